@@ -1,1 +1,14 @@
+//! Skill Dominoes: an interactive lab for the toy models of "Physics of Skill Learning"
+//! (Liu, Liu, Michaud, Gore, Tegmark, arXiv 2501.12391).
+//!
+//! * [`sim`]: the pure simulation core (no web crate reachable from it);
+//! * [`params`]: the one parameter vocabulary (the share link's query string);
+//! * [`chart`]: chart drawing, generic over plotters' backend;
+//! * `ui` (wasm32 only): the Leptos page.
 
+pub mod chart;
+pub mod params;
+pub mod sim;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

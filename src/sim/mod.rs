@@ -1,0 +1,192 @@
+//! The pure simulation core: the paper's toy models as discrete maps (one optimizer step =
+//! one time unit), the optimizers, and the metrics. Nothing here knows about the web, the
+//! DOM, canvases or the command line (see ARCHITECTURE.md).
+
+pub mod domino;
+pub mod freq;
+pub mod geometry;
+pub mod linalg;
+pub mod metrics;
+pub mod optim;
+pub mod quadratic;
+pub mod resource;
+
+use domino::{Domino, Schedule};
+use geometry::{Geometry, GeometryParams};
+use optim::OptConfig;
+use quadratic::Quadratic;
+use resource::{Resource, ResourceParams};
+use std::fmt;
+
+/// Why a run could not be built or had to stop.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimError {
+    /// The parameters describe no valid run.
+    Invalid(String),
+    /// A non-finite value appeared at this step (the run diverged); nothing after it is kept.
+    NonFinite { step: u32 },
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Invalid(m) => write!(f, "{m}"),
+            SimError::NonFinite { step } => write!(
+                f,
+                "the run diverged: a non-finite value appeared at step {step} (try a smaller learning rate)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Everything one model needs, already validated (see `params` for the link vocabulary).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelSpec {
+    Geometry(GeometryParams),
+    Resource(ResourceParams),
+    Domino { schedule: Schedule, p: Vec<f64> },
+    Quadratic { rotated: bool, opt: OptConfig },
+}
+
+/// One recorded row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// Updates taken before this row (row 0 = initial state).
+    pub step: u32,
+    /// Population loss L.
+    pub loss: f64,
+    /// The per-skill columns the CLI prints: s_i, or ℓ_i for the quadratic toy.
+    pub values: Vec<f64>,
+    /// Skill levels s_i (what the dominoes show).
+    pub levels: Vec<f64>,
+    /// Aligned dimensions n_align,i (Geometry model only, when asked for).
+    pub align: Option<Vec<u32>>,
+}
+
+/// A running model. A closed enum: every model is known here.
+#[derive(Clone, Debug)]
+pub enum Simulation {
+    Geometry(Geometry),
+    Resource(Resource),
+    Domino(Domino),
+    Quadratic(Quadratic),
+}
+
+impl Simulation {
+    pub fn new(spec: ModelSpec) -> Result<Self, SimError> {
+        Ok(match spec {
+            ModelSpec::Geometry(p) => Simulation::Geometry(Geometry::new(p)?),
+            ModelSpec::Resource(p) => Simulation::Resource(Resource::new(p)?),
+            ModelSpec::Domino { schedule, p } => Simulation::Domino(Domino::new(schedule, p)),
+            ModelSpec::Quadratic { rotated, opt } => Simulation::Quadratic(Quadratic::new(rotated, opt)),
+        })
+    }
+
+    /// Number of skills (columns per row).
+    pub fn n(&self) -> usize {
+        match self {
+            Simulation::Geometry(g) => g.n(),
+            Simulation::Resource(r) => r.n(),
+            Simulation::Domino(d) => d.n(),
+            Simulation::Quadratic(_) => 4,
+        }
+    }
+
+    /// Updates taken so far.
+    pub fn step_count(&self) -> u32 {
+        match self {
+            Simulation::Geometry(g) => g.step_count(),
+            Simulation::Resource(r) => r.step_count(),
+            Simulation::Domino(d) => d.step_count(),
+            Simulation::Quadratic(q) => q.step_count(),
+        }
+    }
+
+    /// One update. After an error the state is no longer meaningful.
+    pub fn step(&mut self) -> Result<(), SimError> {
+        match self {
+            Simulation::Geometry(g) => g.step(),
+            Simulation::Resource(r) => r.step(),
+            Simulation::Domino(d) => {
+                d.step();
+                Ok(())
+            }
+            Simulation::Quadratic(q) => q.step(),
+        }
+    }
+
+    /// Column names after `step,loss`: `s1..sn` (or `l1..l4` for the quadratic toy), then
+    /// `align1..alignn` when `with_align` and the model has them.
+    pub fn columns(&self, with_align: bool) -> Vec<String> {
+        let prefix = if matches!(self, Simulation::Quadratic(_)) { "l" } else { "s" };
+        let mut c: Vec<String> = (1..=self.n()).map(|i| format!("{prefix}{i}")).collect();
+        if with_align && self.has_align() {
+            c.extend((1..=self.n()).map(|i| format!("align{i}")));
+        }
+        c
+    }
+
+    pub fn has_align(&self) -> bool {
+        matches!(self, Simulation::Geometry(_))
+    }
+
+    /// The current row.
+    pub fn frame(&self, with_align: bool) -> Frame {
+        let step = self.step_count();
+        match self {
+            Simulation::Geometry(g) => {
+                let levels = g.skills();
+                Frame {
+                    step,
+                    loss: g.loss(),
+                    values: levels.clone(),
+                    levels,
+                    align: with_align.then(|| g.aligned_dims()),
+                }
+            }
+            Simulation::Resource(r) => {
+                let levels = r.skills();
+                Frame { step, loss: r.loss(), values: levels.clone(), levels, align: None }
+            }
+            Simulation::Domino(d) => {
+                let levels = d.skills();
+                Frame { step, loss: d.loss(), values: levels.clone(), levels, align: None }
+            }
+            Simulation::Quadratic(q) => Frame {
+                step,
+                loss: q.loss(),
+                values: q.losses(),
+                levels: q.skills(),
+                align: None,
+            },
+        }
+    }
+}
+
+/// A whole run kept in memory: rows 0..=steps (every `every`-th, plus the last).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trajectory {
+    pub frames: Vec<Frame>,
+    /// Set when the run stopped early because it diverged.
+    pub error: Option<SimError>,
+}
+
+/// Run `spec` for `steps` updates, keeping every `every`-th row (and the last one).
+pub fn run(spec: ModelSpec, steps: u32, every: u32, with_align: bool) -> Result<Trajectory, SimError> {
+    let mut sim = Simulation::new(spec)?;
+    let every = every.max(1);
+    let mut traj = Trajectory::default();
+    traj.frames.push(sim.frame(with_align));
+    for t in 1..=steps {
+        if let Err(e) = sim.step() {
+            traj.error = Some(e);
+            break;
+        }
+        if t % every == 0 || t == steps {
+            traj.frames.push(sim.frame(with_align));
+        }
+    }
+    Ok(traj)
+}
