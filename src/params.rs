@@ -1,1 +1,851 @@
-//! params
+//! The one parameter vocabulary. A run is described by the query string of a share link
+//! (`v=1&m=geometry&n=10&alpha=2…`); the page, the CLI and the presets all parse it here.
+//!
+//! Parse, don't validate: [`parse`] turns any string into a typed [`Config`] plus a list of
+//! [`Problem`]s, one per bad key (type, range, allowed values, cross-field rules and the size
+//! budget). A bad value falls back to its default; unknown keys are listed and ignored.
+//! Nothing after this module unwraps user data. [`Config::to_query`] writes the link back,
+//! with only the values that differ from the model's defaults.
+
+use crate::sim::domino::Schedule;
+use crate::sim::freq::{normalise, Freq};
+use crate::sim::geometry::{task_vectors, GeometryParams, GradForm, LossForm, VecKind};
+use crate::sim::optim::{OptConfig, OptKind};
+use crate::sim::resource::{overlap_matrix, Gate, ResourceParams, Switch};
+use crate::sim::{ModelSpec, SimError};
+use std::fmt;
+
+/// The link format version written as `v=1`.
+pub const VERSION: u32 = 1;
+
+/// Size budget: work per run (dimension × skills × steps for the Geometry model, skills ×
+/// steps otherwise, skills² × steps with an overlap matrix). About a minute natively.
+pub const WORK_BUDGET: f64 = 1e11;
+/// Size budget: numbers in one task matrix (dimension × skills), 160 MB of f64.
+pub const MATRIX_BUDGET: f64 = 2e7;
+/// Size budget: recorded skill values per run ((steps + 1) × skills).
+pub const ROWS_BUDGET: f64 = 1e8;
+/// Longest value accepted for any key (the `p` list of 10,000 numbers fits).
+pub const MAX_VALUE_LEN: usize = 200_000;
+
+/// Which model runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Model {
+    Geometry,
+    Resource,
+    Domino,
+    Parallel,
+    Quadratic,
+}
+
+impl Model {
+    pub const ALL: [Model; 5] = [Model::Geometry, Model::Resource, Model::Domino, Model::Parallel, Model::Quadratic];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Geometry => "geometry",
+            Model::Resource => "resource",
+            Model::Domino => "domino",
+            Model::Parallel => "parallel",
+            Model::Quadratic => "quadratic",
+        }
+    }
+
+    /// A title for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Model::Geometry => "Geometry model",
+            Model::Resource => "Resource model",
+            Model::Domino => "Domino model",
+            Model::Parallel => "Parallel model",
+            Model::Quadratic => "Quadratic toy (Fig. 12)",
+        }
+    }
+}
+
+/// How frequencies are chosen (`freq=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FreqKind {
+    Zipf,
+    Exp,
+    Two,
+    List,
+}
+
+/// One problem with the input, named by its key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// A complete, valid configuration. Field docs give the link key, meaning and range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// `m`: the model.
+    pub model: Model,
+    /// `seed`: seed of every random draw (0 ..= 2^53 − 1).
+    pub seed: u64,
+    /// `steps`: number of updates (1 ..= 1,000,000).
+    pub steps: u32,
+    /// `n`: number of skills (1 ..= 10,000; 2 for `freq=two`, the list's length for `p`).
+    pub n: usize,
+    /// `freq`: `zipf`, `exp`, `two` or `list`.
+    pub freq: FreqKind,
+    /// `alpha`: Zipf exponent α (0 ..= 10).
+    pub alpha: f64,
+    /// `p1`: frequency of skill 1 for `freq=two` (0.001 ..= 0.999).
+    pub p1: f64,
+    /// `p`: explicit frequencies, comma-separated (implies `freq=list`).
+    pub p: Vec<f64>,
+    /// `dim`: dimension N of the Geometry model (1 ..= 100,000).
+    pub dim: usize,
+    /// `batch`: batch size B, 0 = full batch (0 ..= 1,000,000).
+    pub batch: usize,
+    /// `opt`: optimizer.
+    pub opt: OptKind,
+    /// `lr`: learning rate η (0 < η ≤ 10).
+    pub lr: f64,
+    /// `beta1`, `beta2`: moment decays (0 ..< 1); unset = the optimizer's defaults.
+    pub beta1: Option<f64>,
+    pub beta2: Option<f64>,
+    /// `beta3`: AdEMAMix slow decay (0 ..< 1).
+    pub beta3: f64,
+    /// `mix`: AdEMAMix mixing coefficient a (0 ..= 100).
+    pub mix: f64,
+    /// `wd`: weight decay (0 ..= 10).
+    pub wd: f64,
+    /// `loss`: `mse` or `ce`.
+    pub loss: LossForm,
+    /// `grad`: `mimic` or `autograd`.
+    pub grad: GradForm,
+    /// `vec`: `ortho`, `unit`, `scaled` or `basis`.
+    pub vec: VecKind,
+    /// `noise`: gradient noise σ (0 ..= 1000).
+    pub noise: f64,
+    /// `n0`: wasted resources N0 of the Resource model (0 ..= 1e6).
+    pub n0: f64,
+    /// `eta_eff`: Resource rate; unset = 2·lr·√dim.
+    pub eta_eff: Option<f64>,
+    /// `and`: AND prerequisites, 1-based: `5:1-2,7:5-6` = skill 5 needs 1 and 2, …
+    pub and: Vec<(usize, Vec<usize>)>,
+    /// `or`: OR prerequisites, 1-based: `6:3-4` = skill 6 needs 3 or 4.
+    pub or: Vec<(usize, Vec<usize>)>,
+    /// `gate_a`: gate exponent a (0 < a ≤ 1).
+    pub gate_a: f64,
+    /// `overlap`: 1 = Resource model with C_ij = t_i·t_j of random unit vectors in R^dim.
+    pub overlap: bool,
+    /// `sw`: frequency switch `k:u:p` (skill k takes frequency p once u_k ≤ u; Fig. 16).
+    pub switch: Option<(usize, f64, f64)>,
+    /// `t0`: Domino time per skill; unset = 1/η_eff.
+    pub t0: Option<f64>,
+    /// `tau`: parallel model time constant τ (s_k = 1 − e^{−t/(τk)}).
+    pub tau: f64,
+    /// `rot`: quadratic toy, 0 = aligned (R = I), 1 = rotated (R = H4/2).
+    pub rot: bool,
+    /// `thr`: threshold of "learned" (t90 uses 0.9).
+    pub thr: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::defaults(Model::Geometry)
+    }
+}
+
+impl Config {
+    /// The defaults of a model: the notebooks' default runs (PAPER.md §3.4, §4.1, §5.1, §6.1).
+    pub fn defaults(model: Model) -> Self {
+        Config {
+            model,
+            seed: 0,
+            steps: match model {
+                Model::Quadratic => 10_000,
+                Model::Parallel => 1100,
+                _ => 1000,
+            },
+            n: 10,
+            freq: FreqKind::Zipf,
+            alpha: 2.0,
+            p1: 0.9,
+            p: vec![],
+            dim: 1000,
+            batch: 0,
+            opt: OptKind::SignGd,
+            lr: 3e-4,
+            beta1: None,
+            beta2: None,
+            beta3: 0.9999,
+            mix: 2.0,
+            wd: 0.0,
+            loss: LossForm::Mse,
+            grad: GradForm::Autograd,
+            vec: VecKind::Ortho,
+            noise: 0.0,
+            n0: 0.003,
+            eta_eff: None,
+            and: vec![],
+            or: vec![],
+            gate_a: 1e-3,
+            overlap: false,
+            switch: None,
+            t0: None,
+            tau: 30.0,
+            rot: true,
+            thr: 0.9,
+        }
+    }
+
+    /// The frequencies as the link gives them (not normalised for `list`).
+    pub fn freqs(&self) -> Vec<f64> {
+        match self.freq {
+            FreqKind::Zipf => Freq::Zipf { alpha: self.alpha }.probs(self.n),
+            FreqKind::Exp => Freq::Exp.probs(self.n),
+            FreqKind::Two => Freq::Two { p1: self.p1 }.probs(2),
+            FreqKind::List => self.p.clone(),
+        }
+    }
+
+    /// Number of skills of the run.
+    pub fn skills(&self) -> usize {
+        match self.model {
+            Model::Quadratic => 4,
+            _ => self.freqs().len(),
+        }
+    }
+
+    /// η_eff: given, or 2·lr·√dim.
+    pub fn eta_eff(&self) -> f64 {
+        self.eta_eff.unwrap_or(2.0 * self.lr * (self.dim as f64).sqrt())
+    }
+
+    /// The optimizer with this config's hyper-parameters.
+    pub fn opt_config(&self) -> OptConfig {
+        let mut o = OptConfig::new(self.opt, self.lr);
+        if self.opt != OptKind::SignGd {
+            if let Some(b) = self.beta1 {
+                o.beta1 = b;
+            }
+            if let Some(b) = self.beta2 {
+                o.beta2 = b;
+            }
+        }
+        o.beta3 = self.beta3;
+        o.mix = self.mix;
+        o.wd = self.wd;
+        o
+    }
+
+    /// Estimated work of the run (see [`WORK_BUDGET`]).
+    pub fn work(&self) -> f64 {
+        let n = self.skills() as f64;
+        let steps = self.steps as f64;
+        match self.model {
+            Model::Geometry => self.dim as f64 * n * steps,
+            Model::Resource if self.overlap => n * n * steps + self.dim as f64 * n * n,
+            Model::Quadratic => 16.0 * steps,
+            _ => n * steps,
+        }
+    }
+
+    /// The simulation this config describes.
+    pub fn spec(&self) -> Result<ModelSpec, SimError> {
+        let n = self.skills();
+        Ok(match self.model {
+            Model::Geometry => ModelSpec::Geometry(GeometryParams {
+                dim: self.dim,
+                p: normalise(self.freqs()),
+                loss: self.loss,
+                grad: self.grad,
+                vectors: self.vec,
+                batch: self.batch,
+                noise: self.noise,
+                opt: self.opt_config(),
+                seed: self.seed,
+            }),
+            Model::Resource => {
+                let overlap = if self.overlap {
+                    let t = task_vectors(VecKind::Unit, n, self.dim, self.seed)?;
+                    Some(overlap_matrix(&t, n, self.dim))
+                } else {
+                    None
+                };
+                let mut gates: Vec<Option<Gate>> = vec![None; n];
+                for (k, pre) in &self.and {
+                    gates[k - 1] = Some(Gate::And(pre.iter().map(|x| x - 1).collect()));
+                }
+                for (k, pre) in &self.or {
+                    gates[k - 1] = Some(Gate::Or(pre.iter().map(|x| x - 1).collect()));
+                }
+                ModelSpec::Resource(ResourceParams {
+                    p: self.freqs(),
+                    form: self.loss,
+                    eta_eff: self.eta_eff(),
+                    n0: self.n0,
+                    overlap,
+                    gates,
+                    gate_a: self.gate_a,
+                    switch: self.switch.map(|(k, at, p_new)| Switch { skill: k - 1, at, p_new }),
+                })
+            }
+            Model::Domino => ModelSpec::Domino {
+                schedule: Schedule::Domino { t0: self.t0.unwrap_or(1.0 / self.eta_eff()) },
+                p: normalise(self.freqs()),
+            },
+            Model::Parallel => ModelSpec::Domino {
+                schedule: Schedule::Parallel { tau: self.tau },
+                p: normalise(self.freqs()),
+            },
+            Model::Quadratic => ModelSpec::Quadratic { rotated: self.rot, opt: self.opt_config() },
+        })
+    }
+
+    /// The link's query string (without `?`): `v=1` and every value that differs from the
+    /// model's defaults, in a fixed key order.
+    pub fn to_query(&self) -> String {
+        let d = Config::defaults(self.model);
+        let mut out = vec![format!("v={VERSION}")];
+        for (key, get) in WRITERS {
+            let v = get(self);
+            if v != get(&d) || *key == "m" && self.model != Model::Geometry {
+                out.push(format!("{key}={}", encode(&v)));
+            }
+        }
+        out.join("&")
+    }
+}
+
+type Writer = (&'static str, fn(&Config) -> String);
+
+/// The order and form in which keys are written back.
+const WRITERS: &[Writer] = &[
+    ("m", |c| c.model.name().into()),
+    ("seed", |c| c.seed.to_string()),
+    ("steps", |c| c.steps.to_string()),
+    ("n", |c| c.n.to_string()),
+    ("freq", |c| freq_name(c.freq).into()),
+    ("alpha", |c| num(c.alpha)),
+    ("p1", |c| num(c.p1)),
+    ("p", |c| c.p.iter().map(|x| num(*x)).collect::<Vec<_>>().join(",")),
+    ("dim", |c| c.dim.to_string()),
+    ("batch", |c| c.batch.to_string()),
+    ("opt", |c| c.opt.name().into()),
+    ("lr", |c| num(c.lr)),
+    ("beta1", |c| c.beta1.map(num).unwrap_or_default()),
+    ("beta2", |c| c.beta2.map(num).unwrap_or_default()),
+    ("beta3", |c| num(c.beta3)),
+    ("mix", |c| num(c.mix)),
+    ("wd", |c| num(c.wd)),
+    ("loss", |c| loss_name(c.loss).into()),
+    ("grad", |c| grad_name(c.grad).into()),
+    ("vec", |c| vec_name(c.vec).into()),
+    ("noise", |c| num(c.noise)),
+    ("n0", |c| num(c.n0)),
+    ("eta_eff", |c| c.eta_eff.map(num).unwrap_or_default()),
+    ("and", |c| prereq_string(&c.and)),
+    ("or", |c| prereq_string(&c.or)),
+    ("gate_a", |c| num(c.gate_a)),
+    ("overlap", |c| (c.overlap as u8).to_string()),
+    ("sw", |c| c.switch.map(|(k, u, p)| format!("{k}:{}:{}", num(u), num(p))).unwrap_or_default()),
+    ("t0", |c| c.t0.map(num).unwrap_or_default()),
+    ("tau", |c| num(c.tau)),
+    ("rot", |c| (c.rot as u8).to_string()),
+    ("thr", |c| num(c.thr)),
+];
+
+/// Every key of the vocabulary with a one-line meaning (for docs, help and tooltips).
+pub const KEYS: &[(&str, &str)] = &[
+    ("v", "link format version (1)"),
+    ("m", "model: geometry, resource, domino, parallel, quadratic"),
+    ("seed", "seed of every random draw, 0 … 2^53−1"),
+    ("steps", "number of updates, 1 … 1,000,000"),
+    ("n", "number of skills, 1 … 10,000"),
+    ("freq", "frequencies: zipf (p_i ∝ i^−α), exp (∝ 3^−i), two (p1, 1−p1), list (p)"),
+    ("alpha", "Zipf exponent α, 0 … 10"),
+    ("p1", "frequency of skill 1 for freq=two, 0.001 … 0.999"),
+    ("p", "explicit frequencies, comma-separated, each in (0, 1e6] (implies freq=list)"),
+    ("dim", "dimension N of θ (Geometry), 1 … 100,000"),
+    ("batch", "batch size B, 0 = full batch (expected gradient)"),
+    ("opt", "optimizer: sgd, signgd, adam, adamw, lion, ademamix"),
+    ("lr", "learning rate η, (0, 10]"),
+    ("beta1", "first-moment decay β1, [0, 1) (default per optimizer)"),
+    ("beta2", "second-moment decay β2, [0, 1) (default per optimizer)"),
+    ("beta3", "AdEMAMix slow decay β3, [0, 1)"),
+    ("mix", "AdEMAMix mixing coefficient a, 0 … 100"),
+    ("wd", "weight decay, 0 … 10"),
+    ("loss", "skill form: mse (s = t·θ) or ce (s = σ(t·θ))"),
+    ("grad", "gradient: mimic (−(1/B)Σ(1−s)t) or autograd (2× for MSE)"),
+    ("vec", "task vectors: ortho, unit, scaled (g/√N), basis (e_i)"),
+    ("noise", "gradient noise σ, 0 … 1000"),
+    ("n0", "wasted resources N0 (Resource), 0 … 1e6"),
+    ("eta_eff", "resource rate η_eff (default 2·lr·√dim)"),
+    ("and", "AND prerequisites, e.g. 5:1-2,7:5-6 (skill 5 needs 1 and 2)"),
+    ("or", "OR prerequisites, e.g. 6:3-4 (skill 6 needs 3 or 4)"),
+    ("gate_a", "gate exponent a, (0, 1]"),
+    ("overlap", "1: Resource model with overlap C_ij = t_i·t_j of random unit vectors"),
+    ("sw", "frequency switch k:u:p (skill k takes frequency p once u_k ≤ u)"),
+    ("t0", "Domino time per skill (default 1/η_eff)"),
+    ("tau", "parallel model time constant τ: s_k = 1 − e^(−t/(τk))"),
+    ("rot", "quadratic toy: 0 aligned (R = I), 1 rotated (R = H4/2)"),
+    ("thr", "threshold of a learned skill (t90: 0.9), (0, 1)"),
+];
+
+/// The result of reading a link.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    /// Always valid and within budget.
+    pub config: Config,
+    /// One entry per problem; each bad value fell back to its default.
+    pub problems: Vec<Problem>,
+    /// Keys that are not in the vocabulary (ignored).
+    pub unknown: Vec<String>,
+}
+
+/// Read a query string (with or without the leading `?`, or a whole URL).
+pub fn parse(query: &str) -> Parsed {
+    let q = match query.find('?') {
+        Some(i) => &query[i + 1..],
+        None => query,
+    };
+    let q = q.split('#').next().unwrap_or("");
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut problems = Vec::new();
+    let mut unknown = Vec::new();
+    for part in q.split('&').filter(|s| !s.is_empty()) {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        let k = decode(k);
+        if k.len() > 32 {
+            unknown.push(format!("{}…", k.chars().take(32).collect::<String>()));
+            continue;
+        }
+        if !KEYS.iter().any(|(name, _)| *name == k) {
+            if k != "preset" && k != "embed" && k != "ui" && k != "autoplay" && k != "theme" {
+                unknown.push(k);
+            }
+            continue;
+        }
+        if v.len() > MAX_VALUE_LEN {
+            problems.push(problem(&k, format!("value is {} characters long (at most {MAX_VALUE_LEN})", v.len())));
+            continue;
+        }
+        let v = decode(v);
+        if let Some(i) = pairs.iter().position(|(pk, _)| *pk == k) {
+            problems.push(problem(&k, "given more than once; the last value is used".into()));
+            pairs.remove(i);
+        }
+        pairs.push((k, v));
+    }
+    // The model comes first: it picks the defaults of everything else.
+    let mut c = Config::default();
+    if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "m") {
+        match Model::ALL.into_iter().find(|m| m.name() == v.as_str()) {
+            Some(m) => c = Config::defaults(m),
+            None => problems.push(problem(
+                "m",
+                format!("unknown model {:?}; expected geometry, resource, domino, parallel or quadratic", short(v)),
+            )),
+        }
+    }
+    let defaults = c.clone();
+    let mut n_given = false;
+    for (k, v) in &pairs {
+        if k == "m" {
+            continue;
+        }
+        if k == "n" {
+            n_given = true;
+        }
+        if let Err(msg) = set(&mut c, k, v) {
+            problems.push(problem(k, format!("{msg}; using the default")));
+        }
+    }
+    cross_check(&mut c, &defaults, &pairs, n_given, &mut problems);
+    Parsed { config: c, problems, unknown }
+}
+
+fn problem(key: &str, message: String) -> Problem {
+    Problem { key: key.to_string(), message }
+}
+
+fn short(v: &str) -> String {
+    if v.chars().count() > 40 {
+        format!("{}…", v.chars().take(40).collect::<String>())
+    } else {
+        v.to_string()
+    }
+}
+
+/// Rules between keys, and the size budget. Each repair is reported.
+fn cross_check(c: &mut Config, d: &Config, pairs: &[(String, String)], n_given: bool, problems: &mut Vec<Problem>) {
+    let given = |k: &str| pairs.iter().any(|(pk, _)| pk == k);
+    // `p` implies freq=list; freq=list needs p.
+    if !c.p.is_empty() && !given("freq") {
+        c.freq = FreqKind::List;
+    }
+    if c.freq == FreqKind::List && c.p.is_empty() {
+        problems.push(problem("freq", "freq=list needs a list p=…; using zipf".into()));
+        c.freq = FreqKind::Zipf;
+    }
+    if c.freq != FreqKind::List && !c.p.is_empty() {
+        problems.push(problem("p", format!("ignored with freq={}", freq_name(c.freq))));
+        c.p.clear();
+    }
+    let n_eff = c.freqs().len();
+    if n_given && matches!(c.freq, FreqKind::Two | FreqKind::List) && c.n != n_eff {
+        problems.push(problem("n", format!("is {n_eff} here (the number of frequencies given); n={} ignored", c.n)));
+    }
+    if matches!(c.freq, FreqKind::Two | FreqKind::List) {
+        c.n = d.n;
+    }
+    let n = c.skills();
+    // Prerequisites must name skills 1..n, and not the skill itself.
+    for (key, list) in [("and", &mut c.and), ("or", &mut c.or)] {
+        let bad = list.iter().any(|(k, pre)| *k > n || pre.iter().any(|x| *x > n || x == k));
+        if bad {
+            problems.push(problem(key, format!("names a skill outside 1…{n} or a skill as its own prerequisite; ignored")));
+            list.clear();
+        }
+    }
+    let targets: Vec<usize> = c.and.iter().chain(c.or.iter()).map(|(k, _)| *k).collect();
+    if (1..targets.len()).any(|i| targets[..i].contains(&targets[i])) {
+        problems.push(problem("and", "a skill has more than one prerequisite list; ignoring and/or".into()));
+        c.and.clear();
+        c.or.clear();
+    }
+    if let Some((k, _, _)) = c.switch {
+        if k > n {
+            problems.push(problem("sw", format!("names skill {k}, outside 1…{n}; ignored")));
+            c.switch = None;
+        }
+    }
+    if c.model == Model::Geometry && c.vec == VecKind::Ortho && n > c.dim {
+        problems.push(problem(
+            "vec",
+            format!("vec=ortho needs n ≤ dim (n = {n}, dim = {}); using vec=unit", c.dim),
+        ));
+        c.vec = VecKind::Unit;
+    }
+    // The size budget: shrink what was asked for, step by step, and say so.
+    if !within_budget(c) {
+        let what = budget_text(c);
+        problems.push(problem("steps", format!("{what} exceeds the budget; using default sizes")));
+        c.steps = d.steps;
+        if !within_budget(c) {
+            c.dim = d.dim;
+            c.n = d.n;
+            c.batch = d.batch;
+            c.overlap = false;
+            if matches!(c.freq, FreqKind::List) && c.p.len() > d.n {
+                c.freq = d.freq;
+                c.p.clear();
+            }
+            if c.vec == VecKind::Ortho && c.skills() > c.dim {
+                c.vec = VecKind::Unit;
+            }
+        }
+    }
+}
+
+fn within_budget(c: &Config) -> bool {
+    let n = c.skills() as f64;
+    let matrix = if matches!(c.model, Model::Geometry) || c.overlap { c.dim as f64 * n } else { 0.0 };
+    c.work() <= WORK_BUDGET
+        && matrix <= MATRIX_BUDGET
+        && (c.steps as f64 + 1.0) * n <= ROWS_BUDGET
+        && c.batch as f64 * c.steps as f64 <= WORK_BUDGET
+}
+
+fn budget_text(c: &Config) -> String {
+    let n = c.skills();
+    match c.model {
+        Model::Geometry => format!(
+            "dim × n × steps = {} × {} × {} = {:.2e} (budget {:.0e}; dim × n at most {:.0e})",
+            c.dim,
+            n,
+            c.steps,
+            c.work(),
+            WORK_BUDGET,
+            MATRIX_BUDGET
+        ),
+        _ => format!(
+            "n × steps = {} × {} = {:.2e} (budget {:.0e} rows)",
+            n,
+            c.steps,
+            (c.steps as f64 + 1.0) * n as f64,
+            ROWS_BUDGET
+        ),
+    }
+}
+
+/// Set one key from its text. Errors are messages without the key name.
+fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
+    match key {
+        "v" => {
+            let ver: u32 = v.parse().map_err(|_| format!("{:?} is not a version number", short(v)))?;
+            if ver != VERSION {
+                return Err(format!("link version {ver} is not known (this page reads v=1)"));
+            }
+        }
+        "seed" => c.seed = int(v, 0, (1u64 << 53) - 1)?,
+        "steps" => c.steps = int(v, 1, 1_000_000)? as u32,
+        "n" => c.n = int(v, 1, 10_000)? as usize,
+        "freq" => {
+            c.freq = match v {
+                "zipf" => FreqKind::Zipf,
+                "exp" => FreqKind::Exp,
+                "two" => FreqKind::Two,
+                "list" => FreqKind::List,
+                _ => return Err(choice(v, "zipf, exp, two, list")),
+            }
+        }
+        "alpha" => c.alpha = float(v, 0.0, 10.0)?,
+        "p1" => c.p1 = float(v, 0.001, 0.999)?,
+        "p" => {
+            let items: Vec<&str> = v.split(',').collect();
+            if items.len() > 10_000 {
+                return Err(format!("{} frequencies (at most 10,000)", items.len()));
+            }
+            let mut p = Vec::with_capacity(items.len());
+            for (i, it) in items.iter().enumerate() {
+                let x = float(it.trim(), 0.0, 1e6).map_err(|e| format!("entry {}: {e}", i + 1))?;
+                if x <= 0.0 {
+                    return Err(format!("entry {} must be > 0", i + 1));
+                }
+                p.push(x);
+            }
+            c.p = p;
+        }
+        "dim" => c.dim = int(v, 1, 100_000)? as usize,
+        "batch" => c.batch = int(v, 0, 1_000_000)? as usize,
+        "opt" => c.opt = OptKind::from_name(v).ok_or_else(|| choice(v, "sgd, signgd, adam, adamw, lion, ademamix"))?,
+        "lr" => c.lr = positive(v, 10.0)?,
+        "beta1" => c.beta1 = Some(float(v, 0.0, 0.999_999)?),
+        "beta2" => c.beta2 = Some(float(v, 0.0, 0.999_999)?),
+        "beta3" => c.beta3 = float(v, 0.0, 0.999_999)?,
+        "mix" => c.mix = float(v, 0.0, 100.0)?,
+        "wd" => c.wd = float(v, 0.0, 10.0)?,
+        "loss" => {
+            c.loss = match v {
+                "mse" => LossForm::Mse,
+                "ce" => LossForm::Ce,
+                _ => return Err(choice(v, "mse, ce")),
+            }
+        }
+        "grad" => {
+            c.grad = match v {
+                "mimic" => GradForm::Mimic,
+                "autograd" => GradForm::Autograd,
+                _ => return Err(choice(v, "mimic, autograd")),
+            }
+        }
+        "vec" => {
+            c.vec = match v {
+                "ortho" => VecKind::Ortho,
+                "unit" => VecKind::Unit,
+                "scaled" => VecKind::Scaled,
+                "basis" => VecKind::Basis,
+                _ => return Err(choice(v, "ortho, unit, scaled, basis")),
+            }
+        }
+        "noise" => c.noise = float(v, 0.0, 1000.0)?,
+        "n0" => c.n0 = float(v, 0.0, 1e6)?,
+        "eta_eff" => c.eta_eff = Some(positive(v, 100.0)?),
+        "and" => c.and = prereqs(v)?,
+        "or" => c.or = prereqs(v)?,
+        "gate_a" => c.gate_a = positive(v, 1.0)?,
+        "overlap" => c.overlap = flag(v)?,
+        "sw" => {
+            let parts: Vec<&str> = v.split(':').collect();
+            if parts.len() != 3 {
+                return Err(format!("{:?} is not k:u:p (e.g. 3:0.5:0.08)", short(v)));
+            }
+            let k = int(parts[0], 1, 10_000)? as usize;
+            let u = float(parts[1], 0.0, 1.0)?;
+            let p = float(parts[2], 0.0, 1e6)?;
+            c.switch = Some((k, u, p));
+        }
+        "t0" => c.t0 = Some(positive(v, 1e9)?),
+        "tau" => c.tau = positive(v, 1e9)?,
+        "rot" => c.rot = flag(v)?,
+        "thr" => {
+            let t = float(v, 0.0, 1.0)?;
+            if t <= 0.0 || t >= 1.0 {
+                return Err(format!("{t} must be strictly between 0 and 1"));
+            }
+            c.thr = t;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn choice(v: &str, allowed: &str) -> String {
+    format!("{:?} is not one of {allowed}", short(v))
+}
+
+fn int(v: &str, lo: u64, hi: u64) -> Result<u64, String> {
+    let x: u64 = v.trim().parse().map_err(|_| format!("{:?} is not a whole number", short(v)))?;
+    if x < lo || x > hi {
+        return Err(format!("{x} is outside {lo} … {hi}"));
+    }
+    Ok(x)
+}
+
+fn float(v: &str, lo: f64, hi: f64) -> Result<f64, String> {
+    let x: f64 = v.trim().parse().map_err(|_| format!("{:?} is not a number", short(v)))?;
+    if !x.is_finite() {
+        return Err(format!("{:?} is not a finite number", short(v)));
+    }
+    if x < lo || x > hi {
+        return Err(format!("{x} is outside {lo} … {hi}"));
+    }
+    Ok(x)
+}
+
+fn positive(v: &str, hi: f64) -> Result<f64, String> {
+    let x = float(v, 0.0, hi)?;
+    if x <= 0.0 {
+        return Err(format!("{x} must be greater than 0"));
+    }
+    Ok(x)
+}
+
+fn flag(v: &str) -> Result<bool, String> {
+    match v {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(format!("{:?} is not 0 or 1", short(v))),
+    }
+}
+
+/// `5:1-2,7:5-6` → [(5, [1, 2]), (7, [5, 6])] (1-based skill numbers).
+fn prereqs(v: &str) -> Result<Vec<(usize, Vec<usize>)>, String> {
+    let mut out = Vec::new();
+    for item in v.split(',').filter(|s| !s.is_empty()) {
+        let (k, pre) = item
+            .split_once(':')
+            .ok_or_else(|| format!("{:?} is not skill:prerequisites (e.g. 5:1-2)", short(item)))?;
+        let k = int(k, 1, 10_000)? as usize;
+        let pre = pre.split('-').map(|x| int(x, 1, 10_000).map(|x| x as usize)).collect::<Result<Vec<_>, _>>()?;
+        if pre.is_empty() {
+            return Err(format!("skill {k} has an empty prerequisite list"));
+        }
+        out.push((k, pre));
+        if out.len() > 10_000 {
+            return Err("more than 10,000 entries".into());
+        }
+    }
+    Ok(out)
+}
+
+fn prereq_string(list: &[(usize, Vec<usize>)]) -> String {
+    list.iter()
+        .map(|(k, pre)| format!("{k}:{}", pre.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("-")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Shortest decimal that reads back to the same f64.
+fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+pub fn freq_name(f: FreqKind) -> &'static str {
+    match f {
+        FreqKind::Zipf => "zipf",
+        FreqKind::Exp => "exp",
+        FreqKind::Two => "two",
+        FreqKind::List => "list",
+    }
+}
+
+pub fn loss_name(l: LossForm) -> &'static str {
+    match l {
+        LossForm::Mse => "mse",
+        LossForm::Ce => "ce",
+    }
+}
+
+pub fn grad_name(g: GradForm) -> &'static str {
+    match g {
+        GradForm::Mimic => "mimic",
+        GradForm::Autograd => "autograd",
+    }
+}
+
+pub fn vec_name(v: VecKind) -> &'static str {
+    match v {
+        VecKind::Ortho => "ortho",
+        VecKind::Unit => "unit",
+        VecKind::Scaled => "scaled",
+        VecKind::Basis => "basis",
+    }
+}
+
+/// Percent-decoding (`+` is a space); invalid UTF-8 is replaced, never a panic.
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encode what would break a query string.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | ',' | ':' => out.push(ch),
+            _ => {
+                let mut buf = [0u8; 4];
+                for b in ch.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_handles_percent_plus_and_garbage() {
+        assert_eq!(decode("a%2Cb+c"), "a,b c");
+        assert_eq!(decode("%"), "%");
+        assert_eq!(decode("%zz%4"), "%zz%4");
+        assert_eq!(decode("%ff"), "\u{fffd}");
+    }
+
+    #[test]
+    fn defaults_round_trip_to_a_bare_link() {
+        assert_eq!(Config::default().to_query(), "v=1");
+        assert_eq!(parse("v=1").config, Config::default());
+        assert_eq!(Config::defaults(Model::Resource).to_query(), "v=1&m=resource");
+    }
+}
