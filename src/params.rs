@@ -751,9 +751,15 @@ fn prereq_string(list: &[(usize, Vec<usize>)]) -> String {
         .join(",")
 }
 
-/// Shortest decimal that reads back to the same f64.
-fn num(x: f64) -> String {
-    format!("{x}")
+/// Shortest decimal that reads back to the same f64, with an exponent for very small or
+/// large magnitudes (`1e-20`, not twenty zeros) and no trailing `.0` (`2`, not `2.0`).
+/// Used for links and for the CLI's CSV, so both print the same text for the same number.
+pub fn num(x: f64) -> String {
+    let s = format!("{x:?}");
+    match s.strip_suffix(".0") {
+        Some(t) => t.to_string(),
+        None => s,
+    }
 }
 
 pub fn freq_name(f: FreqKind) -> &'static str {

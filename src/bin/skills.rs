@@ -1,1 +1,135 @@
-fn main(){}
+//! `skills`: the native command line over the same core and the same link vocabulary as
+//! the page.
+//!
+//! ```text
+//! skills run 'v=1&m=geometry&n=10&alpha=2' [--every K] [--align]   # CSV on stdout
+//! skills keys                                                        # the vocabulary
+//! ```
+//!
+//! Exit codes: 0 success, 2 bad input (each problem named on stderr), 3 the run diverged
+//! (the rows up to the divergence are printed, then the message).
+
+use clap::{Parser, Subcommand};
+use skill_dominoes::params::{self, num, KEYS};
+use skill_dominoes::sim::Simulation;
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "skills", version, about = "Toy models of 'Physics of Skill Learning' from a share link")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the model a link describes and print its trajectory as CSV:
+    /// `step,loss,s1,…,sn` (the quadratic toy prints `l1,…,l4`), one row per step from 0.
+    Run {
+        /// The link's query string, e.g. 'v=1&m=resource&n0=0.01' (a whole URL also works).
+        query: String,
+        /// Print every K-th row (and always the last).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        every: u32,
+        /// Append the aligned-dimension counts align1..alignn (Geometry model).
+        #[arg(long)]
+        align: bool,
+    },
+    /// List every key of the link vocabulary with its meaning.
+    Keys,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Keys => {
+            for (k, help) in KEYS {
+                println!("{k:8} {help}");
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Run { query, every, align } => run(&query, every, align),
+    }
+}
+
+fn run(query: &str, every: u32, align: bool) -> ExitCode {
+    let parsed = params::parse(query);
+    for k in &parsed.unknown {
+        eprintln!("skills: warning: unknown key {k:?} ignored");
+    }
+    if !parsed.problems.is_empty() {
+        for p in &parsed.problems {
+            eprintln!("skills: {p}");
+        }
+        eprintln!("skills: {} problem(s) in the link; nothing was run", parsed.problems.len());
+        return ExitCode::from(2);
+    }
+    let cfg = parsed.config;
+    let spec = match cfg.spec() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skills: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut sim = match Simulation::new(spec) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skills: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let with_align = align && sim.has_align();
+    let out = io::stdout();
+    let mut w = BufWriter::new(out.lock());
+    let result = (|| -> io::Result<Option<String>> {
+        writeln!(w, "step,loss,{}", sim.columns(with_align).join(","))?;
+        write_row(&mut w, &sim, with_align)?;
+        for t in 1..=cfg.steps {
+            if let Err(e) = sim.step() {
+                return Ok(Some(e.to_string()));
+            }
+            if t % every == 0 || t == cfg.steps {
+                write_row(&mut w, &sim, with_align)?;
+            }
+        }
+        w.flush()?;
+        Ok(None)
+    })();
+    match result {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(msg)) => {
+            let _ = w.flush();
+            eprintln!("skills: {msg}");
+            ExitCode::from(3)
+        }
+        // A closed pipe (`| head`) is not an error worth a message.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("skills: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn write_row(w: &mut impl Write, sim: &Simulation, with_align: bool) -> io::Result<()> {
+    let f = sim.frame(with_align);
+    write!(w, "{},{}", f.step, num(f.loss))?;
+    for v in &f.values {
+        write!(w, ",{}", num(*v))?;
+    }
+    if let Some(a) = &f.align {
+        for v in a {
+            write!(w, ",{v}")?;
+        }
+    }
+    writeln!(w)
+}

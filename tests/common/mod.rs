@@ -1,0 +1,35 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+pub fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+/// A numeric CSV with a header: (header, rows).
+pub fn read_csv(name: &str) -> (Vec<String>, Vec<Vec<f64>>) {
+    let text = std::fs::read_to_string(data(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(str::to_string).collect();
+    let rows = lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(|x| x.trim().parse::<f64>().unwrap_or(f64::NAN)).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The levels of every skill of a run: levels[t][i].
+pub fn levels(query: &str) -> Vec<Vec<f64>> {
+    let parsed = skill_dominoes::params::parse(query);
+    assert!(parsed.problems.is_empty(), "{query}: {:?}", parsed.problems);
+    let c = parsed.config;
+    let traj = skill_dominoes::sim::run(c.spec().unwrap(), c.steps, 1, false).unwrap();
+    assert!(traj.error.is_none(), "{query}: {:?}", traj.error);
+    traj.frames.into_iter().map(|f| f.levels).collect()
+}
+
+/// Column i of a row-major table.
+pub fn column(rows: &[Vec<f64>], i: usize) -> Vec<f64> {
+    rows.iter().map(|r| r[i]).collect()
+}
