@@ -11,7 +11,7 @@
 
 use clap::{Parser, Subcommand};
 use skill_dominoes::params::{self, num, KEYS};
-use skill_dominoes::sim::Simulation;
+use skill_dominoes::sim::{Frame, SimError, Simulation};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -92,13 +92,18 @@ fn run(query: &str, every: u32, align: bool) -> ExitCode {
     let mut w = BufWriter::new(out.lock());
     let result = (|| -> io::Result<Option<String>> {
         writeln!(w, "step,loss,{}", sim.columns(with_align).join(","))?;
-        write_row(&mut w, &sim, with_align)?;
+        let first = sim.frame(with_align);
+        if !first.is_finite() {
+            return Ok(Some(SimError::NonFinite { step: 0 }.to_string()));
+        }
+        write_row(&mut w, &first)?;
         for t in 1..=cfg.steps {
-            if let Err(e) = sim.step() {
-                return Ok(Some(e.to_string()));
-            }
-            if t % every == 0 || t == cfg.steps {
-                write_row(&mut w, &sim, with_align)?;
+            let keep = t % every == 0 || t == cfg.steps;
+            let r = if keep { sim.next_frame(with_align).map(Some) } else { sim.step().map(|_| None) };
+            match r {
+                Ok(Some(f)) => write_row(&mut w, &f)?,
+                Ok(None) => {}
+                Err(e) => return Ok(Some(e.to_string())),
             }
         }
         w.flush()?;
@@ -120,8 +125,7 @@ fn run(query: &str, every: u32, align: bool) -> ExitCode {
     }
 }
 
-fn write_row(w: &mut impl Write, sim: &Simulation, with_align: bool) -> io::Result<()> {
-    let f = sim.frame(with_align);
+fn write_row(w: &mut impl Write, f: &Frame) -> io::Result<()> {
     write!(w, "{},{}", f.step, num(f.loss))?;
     for v in &f.values {
         write!(w, ",{}", num(*v))?;

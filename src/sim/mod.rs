@@ -65,6 +65,13 @@ pub struct Frame {
     pub align: Option<Vec<u32>>,
 }
 
+impl Frame {
+    /// Every number of the row is finite.
+    pub fn is_finite(&self) -> bool {
+        self.loss.is_finite() && self.values.iter().chain(&self.levels).all(|v| v.is_finite())
+    }
+}
+
 /// A running model. A closed enum: every model is known here.
 #[derive(Clone, Debug)]
 pub enum Simulation {
@@ -114,6 +121,18 @@ impl Simulation {
                 Ok(())
             }
             Simulation::Quadratic(q) => q.step(),
+        }
+    }
+
+    /// One update, then the new row; a row with a non-finite number is a divergence too
+    /// (e.g. a finite θ whose loss overflows), so no NaN or ∞ ever reaches a chart or a CSV.
+    pub fn next_frame(&mut self, with_align: bool) -> Result<Frame, SimError> {
+        self.step()?;
+        let f = self.frame(with_align);
+        if f.is_finite() {
+            Ok(f)
+        } else {
+            Err(SimError::NonFinite { step: f.step })
         }
     }
 
@@ -178,14 +197,23 @@ pub fn run(spec: ModelSpec, steps: u32, every: u32, with_align: bool) -> Result<
     let mut sim = Simulation::new(spec)?;
     let every = every.max(1);
     let mut traj = Trajectory::default();
-    traj.frames.push(sim.frame(with_align));
+    let first = sim.frame(with_align);
+    if !first.is_finite() {
+        return Err(SimError::NonFinite { step: 0 });
+    }
+    traj.frames.push(first);
     for t in 1..=steps {
-        if let Err(e) = sim.step() {
-            traj.error = Some(e);
-            break;
-        }
-        if t % every == 0 || t == steps {
-            traj.frames.push(sim.frame(with_align));
+        let keep = t % every == 0 || t == steps;
+        // Rows that are not kept are still checked only through the state: computing every
+        // observable of a thinned run would cost as much as keeping it.
+        let r = if keep { sim.next_frame(with_align).map(Some) } else { sim.step().map(|_| None) };
+        match r {
+            Ok(Some(f)) => traj.frames.push(f),
+            Ok(None) => {}
+            Err(e) => {
+                traj.error = Some(e);
+                break;
+            }
         }
     }
     Ok(traj)
