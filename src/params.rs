@@ -329,7 +329,8 @@ const WRITERS: &[Writer] = &[
     ("seed", |c| c.seed.to_string()),
     ("steps", |c| c.steps.to_string()),
     ("n", |c| c.n.to_string()),
-    ("freq", |c| freq_name(c.freq).into()),
+    // `p=` implies freq=list, so list is never written (it reads as the default zipf here)
+    ("freq", |c| freq_name(if c.freq == FreqKind::List { FreqKind::Zipf } else { c.freq }).into()),
     ("alpha", |c| num(c.alpha)),
     ("p1", |c| num(c.p1)),
     ("p", |c| c.p.iter().map(|x| num(*x)).collect::<Vec<_>>().join(",")),

@@ -1,0 +1,82 @@
+//! The `skills` binary: CSV format, thinning, and bad input (exit code 2, each problem named).
+
+use std::process::Command;
+
+fn skills(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_skills")).args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn run_prints_one_row_per_step_from_zero() {
+    let (code, out, err) = skills(&["run", "v=1&m=resource&steps=50"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "step,loss,s1,s2,s3,s4,s5,s6,s7,s8,s9,s10");
+    assert_eq!(lines.len(), 52);
+    assert!(lines[1].starts_with("0,1,0,0"));
+    assert!(lines[51].starts_with("50,"));
+    // thinning keeps row 0, every K-th and the last
+    let (_, out, _) = skills(&["run", "v=1&m=resource&steps=50", "--every", "20"]);
+    let steps: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(steps, ["0", "20", "40", "50"]);
+}
+
+#[test]
+fn quadratic_prints_losses_and_geometry_can_add_alignment() {
+    let (_, out, _) = skills(&["run", "v=1&m=quadratic&steps=2"]);
+    assert_eq!(out.lines().next().unwrap(), "step,loss,l1,l2,l3,l4");
+    let (_, out, _) = skills(&["run", "v=1&n=2&dim=20&steps=2", "--align"]);
+    assert_eq!(out.lines().next().unwrap(), "step,loss,s1,s2,align1,align2");
+}
+
+#[test]
+fn cli_and_library_print_the_same_numbers() {
+    let q = "v=1&n=3&dim=30&batch=8&steps=20&seed=5";
+    let (_, out, _) = skills(&["run", q]);
+    let c = skill_dominoes::params::parse(q).config;
+    let traj = skill_dominoes::sim::run(c.spec().unwrap(), c.steps, 1, false).unwrap();
+    for (line, f) in out.lines().skip(1).zip(&traj.frames) {
+        let nums: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(nums[1].to_bits(), f.loss.to_bits());
+        for (a, b) in nums[2..].iter().zip(&f.values) {
+            assert_eq!(a.to_bits(), b.to_bits(), "the CSV text reads back to the same f64");
+        }
+    }
+}
+
+#[test]
+fn bad_input_exits_2_and_names_each_problem() {
+    for (args, phrases) in [
+        (vec!["run", "n=abc&m=nope"], vec!["n: \"abc\" is not a whole number", "m: unknown model \"nope\""]),
+        (vec!["run", "lr=-1"], vec!["lr: -1 is outside"]),
+        (vec!["run", "dim=100000&n=10000&vec=unit"], vec!["exceeds the budget"]),
+        (vec!["run", "v=1", "--every", "0"], vec!["--every"]),
+        (vec!["run"], vec!["<QUERY>"]),
+        (vec!["fly"], vec!["unrecognized subcommand"]),
+    ] {
+        let (code, out, err) = skills(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?} printed rows");
+        for p in phrases {
+            assert!(err.contains(p), "{args:?}: {err:?} lacks {p:?}");
+        }
+    }
+    // unknown keys only warn
+    let (code, _, err) = skills(&["run", "v=1&zz=3&steps=1"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("unknown key \"zz\""));
+}
+
+#[test]
+fn divergence_exits_3_after_the_finite_rows() {
+    let (code, out, err) = skills(&["run", "v=1&m=quadratic&rot=0&opt=sgd&lr=10"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("diverged"), "{err}");
+    assert!(out.lines().count() > 10);
+    assert!(!out.contains("NaN") && !out.contains("inf"));
+}
