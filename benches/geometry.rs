@@ -1,1 +1,37 @@
-fn main(){}
+//! Criterion benchmarks of one Geometry-model step (the update plus the next gradient, the
+//! work a run does per step). Run: `cargo bench --bench geometry`; figures in BENCHMARKS.md.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use skill_dominoes::params::parse;
+use skill_dominoes::sim::Simulation;
+use std::hint::black_box;
+
+fn step_bench(c: &mut Criterion, name: &str, query: &str) {
+    let parsed = parse(query);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let mut sim = Simulation::new(parsed.config.spec().unwrap()).unwrap();
+    // warm the optimizer state and leave the all-zero start behind
+    for _ in 0..100 {
+        sim.step().unwrap();
+    }
+    let mut g = c.benchmark_group("geometry_step");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function(name, |b| b.iter(|| black_box(&mut sim).step().unwrap()));
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    step_bench(
+        c,
+        "N1000_n10_B128_signgd_mimic",
+        "v=1&dim=1000&n=10&batch=128&opt=signgd&grad=mimic&loss=mse",
+    );
+    step_bench(
+        c,
+        "N100_n1000_B1024_signgd_ce",
+        "v=1&dim=100&n=1000&batch=1024&opt=signgd&grad=autograd&loss=ce&vec=unit&lr=0.01",
+    );
+}
+
+criterion_group!(geometry, benches);
+criterion_main!(geometry);

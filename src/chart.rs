@@ -120,7 +120,11 @@ pub struct ChartOpts {
 
 impl Default for ChartOpts {
     fn default() -> Self {
-        ChartOpts { scale: 1.0, theme: Theme::Light, cursor: None }
+        ChartOpts {
+            scale: 1.0,
+            theme: Theme::Light,
+            cursor: None,
+        }
     }
 }
 
@@ -139,7 +143,12 @@ pub struct Milestones {
 
 impl Milestones {
     pub fn new(n: usize, thr: f64) -> Self {
-        Milestones { thr, start: vec![None; n], finish: vec![None; n], scanned: 0 }
+        Milestones {
+            thr,
+            start: vec![None; n],
+            finish: vec![None; n],
+            scanned: 0,
+        }
     }
 
     /// "Started" means s_i > 0.1 (or thr/2 when the threshold is that low).
@@ -210,7 +219,9 @@ fn curves(n: usize) -> Vec<usize> {
     if n <= MAX_CURVES {
         return (0..n).collect();
     }
-    let mut v: Vec<usize> = (0..MAX_CURVES).map(|k| k * (n - 1) / (MAX_CURVES - 1)).collect();
+    let mut v: Vec<usize> = (0..MAX_CURVES)
+        .map(|k| k * (n - 1) / (MAX_CURVES - 1))
+        .collect();
     v.dedup();
     v
 }
@@ -230,16 +241,27 @@ pub fn draw_skills<DB: DrawingBackend>(
     root.fill(&c.bg).map_err(err)?;
     let upto = upto.min(data.frames.len());
     let frames = &data.frames[..upto];
-    let n = frames.first().map(|f| f.levels.len()).unwrap_or(data.freqs.len());
+    let n = frames
+        .first()
+        .map(|f| f.levels.len())
+        .unwrap_or(data.freqs.len());
 
     let (w, _) = root.dim_in_pixel();
     let legend = n > 0 && n <= LEGEND_MAX && w as f64 >= 420.0 * k;
-    let legend_w = if legend { px(if data.freqs.is_empty() { 52.0 } else { 108.0 }) } else { 0 };
+    let legend_w = if legend {
+        px(if data.freqs.is_empty() { 52.0 } else { 108.0 })
+    } else {
+        0
+    };
     let (plot_area, legend_area) = root.split_horizontally(w.saturating_sub(legend_w));
 
     // Fewer points per curve when there are many curves: total work stays ~ one chart width.
     let show = curves(n);
-    let per_curve = if show.len() > 40 { w as usize / 2 } else { 2 * w as usize };
+    let per_curve = if show.len() > 40 {
+        w as usize / 2
+    } else {
+        2 * w as usize
+    };
     let idx = sample(upto, per_curve.max(16));
 
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
@@ -285,7 +307,8 @@ pub fn draw_skills<DB: DrawingBackend>(
         let color = skill_color(i, n);
         chart
             .draw_series(LineSeries::new(
-                idx.iter().map(|&t| (frames[t].step as f64, frames[t].levels[i])),
+                idx.iter()
+                    .map(|&t| (frames[t].step as f64, frames[t].levels[i])),
                 color.stroke_width(stroke),
             ))
             .map_err(err)?;
@@ -297,7 +320,13 @@ pub fn draw_skills<DB: DrawingBackend>(
             .iter()
             .filter_map(|&i| {
                 let t = (*m.finish.get(i)?)?;
-                (t < upto).then(|| (frames[t].step as f64, frames[t].levels[i], skill_color(i, n)))
+                (t < upto).then(|| {
+                    (
+                        frames[t].step as f64,
+                        frames[t].levels[i],
+                        skill_color(i, n),
+                    )
+                })
             })
             .collect();
         chart
@@ -329,7 +358,10 @@ pub fn draw_skills<DB: DrawingBackend>(
             let color = skill_color(i, n);
             legend_area
                 .draw(&Rectangle::new(
-                    [(0, y + px(5.0) as i32), (px(14.0) as i32, y + px(9.0) as i32)],
+                    [
+                        (0, y + px(5.0) as i32),
+                        (px(14.0) as i32, y + px(9.0) as i32),
+                    ],
                     color.filled(),
                 ))
                 .map_err(err)?;
@@ -337,7 +369,9 @@ pub fn draw_skills<DB: DrawingBackend>(
                 Some(p) => format!("s{}  p={}", i + 1, sig2(*p)),
                 None => format!("s{}", i + 1),
             };
-            legend_area.draw(&Text::new(label, (px(19.0) as i32, y), lfont.clone())).map_err(err)?;
+            legend_area
+                .draw(&Text::new(label, (px(19.0) as i32, y), lfont.clone()))
+                .map_err(err)?;
         }
     }
     root.present().map_err(err)?;
@@ -359,8 +393,11 @@ pub fn draw_loss<DB: DrawingBackend>(
     let frames = &data.frames[..upto];
     let (w, _) = root.dim_in_pixel();
     let idx = sample(upto, 2 * w as usize);
-    let pts: Vec<(f64, f64)> =
-        idx.iter().map(|&t| (frames[t].step as f64, frames[t].loss)).filter(|p| p.1.is_finite()).collect();
+    let pts: Vec<(f64, f64)> = idx
+        .iter()
+        .map(|&t| (frames[t].step as f64, frames[t].loss))
+        .filter(|p| p.1.is_finite())
+        .collect();
     let x_max = data.steps.max(1) as f64;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for &(_, l) in &pts {
@@ -373,15 +410,28 @@ pub fn draw_loss<DB: DrawingBackend>(
     let font = ("sans-serif", 13.0 * k).into_font().color(&c.fg);
     let desc_font = ("sans-serif", 14.0 * k).into_font().color(&c.fg);
     let mut builder = ChartBuilder::on(root);
-    builder.margin(px(10.0)).margin_right(px(14.0)).x_label_area_size(px(40.0)).y_label_area_size(px(60.0));
+    builder
+        .margin(px(10.0))
+        .margin_right(px(14.0))
+        .x_label_area_size(px(40.0))
+        .y_label_area_size(px(60.0));
     let line = ShapeStyle::from(&c.fg).stroke_width(px(2.0));
-    let cursor = opts.cursor.or_else(|| frames.last().map(|f| f.step)).map(|x| x as f64);
+    let cursor = opts
+        .cursor
+        .or_else(|| frames.last().map(|f| f.step))
+        .map(|x| x as f64);
 
     if lo > 0.0 {
         // Log scale, at most 12 decades below the top so a vanishing loss stays readable.
         let lo = lo.max(hi * 1e-12);
-        let (lo, hi) = if hi / lo < 1.5 { (lo / 1.25, hi * 1.25) } else { (lo / 1.1, hi * 1.1) };
-        let mut chart = builder.build_cartesian_2d(0.0..x_max, (lo..hi).log_scale()).map_err(err)?;
+        let (lo, hi) = if hi / lo < 1.5 {
+            (lo / 1.25, hi * 1.25)
+        } else {
+            (lo / 1.1, hi * 1.1)
+        };
+        let mut chart = builder
+            .build_cartesian_2d(0.0..x_max, (lo..hi).log_scale())
+            .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc("step")
@@ -397,7 +447,12 @@ pub fn draw_loss<DB: DrawingBackend>(
             .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
-        chart.draw_series(LineSeries::new(pts.iter().map(|&(x, y)| (x, y.max(lo))), line)).map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                pts.iter().map(|&(x, y)| (x, y.max(lo))),
+                line,
+            ))
+            .map_err(err)?;
         if let Some(x) = cursor {
             chart
                 .draw_series(std::iter::once(PathElement::new(
@@ -409,7 +464,9 @@ pub fn draw_loss<DB: DrawingBackend>(
     } else {
         let pad = 0.05 * (hi - lo).max(1e-12);
         let (lo, hi) = (lo - pad, hi + pad);
-        let mut chart = builder.build_cartesian_2d(0.0..x_max, lo..hi).map_err(err)?;
+        let mut chart = builder
+            .build_cartesian_2d(0.0..x_max, lo..hi)
+            .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc("step")
@@ -424,7 +481,9 @@ pub fn draw_loss<DB: DrawingBackend>(
             .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
-        chart.draw_series(LineSeries::new(pts.iter().copied(), line)).map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), line))
+            .map_err(err)?;
         if let Some(x) = cursor {
             chart
                 .draw_series(std::iter::once(PathElement::new(
@@ -433,6 +492,53 @@ pub fn draw_loss<DB: DrawingBackend>(
                 )))
                 .map_err(err)?;
         }
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Colour of a skill level on the heat strip: a viridis-like ramp from dark blue (0) through
+/// teal to yellow (1, learned). Values outside [0, 1] are clamped.
+pub fn heat_color(s: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let s = if s.is_finite() {
+        s.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let x = s * (STOPS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(STOPS.len() - 2);
+    let t = x - i as f64;
+    let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// The compact domino row for many skills: one vertical band per skill, left to right,
+/// coloured by its current level ([`heat_color`]).
+pub fn draw_strip<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    levels: &[f64],
+    opts: &ChartOpts,
+) -> Res {
+    let c = opts.theme.colors();
+    root.fill(&c.bg).map_err(err)?;
+    let (w, h) = root.dim_in_pixel();
+    let n = levels.len();
+    for (i, &s) in levels.iter().enumerate() {
+        let x0 = (i as u64 * w as u64 / n as u64) as i32;
+        let x1 = ((i as u64 + 1) * w as u64 / n as u64) as i32;
+        root.draw(&Rectangle::new(
+            [(x0, 0), (x1.max(x0 + 1), h as i32)],
+            heat_color(s).filled(),
+        ))
+        .map_err(err)?;
     }
     root.present().map_err(err)?;
     Ok(())
@@ -453,11 +559,23 @@ mod tests {
         (traj.frames, cfg)
     }
 
-    fn svg_skills(frames: &[Frame], freqs: &[f64], steps: u32, m: Option<&Milestones>, upto: usize, w: u32) -> String {
+    fn svg_skills(
+        frames: &[Frame],
+        freqs: &[f64],
+        steps: u32,
+        m: Option<&Milestones>,
+        upto: usize,
+        w: u32,
+    ) -> String {
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, (w, 360)).into_drawing_area();
-            let data = ChartData { frames, freqs, steps, milestones: m };
+            let data = ChartData {
+                frames,
+                freqs,
+                steps,
+                milestones: m,
+            };
             draw_skills(&root, &data, upto, &ChartOpts::default()).unwrap();
         }
         out
@@ -467,14 +585,49 @@ mod tests {
         svg.matches(needle).count()
     }
 
+    /// The `points` of every polyline stroked in `color` (axes and ticks are polylines too,
+    /// in the foreground colour, so curves are told apart by their colour).
+    fn polylines(svg: &str, color: RGBColor) -> Vec<&str> {
+        let stroke = format!("stroke=\"#{:02X}{:02X}{:02X}\"", color.0, color.1, color.2);
+        svg.split("<polyline")
+            .skip(1)
+            .filter(|p| p.contains(&stroke))
+            .map(|p| {
+                p.split("points=\"")
+                    .nth(1)
+                    .and_then(|q| q.split('"').next())
+                    .unwrap_or("")
+            })
+            .collect()
+    }
+
+    /// Number of curves: polylines in a skill colour.
+    fn curves_in(svg: &str, n: usize) -> usize {
+        (0..n)
+            .map(|i| polylines(svg, skill_color(i, n)).len())
+            .sum()
+    }
+
+    fn cursors_in(svg: &str) -> usize {
+        polylines(svg, Theme::Light.colors().cursor).len()
+    }
+
+    fn font_sizes(svg: &str) -> Vec<f64> {
+        svg.split("font-size=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse().ok())
+            .collect()
+    }
+
     #[test]
     fn one_polyline_per_skill_plus_cursor_and_labels() {
         let (f, cfg) = frames("m=resource&n=5&steps=300");
         let freqs = cfg.freqs();
         let m = Milestones::of(&f, 5, cfg.thr);
         let svg = svg_skills(&f, &freqs, cfg.steps, Some(&m), f.len(), 800);
-        assert_eq!(count(&svg, "<polyline"), 5 + 1, "5 curves + cursor");
-        assert!(svg.contains(">step<"), "x label");
+        assert_eq!(curves_in(&svg, 5), 5, "one curve per skill");
+        assert_eq!(cursors_in(&svg), 1, "one cursor");
+        assert!(svg.contains("\nstep\n"), "x label");
         assert!(svg.contains("skill level s_i"), "y label");
         // Legend: one entry per skill with its frequency.
         assert!(svg.contains(&format!("s1  p={}", sig2(freqs[0]))));
@@ -491,7 +644,11 @@ mod tests {
         let m = Milestones::of(&f, 5, cfg.thr);
         let first = m.finish.iter().flatten().min().copied().unwrap();
         let svg = svg_skills(&f, &[], cfg.steps, Some(&m), first, 800);
-        assert_eq!(count(&svg, "<circle"), 0, "nothing finished before frame {first}");
+        assert_eq!(
+            count(&svg, "<circle"),
+            0,
+            "nothing finished before frame {first}"
+        );
         let svg = svg_skills(&f, &[], cfg.steps, Some(&m), first + 1, 800);
         assert!(count(&svg, "<circle") >= 2);
     }
@@ -500,18 +657,19 @@ mod tests {
     fn no_legend_for_many_skills_or_narrow_charts() {
         let (f, cfg) = frames("m=domino&n=20&steps=200");
         let svg = svg_skills(&f, &cfg.freqs(), cfg.steps, None, f.len(), 800);
-        assert_eq!(count(&svg, "<polyline"), 20 + 1);
+        assert_eq!(curves_in(&svg, 20), 20);
         assert!(!svg.contains("s1  p="));
         let (f, cfg) = frames("m=resource&n=3&steps=50");
         let svg = svg_skills(&f, &cfg.freqs(), cfg.steps, None, f.len(), 300);
         assert!(!svg.contains("s1  p="), "no room for a legend at 300 px");
-        assert_eq!(count(&svg, "<polyline"), 3 + 1);
+        assert_eq!(curves_in(&svg, 3), 3);
+        assert_eq!(cursors_in(&svg), 1);
     }
 
     #[test]
     fn empty_trajectory_draws_axes_only() {
         let svg = svg_skills(&[], &[0.5, 0.5], 100, None, 0, 600);
-        assert_eq!(count(&svg, "<polyline"), 2, "two empty curves, no cursor");
+        assert_eq!(cursors_in(&svg), 0, "no frame, no cursor");
         assert!(svg.contains("skill level s_i"));
     }
 
@@ -519,8 +677,17 @@ mod tests {
     fn long_runs_are_decimated() {
         let (f, cfg) = frames("m=resource&n=2&p=0.6,0.4&steps=5000");
         let svg = svg_skills(&f, &[], cfg.steps, None, f.len(), 400);
-        let first = svg.split("<polyline").nth(1).unwrap();
-        let points = first.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+        let curve = svg
+            .split("<polyline")
+            .find(|p| p.contains(&format!("{:02X}\"", skill_color(0, 2).2)))
+            .unwrap();
+        let points = curve
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         let n = points.split_whitespace().count();
         assert!(n <= 2 * 400 + 1, "{n} points for a 400 px chart");
         assert!(n > 100);
@@ -532,24 +699,62 @@ mod tests {
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, (600, 240)).into_drawing_area();
-            let data = ChartData { frames: &f, freqs: &[], steps: cfg.steps, milestones: None };
-            draw_loss(&root, &data, f.len(), &ChartOpts { cursor: Some(100), ..Default::default() }).unwrap();
+            let data = ChartData {
+                frames: &f,
+                freqs: &[],
+                steps: cfg.steps,
+                milestones: None,
+            };
+            draw_loss(
+                &root,
+                &data,
+                f.len(),
+                &ChartOpts {
+                    cursor: Some(100),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         }
         assert!(out.contains("loss L (log)"));
-        assert_eq!(count(&out, "<polyline"), 2, "loss + cursor");
+        let loss_curve = polylines(&out, Theme::Light.colors().fg)
+            .into_iter()
+            .filter(|p| p.matches(',').count() > 100)
+            .count();
+        assert_eq!(loss_curve, 1, "one long polyline: the loss");
+        assert_eq!(cursors_in(&out), 1);
+        assert!(out.contains("\n1e-"), "log-scale tick labels: {out}");
     }
 
     #[test]
-    fn scale_enlarges_text() {
+    fn scale_enlarges_text_and_strokes() {
         let (f, cfg) = frames("m=resource&n=3&steps=50");
-        let mut out = String::new();
-        {
-            let root = SVGBackend::with_string(&mut out, (1600, 720)).into_drawing_area();
-            let data = ChartData { frames: &f, freqs: &[], steps: cfg.steps, milestones: None };
-            let opts = ChartOpts { scale: 2.0, theme: Theme::Dark, cursor: None };
-            draw_skills(&root, &data, f.len(), &opts).unwrap();
-        }
-        assert!(out.contains("font-size=\"26"), "13 px labels at scale 2");
+        let draw = |scale: f64| {
+            let mut out = String::new();
+            {
+                let size = ((800.0 * scale) as u32, (360.0 * scale) as u32);
+                let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+                let data = ChartData {
+                    frames: &f,
+                    freqs: &[],
+                    steps: cfg.steps,
+                    milestones: None,
+                };
+                let opts = ChartOpts {
+                    scale,
+                    theme: Theme::Dark,
+                    cursor: None,
+                };
+                draw_skills(&root, &data, f.len(), &opts).unwrap();
+            }
+            out
+        };
+        let (one, two) = (draw(1.0), draw(2.0));
+        let max = |v: Vec<f64>| v.into_iter().fold(0.0, f64::max);
+        let (a, b) = (max(font_sizes(&one)), max(font_sizes(&two)));
+        assert!((b / a - 2.0).abs() < 1e-9, "fonts {a} -> {b}");
+        assert!(one.contains("stroke-width=\"2\"") && two.contains("stroke-width=\"4\""));
+        assert!(two.contains("#1A1D23"), "dark background");
     }
 
     #[test]
@@ -566,6 +771,23 @@ mod tests {
                 assert!(s <= e);
             }
         }
+    }
+
+    #[test]
+    fn strip_has_one_band_per_skill() {
+        let levels: Vec<f64> = (0..50).map(|i| i as f64 / 49.0).collect();
+        let mut out = String::new();
+        {
+            let root = SVGBackend::with_string(&mut out, (500, 24)).into_drawing_area();
+            draw_strip(&root, &levels, &ChartOpts::default()).unwrap();
+        }
+        assert_eq!(
+            count(&out, "<rect"),
+            50 + 1,
+            "background + one band per skill"
+        );
+        assert_eq!(heat_color(-1.0), heat_color(0.0));
+        assert_eq!(heat_color(2.0), RGBColor(253, 231, 37));
     }
 
     #[test]

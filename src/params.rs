@@ -39,7 +39,13 @@ pub enum Model {
 }
 
 impl Model {
-    pub const ALL: [Model; 5] = [Model::Geometry, Model::Resource, Model::Domino, Model::Parallel, Model::Quadratic];
+    pub const ALL: [Model; 5] = [
+        Model::Geometry,
+        Model::Resource,
+        Model::Domino,
+        Model::Parallel,
+        Model::Quadratic,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -222,7 +228,8 @@ impl Config {
 
     /// η_eff: given, or 2·lr·√dim.
     pub fn eta_eff(&self) -> f64 {
-        self.eta_eff.unwrap_or(2.0 * self.lr * (self.dim as f64).sqrt())
+        self.eta_eff
+            .unwrap_or(2.0 * self.lr * (self.dim as f64).sqrt())
     }
 
     /// The optimizer with this config's hyper-parameters.
@@ -291,18 +298,27 @@ impl Config {
                     overlap,
                     gates,
                     gate_a: self.gate_a,
-                    switch: self.switch.map(|(k, at, p_new)| Switch { skill: k - 1, at, p_new }),
+                    switch: self.switch.map(|(k, at, p_new)| Switch {
+                        skill: k - 1,
+                        at,
+                        p_new,
+                    }),
                 })
             }
             Model::Domino => ModelSpec::Domino {
-                schedule: Schedule::Domino { t0: self.t0.unwrap_or(1.0 / self.eta_eff()) },
+                schedule: Schedule::Domino {
+                    t0: self.t0.unwrap_or(1.0 / self.eta_eff()),
+                },
                 p: normalise(self.freqs()),
             },
             Model::Parallel => ModelSpec::Domino {
                 schedule: Schedule::Parallel { tau: self.tau },
                 p: normalise(self.freqs()),
             },
-            Model::Quadratic => ModelSpec::Quadratic { rotated: self.rot, opt: self.opt_config() },
+            Model::Quadratic => ModelSpec::Quadratic {
+                rotated: self.rot,
+                opt: self.opt_config(),
+            },
         })
     }
 
@@ -330,10 +346,19 @@ const WRITERS: &[Writer] = &[
     ("steps", |c| c.steps.to_string()),
     ("n", |c| c.n.to_string()),
     // `p=` implies freq=list, so list is never written (it reads as the default zipf here)
-    ("freq", |c| freq_name(if c.freq == FreqKind::List { FreqKind::Zipf } else { c.freq }).into()),
+    ("freq", |c| {
+        freq_name(if c.freq == FreqKind::List {
+            FreqKind::Zipf
+        } else {
+            c.freq
+        })
+        .into()
+    }),
     ("alpha", |c| num(c.alpha)),
     ("p1", |c| num(c.p1)),
-    ("p", |c| c.p.iter().map(|x| num(*x)).collect::<Vec<_>>().join(",")),
+    ("p", |c| {
+        c.p.iter().map(|x| num(*x)).collect::<Vec<_>>().join(",")
+    }),
     ("dim", |c| c.dim.to_string()),
     ("batch", |c| c.batch.to_string()),
     ("opt", |c| c.opt.name().into()),
@@ -353,7 +378,11 @@ const WRITERS: &[Writer] = &[
     ("or", |c| prereq_string(&c.or)),
     ("gate_a", |c| num(c.gate_a)),
     ("overlap", |c| (c.overlap as u8).to_string()),
-    ("sw", |c| c.switch.map(|(k, u, p)| format!("{k}:{}:{}", num(u), num(p))).unwrap_or_default()),
+    ("sw", |c| {
+        c.switch
+            .map(|(k, u, p)| format!("{k}:{}:{}", num(u), num(p)))
+            .unwrap_or_default()
+    }),
     ("t0", |c| c.t0.map(num).unwrap_or_default()),
     ("tau", |c| num(c.tau)),
     ("rot", |c| (c.rot as u8).to_string()),
@@ -363,37 +392,73 @@ const WRITERS: &[Writer] = &[
 /// Every key of the vocabulary with a one-line meaning (for docs, help and tooltips).
 pub const KEYS: &[(&str, &str)] = &[
     ("v", "link format version (1)"),
-    ("m", "model: geometry, resource, domino, parallel, quadratic"),
+    (
+        "m",
+        "model: geometry, resource, domino, parallel, quadratic",
+    ),
     ("seed", "seed of every random draw, 0 … 2^53−1"),
     ("steps", "number of updates, 1 … 1,000,000"),
     ("n", "number of skills, 1 … 10,000"),
-    ("freq", "frequencies: zipf (p_i ∝ i^−α), exp (∝ 3^−i), two (p1, 1−p1), list (p)"),
+    (
+        "freq",
+        "frequencies: zipf (p_i ∝ i^−α), exp (∝ 3^−i), two (p1, 1−p1), list (p)",
+    ),
     ("alpha", "Zipf exponent α, 0 … 10"),
     ("p1", "frequency of skill 1 for freq=two, 0.001 … 0.999"),
-    ("p", "explicit frequencies, comma-separated, each in (0, 1e6] (implies freq=list)"),
+    (
+        "p",
+        "explicit frequencies, comma-separated, each in (0, 1e6] (implies freq=list)",
+    ),
     ("dim", "dimension N of θ (Geometry), 1 … 100,000"),
     ("batch", "batch size B, 0 = full batch (expected gradient)"),
     ("opt", "optimizer: sgd, signgd, adam, adamw, lion, ademamix"),
     ("lr", "learning rate η, (0, 10]"),
-    ("beta1", "first-moment decay β1, [0, 1) (default per optimizer)"),
-    ("beta2", "second-moment decay β2, [0, 1) (default per optimizer)"),
+    (
+        "beta1",
+        "first-moment decay β1, [0, 1) (default per optimizer)",
+    ),
+    (
+        "beta2",
+        "second-moment decay β2, [0, 1) (default per optimizer)",
+    ),
     ("beta3", "AdEMAMix slow decay β3, [0, 1)"),
     ("mix", "AdEMAMix mixing coefficient a, 0 … 100"),
     ("wd", "weight decay, 0 … 10"),
     ("loss", "skill form: mse (s = t·θ) or ce (s = σ(t·θ))"),
-    ("grad", "gradient: mimic (−(1/B)Σ(1−s)t) or autograd (2× for MSE)"),
-    ("vec", "task vectors: ortho, unit, scaled (g/√N), basis (e_i)"),
+    (
+        "grad",
+        "gradient: mimic (−(1/B)Σ(1−s)t) or autograd (2× for MSE)",
+    ),
+    (
+        "vec",
+        "task vectors: ortho, unit, scaled (g/√N), basis (e_i)",
+    ),
     ("noise", "gradient noise σ, 0 … 1000"),
     ("n0", "wasted resources N0 (Resource), 0 … 1e6"),
     ("eta_eff", "resource rate η_eff (default 2·lr·√dim)"),
-    ("and", "AND prerequisites, e.g. 5:1-2,7:5-6 (skill 5 needs 1 and 2)"),
+    (
+        "and",
+        "AND prerequisites, e.g. 5:1-2,7:5-6 (skill 5 needs 1 and 2)",
+    ),
     ("or", "OR prerequisites, e.g. 6:3-4 (skill 6 needs 3 or 4)"),
     ("gate_a", "gate exponent a, (0, 1]"),
-    ("overlap", "1: Resource model with overlap C_ij = t_i·t_j of random unit vectors"),
-    ("sw", "frequency switch k:u:p (skill k takes frequency p once u_k ≤ u)"),
+    (
+        "overlap",
+        "1: Resource model with overlap C_ij = t_i·t_j of random unit vectors",
+    ),
+    (
+        "sw",
+        "frequency switch k:u:p (skill k takes frequency p once u_k ≤ u)",
+    ),
     ("t0", "Domino time per skill (default 1/η_eff)"),
-    ("tau", "parallel model time constant τ: s_k = 1 − e^(−t/(τk))"),
-    ("rot", "quadratic toy: 0 aligned (R = I), 1 rotated (R = H4/2)"),
+    (
+        "tau",
+        "parallel model time constant τ: s_k = 1 − e^(−t/(τk))",
+    ),
+    (
+        "rot",
+        "quadratic toy: 0 aligned (R = I), 1 rotated (R = H4/2)",
+    ),
     ("thr", "threshold of a learned skill (t90: 0.9), (0, 1)"),
 ];
 
@@ -432,12 +497,21 @@ pub fn parse(query: &str) -> Parsed {
             continue;
         }
         if v.len() > MAX_VALUE_LEN {
-            problems.push(problem(&k, format!("value is {} characters long (at most {MAX_VALUE_LEN})", v.len())));
+            problems.push(problem(
+                &k,
+                format!(
+                    "value is {} characters long (at most {MAX_VALUE_LEN})",
+                    v.len()
+                ),
+            ));
             continue;
         }
         let v = decode(v);
         if let Some(i) = pairs.iter().position(|(pk, _)| *pk == k) {
-            problems.push(problem(&k, "given more than once; the last value is used".into()));
+            problems.push(problem(
+                &k,
+                "given more than once; the last value is used".into(),
+            ));
             pairs.remove(i);
         }
         pairs.push((k, v));
@@ -467,11 +541,18 @@ pub fn parse(query: &str) -> Parsed {
         }
     }
     cross_check(&mut c, &defaults, &pairs, n_given, &mut problems);
-    Parsed { config: c, problems, unknown }
+    Parsed {
+        config: c,
+        problems,
+        unknown,
+    }
 }
 
 fn problem(key: &str, message: String) -> Problem {
-    Problem { key: key.to_string(), message }
+    Problem {
+        key: key.to_string(),
+        message,
+    }
 }
 
 fn short(v: &str) -> String {
@@ -483,23 +564,41 @@ fn short(v: &str) -> String {
 }
 
 /// Rules between keys, and the size budget. Each repair is reported.
-fn cross_check(c: &mut Config, d: &Config, pairs: &[(String, String)], n_given: bool, problems: &mut Vec<Problem>) {
+fn cross_check(
+    c: &mut Config,
+    d: &Config,
+    pairs: &[(String, String)],
+    n_given: bool,
+    problems: &mut Vec<Problem>,
+) {
     let given = |k: &str| pairs.iter().any(|(pk, _)| pk == k);
     // `p` implies freq=list; freq=list needs p.
     if !c.p.is_empty() && !given("freq") {
         c.freq = FreqKind::List;
     }
     if c.freq == FreqKind::List && c.p.is_empty() {
-        problems.push(problem("freq", "freq=list needs a list p=…; using zipf".into()));
+        problems.push(problem(
+            "freq",
+            "freq=list needs a list p=…; using zipf".into(),
+        ));
         c.freq = FreqKind::Zipf;
     }
     if c.freq != FreqKind::List && !c.p.is_empty() {
-        problems.push(problem("p", format!("ignored with freq={}", freq_name(c.freq))));
+        problems.push(problem(
+            "p",
+            format!("ignored with freq={}", freq_name(c.freq)),
+        ));
         c.p.clear();
     }
     let n_eff = c.freqs().len();
     if n_given && matches!(c.freq, FreqKind::Two | FreqKind::List) && c.n != n_eff {
-        problems.push(problem("n", format!("is {n_eff} here (the number of frequencies given); n={} ignored", c.n)));
+        problems.push(problem(
+            "n",
+            format!(
+                "is {n_eff} here (the number of frequencies given); n={} ignored",
+                c.n
+            ),
+        ));
     }
     if matches!(c.freq, FreqKind::Two | FreqKind::List) {
         c.n = d.n;
@@ -507,35 +606,52 @@ fn cross_check(c: &mut Config, d: &Config, pairs: &[(String, String)], n_given: 
     let n = c.skills();
     // Prerequisites must name skills 1..n, and not the skill itself.
     for (key, list) in [("and", &mut c.and), ("or", &mut c.or)] {
-        let bad = list.iter().any(|(k, pre)| *k > n || pre.iter().any(|x| *x > n || x == k));
+        let bad = list
+            .iter()
+            .any(|(k, pre)| *k > n || pre.iter().any(|x| *x > n || x == k));
         if bad {
-            problems.push(problem(key, format!("names a skill outside 1…{n} or a skill as its own prerequisite; ignored")));
+            problems.push(problem(
+                key,
+                format!("names a skill outside 1…{n} or a skill as its own prerequisite; ignored"),
+            ));
             list.clear();
         }
     }
     let targets: Vec<usize> = c.and.iter().chain(c.or.iter()).map(|(k, _)| *k).collect();
     if (1..targets.len()).any(|i| targets[..i].contains(&targets[i])) {
-        problems.push(problem("and", "a skill has more than one prerequisite list; ignoring and/or".into()));
+        problems.push(problem(
+            "and",
+            "a skill has more than one prerequisite list; ignoring and/or".into(),
+        ));
         c.and.clear();
         c.or.clear();
     }
     if let Some((k, _, _)) = c.switch {
         if k > n {
-            problems.push(problem("sw", format!("names skill {k}, outside 1…{n}; ignored")));
+            problems.push(problem(
+                "sw",
+                format!("names skill {k}, outside 1…{n}; ignored"),
+            ));
             c.switch = None;
         }
     }
     if c.model == Model::Geometry && c.vec == VecKind::Ortho && n > c.dim {
         problems.push(problem(
             "vec",
-            format!("vec=ortho needs n ≤ dim (n = {n}, dim = {}); using vec=unit", c.dim),
+            format!(
+                "vec=ortho needs n ≤ dim (n = {n}, dim = {}); using vec=unit",
+                c.dim
+            ),
         ));
         c.vec = VecKind::Unit;
     }
     // The size budget: shrink what was asked for, step by step, and say so.
     if !within_budget(c) {
         let what = budget_text(c);
-        problems.push(problem("steps", format!("{what} exceeds the budget; using default sizes")));
+        problems.push(problem(
+            "steps",
+            format!("{what} exceeds the budget; using default sizes"),
+        ));
         c.steps = d.steps;
         if !within_budget(c) {
             c.dim = d.dim;
@@ -555,7 +671,11 @@ fn cross_check(c: &mut Config, d: &Config, pairs: &[(String, String)], n_given: 
 
 fn within_budget(c: &Config) -> bool {
     let n = c.skills() as f64;
-    let matrix = if matches!(c.model, Model::Geometry) || c.overlap { c.dim as f64 * n } else { 0.0 };
+    let matrix = if matches!(c.model, Model::Geometry) || c.overlap {
+        c.dim as f64 * n
+    } else {
+        0.0
+    };
     c.work() <= WORK_BUDGET
         && matrix <= MATRIX_BUDGET
         && (c.steps as f64 + 1.0) * n <= ROWS_BUDGET
@@ -588,9 +708,13 @@ fn budget_text(c: &Config) -> String {
 fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
     match key {
         "v" => {
-            let ver: u32 = v.parse().map_err(|_| format!("{:?} is not a version number", short(v)))?;
+            let ver: u32 = v
+                .parse()
+                .map_err(|_| format!("{:?} is not a version number", short(v)))?;
             if ver != VERSION {
-                return Err(format!("link version {ver} is not known (this page reads v=1)"));
+                return Err(format!(
+                    "link version {ver} is not known (this page reads v=1)"
+                ));
             }
         }
         "seed" => c.seed = int(v, 0, (1u64 << 53) - 1)?,
@@ -624,7 +748,10 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
         }
         "dim" => c.dim = int(v, 1, 100_000)? as usize,
         "batch" => c.batch = int(v, 0, 1_000_000)? as usize,
-        "opt" => c.opt = OptKind::from_name(v).ok_or_else(|| choice(v, "sgd, signgd, adam, adamw, lion, ademamix"))?,
+        "opt" => {
+            c.opt = OptKind::from_name(v)
+                .ok_or_else(|| choice(v, "sgd, signgd, adam, adamw, lion, ademamix"))?
+        }
         "lr" => c.lr = positive(v, 10.0)?,
         "beta1" => c.beta1 = Some(float(v, 0.0, 0.999_999)?),
         "beta2" => c.beta2 = Some(float(v, 0.0, 0.999_999)?),
@@ -691,7 +818,10 @@ fn choice(v: &str, allowed: &str) -> String {
 }
 
 fn int(v: &str, lo: u64, hi: u64) -> Result<u64, String> {
-    let x: u64 = v.trim().parse().map_err(|_| format!("{:?} is not a whole number", short(v)))?;
+    let x: u64 = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("{:?} is not a whole number", short(v)))?;
     if x < lo || x > hi {
         return Err(format!("{x} is outside {lo} … {hi}"));
     }
@@ -699,7 +829,10 @@ fn int(v: &str, lo: u64, hi: u64) -> Result<u64, String> {
 }
 
 fn float(v: &str, lo: f64, hi: f64) -> Result<f64, String> {
-    let x: f64 = v.trim().parse().map_err(|_| format!("{:?} is not a number", short(v)))?;
+    let x: f64 = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("{:?} is not a number", short(v)))?;
     if !x.is_finite() {
         return Err(format!("{:?} is not a finite number", short(v)));
     }
@@ -733,7 +866,10 @@ fn prereqs(v: &str) -> Result<Vec<(usize, Vec<usize>)>, String> {
             .split_once(':')
             .ok_or_else(|| format!("{:?} is not skill:prerequisites (e.g. 5:1-2)", short(item)))?;
         let k = int(k, 1, 10_000)? as usize;
-        let pre = pre.split('-').map(|x| int(x, 1, 10_000).map(|x| x as usize)).collect::<Result<Vec<_>, _>>()?;
+        let pre = pre
+            .split('-')
+            .map(|x| int(x, 1, 10_000).map(|x| x as usize))
+            .collect::<Result<Vec<_>, _>>()?;
         if pre.is_empty() {
             return Err(format!("skill {k} has an empty prerequisite list"));
         }
@@ -747,7 +883,15 @@ fn prereqs(v: &str) -> Result<Vec<(usize, Vec<usize>)>, String> {
 
 fn prereq_string(list: &[(usize, Vec<usize>)]) -> String {
     list.iter()
-        .map(|(k, pre)| format!("{k}:{}", pre.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("-")))
+        .map(|(k, pre)| {
+            format!(
+                "{k}:{}",
+                pre.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("-")
+            )
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -853,6 +997,9 @@ mod tests {
     fn defaults_round_trip_to_a_bare_link() {
         assert_eq!(Config::default().to_query(), "v=1");
         assert_eq!(parse("v=1").config, Config::default());
-        assert_eq!(Config::defaults(Model::Resource).to_query(), "v=1&m=resource");
+        assert_eq!(
+            Config::defaults(Model::Resource).to_query(),
+            "v=1&m=resource"
+        );
     }
 }

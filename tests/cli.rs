@@ -3,7 +3,10 @@
 use std::process::Command;
 
 fn skills(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_skills")).args(args).output().expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_skills"))
+        .args(args)
+        .output()
+        .expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -22,7 +25,11 @@ fn run_prints_one_row_per_step_from_zero() {
     assert!(lines[51].starts_with("50,"));
     // thinning keeps row 0, every K-th and the last
     let (_, out, _) = skills(&["run", "v=1&m=resource&steps=50", "--every", "20"]);
-    let steps: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    let steps: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
     assert_eq!(steps, ["0", "20", "40", "50"]);
 }
 
@@ -44,7 +51,11 @@ fn cli_and_library_print_the_same_numbers() {
         let nums: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
         assert_eq!(nums[1].to_bits(), f.loss.to_bits());
         for (a, b) in nums[2..].iter().zip(&f.values) {
-            assert_eq!(a.to_bits(), b.to_bits(), "the CSV text reads back to the same f64");
+            assert_eq!(
+                a.to_bits(),
+                b.to_bits(),
+                "the CSV text reads back to the same f64"
+            );
         }
     }
 }
@@ -52,9 +63,18 @@ fn cli_and_library_print_the_same_numbers() {
 #[test]
 fn bad_input_exits_2_and_names_each_problem() {
     for (args, phrases) in [
-        (vec!["run", "n=abc&m=nope"], vec!["n: \"abc\" is not a whole number", "m: unknown model \"nope\""]),
+        (
+            vec!["run", "n=abc&m=nope"],
+            vec![
+                "n: \"abc\" is not a whole number",
+                "m: unknown model \"nope\"",
+            ],
+        ),
         (vec!["run", "lr=-1"], vec!["lr: -1 is outside"]),
-        (vec!["run", "dim=100000&n=10000&vec=unit"], vec!["exceeds the budget"]),
+        (
+            vec!["run", "dim=100000&n=10000&vec=unit"],
+            vec!["exceeds the budget"],
+        ),
         (vec!["run", "v=1", "--every", "0"], vec!["--every"]),
         (vec!["run"], vec!["<QUERY>"]),
         (vec!["fly"], vec!["unrecognized subcommand"]),

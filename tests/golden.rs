@@ -10,7 +10,10 @@ use skill_dominoes::sim::resource::{Resource, ResourceParams};
 
 fn report(what: &str, worst: f64, at: (usize, usize)) {
     if std::env::var_os("GOLDEN_REPORT").is_some() {
-        eprintln!("{what}: worst |Δ| = {worst:.3e} at row {}, column {}", at.0, at.1);
+        eprintln!(
+            "{what}: worst |Δ| = {worst:.3e} at row {}, column {}",
+            at.0, at.1
+        );
     }
 }
 
@@ -21,11 +24,19 @@ fn geometry_golden(loss: LossForm, file: &str, tol: f64) {
     let p: Vec<f64> = prob.iter().map(|r| r[0]).collect();
     assert_eq!((tv.len(), tv[0].len(), p.len()), (10, 1000, 10));
     let t: Vec<f64> = tv.concat();
-    let params = GeometryParams { loss, p: p.clone(), ..GeometryParams::default() };
+    let params = GeometryParams {
+        loss,
+        p: p.clone(),
+        ..GeometryParams::default()
+    };
     let mut g = Geometry::with_vectors(params, t).unwrap();
     let (header, rows) = read_csv(file);
     assert_eq!(header[0], "step");
-    assert_eq!(rows.len(), 1000, "rows 0..999: the state before each of the 1000 updates");
+    assert_eq!(
+        rows.len(),
+        1000,
+        "rows 0..999: the state before each of the 1000 updates"
+    );
     let (mut worst, mut at) = (0.0f64, (0, 0));
     let mut worst_loss = 0.0f64;
     for (t, row) in rows.iter().enumerate() {
@@ -42,12 +53,25 @@ fn geometry_golden(loss: LossForm, file: &str, tol: f64) {
         let coded = g.loss() / 10.0;
         let d = (coded - row[11]).abs();
         worst_loss = worst_loss.max(d / row[11].abs().max(1e-4));
-        assert!(d <= 1e-5 * row[11].abs() + 1e-7, "row {t}: loss {coded} vs {}", row[11]);
+        assert!(
+            d <= 1e-5 * row[11].abs() + 1e-7,
+            "row {t}: loss {coded} vs {}",
+            row[11]
+        );
         g.step().unwrap();
     }
     report(file, worst, at);
-    report(&format!("{file} loss (relative, floor 1e-4)"), worst_loss, (0, 0));
-    assert!(worst < tol, "{file}: worst |Δs| = {worst:e} at row {}, skill {} (tolerance {tol:e})", at.0, at.1);
+    report(
+        &format!("{file} loss (relative, floor 1e-4)"),
+        worst_loss,
+        (0, 0),
+    );
+    assert!(
+        worst < tol,
+        "{file}: worst |Δs| = {worst:e} at row {}, skill {} (tolerance {tol:e})",
+        at.0,
+        at.1
+    );
 }
 
 #[test]
@@ -61,7 +85,11 @@ fn geometry_ce_matches_the_notebook() {
 }
 
 fn resource_golden(form: LossForm, file: &str) {
-    let mut r = Resource::new(ResourceParams { form, ..ResourceParams::default() }).unwrap();
+    let mut r = Resource::new(ResourceParams {
+        form,
+        ..ResourceParams::default()
+    })
+    .unwrap();
     let (header, rows) = read_csv(file);
     assert_eq!(header[0], "step_after_update");
     assert_eq!(rows.len(), 1000);
@@ -77,10 +105,21 @@ fn resource_golden(form: LossForm, file: &str) {
                 (worst, at) = (d, (r.step_count() as usize, i + 1));
             }
         }
-        assert!((r.loss() - row[11]).abs() < 1e-9, "step {}: loss {} vs {}", row[0], r.loss(), row[11]);
+        assert!(
+            (r.loss() - row[11]).abs() < 1e-9,
+            "step {}: loss {} vs {}",
+            row[0],
+            r.loss(),
+            row[11]
+        );
     }
     report(file, worst, at);
-    assert!(worst < 1e-9, "{file}: worst |Δs| = {worst:e} at step {}, skill {}", at.0, at.1);
+    assert!(
+        worst < 1e-9,
+        "{file}: worst |Δs| = {worst:e} at step {}, skill {}",
+        at.0,
+        at.1
+    );
 }
 
 #[test]

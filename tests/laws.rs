@@ -26,9 +26,19 @@ fn resource_sum_of_u_falls_by_eta_eff_until_a_clip() {
             t += 1;
         }
         assert!(t > 50, "α = {alpha}: a skill clipped already at step {t}");
-        assert!(worst < 1e-12, "α = {alpha}: |ΔΣu − η_eff| up to {worst:e} before step {t}");
-        let done = lv.iter().position(|row| row.iter().all(|&s| s >= 1.0)).unwrap();
-        assert_eq!(done, (10.0 / eta).ceil() as usize, "α = {alpha}: all skills done at update {done}");
+        assert!(
+            worst < 1e-12,
+            "α = {alpha}: |ΔΣu − η_eff| up to {worst:e} before step {t}"
+        );
+        let done = lv
+            .iter()
+            .position(|row| row.iter().all(|&s| s >= 1.0))
+            .unwrap();
+        assert_eq!(
+            done,
+            (10.0 / eta).ceil() as usize,
+            "α = {alpha}: all skills done at update {done}"
+        );
     }
 }
 
@@ -42,7 +52,8 @@ fn resource_collapse_of_u_to_the_one_over_p() {
     for row in levels("v=1&m=resource") {
         if row.iter().all(|&s| 1.0 - s > 0.05) {
             let x: Vec<f64> = row.iter().zip(&p).map(|(s, p)| collapse(*s, *p)).collect();
-            let spread = x.iter().cloned().fold(f64::MIN, f64::max) - x.iter().cloned().fold(f64::MAX, f64::min);
+            let spread = x.iter().cloned().fold(f64::MIN, f64::max)
+                - x.iter().cloned().fold(f64::MAX, f64::min);
             worst = worst.max(spread);
             rows += 1;
         }
@@ -62,7 +73,11 @@ fn resource_two_skill_ratio_formula() {
         let t1 = first_above(&column(&lv, 0), 0.9).unwrap() as f64;
         let t2 = first_above(&column(&lv, 1), 0.9).unwrap() as f64;
         let want = two_skill_ratio(r);
-        assert!(((t2 / t1) / want - 1.0).abs() < 0.02, "r = {r}: t2/t1 = {t2}/{t1} = {}, formula {want}", t2 / t1);
+        assert!(
+            ((t2 / t1) / want - 1.0).abs() < 0.02,
+            "r = {r}: t2/t1 = {t2}/{t1} = {}, formula {want}",
+            t2 / t1
+        );
     }
 }
 
@@ -82,7 +97,10 @@ fn resource_large_n0_is_independent_exponential_learning() {
     }
     // Σ p u ≤ 1 next to N0 = 1000 (rates agree to 0.1 %) and a per-step decay of at most
     // 6.5e−4 (discretisation): u agrees to well under 1 %
-    assert!(worst < 0.01, "relative deviation from exp(−η p t/N0) up to {worst}");
+    assert!(
+        worst < 0.01,
+        "relative deviation from exp(−η p t/N0) up to {worst}"
+    );
 }
 
 /// Domino model (§5.1): s_k(t) = clip((t − (k−1) t0)/t0, 0, 1); n skills take n·t0.
@@ -95,7 +113,10 @@ fn domino_closed_form_and_total_time() {
             assert_eq!(*s, want, "t = {t}, skill {}", i + 1);
         }
     }
-    let done = lv.iter().position(|row| row.iter().all(|&s| s >= 1.0)).unwrap();
+    let done = lv
+        .iter()
+        .position(|row| row.iter().all(|&s| s >= 1.0))
+        .unwrap();
     assert_eq!(done, 1000, "10 skills × t0 = 100");
     // parallel: s_k = 1 − exp(−t/(30k))
     let par = levels("v=1&m=parallel");
@@ -115,25 +136,45 @@ fn resource_chain_of_prerequisites_is_learned_in_turn() {
     let (s1, s2, s3) = (column(&lv, 0), column(&lv, 1), column(&lv, 2));
     let t1 = first_above(&s1, 0.99).unwrap();
     assert!((985..=1010).contains(&t1), "T1 learned at {t1}");
-    assert!(s2[..=t1].iter().all(|&s| s < 0.01), "T2 moved before T1 was learned");
+    assert!(
+        s2[..=t1].iter().all(|&s| s < 0.01),
+        "T2 moved before T1 was learned"
+    );
     let half2 = first_above(&s2, 0.5).unwrap();
-    assert!(s3[..=half2].iter().all(|&s| s < 0.02), "T3 moved before T2 was half learned");
+    assert!(
+        s3[..=half2].iter().all(|&s| s < 0.02),
+        "T3 moved before T2 was half learned"
+    );
     let t2 = first_above(&s2, 0.99).unwrap();
     let t3 = first_above(&s3, 0.99).unwrap();
     assert!(t1 < t2 && t2 < t3, "learned in turn: {t1}, {t2}, {t3}");
-    let fastest3 = (1..s3.len()).max_by(|&a, &b| (s3[a] - s3[a - 1]).total_cmp(&(s3[b] - s3[b - 1]))).unwrap();
-    assert!(fastest3 > t2, "T3 learns fastest at step {fastest3}, before T2 is learned ({t2})");
+    let fastest3 = (1..s3.len())
+        .max_by(|&a, &b| (s3[a] - s3[a - 1]).total_cmp(&(s3[b] - s3[b - 1])))
+        .unwrap();
+    assert!(
+        fastest3 > t2,
+        "T3 learns fastest at step {fastest3}, before T2 is learned ({t2})"
+    );
     // OR: a composite skill starts when its *first* prerequisite is learned; with AND on the
     // same two skills it still waits for the slower one
     let s3_after_first = |gate: &str| {
-        let q = format!("v=1&m=resource&p=1,0.1,1&{gate}=3:1-2&gate_a=0.001&n0=0.001&eta_eff=0.001&steps=2500");
+        let q = format!(
+            "v=1&m=resource&p=1,0.1,1&{gate}=3:1-2&gate_a=0.001&n0=0.001&eta_eff=0.001&steps=2500"
+        );
         let lv = levels(&q);
         let t1 = first_above(&column(&lv, 0), 0.99).unwrap();
-        assert!(lv[t1][1] < 0.5, "skill 2 is far from learned when skill 1 is ({})", lv[t1][1]);
+        assert!(
+            lv[t1][1] < 0.5,
+            "skill 2 is far from learned when skill 1 is ({})",
+            lv[t1][1]
+        );
         lv[t1 + 200][2]
     };
     let (or, and) = (s3_after_first("or"), s3_after_first("and"));
-    assert!(or > 0.02 && and < 1e-4, "200 steps after skill 1: s3 = {or} with OR, {and} with AND");
+    assert!(
+        or > 0.02 && and < 1e-4,
+        "200 steps after skill 1: s3 = {or} with OR, {and} with AND"
+    );
 }
 
 /// SGD on orthonormal skills (§3.2): full batch, mimic gradient, the skills decouple exactly:
@@ -154,7 +195,11 @@ fn sgd_on_orthogonal_skills_has_t2_over_t1_equal_p1_over_p2() {
         let t1 = first_above(&column(&lv, 0), 0.9).unwrap() as f64;
         let t2 = first_above(&column(&lv, 1), 0.9).unwrap() as f64;
         let r = p1 / (1.0 - p1);
-        assert!(((t2 / t1) / r - 1.0).abs() < 0.05, "p1 = {p1}: t2/t1 = {} vs {r}", t2 / t1);
+        assert!(
+            ((t2 / t1) / r - 1.0).abs() < 0.05,
+            "p1 = {p1}: t2/t1 = {} vs {r}",
+            t2 / t1
+        );
     }
     // the figure's mini-batch setting (B = 128, lr 3e−2): within 5 % over a few seeds' median
     for p1 in [0.8, 0.9] {
@@ -169,7 +214,11 @@ fn sgd_on_orthogonal_skills_has_t2_over_t1_equal_p1_over_p2() {
             .collect();
         ratios.sort_by(f64::total_cmp);
         let r = p1 / (1.0 - p1);
-        assert!((ratios[2] / r - 1.0).abs() < 0.05, "p1 = {p1}: median t2/t1 {} vs {r} ({ratios:?})", ratios[2]);
+        assert!(
+            (ratios[2] / r - 1.0).abs() < 0.05,
+            "p1 = {p1}: median t2/t1 {} vs {r} ({ratios:?})",
+            ratios[2]
+        );
     }
 }
 
@@ -201,13 +250,23 @@ fn quadratic_closed_forms() {
         let traj = run(c.spec().unwrap(), c.steps, 1, false).unwrap();
         let mut worst = 0.0f64;
         for f in &traj.frames {
-            for i in 0..4 {
-                let want = (1.0 - 2.0 * 0.01 * w[i]).powi(2 * f.step as i32);
-                worst = worst.max((f.values[i] - want).abs());
+            for (l, w) in f.values.iter().zip(w) {
+                let want = (1.0 - 2.0 * 0.01 * w).powi(2 * f.step as i32);
+                worst = worst.max((l - want).abs());
             }
         }
-        assert!(worst < 1e-9, "rot = {rot}: SGD off the closed form by {worst:e}");
-        let l1 = column(&traj.frames.iter().map(|f| f.values.clone()).collect::<Vec<_>>(), 0);
+        assert!(
+            worst < 1e-9,
+            "rot = {rot}: SGD off the closed form by {worst:e}"
+        );
+        let l1 = column(
+            &traj
+                .frames
+                .iter()
+                .map(|f| f.values.clone())
+                .collect::<Vec<_>>(),
+            0,
+        );
         assert_eq!(l1.iter().position(|&l| l < 1e-3), Some(171));
         assert!((traj.frames[10_000].values[3] - 0.67).abs() < 0.01);
     }
@@ -233,8 +292,15 @@ fn divergence_is_reported_and_nothing_non_finite_is_kept() {
     let err = traj.error.expect("lr = 10 must diverge");
     assert!(err.to_string().contains("diverged"), "{err}");
     assert!(traj.frames.len() < 1000);
-    assert!(traj.frames.iter().all(|f| f.loss.is_finite() && f.values.iter().all(|v| v.is_finite())));
-    let mut sim = Simulation::new(parse("v=1&lr=10&opt=sgd&dim=50&n=3").config.spec().unwrap()).unwrap();
+    assert!(traj
+        .frames
+        .iter()
+        .all(|f| f.loss.is_finite() && f.values.iter().all(|v| v.is_finite())));
+    let mut sim =
+        Simulation::new(parse("v=1&lr=10&opt=sgd&dim=50&n=3").config.spec().unwrap()).unwrap();
     let stopped = (0..100_000).find_map(|_| sim.step().err());
-    assert!(stopped.is_some(), "SGD with lr = 10 on the Geometry model must diverge");
+    assert!(
+        stopped.is_some(),
+        "SGD with lr = 10 on the Geometry model must diverge"
+    );
 }

@@ -16,7 +16,11 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "skills", version, about = "Toy models of 'Physics of Skill Learning' from a share link")]
+#[command(
+    name = "skills",
+    version,
+    about = "Toy models of 'Physics of Skill Learning' from a share link"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,7 +60,11 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Run { query, every, align } => run(&query, every, align),
+        Command::Run {
+            query,
+            every,
+            align,
+        } => run(&query, every, align),
     }
 }
 
@@ -69,7 +77,10 @@ fn run(query: &str, every: u32, align: bool) -> ExitCode {
         for p in &parsed.problems {
             eprintln!("skills: {p}");
         }
-        eprintln!("skills: {} problem(s) in the link; nothing was run", parsed.problems.len());
+        eprintln!(
+            "skills: {} problem(s) in the link; nothing was run",
+            parsed.problems.len()
+        );
         return ExitCode::from(2);
     }
     let cfg = parsed.config;
@@ -99,7 +110,11 @@ fn run(query: &str, every: u32, align: bool) -> ExitCode {
         write_row(&mut w, &first)?;
         for t in 1..=cfg.steps {
             let keep = t % every == 0 || t == cfg.steps;
-            let r = if keep { sim.next_frame(with_align).map(Some) } else { sim.step().map(|_| None) };
+            let r = if keep {
+                sim.next_frame(with_align).map(Some)
+            } else {
+                sim.step().map(|_| None)
+            };
             match r {
                 Ok(Some(f)) => write_row(&mut w, &f)?,
                 Ok(None) => {}

@@ -30,7 +30,11 @@ pub struct Domino {
 
 impl Domino {
     pub fn new(schedule: Schedule, p: Vec<f64>) -> Self {
-        Domino { schedule, p, step: 0 }
+        Domino {
+            schedule,
+            p,
+            step: 0,
+        }
     }
 
     pub fn n(&self) -> usize {
@@ -54,10 +58,16 @@ impl Domino {
     }
 
     pub fn skills(&self) -> Vec<f64> {
-        (1..=self.n()).map(|k| Self::level(self.schedule, k, self.step as f64)).collect()
+        (1..=self.n())
+            .map(|k| Self::level(self.schedule, k, self.step as f64))
+            .collect()
     }
 
     pub fn loss(&self) -> f64 {
-        self.skills().iter().zip(&self.p).map(|(s, p)| p * (1.0 - s) * (1.0 - s)).sum()
+        self.skills()
+            .iter()
+            .zip(&self.p)
+            .map(|(s, p)| p * (1.0 - s) * (1.0 - s))
+            .sum()
     }
 }

@@ -50,7 +50,10 @@ mod tests {
         let p = Freq::Zipf { alpha: 2.0 }.probs(10);
         assert!((p[0] - 0.645258009).abs() < 5e-8);
         assert!((p[1] - 0.161314502).abs() < 2e-8);
-        assert!((p[0] - 1.0 / 1.5497677311665408).abs() < 1e-15, "here p is exact in f64");
+        assert!(
+            (p[0] - 1.0 / 1.5497677311665408).abs() < 1e-15,
+            "here p is exact in f64"
+        );
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-15);
     }
 
@@ -59,6 +62,9 @@ mod tests {
         let p = Freq::Exp.probs(3);
         assert!((p[0] / p[1] - 3.0).abs() < 1e-12 && (p[1] / p[2] - 3.0).abs() < 1e-12);
         assert_eq!(Freq::Two { p1: 0.9 }.probs(2), vec![0.9, 1.0 - 0.9]);
-        assert_eq!(Freq::List(vec![0.3, 1.0, 3.0]).probs(3), vec![0.3, 1.0, 3.0]);
+        assert_eq!(
+            Freq::List(vec![0.3, 1.0, 3.0]).probs(3),
+            vec![0.3, 1.0, 3.0]
+        );
     }
 }

@@ -72,7 +72,11 @@ pub fn rng_for(seed: u64, stream: u64) -> Pcg64 {
 /// The n task vectors of dimension `dim`, row-major (row i = t_i), drawn from `seed`.
 pub fn task_vectors(kind: VecKind, n: usize, dim: usize, seed: u64) -> Result<Vec<f64>, SimError> {
     let mut rng = rng_for(seed, STREAM_VECTORS);
-    let mut gauss = |len: usize| -> Vec<f64> { (0..len).map(|_| rng.sample::<f64, _>(StandardNormal)).collect() };
+    let mut gauss = |len: usize| -> Vec<f64> {
+        (0..len)
+            .map(|_| rng.sample::<f64, _>(StandardNormal))
+            .collect()
+    };
     let mut t = vec![0.0; n * dim];
     match kind {
         VecKind::Ortho => {
@@ -337,7 +341,11 @@ impl Geometry {
 
     /// Population loss L = Σ p_i ℓ_i.
     pub fn loss(&self) -> f64 {
-        self.skill_losses().iter().zip(&self.params.p).map(|(l, p)| p * l).sum()
+        self.skill_losses()
+            .iter()
+            .zip(&self.params.p)
+            .map(|(l, p)| p * l)
+            .sum()
     }
 
     /// Aligned dimensions n_align,i of the (noise-free) gradient at the current state.
@@ -383,7 +391,10 @@ mod tests {
         assert!((ratio - s[7] / u[7]).abs() < 1e-12);
         let b = task_vectors(VecKind::Basis, 5, 3, 0).unwrap();
         assert_eq!(&b[..9], &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
-        assert!(b[9..].iter().all(|&x| x == 0.0), "skills beyond N have t = 0");
+        assert!(
+            b[9..].iter().all(|&x| x == 0.0),
+            "skills beyond N have t = 0"
+        );
     }
 
     #[test]

@@ -35,14 +35,22 @@ pub fn two_point_exponent(x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
 
 /// The N0 grid of Fig. 7 bottom: 10^linspace(−4, 2, 601).
 pub fn n0_grid() -> Vec<f64> {
-    (0..601).map(|k| libm::pow(10.0, -4.0 + 6.0 * k as f64 / 600.0)).collect()
+    (0..601)
+        .map(|k| libm::pow(10.0, -4.0 + 6.0 * k as f64 / 600.0))
+        .collect()
 }
 
 /// Best N0: argmin over `grid` of `mean_{t,i} (s_geo(t) − s_res(t; N0))²`, comparing the
 /// Geometry rows 0..T−1 (recorded before each update) with the Resource rows 1..T (after each
 /// update), index by index, as the paper's notebook does. `geo[t][i]` = s_i at row t.
 /// Returns (N0, mean squared error).
-pub fn best_n0(geo: &[Vec<f64>], p: &[f64], eta_eff: f64, form: LossForm, grid: &[f64]) -> Option<(f64, f64)> {
+pub fn best_n0(
+    geo: &[Vec<f64>],
+    p: &[f64],
+    eta_eff: f64,
+    form: LossForm,
+    grid: &[f64],
+) -> Option<(f64, f64)> {
     let steps = geo.len();
     if steps == 0 || grid.is_empty() {
         return None;
@@ -58,7 +66,9 @@ pub fn best_n0(geo: &[Vec<f64>], p: &[f64], eta_eff: f64, form: LossForm, grid: 
             gates: vec![None; n],
             ..ResourceParams::default()
         };
-        let Ok(mut r) = Resource::new(params) else { return None };
+        let Ok(mut r) = Resource::new(params) else {
+            return None;
+        };
         let mut sq = 0.0;
         for row in geo {
             if r.step().is_err() {
@@ -92,8 +102,18 @@ mod tests {
     #[test]
     fn two_skill_formula_values() {
         // PAPER.md §4.3.3: 1, 1.42, 1.69, 1.87, 2.01 at r = 1, 4, 9, 19, 49
-        for (r, want) in [(1.0, 1.0), (4.0, 1.42), (9.0, 1.69), (19.0, 1.87), (49.0, 2.01)] {
-            assert!((two_skill_ratio(r) - want).abs() < 0.006, "r = {r}: {}", two_skill_ratio(r));
+        for (r, want) in [
+            (1.0, 1.0),
+            (4.0, 1.42),
+            (9.0, 1.69),
+            (19.0, 1.87),
+            (49.0, 2.01),
+        ] {
+            assert!(
+                (two_skill_ratio(r) - want).abs() < 0.006,
+                "r = {r}: {}",
+                two_skill_ratio(r)
+            );
         }
     }
 

@@ -68,7 +68,12 @@ pub struct Frame {
 impl Frame {
     /// Every number of the row is finite.
     pub fn is_finite(&self) -> bool {
-        self.loss.is_finite() && self.values.iter().chain(&self.levels).all(|v| v.is_finite())
+        self.loss.is_finite()
+            && self
+                .values
+                .iter()
+                .chain(&self.levels)
+                .all(|v| v.is_finite())
     }
 }
 
@@ -87,7 +92,9 @@ impl Simulation {
             ModelSpec::Geometry(p) => Simulation::Geometry(Geometry::new(p)?),
             ModelSpec::Resource(p) => Simulation::Resource(Resource::new(p)?),
             ModelSpec::Domino { schedule, p } => Simulation::Domino(Domino::new(schedule, p)),
-            ModelSpec::Quadratic { rotated, opt } => Simulation::Quadratic(Quadratic::new(rotated, opt)),
+            ModelSpec::Quadratic { rotated, opt } => {
+                Simulation::Quadratic(Quadratic::new(rotated, opt))
+            }
         })
     }
 
@@ -139,7 +146,11 @@ impl Simulation {
     /// Column names after `step,loss`: `s1..sn` (or `l1..l4` for the quadratic toy), then
     /// `align1..alignn` when `with_align` and the model has them.
     pub fn columns(&self, with_align: bool) -> Vec<String> {
-        let prefix = if matches!(self, Simulation::Quadratic(_)) { "l" } else { "s" };
+        let prefix = if matches!(self, Simulation::Quadratic(_)) {
+            "l"
+        } else {
+            "s"
+        };
         let mut c: Vec<String> = (1..=self.n()).map(|i| format!("{prefix}{i}")).collect();
         if with_align && self.has_align() {
             c.extend((1..=self.n()).map(|i| format!("align{i}")));
@@ -167,11 +178,23 @@ impl Simulation {
             }
             Simulation::Resource(r) => {
                 let levels = r.skills();
-                Frame { step, loss: r.loss(), values: levels.clone(), levels, align: None }
+                Frame {
+                    step,
+                    loss: r.loss(),
+                    values: levels.clone(),
+                    levels,
+                    align: None,
+                }
             }
             Simulation::Domino(d) => {
                 let levels = d.skills();
-                Frame { step, loss: d.loss(), values: levels.clone(), levels, align: None }
+                Frame {
+                    step,
+                    loss: d.loss(),
+                    values: levels.clone(),
+                    levels,
+                    align: None,
+                }
             }
             Simulation::Quadratic(q) => Frame {
                 step,
@@ -193,7 +216,12 @@ pub struct Trajectory {
 }
 
 /// Run `spec` for `steps` updates, keeping every `every`-th row (and the last one).
-pub fn run(spec: ModelSpec, steps: u32, every: u32, with_align: bool) -> Result<Trajectory, SimError> {
+pub fn run(
+    spec: ModelSpec,
+    steps: u32,
+    every: u32,
+    with_align: bool,
+) -> Result<Trajectory, SimError> {
     let mut sim = Simulation::new(spec)?;
     let every = every.max(1);
     let mut traj = Trajectory::default();
@@ -206,7 +234,11 @@ pub fn run(spec: ModelSpec, steps: u32, every: u32, with_align: bool) -> Result<
         let keep = t % every == 0 || t == steps;
         // Rows that are not kept are still checked only through the state: computing every
         // observable of a thinned run would cost as much as keeping it.
-        let r = if keep { sim.next_frame(with_align).map(Some) } else { sim.step().map(|_| None) };
+        let r = if keep {
+            sim.next_frame(with_align).map(Some)
+        } else {
+            sim.step().map(|_| None)
+        };
         match r {
             Ok(Some(f)) => traj.frames.push(f),
             Ok(None) => {}

@@ -238,7 +238,14 @@ mod tests {
 
     #[test]
     fn sgd_plain_and_l2() {
-        close(&run(OptConfig::new(OptKind::Sgd, 0.1), &[1.0, -2.0], &[&[0.5, 1.0]]), &[0.95, -2.1]);
+        close(
+            &run(
+                OptConfig::new(OptKind::Sgd, 0.1),
+                &[1.0, -2.0],
+                &[&[0.5, 1.0]],
+            ),
+            &[0.95, -2.1],
+        );
         let mut c = OptConfig::new(OptKind::Sgd, 0.1);
         c.wd = 0.5;
         // g + wd θ = (0.5 + 0.5, 1 − 1) = (1, 0)
@@ -247,9 +254,21 @@ mod tests {
 
     #[test]
     fn signgd_is_sign_and_zero_for_zero_gradient() {
-        let th = run(OptConfig::new(OptKind::SignGd, 0.01), &[0.0, 0.0, 0.0, 0.0], &[&[3.0, -1e-3, 0.0, 1e-8]]);
+        let th = run(
+            OptConfig::new(OptKind::SignGd, 0.01),
+            &[0.0, 0.0, 0.0, 0.0],
+            &[&[3.0, -1e-3, 0.0, 1e-8]],
+        );
         // 3/(3+1e-8), −1e−3/(1e−3+1e−8), 0, 1e−8/(2e−8) = 0.5
-        close(&th, &[-0.01 * 3.0 / (3.0 + 1e-8), 0.01 * 1e-3 / (1e-3 + 1e-8), 0.0, -0.005]);
+        close(
+            &th,
+            &[
+                -0.01 * 3.0 / (3.0 + 1e-8),
+                0.01 * 1e-3 / (1e-3 + 1e-8),
+                0.0,
+                -0.005,
+            ],
+        );
         assert_eq!(th[2], 0.0);
     }
 
@@ -261,7 +280,11 @@ mod tests {
         let g1: &[f64] = &[0.3, -2.0, 0.0];
         let g2: &[f64] = &[-0.1, 4.0, 1e-3];
         let a = run(adam, &[1.0, 1.0, 1.0], &[g1, g2]);
-        let s = run(OptConfig::new(OptKind::SignGd, 0.01), &[1.0, 1.0, 1.0], &[g1, g2]);
+        let s = run(
+            OptConfig::new(OptKind::SignGd, 0.01),
+            &[1.0, 1.0, 1.0],
+            &[g1, g2],
+        );
         close(&a, &s);
     }
 
@@ -288,7 +311,10 @@ mod tests {
         // plain Adam's L2 adds wd·θ to the gradient instead: g = 1 + 1 = 2, Δ = 0.1·2/(2+ε)
         let mut c = OptConfig::new(OptKind::Adam, 0.1);
         c.wd = 0.5;
-        close(&run(c, &[2.0], &[&[1.0]]), &[2.0 - 0.1 * 2.0 / (2.0 + 1e-8)]);
+        close(
+            &run(c, &[2.0], &[&[1.0]]),
+            &[2.0 - 0.1 * 2.0 / (2.0 + 1e-8)],
+        );
     }
 
     #[test]
@@ -298,7 +324,11 @@ mod tests {
         // step 1: m = 0 -> u = 0.1·g = (0.05, −0.2, 0); θ = θ(1 − 1e−3) − 0.01·sign(u)
         // m = 0.01·g = (0.005, −0.02, 0)
         // step 2: g = (−1, −1, 0): u = 0.9·m + 0.1·g = (0.0045 − 0.1, −0.018 − 0.1, 0)
-        let th = run(c, &[1.0, 1.0, 1.0], &[&[0.5, -2.0, 0.0], &[-1.0, -1.0, 0.0]]);
+        let th = run(
+            c,
+            &[1.0, 1.0, 1.0],
+            &[&[0.5, -2.0, 0.0], &[-1.0, -1.0, 0.0]],
+        );
         let d = 1.0 - 0.01 * 0.1;
         let a1 = 1.0 * d - 0.01;
         let b1 = 1.0 * d + 0.01;

@@ -35,7 +35,10 @@ impl Quadratic {
                 [1.0, -1.0, 1.0, -1.0],
                 [1.0, -1.0, -1.0, 1.0],
             ];
-            (h.map(|row| row.map(|v: f64| v / 2.0)), vec![1.0, 1.0, 1.0, -1.0])
+            (
+                h.map(|row| row.map(|v: f64| v / 2.0)),
+                vec![1.0, 1.0, 1.0, -1.0],
+            )
         } else {
             let mut i = [[0.0; 4]; 4];
             for (k, row) in i.iter_mut().enumerate() {

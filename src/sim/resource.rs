@@ -96,20 +96,29 @@ impl Resource {
     pub fn new(params: ResourceParams) -> Result<Self, SimError> {
         let n = params.p.len();
         if n == 0 {
-            return Err(SimError::Invalid("the Resource model needs at least one skill".into()));
+            return Err(SimError::Invalid(
+                "the Resource model needs at least one skill".into(),
+            ));
         }
         if let Some(c) = &params.overlap {
             if c.len() != n * n {
-                return Err(SimError::Invalid(format!("overlap matrix must be {n} × {n}")));
+                return Err(SimError::Invalid(format!(
+                    "overlap matrix must be {n} × {n}"
+                )));
             }
         }
         if params.gates.len() != n {
-            return Err(SimError::Invalid(format!("expected {n} gate entries, got {}", params.gates.len())));
+            return Err(SimError::Invalid(format!(
+                "expected {n} gate entries, got {}",
+                params.gates.len()
+            )));
         }
         for gate in params.gates.iter().flatten() {
             let (Gate::And(k) | Gate::Or(k)) = gate;
             if k.iter().any(|&k| k >= n) {
-                return Err(SimError::Invalid(format!("a prerequisite names a skill beyond n = {n}")));
+                return Err(SimError::Invalid(format!(
+                    "a prerequisite names a skill beyond n = {n}"
+                )));
             }
         }
         let x0 = match params.form {
@@ -232,7 +241,8 @@ pub fn overlap_matrix(t: &[f64], n: usize, dim: usize) -> Vec<f64> {
     let mut c = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..n {
-            c[i * n + j] = super::linalg::dot(&t[i * dim..(i + 1) * dim], &t[j * dim..(j + 1) * dim]);
+            c[i * n + j] =
+                super::linalg::dot(&t[i * dim..(i + 1) * dim], &t[j * dim..(j + 1) * dim]);
         }
     }
     c

@@ -60,7 +60,11 @@ impl Run {
 
     /// No more steps to take: the end was reached, or the run failed.
     pub fn finished(&self) -> bool {
-        self.error.is_some() || self.sim.as_ref().is_none_or(|s| s.step_count() >= self.steps)
+        self.error.is_some()
+            || self
+                .sim
+                .as_ref()
+                .is_none_or(|s| s.step_count() >= self.steps)
     }
 
     /// Take up to `max_steps` updates, stopping early once `now() - start > budget_ms`
@@ -128,7 +132,9 @@ impl Run {
             })
             .max();
         match latest {
-            Some((_, _, i)) => format!("{} learned of {}. {}", done, self.n, self.skill_sentence(i)),
+            Some((_, _, i)) => {
+                format!("{} learned of {}. {}", done, self.n, self.skill_sentence(i))
+            }
             None => format!("Step {}: no skill has started yet.", self.step()),
         }
     }
@@ -137,7 +143,12 @@ impl Run {
         let m = &self.milestones;
         let at = |k: usize| self.frames[k].step;
         match (m.start[i], m.finish[i]) {
-            (Some(s), Some(f)) => format!("Skill {} started at step {} and finished at {}.", i + 1, at(s), at(f)),
+            (Some(s), Some(f)) => format!(
+                "Skill {} started at step {} and finished at {}.",
+                i + 1,
+                at(s),
+                at(f)
+            ),
             (None, Some(f)) => format!("Skill {} finished at step {}.", i + 1, at(f)),
             (Some(s), None) => format!("Skill {} started at step {}.", i + 1, at(s)),
             (None, None) => String::new(),

@@ -1,0 +1,113 @@
+//! Browser tests (wasm32 in headless Chromium via wasm-bindgen-test-runner):
+//! `cargo test --target wasm32-unknown-unknown --test web` (see scripts/browser-tests).
+#![cfg(target_arch = "wasm32")]
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use skill_dominoes::chart::{draw_skills, ChartData, ChartOpts, Milestones, Theme};
+use skill_dominoes::params::parse;
+use skill_dominoes::sim::{run, Trajectory};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Same link as tests/determinism_wasm_fingerprint.rs.
+const LINK: &str = "v=1&m=geometry&n=5&dim=64&batch=32&steps=200&seed=7&vec=ortho&grad=mimic";
+
+/// The native fingerprint of LINK's run, asserted natively by
+/// `tests/determinism_wasm_fingerprint.rs` (`native_fingerprint_matches_the_wasm_constant`,
+/// which also prints it). Change both together, never one.
+const NATIVE_FINGERPRINT: u64 = 0xd65f_648f_2c98_277e;
+
+/// FNV-1a (64 bit) over the bits of every frame's loss and levels (same code natively).
+fn fingerprint(traj: &Trajectory) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |x: f64| {
+        for b in x.to_bits().to_le_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for f in &traj.frames {
+        eat(f.loss);
+        for &s in &f.levels {
+            eat(s);
+        }
+    }
+    h
+}
+
+#[wasm_bindgen_test]
+fn same_link_same_bits_as_native() {
+    let parsed = parse(LINK);
+    assert!(parsed.problems.is_empty() && parsed.unknown.is_empty());
+    let traj = run(parsed.config.spec().unwrap(), 200, 1, true).unwrap();
+    assert_eq!(traj.frames.len(), 201);
+    assert_eq!(
+        fingerprint(&traj),
+        NATIVE_FINGERPRINT,
+        "wasm fingerprint {:#018x}",
+        fingerprint(&traj)
+    );
+}
+
+#[wasm_bindgen_test]
+fn chart_draws_curves_on_a_canvas() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement =
+        doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(400);
+    canvas.set_height(240);
+    doc.body().unwrap().append_child(&canvas).unwrap();
+
+    let cfg = parse("m=resource&n=5&steps=300").config;
+    let traj = run(cfg.spec().unwrap(), cfg.steps, 1, false).unwrap();
+    let m = Milestones::of(&traj.frames, 5, cfg.thr);
+    let freqs = cfg.freqs();
+    let data = ChartData {
+        frames: &traj.frames,
+        freqs: &freqs,
+        steps: cfg.steps,
+        milestones: Some(&m),
+    };
+    let root = CanvasBackend::with_canvas_object(canvas.clone())
+        .unwrap()
+        .into_drawing_area();
+    draw_skills(
+        &root,
+        &data,
+        traj.frames.len(),
+        &ChartOpts {
+            scale: 1.0,
+            theme: Theme::Light,
+            cursor: None,
+        },
+    )
+    .unwrap();
+
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let px = ctx.get_image_data(0.0, 0.0, 400.0, 240.0).unwrap().data();
+    let non_white = px
+        .chunks(4)
+        .filter(|p| p[0] < 250 || p[1] < 250 || p[2] < 250)
+        .count();
+    assert!(
+        non_white > 2000,
+        "expected axes and curves, got {non_white} non-white pixels"
+    );
+    // Skill 1's colour (blue, 0x4c8fd6) appears: the first curve was drawn.
+    let blue = px
+        .chunks(4)
+        .filter(|p| p[2] > 180 && p[0] < 120 && p[1] > 110 && p[1] < 170)
+        .count();
+    assert!(
+        blue > 50,
+        "expected skill 1's blue curve, got {blue} pixels"
+    );
+}
