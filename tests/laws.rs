@@ -304,3 +304,34 @@ fn divergence_is_reported_and_nothing_non_finite_is_kept() {
         "SGD with lr = 10 on the Geometry model must diverge"
     );
 }
+
+/// The best-N0 fit (Fig. 7 bottom) recovers the N0 of a Resource run, and (Fig. 6, §10 item
+/// 14) the Resource model with N0 = 0.003 tracks the default Geometry run (N = 1000, n = 10,
+/// α = 2, B = 1024, SignGD 3e−4, mimic gradient) with an RMS ≤ 0.07, the best N0 of the
+/// paper's grid being 3e−3 or 1e−3.
+#[test]
+fn best_n0_fit_recovers_n0_and_fits_the_geometry_model() {
+    use skill_dominoes::sim::geometry::LossForm;
+    use skill_dominoes::sim::metrics::{best_n0, n0_grid};
+    // synthetic: "geometry" rows = a Resource run with N0 = 0.01, shifted to before-update
+    let res = levels("v=1&m=resource&n0=0.01");
+    let c = parse("v=1&m=resource").config;
+    let shifted: Vec<Vec<f64>> = res[1..].to_vec();
+    let (n0, mse) = best_n0(&shifted, &c.freqs(), c.eta_eff(), LossForm::Mse, &n0_grid()).unwrap();
+    assert!(
+        (n0 / 0.01 - 1.0).abs() < 0.012 && mse < 1e-12,
+        "recovered N0 = {n0} (mse {mse:e})"
+    );
+
+    let geo = levels("v=1&batch=1024&grad=mimic&seed=2");
+    let rows = &geo[..1000];
+    let grid = [1e-4, 1e-3, 3e-3, 0.01, 0.1, 1.0];
+    let (n0, mse) = best_n0(rows, &c.freqs(), c.eta_eff(), LossForm::Mse, &grid).unwrap();
+    assert!(
+        n0 == 3e-3 || n0 == 1e-3,
+        "best N0 on the paper's grid: {n0}"
+    );
+    let (_, mse3) = best_n0(rows, &c.freqs(), c.eta_eff(), LossForm::Mse, &[3e-3]).unwrap();
+    assert!(mse3.sqrt() <= 0.07, "RMS at N0 = 0.003: {}", mse3.sqrt());
+    assert!(mse <= mse3);
+}
