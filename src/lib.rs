@@ -3,11 +3,13 @@
 //!
 //! * [`sim`]: the pure simulation core (no web crate reachable from it);
 //! * [`params`]: the one parameter vocabulary (the share link's query string);
+//! * [`presets`]: one link per figure panel of the paper;
 //! * [`chart`]: chart drawing, generic over plotters' backend;
 //! * `ui` (wasm32 only): the Leptos page.
 
 pub mod chart;
 pub mod params;
+pub mod presets;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]

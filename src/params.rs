@@ -7,6 +7,7 @@
 //! Nothing after this module unwraps user data. [`Config::to_query`] writes the link back,
 //! with only the values that differ from the model's defaults.
 
+use crate::presets::{self, Preset};
 use crate::sim::domino::Schedule;
 use crate::sim::freq::{normalise, Freq};
 use crate::sim::geometry::{task_vectors, GeometryParams, GradForm, LossForm, VecKind};
@@ -322,6 +323,44 @@ impl Config {
         })
     }
 
+    /// The link's query string relative to a preset: `v=1&preset=…` and every value that
+    /// differs from what the preset sets for this configuration. `None`: [`Config::to_query`].
+    pub fn link(&self, preset: Option<&Preset>) -> String {
+        let Some(p) = preset else {
+            return self.to_query();
+        };
+        let value = |k: &str| {
+            WRITERS
+                .iter()
+                .find(|(wk, _)| *wk == k)
+                .map(|(_, get)| get(self))
+                .or_else(|| (k == "m").then(|| self.model.name().to_string()))
+        };
+        let base = p.defaults(value);
+        let base_model = base
+            .iter()
+            .find(|(k, _)| k == "m")
+            .and_then(|(_, v)| Model::ALL.into_iter().find(|m| m.name() == v.as_str()))
+            .unwrap_or(Model::Geometry);
+        let mut d = Config::defaults(self.model);
+        for (k, v) in base.iter().filter(|(k, _)| k != "m") {
+            let _ = set(&mut d, k, v);
+        }
+        let mut out = vec![format!("v={VERSION}"), format!("preset={}", p.id)];
+        for (key, get) in WRITERS {
+            let v = get(self);
+            let differs = if *key == "m" {
+                self.model != base_model
+            } else {
+                v != get(&d)
+            };
+            if differs {
+                out.push(format!("{key}={}", encode(&v)));
+            }
+        }
+        out.join("&")
+    }
+
     /// The link's query string (without `?`): `v=1` and every value that differs from the
     /// model's defaults, in a fixed key order.
     pub fn to_query(&self) -> String {
@@ -392,6 +431,10 @@ const WRITERS: &[Writer] = &[
 /// Every key of the vocabulary with a one-line meaning (for docs, help and tooltips).
 pub const KEYS: &[(&str, &str)] = &[
     ("v", "link format version (1)"),
+    (
+        "preset",
+        "a figure of the paper (fig4, fig5, …; `skills presets`): its keys become the defaults",
+    ),
     (
         "m",
         "model: geometry, resource, domino, parallel, quadratic",
@@ -471,6 +514,8 @@ pub struct Parsed {
     pub problems: Vec<Problem>,
     /// Keys that are not in the vocabulary (ignored).
     pub unknown: Vec<String>,
+    /// The preset the link named, if any (its keys were the defaults).
+    pub preset: Option<&'static Preset>,
 }
 
 /// Read a query string (with or without the leading `?`, or a whole URL).
@@ -491,7 +536,7 @@ pub fn parse(query: &str) -> Parsed {
             continue;
         }
         if !KEYS.iter().any(|(name, _)| *name == k) {
-            if k != "preset" && k != "embed" && k != "ui" && k != "autoplay" && k != "theme" {
+            if k != "embed" && k != "ui" && k != "autoplay" && k != "theme" {
                 unknown.push(k);
             }
             continue;
@@ -516,19 +561,54 @@ pub fn parse(query: &str) -> Parsed {
         }
         pairs.push((k, v));
     }
+    // A preset supplies defaults (its base, then the variants whose conditions the link's
+    // own values meet); the link's keys override them.
+    let mut preset = None;
+    if let Some(i) = pairs.iter().position(|(k, _)| k == "preset") {
+        let (_, id) = pairs.remove(i);
+        match presets::find(&id) {
+            Some(p) => preset = Some(p),
+            None => problems.push(problem(
+                "preset",
+                format!(
+                    "unknown preset {:?}; the link's own keys are used",
+                    short(&id)
+                ),
+            )),
+        }
+    }
+    let base: Vec<(String, String)> = match preset {
+        Some(p) => p.defaults(|k| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone())),
+        None => vec![],
+    };
     // The model comes first: it picks the defaults of everything else.
-    let mut c = Config::default();
+    let model_of = |v: &str| Model::ALL.into_iter().find(|m| m.name() == v);
+    let mut model = base
+        .iter()
+        .find(|(k, _)| k == "m")
+        .and_then(|(_, v)| model_of(v))
+        .unwrap_or(Model::Geometry);
     if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "m") {
-        match Model::ALL.into_iter().find(|m| m.name() == v.as_str()) {
-            Some(m) => c = Config::defaults(m),
+        match model_of(v) {
+            Some(m) => model = m,
             None => problems.push(problem(
                 "m",
                 format!("unknown model {:?}; expected geometry, resource, domino, parallel or quadratic", short(v)),
             )),
         }
     }
+    let mut c = Config::defaults(model);
+    for (k, v) in base.iter().filter(|(k, _)| k != "m") {
+        if let Err(msg) = set(&mut c, k, v) {
+            problems.push(problem(
+                k,
+                format!("the preset's value is invalid ({msg}); please report this"),
+            ));
+        }
+    }
+    // A bad value leaves the default in place: `set` changes nothing when it fails.
     let defaults = c.clone();
-    let mut n_given = false;
+    let mut n_given = base.iter().any(|(k, _)| k == "n");
     for (k, v) in &pairs {
         if k == "m" {
             continue;
@@ -540,11 +620,13 @@ pub fn parse(query: &str) -> Parsed {
             problems.push(problem(k, format!("{msg}; using the default")));
         }
     }
-    cross_check(&mut c, &defaults, &pairs, n_given, &mut problems);
+    let all: Vec<(String, String)> = base.into_iter().chain(pairs).collect();
+    cross_check(&mut c, &defaults, &all, n_given, &mut problems);
     Parsed {
         config: c,
         problems,
         unknown,
+        preset,
     }
 }
 
@@ -706,6 +788,21 @@ fn budget_text(c: &Config) -> String {
 
 /// Set one key from its text. Errors are messages without the key name.
 fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
+    // An empty value unsets an optional key (a preset's link can clear what the preset sets).
+    if v.is_empty() {
+        match key {
+            "p" => c.p.clear(),
+            "eta_eff" => c.eta_eff = None,
+            "t0" => c.t0 = None,
+            "beta1" => c.beta1 = None,
+            "beta2" => c.beta2 = None,
+            "and" => c.and.clear(),
+            "or" => c.or.clear(),
+            "sw" => c.switch = None,
+            _ => return Err("no value given".into()),
+        }
+        return Ok(());
+    }
     match key {
         "v" => {
             let ver: u32 = v
@@ -788,6 +885,7 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
         "or" => c.or = prereqs(v)?,
         "gate_a" => c.gate_a = positive(v, 1.0)?,
         "overlap" => c.overlap = flag(v)?,
+        "sw" if v == "0" => c.switch = None,
         "sw" => {
             let parts: Vec<&str> = v.split(':').collect();
             if parts.len() != 3 {

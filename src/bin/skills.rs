@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! skills run 'v=1&m=geometry&n=10&alpha=2' [--every K] [--align]   # CSV on stdout
-//! skills keys                                                        # the vocabulary
+//! skills run 'preset=fig4&opt=sgd&p1=0.9'                            # a figure's panel
+//! skills keys | presets | cite                                       # vocabulary, figures, BibTeX
 //! ```
 //!
 //! Exit codes: 0 success, 2 bad input (each problem named on stderr), 3 the run diverged
@@ -11,6 +12,7 @@
 
 use clap::{Parser, Subcommand};
 use skill_dominoes::params::{self, num, KEYS};
+use skill_dominoes::presets::{BIBTEX, PRESETS};
 use skill_dominoes::sim::{Frame, SimError, Simulation};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -42,6 +44,10 @@ enum Command {
     },
     /// List every key of the link vocabulary with its meaning.
     Keys,
+    /// List the presets (one per figure of the paper) with the link of each panel.
+    Presets,
+    /// Print the paper's BibTeX.
+    Cite,
 }
 
 fn main() -> ExitCode {
@@ -55,16 +61,40 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Keys => {
-            for (k, help) in KEYS {
-                println!("{k:8} {help}");
-            }
-            ExitCode::SUCCESS
+            let text: String = KEYS
+                .iter()
+                .map(|(k, help)| format!("{k:8} {help}\n"))
+                .collect();
+            print_text(&text)
         }
+        Command::Presets => {
+            let mut text = String::new();
+            for p in PRESETS {
+                text += &format!("{:9} {:22} {}\n", p.id, p.figure, p.title);
+                for (label, extra) in p.panels {
+                    text += &format!("          {label:32} {}\n", p.panel_link(extra));
+                }
+            }
+            print_text(&text)
+        }
+        Command::Cite => print_text(&format!("{BIBTEX}\n")),
         Command::Run {
             query,
             every,
             align,
         } => run(&query, every, align),
+    }
+}
+
+/// Print to stdout; a closed pipe (`| head`) ends quietly instead of panicking.
+fn print_text(text: &str) -> ExitCode {
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("skills: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 
