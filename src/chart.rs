@@ -195,6 +195,20 @@ pub struct ChartData<'a> {
 
 type Res = Result<(), String>;
 
+/// Left and right margins of every chart's plot area, in CSS pixels: the same for the skill
+/// and the loss chart so their step axes line up one above the other.
+const Y_LABELS: f64 = 60.0;
+const RIGHT: f64 = 24.0;
+
+/// Width of the legend column (0 = no legend): only for up to [`LEGEND_MAX`] skills and
+/// charts wide enough to spare it.
+fn legend_width(n: usize, with_freqs: bool, w: u32, k: f64) -> u32 {
+    if n == 0 || n > LEGEND_MAX || (w as f64) < 420.0 * k {
+        return 0;
+    }
+    (if with_freqs { 124.0 } else { 56.0 } * k).round() as u32
+}
+
 fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
@@ -247,12 +261,8 @@ pub fn draw_skills<DB: DrawingBackend>(
         .unwrap_or(data.freqs.len());
 
     let (w, _) = root.dim_in_pixel();
-    let legend = n > 0 && n <= LEGEND_MAX && w as f64 >= 420.0 * k;
-    let legend_w = if legend {
-        px(if data.freqs.is_empty() { 52.0 } else { 108.0 })
-    } else {
-        0
-    };
+    let legend_w = legend_width(n, !data.freqs.is_empty(), w, k);
+    let legend = legend_w > 0;
     let (plot_area, legend_area) = root.split_horizontally(w.saturating_sub(legend_w));
 
     // Fewer points per curve when there are many curves: total work stays ~ one chart width.
@@ -281,9 +291,9 @@ pub fn draw_skills<DB: DrawingBackend>(
     let desc_font = ("sans-serif", 14.0 * k).into_font().color(&c.fg);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin(px(10.0))
-        .margin_right(px(14.0))
+        .margin_right(px(if legend { 10.0 } else { RIGHT }))
         .x_label_area_size(px(40.0))
-        .y_label_area_size(px(52.0))
+        .y_label_area_size(px(Y_LABELS))
         .build_cartesian_2d(0.0..x_max, (lo - pad)..(hi + pad))
         .map_err(err)?;
     chart
@@ -392,6 +402,14 @@ pub fn draw_loss<DB: DrawingBackend>(
     let upto = upto.min(data.frames.len());
     let frames = &data.frames[..upto];
     let (w, _) = root.dim_in_pixel();
+    // Leave the skill chart's legend column empty, so both step axes line up.
+    let n = frames
+        .first()
+        .map(|f| f.levels.len())
+        .unwrap_or(data.freqs.len());
+    let legend_w = legend_width(n, !data.freqs.is_empty(), w, k);
+    let (root, _) = root.split_horizontally(w.saturating_sub(legend_w));
+    let root = &root;
     let idx = sample(upto, 2 * w as usize);
     let pts: Vec<(f64, f64)> = idx
         .iter()
@@ -412,9 +430,9 @@ pub fn draw_loss<DB: DrawingBackend>(
     let mut builder = ChartBuilder::on(root);
     builder
         .margin(px(10.0))
-        .margin_right(px(14.0))
+        .margin_right(px(if legend_w > 0 { 10.0 } else { RIGHT }))
         .x_label_area_size(px(40.0))
-        .y_label_area_size(px(60.0));
+        .y_label_area_size(px(Y_LABELS));
     let line = ShapeStyle::from(&c.fg).stroke_width(px(2.0));
     let cursor = opts
         .cursor

@@ -151,6 +151,7 @@ impl Lab {
 
     /// Switch model: that model's defaults, keeping the seed; the link follows.
     fn switch_model(self, model: Model) {
+        let was_playing = self.playing.get_untracked();
         self.pause();
         let seed = self.config.get_untracked().seed;
         let cfg = Config {
@@ -161,6 +162,9 @@ impl Lab {
         self.speed.set(default_speed(cfg.steps));
         self.config.set(cfg);
         self.reset();
+        if was_playing {
+            self.play();
+        }
     }
 }
 
@@ -461,8 +465,9 @@ fn dominoes(lab: Lab) -> AnyView {
             let color = css_color(skill_color(i, n));
             let freq = freqs.get(i).map(|p| sig2(*p)).unwrap_or_default();
             let title = format!("skill {} (frequency {})", i + 1, freq);
+            let label = title.clone();
             view! {
-                <li class="slot" data-testid="tile" title=title.clone()>
+                <li class="slot" data-testid="tile" title=title>
                     <div class="stage">
                         <div
                             class="tile"
@@ -472,7 +477,7 @@ fn dominoes(lab: Lab) -> AnyView {
                                 let a = if s.is_finite() { s.clamp(0.0, 1.0) * 90.0 } else { 0.0 };
                                 format!("rotate({a:.2}deg)")
                             }
-                            aria-label=move || format!("{title}: level {:.2}", level(i))
+                            aria-label=move || format!("{label}: level {:.2}", level(i))
                             role="img"
                         ></div>
                     </div>

@@ -4,7 +4,7 @@
 
 use crate::chart::Milestones;
 use crate::params::Config;
-use crate::sim::{Frame, Simulation};
+use crate::sim::{Frame, SimError, Simulation};
 
 /// Rows kept per run at most (about): longer runs record every k-th step.
 const MAX_RECORDED: u32 = 20_000;
@@ -39,6 +39,9 @@ impl Run {
             error: None,
         };
         match config.spec().and_then(Simulation::new) {
+            Ok(sim) if !sim.frame(false).is_finite() => {
+                run.error = Some(SimError::NonFinite { step: 0 }.to_string());
+            }
             Ok(sim) => {
                 run.frames.push(sim.frame(false));
                 run.milestones.update(&run.frames);
@@ -77,13 +80,20 @@ impl Run {
                 break;
             }
             let Some(sim) = self.sim.as_mut() else { break };
-            if let Err(e) = sim.step() {
-                self.error = Some(e.to_string());
-                break;
-            }
-            let s = sim.step_count();
-            if s % self.every == 0 || s == self.steps {
-                self.frames.push(sim.frame(false));
+            // The same rule as `sim::run`: a kept row must be finite, so no NaN reaches a chart.
+            let t = sim.step_count() + 1;
+            let r = if t % self.every == 0 || t == self.steps {
+                sim.next_frame(false).map(Some)
+            } else {
+                sim.step().map(|_| None)
+            };
+            match r {
+                Ok(Some(f)) => self.frames.push(f),
+                Ok(None) => {}
+                Err(e) => {
+                    self.error = Some(e.to_string());
+                    break;
+                }
             }
             if now() - t0 > budget_ms {
                 break;
