@@ -11,6 +11,7 @@ pub mod chart;
 pub mod params;
 pub mod presets;
 pub mod sim;
+pub mod sweep;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -254,11 +254,24 @@ impl Config {
     pub fn work(&self) -> f64 {
         let n = self.skills() as f64;
         let steps = self.steps as f64;
-        match self.model {
+        let run = match self.model {
             Model::Geometry => self.dim as f64 * n * steps,
-            Model::Resource if self.overlap => n * n * steps + self.dim as f64 * n * n,
+            Model::Resource if self.overlap => n * n * steps,
             Model::Quadratic => 16.0 * steps,
             _ => n * steps,
+        };
+        run + self.setup_work()
+    }
+
+    /// Estimated work before the first step: drawing the task vectors (dim × n), their QR
+    /// for `vec=ortho` (≈ 2·dim·n²), the overlap matrix (dim·n²).
+    pub fn setup_work(&self) -> f64 {
+        let (n, dim) = (self.skills() as f64, self.dim as f64);
+        match self.model {
+            Model::Geometry if self.vec == VecKind::Ortho => dim * n + 2.0 * dim * n * n,
+            Model::Geometry => dim * n,
+            Model::Resource if self.overlap => dim * n + dim * n * n,
+            _ => 0.0,
         }
     }
 

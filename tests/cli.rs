@@ -100,3 +100,41 @@ fn divergence_exits_3_after_the_finite_rows() {
     assert!(out.lines().count() > 10);
     assert!(!out.contains("NaN") && !out.contains("inf"));
 }
+
+#[test]
+fn sweep_shards_merge_to_the_unsharded_sweep() {
+    let q = "v=1&m=resource&steps=300&sweep=n0:1e-4..1:5:log&sweep2=alpha:1,2&record=100,200";
+    let (code, whole, err) = skills(&["sweep", q]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(whole.lines().count(), 11);
+    assert!(whole
+        .starts_with("run,n0,alpha,steps,loss,learned,n,t_first,t_all,loss@100,loss@200,error\n"));
+    let dir = std::env::temp_dir().join(format!("skills-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = vec![];
+    for i in 1..=3 {
+        let (code, part, err) = skills(&["sweep", q, "--shard", &format!("{i}/3")]);
+        assert_eq!(code, 0, "{err}");
+        let f = dir.join(format!("part{i}.csv"));
+        std::fs::write(&f, part).unwrap();
+        files.push(f.to_string_lossy().into_owned());
+    }
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    let (code, merged, err) = skills(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        merged, whole,
+        "merged shards equal the unsharded sweep bit for bit"
+    );
+    let (code, _, err) = skills(&["sweep", q, "--shard", "4/3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("1 ≤ I ≤ K"), "{err}");
+    let (code, _, err) = skills(&["sweep", "v=1&sweep=lr:-1,0.1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("lr: -1 is outside") && err.contains("at lr=-1"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

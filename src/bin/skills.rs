@@ -4,6 +4,8 @@
 //! ```text
 //! skills run 'v=1&m=geometry&n=10&alpha=2' [--every K] [--align]   # CSV on stdout
 //! skills run 'preset=fig4&opt=sgd&p1=0.9'                            # a figure's panel
+//! skills sweep 'v=1&m=resource&sweep=n0:1e-4..1:9:log' [--shard 2/8] # one row per run
+//! skills merge part1.csv part2.csv …                                 # join shard outputs
 //! skills keys | presets | cite                                       # vocabulary, figures, BibTeX
 //! ```
 //!
@@ -14,6 +16,7 @@ use clap::{Parser, Subcommand};
 use skill_dominoes::params::{self, num, KEYS};
 use skill_dominoes::presets::{BIBTEX, PRESETS};
 use skill_dominoes::sim::{Frame, SimError, Simulation};
+use skill_dominoes::sweep::{merge, run_one, RunResult, RunSpec, Sweep};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -48,6 +51,36 @@ enum Command {
     Presets,
     /// Print the paper's BibTeX.
     Cite,
+    /// Run every grid point of a sweep link on all cores; one CSV row per run on stdout,
+    /// progress on stderr. E.g. 'v=1&vec=unit&loss=ce&sweep=dim:20..1000:50&sweep2=seed:0..3:4'.
+    Sweep {
+        query: String,
+        /// Run only shard I of K (1-based, `--shard 2/8`): every K-th run from the I-th, for
+        /// a job array; `skills merge` joins the shards' outputs.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Print the runs (index and link) instead of running them.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Join the CSV outputs of the shards of one sweep, in run order.
+    Merge {
+        /// Shard output files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, k) = s.split_once('/').ok_or("expected I/K, e.g. 2/8")?;
+    let (i, k): (usize, usize) = (
+        i.parse().map_err(|_| "I is not a number")?,
+        k.parse().map_err(|_| "K is not a number")?,
+    );
+    if k == 0 || i == 0 || i > k {
+        return Err(format!("shard {i}/{k}: need 1 ≤ I ≤ K"));
+    }
+    Ok((i - 1, k))
 }
 
 fn main() -> ExitCode {
@@ -78,12 +111,100 @@ fn main() -> ExitCode {
             print_text(&text)
         }
         Command::Cite => print_text(&format!("{BIBTEX}\n")),
+        Command::Sweep { query, shard, list } => sweep(&query, shard, list),
+        Command::Merge { files } => {
+            let mut parts = vec![];
+            for f in &files {
+                match std::fs::read_to_string(f) {
+                    Ok(t) => parts.push(t),
+                    Err(e) => {
+                        eprintln!("skills: {}: {e}", f.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            match merge(&parts) {
+                Ok(text) => print_text(&text),
+                Err(e) => {
+                    eprintln!("skills: merge: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Run {
             query,
             every,
             align,
         } => run(&query, every, align),
     }
+}
+
+fn sweep(query: &str, shard: Option<(usize, usize)>, list: bool) -> ExitCode {
+    let sw = match Sweep::parse(query) {
+        Ok(s) => s,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("skills: {p}");
+            }
+            eprintln!(
+                "skills: {} problem(s) in the sweep; nothing was run",
+                problems.len()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let runs = match shard {
+        Some((i, k)) => sw.shard(i, k),
+        None => sw.runs(),
+    };
+    if list {
+        let text: String = runs
+            .iter()
+            .map(|r| format!("{} {}\n", r.index, r.query))
+            .collect();
+        return print_text(&text);
+    }
+    let rows = run_all(&runs, &sw.record);
+    let mut text = sw.header();
+    text.push('\n');
+    for r in &rows {
+        text += &r.row();
+        text.push('\n');
+    }
+    let diverged = rows.iter().filter(|r| r.error.is_some()).count();
+    if diverged > 0 {
+        eprintln!("skills: {diverged} run(s) diverged or failed (see the error column)");
+    }
+    print_text(&text)
+}
+
+/// All runs on every core with a progress bar on stderr; results in run order.
+#[cfg(not(target_arch = "wasm32"))]
+fn run_all(runs: &[RunSpec], record: &[u32]) -> Vec<RunResult> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    use rayon::prelude::*;
+    let bar = ProgressBar::new(runs.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} runs, {elapsed} elapsed, about {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let out: Vec<RunResult> = runs
+        .par_iter()
+        .map(|r| {
+            let res = run_one(r, record);
+            bar.inc(1);
+            res
+        })
+        .collect();
+    bar.finish_and_clear();
+    out
+}
+
+#[cfg(target_arch = "wasm32")]
+fn run_all(runs: &[RunSpec], record: &[u32]) -> Vec<RunResult> {
+    runs.iter().map(|r| run_one(r, record)).collect()
 }
 
 /// Print to stdout; a closed pipe (`| head`) ends quietly instead of panicking.

@@ -1,0 +1,458 @@
+//! Sweeps: a base link plus one or two swept keys, e.g.
+//! `v=1&vec=unit&loss=ce&sweep=dim:20..1000:50&sweep2=alpha:1,1.2,1.4`.
+//!
+//! Axis syntax: `key:v1,v2,…` (a list), `key:a..b:count` (count values evenly spaced from a to
+//! b, both included; integers for integer keys) or `key:a..b:count:log` (log-spaced). Every
+//! grid point is an ordinary link, validated by [`crate::params::parse`] like any other.
+//! A sweep's results are one summary row per run; `record=80,200` adds the loss at those steps.
+//! Runs are numbered in grid order (the first axis varies slowest), so shards of a sweep can be
+//! run anywhere and merged back bit for bit.
+
+use crate::params::{num, parse, Problem};
+use crate::sim::{SimError, Simulation};
+
+/// At most this many runs in one sweep.
+pub const MAX_RUNS: usize = 100_000;
+
+/// One swept key and its values (as link text).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// A parsed sweep link.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    /// The link without the sweep keys.
+    pub base: String,
+    pub axes: Vec<Axis>,
+    /// Steps at which the loss is recorded (besides the last).
+    pub record: Vec<u32>,
+}
+
+/// One grid point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    pub index: usize,
+    /// (key, value) per axis.
+    pub point: Vec<(String, String)>,
+    pub query: String,
+}
+
+/// The summary of one finished run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunResult {
+    pub index: usize,
+    pub point: Vec<(String, String)>,
+    pub steps_done: u32,
+    pub final_loss: f64,
+    /// Loss at each `record` step (NaN if the run stopped before it).
+    pub recorded: Vec<f64>,
+    /// Skills with s > thr at the end, out of n.
+    pub learned: usize,
+    pub n: usize,
+    /// First step at which the first skill / every skill was learned.
+    pub t_first: Option<usize>,
+    pub t_all: Option<usize>,
+    /// Set if the run diverged.
+    pub error: Option<String>,
+}
+
+fn axis(text: &str) -> Result<Axis, String> {
+    let (key, spec) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?} is not key:values"))?;
+    if key == "sweep" || key == "sweep2" || key == "record" || key.is_empty() {
+        return Err(format!("cannot sweep {key:?}"));
+    }
+    let values: Vec<String> = if let Some((a, rest)) = spec.split_once("..") {
+        let mut it = rest.split(':');
+        let b = it.next().unwrap_or("");
+        let count: usize = it
+            .next()
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| format!("{spec:?}: a range needs a count, as in 20..1000:50"))?;
+        let log = match it.next() {
+            None => false,
+            Some("log") => true,
+            Some(other) => return Err(format!("{other:?}: only `log` may follow the count")),
+        };
+        let (a, b): (f64, f64) = (
+            a.parse().map_err(|_| format!("{a:?} is not a number"))?,
+            b.parse().map_err(|_| format!("{b:?} is not a number"))?,
+        );
+        if !(1..=MAX_RUNS).contains(&count) || !a.is_finite() || !b.is_finite() {
+            return Err(format!(
+                "{spec:?}: count must be 1…{MAX_RUNS} and the ends finite"
+            ));
+        }
+        if log && (a <= 0.0 || b <= 0.0) {
+            return Err(format!("{spec:?}: a log range needs positive ends"));
+        }
+        let integer = a.fract() == 0.0 && b.fract() == 0.0 && !log;
+        (0..count)
+            .map(|i| {
+                let f = if count == 1 {
+                    0.0
+                } else {
+                    i as f64 / (count - 1) as f64
+                };
+                let x = if log {
+                    libm::pow(10.0, libm::log10(a) + f * (libm::log10(b) - libm::log10(a)))
+                } else {
+                    a + f * (b - a)
+                };
+                if integer {
+                    format!("{}", x.round() as i64)
+                } else {
+                    num(x)
+                }
+            })
+            .collect()
+    } else {
+        spec.split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    if values.is_empty() {
+        return Err(format!("{text:?} has no values"));
+    }
+    Ok(Axis {
+        key: key.to_string(),
+        values,
+    })
+}
+
+impl Sweep {
+    /// Read a sweep link. Every grid point must be a valid link: each problem is named with
+    /// the grid point it comes from.
+    pub fn parse(query: &str) -> Result<Sweep, Vec<Problem>> {
+        let q = query.split_once('?').map(|(_, q)| q).unwrap_or(query);
+        let mut base = vec![];
+        let mut axes = vec![];
+        let mut record = vec![];
+        let mut problems = vec![];
+        for part in q.split('&').filter(|s| !s.is_empty()) {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            match k {
+                "sweep" | "sweep2" => match axis(v) {
+                    Ok(a) => axes.push(a),
+                    Err(m) => problems.push(Problem {
+                        key: k.into(),
+                        message: m,
+                    }),
+                },
+                "record" => {
+                    for s in v.split(',').filter(|s| !s.is_empty()) {
+                        match s.parse::<u32>() {
+                            Ok(x) => record.push(x),
+                            Err(_) => problems.push(Problem {
+                                key: k.into(),
+                                message: format!("{s:?} is not a step"),
+                            }),
+                        }
+                    }
+                }
+                _ => base.push(part.to_string()),
+            }
+        }
+        if axes.is_empty() {
+            problems.push(Problem {
+                key: "sweep".into(),
+                message: "a sweep needs sweep=key:values".into(),
+            });
+        }
+        if axes.len() == 2 && axes[0].key == axes[1].key {
+            problems.push(Problem {
+                key: "sweep2".into(),
+                message: "sweeps the same key as sweep".into(),
+            });
+        }
+        let total: usize = axes.iter().map(|a| a.values.len()).product();
+        if total > MAX_RUNS {
+            problems.push(Problem {
+                key: "sweep".into(),
+                message: format!("{total} runs (at most {MAX_RUNS})"),
+            });
+        }
+        let sweep = Sweep {
+            base: base.join("&"),
+            axes,
+            record,
+        };
+        if problems.is_empty() {
+            // every grid point must be valid on its own
+            for run in sweep.runs() {
+                let parsed = parse(&run.query);
+                for p in parsed.problems {
+                    let at: Vec<String> =
+                        run.point.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    problems.push(Problem {
+                        key: p.key,
+                        message: format!(
+                            "{} (at {})",
+                            p.message.replace("; using the default", ""),
+                            at.join(", ")
+                        ),
+                    });
+                }
+                if problems.len() >= 20 {
+                    break;
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(sweep)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Every grid point, in order (the first axis varies slowest).
+    pub fn runs(&self) -> Vec<RunSpec> {
+        let mut points: Vec<Vec<(String, String)>> = vec![vec![]];
+        for a in &self.axes {
+            points = points
+                .into_iter()
+                .flat_map(|p| {
+                    a.values.iter().map(move |v| {
+                        let mut q = p.clone();
+                        q.push((a.key.clone(), v.clone()));
+                        q
+                    })
+                })
+                .collect();
+        }
+        points
+            .into_iter()
+            .enumerate()
+            .map(|(index, point)| {
+                let extra: Vec<String> = point.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let query = if self.base.is_empty() {
+                    extra.join("&")
+                } else {
+                    format!("{}&{}", self.base, extra.join("&"))
+                };
+                RunSpec {
+                    index,
+                    point,
+                    query,
+                }
+            })
+            .collect()
+    }
+
+    /// The runs of shard `i` of `k` (0-based): every k-th run starting at i, so shards are
+    /// balanced even when run cost grows along an axis.
+    pub fn shard(&self, i: usize, k: usize) -> Vec<RunSpec> {
+        self.runs()
+            .into_iter()
+            .filter(|r| k > 0 && r.index % k == i)
+            .collect()
+    }
+
+    /// The CSV header of the result rows.
+    pub fn header(&self) -> String {
+        let mut h = vec!["run".to_string()];
+        h.extend(self.axes.iter().map(|a| a.key.clone()));
+        h.extend(["steps", "loss", "learned", "n", "t_first", "t_all"].map(String::from));
+        h.extend(self.record.iter().map(|s| format!("loss@{s}")));
+        h.push("error".into());
+        h.join(",")
+    }
+}
+
+/// Run one grid point to the end (the query was validated by [`Sweep::parse`]).
+pub fn run_one(spec: &RunSpec, record: &[u32]) -> RunResult {
+    let c = parse(&spec.query).config;
+    let mut result = RunResult {
+        index: spec.index,
+        point: spec.point.clone(),
+        steps_done: 0,
+        final_loss: f64::NAN,
+        recorded: vec![f64::NAN; record.len()],
+        learned: 0,
+        n: c.skills(),
+        t_first: None,
+        t_all: None,
+        error: None,
+    };
+    let mut sim = match c.spec().and_then(Simulation::new) {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some(e.to_string());
+            return result;
+        }
+    };
+    let thr = c.thr;
+    let mut t_skill: Vec<Option<usize>> = vec![None; result.n];
+    let mut observe = |f: &crate::sim::Frame, result: &mut RunResult| {
+        for (i, s) in f.levels.iter().enumerate() {
+            if t_skill[i].is_none() && *s > thr {
+                t_skill[i] = Some(f.step as usize);
+            }
+        }
+        for (j, &r) in record.iter().enumerate() {
+            if r == f.step {
+                result.recorded[j] = f.loss;
+            }
+        }
+        result.final_loss = f.loss;
+        result.steps_done = f.step;
+    };
+    let first = sim.frame(false);
+    observe(&first, &mut result);
+    for _ in 0..c.steps {
+        match sim.next_frame(false) {
+            Ok(f) => observe(&f, &mut result),
+            Err(e) => {
+                result.error = Some(match e {
+                    SimError::NonFinite { step } => format!("diverged at step {step}"),
+                    other => other.to_string(),
+                });
+                break;
+            }
+        }
+    }
+    result.learned = t_skill.iter().filter(|t| t.is_some()).count();
+    result.t_first = t_skill.iter().flatten().min().copied();
+    result.t_all = if t_skill.iter().all(|t| t.is_some()) {
+        t_skill.iter().flatten().max().copied()
+    } else {
+        None
+    };
+    result
+}
+
+impl RunResult {
+    /// The CSV row (matches [`Sweep::header`]).
+    pub fn row(&self) -> String {
+        let opt = |t: Option<usize>| t.map(|t| t.to_string()).unwrap_or_default();
+        let mut r = vec![self.index.to_string()];
+        r.extend(self.point.iter().map(|(_, v)| v.clone()));
+        r.push(self.steps_done.to_string());
+        r.push(num(self.final_loss));
+        r.push(self.learned.to_string());
+        r.push(self.n.to_string());
+        r.push(opt(self.t_first));
+        r.push(opt(self.t_all));
+        r.extend(
+            self.recorded
+                .iter()
+                .map(|x| if x.is_nan() { String::new() } else { num(*x) }),
+        );
+        r.push(self.error.clone().unwrap_or_default().replace(',', ";"));
+        r.join(",")
+    }
+}
+
+/// Join shard outputs (CSV text with one header each) into one CSV ordered by run index.
+/// Every shard must have the same header; a run index may appear only once.
+pub fn merge(parts: &[String]) -> Result<String, String> {
+    let mut header: Option<&str> = None;
+    let mut rows: Vec<(usize, &str)> = vec![];
+    for (i, text) in parts.iter().enumerate() {
+        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+        let h = lines
+            .next()
+            .ok_or_else(|| format!("part {} is empty", i + 1))?;
+        match header {
+            None => header = Some(h),
+            Some(first) if first != h => {
+                return Err(format!("part {} has another header than part 1", i + 1))
+            }
+            _ => {}
+        }
+        for l in lines {
+            let idx: usize = l
+                .split(',')
+                .next()
+                .and_then(|x| x.parse().ok())
+                .ok_or_else(|| {
+                    format!(
+                        "part {}: a row without a run index: {:?}",
+                        i + 1,
+                        &l[..l.len().min(40)]
+                    )
+                })?;
+            rows.push((idx, l));
+        }
+    }
+    rows.sort_by_key(|(i, _)| *i);
+    if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(format!("run {} appears twice", w[0].0));
+    }
+    let mut out = String::new();
+    out += header.unwrap_or("");
+    out.push('\n');
+    for (_, l) in rows {
+        out += l;
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_lists_ranges_and_logs() {
+        assert_eq!(axis("alpha:1,1.2,1.4").unwrap().values, ["1", "1.2", "1.4"]);
+        let dims = axis("dim:20..1000:50").unwrap().values;
+        assert_eq!(
+            (
+                dims.len(),
+                dims[0].as_str(),
+                dims[1].as_str(),
+                dims[49].as_str()
+            ),
+            (50, "20", "40", "1000")
+        );
+        let lr = axis("lr:1e-5..0.1:9:log").unwrap().values;
+        assert_eq!(lr.len(), 9);
+        assert!((lr[4].parse::<f64>().unwrap() - 1e-3).abs() < 1e-15);
+        assert!(
+            axis("dim:1..2").is_err() && axis("dim").is_err() && axis("lr:0..1:3:log").is_err()
+        );
+    }
+
+    #[test]
+    fn grid_order_shards_and_merge() {
+        let s =
+            Sweep::parse("v=1&m=resource&steps=50&sweep=alpha:1,2&sweep2=n0:0,0.01,0.1").unwrap();
+        let runs = s.runs();
+        assert_eq!(runs.len(), 6);
+        assert_eq!(runs[1].query, "v=1&m=resource&steps=50&alpha=1&n0=0.01");
+        let all: Vec<String> = runs.iter().map(|r| run_one(r, &s.record).row()).collect();
+        let whole = format!("{}\n{}\n", s.header(), all.join("\n"));
+        let parts: Vec<String> = (0..4)
+            .map(|i| {
+                let rows: Vec<String> = s
+                    .shard(i, 4)
+                    .iter()
+                    .map(|r| run_one(r, &s.record).row())
+                    .collect();
+                format!("{}\n{}\n", s.header(), rows.join("\n"))
+            })
+            .collect();
+        assert_eq!(
+            merge(&parts).unwrap(),
+            whole,
+            "shards merged equal the unsharded sweep"
+        );
+        assert!(merge(&[whole.clone(), whole.clone()])
+            .unwrap_err()
+            .contains("twice"));
+    }
+
+    #[test]
+    fn bad_sweeps_are_named() {
+        let e = Sweep::parse("v=1&sweep=lr:-1,0.1").unwrap_err();
+        assert!(e[0].message.contains("at lr=-1"), "{e:?}");
+        assert_eq!(Sweep::parse("v=1").unwrap_err()[0].key, "sweep");
+        assert!(Sweep::parse("v=1&sweep=n:1..100000:100000&sweep2=seed:0..9:10").is_err());
+    }
+}
