@@ -284,6 +284,9 @@ pub fn draw_skills<DB: DrawingBackend>(
             }
         }
     }
+    // Levels live in about [0, 1]; an overshooting or diverging run widens the axis to at
+    // most [-1, 2] and anything further is pinned to the edge, so the labels stay readable.
+    let (lo, hi) = (lo.max(-1.0), hi.min(2.0));
     let pad = 0.04 * (hi - lo);
     let x_max = data.steps.max(1) as f64;
 
@@ -682,6 +685,22 @@ mod tests {
         assert!(!svg.contains("s1  p="), "no room for a legend at 300 px");
         assert_eq!(curves_in(&svg, 3), 3);
         assert_eq!(cursors_in(&svg), 1);
+    }
+
+    #[test]
+    fn diverging_levels_keep_a_readable_axis() {
+        let (mut f, cfg) = frames("m=resource&n=3&steps=20");
+        f[10].levels[0] = 1e6;
+        f[11].levels[1] = -1e6;
+        let svg = svg_skills(&f, &[], cfg.steps, None, f.len(), 600);
+        let ticks: Vec<f64> = svg
+            .split("</text>")
+            .filter_map(|t| t.rsplit('>').next()?.trim().parse::<f64>().ok())
+            .collect();
+        assert!(
+            ticks.iter().all(|t| t.abs() <= 20.0),
+            "y ticks within [-1, 2]: {ticks:?}"
+        );
     }
 
     #[test]

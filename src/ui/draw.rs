@@ -12,31 +12,36 @@ use web_sys::HtmlCanvasElement;
 /// Time spent per animation frame while playing (simulation slice + redraw).
 #[derive(Default)]
 pub struct Stats {
-    frames: u32,
     sim_ms: f64,
     draw_ms: f64,
-    worst_ms: f64,
+    /// Total work of every frame measured (a few bytes per frame; runs are short).
+    totals: Vec<f32>,
 }
 
 impl Stats {
     pub fn add_slice(&mut self, sim_ms: f64, draw_ms: f64) {
-        self.frames += 1;
         self.sim_ms += sim_ms;
         self.draw_ms += draw_ms;
-        self.worst_ms = self.worst_ms.max(sim_ms + draw_ms);
+        self.totals.push((sim_ms + draw_ms) as f32);
     }
 
     pub fn text(&self) -> String {
-        if self.frames == 0 {
+        if self.totals.is_empty() {
             return "No frames measured yet.".into();
         }
-        let k = self.frames as f64;
+        let k = self.totals.len() as f64;
+        let mut t = self.totals.clone();
+        t.sort_by(f32::total_cmp);
+        let q = |p: f64| t[((t.len() - 1) as f64 * p).round() as usize];
         format!(
-            "{} animation frames: {:.2} ms simulation + {:.2} ms drawing per frame on average, worst {:.1} ms.",
-            self.frames,
+            "{} animation frames: {:.2} ms simulation + {:.2} ms drawing per frame on average; \
+             median {:.1} ms, 95th percentile {:.1} ms, worst {:.1} ms.",
+            t.len(),
             self.sim_ms / k,
             self.draw_ms / k,
-            self.worst_ms
+            q(0.5),
+            q(0.95),
+            q(1.0)
         )
     }
 }

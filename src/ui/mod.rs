@@ -442,7 +442,7 @@ pub fn App() -> impl IntoView {
 /// The domino row: one tile per skill (rotated by clamp(s_i, 0, 1) × 90° about its
 /// bottom-right corner, so a learned skill lies flat), or a heat strip for many skills.
 fn dominoes(lab: Lab) -> AnyView {
-    let (n, freqs) = lab.config.with(|c| (c.skills(), c.freqs()));
+    let (n, freqs) = lab.config.with(|c| (c.skills(), run::skill_freqs(c)));
     if n > MAX_TILES {
         return view! {
             <div class="strip-wrap" data-testid="dominoes">
@@ -464,7 +464,11 @@ fn dominoes(lab: Lab) -> AnyView {
         .map(|i| {
             let color = css_color(skill_color(i, n));
             let freq = freqs.get(i).map(|p| sig2(*p)).unwrap_or_default();
-            let title = format!("skill {} (frequency {})", i + 1, freq);
+            let title = if freq.is_empty() {
+                format!("skill {}", i + 1)
+            } else {
+                format!("skill {} (frequency {})", i + 1, freq)
+            };
             let label = title.clone();
             view! {
                 <li class="slot" data-testid="tile" title=title>

@@ -3,7 +3,7 @@
 //! No DOM here: the clock is passed in.
 
 use crate::chart::Milestones;
-use crate::params::Config;
+use crate::params::{Config, Model};
 use crate::sim::{Frame, SimError, Simulation};
 
 /// Rows kept per run at most (about): longer runs record every k-th step.
@@ -22,11 +22,20 @@ pub struct Run {
     pub error: Option<String>,
 }
 
+/// The frequency of each skill, for labels: none for the quadratic toy, whose four skills
+/// are directions of one quadratic loss rather than tasks with frequencies.
+pub fn skill_freqs(config: &Config) -> Vec<f64> {
+    match config.model {
+        Model::Quadratic => Vec::new(),
+        _ => config.freqs(),
+    }
+}
+
 impl Run {
     /// A fresh run at step 0. The same config always gives the same run, bit for bit.
     pub fn new(config: &Config) -> Self {
         let n = config.skills();
-        let freqs = config.freqs();
+        let freqs = skill_freqs(config);
         let every = config.steps.div_ceil(MAX_RECORDED).max(1);
         let mut run = Run {
             sim: None,
