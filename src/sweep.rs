@@ -4,11 +4,14 @@
 //! Axis syntax: `key:v1,v2,…` (a list), `key:a..b:count` (count values evenly spaced from a to
 //! b, both included; integers for integer keys) or `key:a..b:count:log` (log-spaced). Every
 //! grid point is an ordinary link, validated by [`crate::params::parse`] like any other.
-//! A sweep's results are one summary row per run; `record=80,200` adds the loss at those steps.
+//! A sweep's results are one summary row per run; `record=80,200` adds the loss at those steps
+//! and `fit=n0` the best-fitting N0 of the Resource model (Fig. 7 bottom).
 //! Runs are numbered in grid order (the first axis varies slowest), so shards of a sweep can be
 //! run anywhere and merged back bit for bit.
 
 use crate::params::{num, parse, Problem};
+use crate::sim::freq::normalise;
+use crate::sim::metrics::{best_n0, n0_grid};
 use crate::sim::{SimError, Simulation};
 
 /// At most this many runs in one sweep.
@@ -27,8 +30,17 @@ pub struct Sweep {
     /// The link without the sweep keys.
     pub base: String,
     pub axes: Vec<Axis>,
-    /// Steps at which the loss is recorded (besides the last).
+    pub outputs: Outputs,
+}
+
+/// What each run reports besides its summary.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outputs {
+    /// `record=80,200`: steps at which the loss is recorded (besides the last).
     pub record: Vec<u32>,
+    /// `fit=n0`: the best N0 of a Resource model fitted to the run (Fig. 7 bottom): the grid
+    /// 10^linspace(−4, 2, 601), same η_eff and frequencies, rows compared as the paper does.
+    pub fit_n0: bool,
 }
 
 /// One grid point.
@@ -55,6 +67,9 @@ pub struct RunResult {
     /// First step at which the first skill / every skill was learned.
     pub t_first: Option<usize>,
     pub t_all: Option<usize>,
+    /// Whether the N0 fit was asked for, and its result.
+    pub fit_n0: bool,
+    pub best_n0: Option<f64>,
     /// Set if the run diverged.
     pub error: Option<String>,
 }
@@ -63,7 +78,7 @@ fn axis(text: &str) -> Result<Axis, String> {
     let (key, spec) = text
         .split_once(':')
         .ok_or_else(|| format!("{text:?} is not key:values"))?;
-    if key == "sweep" || key == "sweep2" || key == "record" || key.is_empty() {
+    if matches!(key, "sweep" | "sweep2" | "record" | "fit" | "") {
         return Err(format!("cannot sweep {key:?}"));
     }
     let values: Vec<String> = if let Some((a, rest)) = spec.split_once("..") {
@@ -132,7 +147,7 @@ impl Sweep {
         let q = query.split_once('?').map(|(_, q)| q).unwrap_or(query);
         let mut base = vec![];
         let mut axes = vec![];
-        let mut record = vec![];
+        let mut outputs = Outputs::default();
         let mut problems = vec![];
         for part in q.split('&').filter(|s| !s.is_empty()) {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
@@ -147,7 +162,7 @@ impl Sweep {
                 "record" => {
                     for s in v.split(',').filter(|s| !s.is_empty()) {
                         match s.parse::<u32>() {
-                            Ok(x) => record.push(x),
+                            Ok(x) => outputs.record.push(x),
                             Err(_) => problems.push(Problem {
                                 key: k.into(),
                                 message: format!("{s:?} is not a step"),
@@ -155,6 +170,11 @@ impl Sweep {
                         }
                     }
                 }
+                "fit" if v == "n0" => outputs.fit_n0 = true,
+                "fit" => problems.push(Problem {
+                    key: k.into(),
+                    message: format!("{v:?}: the only fit is n0"),
+                }),
                 _ => base.push(part.to_string()),
             }
         }
@@ -180,7 +200,7 @@ impl Sweep {
         let sweep = Sweep {
             base: base.join("&"),
             axes,
-            record,
+            outputs,
         };
         if problems.is_empty() {
             // every grid point must be valid on its own
@@ -258,14 +278,18 @@ impl Sweep {
         let mut h = vec!["run".to_string()];
         h.extend(self.axes.iter().map(|a| a.key.clone()));
         h.extend(["steps", "loss", "learned", "n", "t_first", "t_all"].map(String::from));
-        h.extend(self.record.iter().map(|s| format!("loss@{s}")));
+        h.extend(self.outputs.record.iter().map(|s| format!("loss@{s}")));
+        if self.outputs.fit_n0 {
+            h.push("best_n0".into());
+        }
         h.push("error".into());
         h.join(",")
     }
 }
 
 /// Run one grid point to the end (the query was validated by [`Sweep::parse`]).
-pub fn run_one(spec: &RunSpec, record: &[u32]) -> RunResult {
+pub fn run_one(spec: &RunSpec, outputs: &Outputs) -> RunResult {
+    let record = &outputs.record;
     let c = parse(&spec.query).config;
     let mut result = RunResult {
         index: spec.index,
@@ -277,8 +301,11 @@ pub fn run_one(spec: &RunSpec, record: &[u32]) -> RunResult {
         n: c.skills(),
         t_first: None,
         t_all: None,
+        fit_n0: outputs.fit_n0,
+        best_n0: None,
         error: None,
     };
+    let mut history: Vec<Vec<f64>> = vec![];
     let mut sim = match c.spec().and_then(Simulation::new) {
         Ok(s) => s,
         Err(e) => {
@@ -301,6 +328,9 @@ pub fn run_one(spec: &RunSpec, record: &[u32]) -> RunResult {
         }
         result.final_loss = f.loss;
         result.steps_done = f.step;
+        if outputs.fit_n0 {
+            history.push(f.levels.clone());
+        }
     };
     let first = sim.frame(false);
     observe(&first, &mut result);
@@ -315,6 +345,12 @@ pub fn run_one(spec: &RunSpec, record: &[u32]) -> RunResult {
                 break;
             }
         }
+    }
+    if outputs.fit_n0 && result.error.is_none() && history.len() > 1 {
+        // Geometry rows 0..T−1 (before each update) against Resource rows 1..T
+        let rows = &history[..history.len() - 1];
+        let p = normalise(c.freqs());
+        result.best_n0 = best_n0(rows, &p, c.eta_eff(), c.loss, &n0_grid()).map(|(n0, _)| n0);
     }
     result.learned = t_skill.iter().filter(|t| t.is_some()).count();
     result.t_first = t_skill.iter().flatten().min().copied();
@@ -343,6 +379,9 @@ impl RunResult {
                 .iter()
                 .map(|x| if x.is_nan() { String::new() } else { num(*x) }),
         );
+        if self.fit_n0 {
+            r.push(self.best_n0.map(num).unwrap_or_default());
+        }
         r.push(self.error.clone().unwrap_or_default().replace(',', ";"));
         r.join(",")
     }
@@ -426,14 +465,14 @@ mod tests {
         let runs = s.runs();
         assert_eq!(runs.len(), 6);
         assert_eq!(runs[1].query, "v=1&m=resource&steps=50&alpha=1&n0=0.01");
-        let all: Vec<String> = runs.iter().map(|r| run_one(r, &s.record).row()).collect();
+        let all: Vec<String> = runs.iter().map(|r| run_one(r, &s.outputs).row()).collect();
         let whole = format!("{}\n{}\n", s.header(), all.join("\n"));
         let parts: Vec<String> = (0..4)
             .map(|i| {
                 let rows: Vec<String> = s
                     .shard(i, 4)
                     .iter()
-                    .map(|r| run_one(r, &s.record).row())
+                    .map(|r| run_one(r, &s.outputs).row())
                     .collect();
                 format!("{}\n{}\n", s.header(), rows.join("\n"))
             })

@@ -82,3 +82,23 @@ fn fig4_aligned_dimensions() {
         );
     }
 }
+
+/// Fig. 7 bottom (§4.5, §10 item 15): the best-fitting N0 grows ∝ σ with the gradient noise
+/// (log-log slope 0.85–1.15 over σ ∈ [0.01, 1], N0(σ = 1) ∈ [20, 60]; the paper's notebook
+/// prints 37.2). Random unit vectors, B = 128, SignGD 1e−3, autograd MSE, 1000 steps.
+#[test]
+fn fig7_bottom_best_n0_grows_with_noise() {
+    use skill_dominoes::sweep::{run_one, Sweep};
+    let s = Sweep::parse(
+        "v=1&vec=unit&batch=128&lr=0.001&steps=1000&seed=2&fit=n0&sweep=noise:0.01,0.1,1",
+    )
+    .unwrap();
+    let n0: Vec<f64> = s
+        .runs()
+        .iter()
+        .map(|r| run_one(r, &s.outputs).best_n0.unwrap())
+        .collect();
+    let slope = (n0[2] / n0[0]).ln() / 100f64.ln();
+    assert!((0.85..=1.15).contains(&slope), "slope {slope} ({n0:?})");
+    assert!((20.0..=60.0).contains(&n0[2]), "N0(σ = 1) = {}", n0[2]);
+}

@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 use skill_dominoes::params::{self, num, KEYS};
 use skill_dominoes::presets::{BIBTEX, PRESETS};
 use skill_dominoes::sim::{Frame, SimError, Simulation};
-use skill_dominoes::sweep::{merge, run_one, RunResult, RunSpec, Sweep};
+use skill_dominoes::sweep::{merge, run_one, Outputs, RunResult, RunSpec, Sweep};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -164,7 +164,7 @@ fn sweep(query: &str, shard: Option<(usize, usize)>, list: bool) -> ExitCode {
             .collect();
         return print_text(&text);
     }
-    let rows = run_all(&runs, &sw.record);
+    let rows = run_all(&runs, &sw.outputs);
     let mut text = sw.header();
     text.push('\n');
     for r in &rows {
@@ -180,7 +180,7 @@ fn sweep(query: &str, shard: Option<(usize, usize)>, list: bool) -> ExitCode {
 
 /// All runs on every core with a progress bar on stderr; results in run order.
 #[cfg(not(target_arch = "wasm32"))]
-fn run_all(runs: &[RunSpec], record: &[u32]) -> Vec<RunResult> {
+fn run_all(runs: &[RunSpec], outputs: &Outputs) -> Vec<RunResult> {
     use indicatif::{ProgressBar, ProgressStyle};
     use rayon::prelude::*;
     let bar = ProgressBar::new(runs.len() as u64);
@@ -193,7 +193,7 @@ fn run_all(runs: &[RunSpec], record: &[u32]) -> Vec<RunResult> {
     let out: Vec<RunResult> = runs
         .par_iter()
         .map(|r| {
-            let res = run_one(r, record);
+            let res = run_one(r, outputs);
             bar.inc(1);
             res
         })
@@ -203,8 +203,8 @@ fn run_all(runs: &[RunSpec], record: &[u32]) -> Vec<RunResult> {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn run_all(runs: &[RunSpec], record: &[u32]) -> Vec<RunResult> {
-    runs.iter().map(|r| run_one(r, record)).collect()
+fn run_all(runs: &[RunSpec], outputs: &Outputs) -> Vec<RunResult> {
+    runs.iter().map(|r| run_one(r, outputs)).collect()
 }
 
 /// Print to stdout; a closed pipe (`| head`) ends quietly instead of panicking.
