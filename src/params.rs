@@ -336,6 +336,59 @@ impl Config {
         })
     }
 
+    /// The current value of one key as link text ("" for an unset optional key).
+    pub fn get(&self, key: &str) -> String {
+        match key {
+            "v" => VERSION.to_string(),
+            "m" => self.model.name().to_string(),
+            "preset" => String::new(),
+            _ => WRITERS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, get)| get(self))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// This configuration with one key set as a link would set it (a control of the page):
+    /// validated, cross-checked and within budget. On a problem the old value stays and the
+    /// problem is returned.
+    pub fn with(&self, key: &str, value: &str) -> (Config, Vec<Problem>) {
+        if matches!(key, "m" | "preset" | "v") {
+            // these pick defaults: read as a link with the other keys kept
+            let prefix = format!("{key}=");
+            let mut parts: Vec<String> = self
+                .to_query()
+                .split('&')
+                .filter(|p| !p.starts_with(&prefix))
+                .map(str::to_string)
+                .collect();
+            parts.push(format!("{key}={}", encode(value)));
+            let parsed = parse(&parts.join("&"));
+            return (parsed.config, parsed.problems);
+        }
+        let mut c = self.clone();
+        if let Err(msg) = set(&mut c, key, value) {
+            return (self.clone(), vec![problem(key, msg)]);
+        }
+        if key == "freq" && c.freq == FreqKind::List && c.p.is_empty() {
+            return (
+                self.clone(),
+                vec![problem("freq", "freq=list needs a list p=…".into())],
+            );
+        }
+        if key == "p" && !c.p.is_empty() {
+            c.freq = FreqKind::List;
+        }
+        // the cross-field rules and the budget, exactly as a link is read
+        let reparsed = parse(&c.to_query());
+        if reparsed.problems.is_empty() {
+            (reparsed.config, vec![])
+        } else {
+            (self.clone(), reparsed.problems)
+        }
+    }
+
     /// The link's query string relative to a preset: `v=1&preset=…` and every value that
     /// differs from what the preset sets for this configuration. `None`: [`Config::to_query`].
     pub fn link(&self, preset: Option<&Preset>) -> String {
@@ -441,82 +494,464 @@ const WRITERS: &[Writer] = &[
     ("thr", |c| num(c.thr)),
 ];
 
-/// Every key of the vocabulary with a one-line meaning (for docs, help and tooltips).
-pub const KEYS: &[(&str, &str)] = &[
-    ("v", "link format version (1)"),
-    (
-        "preset",
-        "a figure of the paper (fig4, fig5, …; `skills presets`): its keys become the defaults",
-    ),
-    (
-        "m",
-        "model: geometry, resource, domino, parallel, quadratic",
-    ),
-    ("seed", "seed of every random draw, 0 … 2^53−1"),
-    ("steps", "number of updates, 1 … 1,000,000"),
-    ("n", "number of skills, 1 … 10,000"),
-    (
-        "freq",
-        "frequencies: zipf (p_i ∝ i^−α), exp (∝ 3^−i), two (p1, 1−p1), list (p)",
-    ),
-    ("alpha", "Zipf exponent α, 0 … 10"),
-    ("p1", "frequency of skill 1 for freq=two, 0.001 … 0.999"),
-    (
-        "p",
-        "explicit frequencies, comma-separated, each in (0, 1e6] (implies freq=list)",
-    ),
-    ("dim", "dimension N of θ (Geometry), 1 … 100,000"),
-    ("batch", "batch size B, 0 = full batch (expected gradient)"),
-    ("opt", "optimizer: sgd, signgd, adam, adamw, lion, ademamix"),
-    ("lr", "learning rate η, (0, 10]"),
-    (
-        "beta1",
-        "first-moment decay β1, [0, 1) (default per optimizer)",
-    ),
-    (
-        "beta2",
-        "second-moment decay β2, [0, 1) (default per optimizer)",
-    ),
-    ("beta3", "AdEMAMix slow decay β3, [0, 1)"),
-    ("mix", "AdEMAMix mixing coefficient a, 0 … 100"),
-    ("wd", "weight decay, 0 … 10"),
-    ("loss", "skill form: mse (s = t·θ) or ce (s = σ(t·θ))"),
-    (
-        "grad",
-        "gradient: mimic (−(1/B)Σ(1−s)t) or autograd (2× for MSE)",
-    ),
-    (
-        "vec",
-        "task vectors: ortho, unit, scaled (g/√N), basis (e_i)",
-    ),
-    ("noise", "gradient noise σ, 0 … 1000"),
-    ("n0", "wasted resources N0 (Resource), 0 … 1e6"),
-    ("eta_eff", "resource rate η_eff (default 2·lr·√dim)"),
-    (
-        "and",
-        "AND prerequisites, e.g. 5:1-2,7:5-6 (skill 5 needs 1 and 2)",
-    ),
-    ("or", "OR prerequisites, e.g. 6:3-4 (skill 6 needs 3 or 4)"),
-    ("gate_a", "gate exponent a, (0, 1]"),
-    (
-        "overlap",
-        "1: Resource model with overlap C_ij = t_i·t_j of random unit vectors",
-    ),
-    (
-        "sw",
-        "frequency switch k:u:p (skill k takes frequency p once u_k ≤ u)",
-    ),
-    ("t0", "Domino time per skill (default 1/η_eff)"),
-    (
-        "tau",
-        "parallel model time constant τ: s_k = 1 − e^(−t/(τk))",
-    ),
-    (
-        "rot",
-        "quadratic toy: 0 aligned (R = I), 1 rotated (R = H4/2)",
-    ),
-    ("thr", "threshold of a learned skill (t90: 0.9), (0, 1)"),
+/// The type and range of a key's value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// A whole number in min ..= max.
+    Int { min: u64, max: u64 },
+    /// A finite number in [min, max] (`open`: min itself excluded); `log` hints a log slider.
+    Float {
+        min: f64,
+        max: f64,
+        open: bool,
+        log: bool,
+    },
+    /// One of these words.
+    Choice(&'static [&'static str]),
+    /// 0 or 1.
+    Flag,
+    /// Structured text (lists, prerequisites, switches).
+    Text,
+}
+
+/// Where a key belongs in the page's panels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Run,
+    Frequencies,
+    Geometry,
+    Optimizer,
+    Resource,
+    Domino,
+    Quadratic,
+}
+
+impl Group {
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Run => "Run",
+            Group::Frequencies => "Skill frequencies",
+            Group::Geometry => "Geometry model",
+            Group::Optimizer => "Optimizer",
+            Group::Resource => "Resource model",
+            Group::Domino => "Domino and parallel models",
+            Group::Quadratic => "Quadratic toy",
+        }
+    }
+}
+
+/// One key of the vocabulary: the single schema that validation, the CLI's `keys`, the docs
+/// and the page's controls all read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KeySpec {
+    pub key: &'static str,
+    /// The paper's symbol ("η", "N0"), or "" when there is none.
+    pub symbol: &'static str,
+    /// A short label for a control.
+    pub label: &'static str,
+    /// One line: meaning and range.
+    pub help: &'static str,
+    pub kind: Kind,
+    pub group: Group,
+    /// The models the key affects.
+    pub models: &'static [Model],
+}
+
+impl KeySpec {
+    pub fn applies_to(&self, m: Model) -> bool {
+        self.models.contains(&m)
+    }
+}
+
+const ALL: &[Model] = &Model::ALL;
+const TOYS: &[Model] = &[
+    Model::Geometry,
+    Model::Resource,
+    Model::Domino,
+    Model::Parallel,
 ];
+const GEO: &[Model] = &[Model::Geometry];
+const GEO_RES: &[Model] = &[Model::Geometry, Model::Resource];
+const OPTS: &[Model] = &[Model::Geometry, Model::Quadratic];
+const ETA: &[Model] = &[
+    Model::Geometry,
+    Model::Quadratic,
+    Model::Resource,
+    Model::Domino,
+];
+const RES: &[Model] = &[Model::Resource];
+const RES_DOM: &[Model] = &[Model::Resource, Model::Domino];
+
+const fn f(min: f64, max: f64) -> Kind {
+    Kind::Float {
+        min,
+        max,
+        open: false,
+        log: false,
+    }
+}
+const fn pos(max: f64, log: bool) -> Kind {
+    Kind::Float {
+        min: 0.0,
+        max,
+        open: true,
+        log,
+    }
+}
+
+macro_rules! key {
+    ($key:literal, $sym:literal, $label:literal, $kind:expr, $group:ident, $models:expr, $help:literal) => {
+        KeySpec {
+            key: $key,
+            symbol: $sym,
+            label: $label,
+            help: $help,
+            kind: $kind,
+            group: Group::$group,
+            models: $models,
+        }
+    };
+}
+
+/// Every key of the link vocabulary.
+pub const SCHEMA: &[KeySpec] = &[
+    key!(
+        "v",
+        "",
+        "Link version",
+        Kind::Int { min: 1, max: 1 },
+        Run,
+        ALL,
+        "link format version (1)"
+    ),
+    key!(
+        "preset",
+        "",
+        "Preset",
+        Kind::Text,
+        Run,
+        ALL,
+        "a figure of the paper (fig4, fig5, …; `skills presets`): its keys become the defaults"
+    ),
+    key!(
+        "m",
+        "",
+        "Model",
+        Kind::Choice(&["geometry", "resource", "domino", "parallel", "quadratic"]),
+        Run,
+        ALL,
+        "model: geometry, resource, domino, parallel, quadratic"
+    ),
+    key!(
+        "seed",
+        "",
+        "Seed",
+        Kind::Int {
+            min: 0,
+            max: (1 << 53) - 1
+        },
+        Run,
+        ALL,
+        "seed of every random draw, 0 … 2^53−1"
+    ),
+    key!(
+        "steps",
+        "T",
+        "Steps",
+        Kind::Int {
+            min: 1,
+            max: 1_000_000
+        },
+        Run,
+        ALL,
+        "number of updates, 1 … 1,000,000"
+    ),
+    key!(
+        "thr",
+        "",
+        "Learned at s >",
+        Kind::Float {
+            min: 0.0,
+            max: 1.0,
+            open: true,
+            log: false
+        },
+        Run,
+        ALL,
+        "threshold of a learned skill (t90: 0.9), strictly between 0 and 1"
+    ),
+    key!(
+        "n",
+        "n",
+        "Skills",
+        Kind::Int {
+            min: 1,
+            max: 10_000
+        },
+        Frequencies,
+        TOYS,
+        "number of skills, 1 … 10,000"
+    ),
+    key!(
+        "freq",
+        "p_i",
+        "Frequencies",
+        Kind::Choice(&["zipf", "exp", "two", "list"]),
+        Frequencies,
+        TOYS,
+        "frequencies: zipf (p_i ∝ i^−α), exp (∝ 3^−i), two (p1, 1−p1), list (p)"
+    ),
+    key!(
+        "alpha",
+        "α",
+        "Zipf exponent",
+        f(0.0, 10.0),
+        Frequencies,
+        TOYS,
+        "Zipf exponent α, 0 … 10"
+    ),
+    key!(
+        "p1",
+        "p1",
+        "Skill 1's frequency",
+        f(0.001, 0.999),
+        Frequencies,
+        TOYS,
+        "frequency of skill 1 for freq=two, 0.001 … 0.999"
+    ),
+    key!(
+        "p",
+        "p",
+        "Frequency list",
+        Kind::Text,
+        Frequencies,
+        TOYS,
+        "explicit frequencies, comma-separated, each in (0, 1e6] (implies freq=list)"
+    ),
+    key!(
+        "dim",
+        "N",
+        "Dimension",
+        Kind::Int {
+            min: 1,
+            max: 100_000
+        },
+        Geometry,
+        ETA,
+        "dimension N of θ (Geometry; sets η_eff = 2η√N), 1 … 100,000"
+    ),
+    key!(
+        "batch",
+        "B",
+        "Batch size",
+        Kind::Int {
+            min: 0,
+            max: 1_000_000
+        },
+        Geometry,
+        GEO,
+        "batch size B, 0 = full batch (expected gradient), 0 … 1,000,000"
+    ),
+    key!(
+        "loss",
+        "ℓ",
+        "Skill form",
+        Kind::Choice(&["mse", "ce"]),
+        Geometry,
+        GEO_RES,
+        "skill form: mse (s = t·θ) or ce (s = σ(t·θ))"
+    ),
+    key!(
+        "grad",
+        "g",
+        "Gradient",
+        Kind::Choice(&["mimic", "autograd"]),
+        Geometry,
+        GEO,
+        "gradient: mimic (−(1/B)Σ(1−s)t) or autograd (2× for MSE)"
+    ),
+    key!(
+        "vec",
+        "t_i",
+        "Task vectors",
+        Kind::Choice(&["ortho", "unit", "scaled", "basis"]),
+        Geometry,
+        GEO,
+        "task vectors: ortho, unit, scaled (g/√N), basis (e_i)"
+    ),
+    key!(
+        "noise",
+        "σ",
+        "Gradient noise",
+        f(0.0, 1000.0),
+        Geometry,
+        GEO,
+        "gradient noise σ, 0 … 1000"
+    ),
+    key!(
+        "opt",
+        "",
+        "Optimizer",
+        Kind::Choice(&["sgd", "signgd", "adam", "adamw", "lion", "ademamix"]),
+        Optimizer,
+        OPTS,
+        "optimizer: sgd, signgd, adam, adamw, lion, ademamix"
+    ),
+    key!(
+        "lr",
+        "η",
+        "Learning rate",
+        pos(10.0, true),
+        Optimizer,
+        ETA,
+        "learning rate η, (0, 10] (sets η_eff = 2η√N)"
+    ),
+    key!(
+        "beta1",
+        "β1",
+        "β1",
+        f(0.0, 0.999_999),
+        Optimizer,
+        OPTS,
+        "first-moment decay β1, [0, 1) (default per optimizer)"
+    ),
+    key!(
+        "beta2",
+        "β2",
+        "β2",
+        f(0.0, 0.999_999),
+        Optimizer,
+        OPTS,
+        "second-moment decay β2, [0, 1) (default per optimizer)"
+    ),
+    key!(
+        "beta3",
+        "β3",
+        "β3 (AdEMAMix)",
+        f(0.0, 0.999_999),
+        Optimizer,
+        OPTS,
+        "AdEMAMix slow decay β3, [0, 1)"
+    ),
+    key!(
+        "mix",
+        "a",
+        "Mix (AdEMAMix)",
+        f(0.0, 100.0),
+        Optimizer,
+        OPTS,
+        "AdEMAMix mixing coefficient a, 0 … 100"
+    ),
+    key!(
+        "wd",
+        "λ",
+        "Weight decay",
+        f(0.0, 10.0),
+        Optimizer,
+        OPTS,
+        "weight decay, 0 … 10"
+    ),
+    key!(
+        "n0",
+        "N0",
+        "Wasted resources",
+        Kind::Float {
+            min: 0.0,
+            max: 1e6,
+            open: false,
+            log: true
+        },
+        Resource,
+        RES,
+        "wasted resources N0 (Resource), 0 … 1e6"
+    ),
+    key!(
+        "eta_eff",
+        "η_eff",
+        "Resource rate",
+        pos(100.0, true),
+        Resource,
+        RES_DOM,
+        "resource rate η_eff (default 2·lr·√dim), (0, 100]"
+    ),
+    key!(
+        "and",
+        "",
+        "AND prerequisites",
+        Kind::Text,
+        Resource,
+        RES,
+        "AND prerequisites, e.g. 5:1-2,7:5-6 (skill 5 needs 1 and 2)"
+    ),
+    key!(
+        "or",
+        "",
+        "OR prerequisites",
+        Kind::Text,
+        Resource,
+        RES,
+        "OR prerequisites, e.g. 6:3-4 (skill 6 needs 3 or 4)"
+    ),
+    key!(
+        "gate_a",
+        "a",
+        "Gate exponent",
+        pos(1.0, true),
+        Resource,
+        RES,
+        "gate exponent a in 1 − u^a, (0, 1]"
+    ),
+    key!(
+        "overlap",
+        "C",
+        "Overlap matrix",
+        Kind::Flag,
+        Resource,
+        RES,
+        "1: Resource model with overlap C_ij = t_i·t_j of random unit vectors"
+    ),
+    key!(
+        "sw",
+        "",
+        "Frequency switch",
+        Kind::Text,
+        Resource,
+        RES,
+        "frequency switch k:u:p (skill k takes frequency p once u_k ≤ u; 0 = none)"
+    ),
+    key!(
+        "t0",
+        "t0",
+        "Time per skill",
+        pos(1e9, true),
+        Domino,
+        &[Model::Domino],
+        "Domino time per skill (default 1/η_eff), (0, 1e9]"
+    ),
+    key!(
+        "tau",
+        "τ",
+        "Time constant",
+        pos(1e9, true),
+        Domino,
+        &[Model::Parallel],
+        "parallel model time constant τ: s_k = 1 − e^(−t/(τk)), (0, 1e9]"
+    ),
+    key!(
+        "rot",
+        "R",
+        "Rotated",
+        Kind::Flag,
+        Quadratic,
+        &[Model::Quadratic],
+        "quadratic toy: 0 aligned (R = I), 1 rotated (R = H4/2)"
+    ),
+];
+
+/// The schema entry of a key.
+pub fn spec_of(key: &str) -> Option<&'static KeySpec> {
+    SCHEMA.iter().find(|k| k.key == key)
+}
 
 /// The result of reading a link.
 #[derive(Clone, Debug, PartialEq)]
@@ -548,7 +983,7 @@ pub fn parse(query: &str) -> Parsed {
             unknown.push(format!("{}…", k.chars().take(32).collect::<String>()));
             continue;
         }
-        if !KEYS.iter().any(|(name, _)| *name == k) {
+        if spec_of(&k).is_none() {
             if k != "embed" && k != "ui" && k != "autoplay" && k != "theme" {
                 unknown.push(k);
             }
@@ -827,9 +1262,9 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
                 ));
             }
         }
-        "seed" => c.seed = int(v, 0, (1u64 << 53) - 1)?,
-        "steps" => c.steps = int(v, 1, 1_000_000)? as u32,
-        "n" => c.n = int(v, 1, 10_000)? as usize,
+        "seed" => c.seed = int_key(key, v)?,
+        "steps" => c.steps = int_key(key, v)? as u32,
+        "n" => c.n = int_key(key, v)? as usize,
         "freq" => {
             c.freq = match v {
                 "zipf" => FreqKind::Zipf,
@@ -839,8 +1274,8 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
                 _ => return Err(choice(v, "zipf, exp, two, list")),
             }
         }
-        "alpha" => c.alpha = float(v, 0.0, 10.0)?,
-        "p1" => c.p1 = float(v, 0.001, 0.999)?,
+        "alpha" => c.alpha = float_key(key, v)?,
+        "p1" => c.p1 = float_key(key, v)?,
         "p" => {
             let items: Vec<&str> = v.split(',').collect();
             if items.len() > 10_000 {
@@ -856,18 +1291,18 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
             }
             c.p = p;
         }
-        "dim" => c.dim = int(v, 1, 100_000)? as usize,
-        "batch" => c.batch = int(v, 0, 1_000_000)? as usize,
+        "dim" => c.dim = int_key(key, v)? as usize,
+        "batch" => c.batch = int_key(key, v)? as usize,
         "opt" => {
             c.opt = OptKind::from_name(v)
                 .ok_or_else(|| choice(v, "sgd, signgd, adam, adamw, lion, ademamix"))?
         }
-        "lr" => c.lr = positive(v, 10.0)?,
-        "beta1" => c.beta1 = Some(float(v, 0.0, 0.999_999)?),
-        "beta2" => c.beta2 = Some(float(v, 0.0, 0.999_999)?),
-        "beta3" => c.beta3 = float(v, 0.0, 0.999_999)?,
-        "mix" => c.mix = float(v, 0.0, 100.0)?,
-        "wd" => c.wd = float(v, 0.0, 10.0)?,
+        "lr" => c.lr = float_key(key, v)?,
+        "beta1" => c.beta1 = Some(float_key(key, v)?),
+        "beta2" => c.beta2 = Some(float_key(key, v)?),
+        "beta3" => c.beta3 = float_key(key, v)?,
+        "mix" => c.mix = float_key(key, v)?,
+        "wd" => c.wd = float_key(key, v)?,
         "loss" => {
             c.loss = match v {
                 "mse" => LossForm::Mse,
@@ -891,12 +1326,12 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
                 _ => return Err(choice(v, "ortho, unit, scaled, basis")),
             }
         }
-        "noise" => c.noise = float(v, 0.0, 1000.0)?,
-        "n0" => c.n0 = float(v, 0.0, 1e6)?,
-        "eta_eff" => c.eta_eff = Some(positive(v, 100.0)?),
+        "noise" => c.noise = float_key(key, v)?,
+        "n0" => c.n0 = float_key(key, v)?,
+        "eta_eff" => c.eta_eff = Some(float_key(key, v)?),
         "and" => c.and = prereqs(v)?,
         "or" => c.or = prereqs(v)?,
-        "gate_a" => c.gate_a = positive(v, 1.0)?,
+        "gate_a" => c.gate_a = float_key(key, v)?,
         "overlap" => c.overlap = flag(v)?,
         "sw" if v == "0" => c.switch = None,
         "sw" => {
@@ -909,8 +1344,8 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
             let p = float(parts[2], 0.0, 1e6)?;
             c.switch = Some((k, u, p));
         }
-        "t0" => c.t0 = Some(positive(v, 1e9)?),
-        "tau" => c.tau = positive(v, 1e9)?,
+        "t0" => c.t0 = Some(float_key(key, v)?),
+        "tau" => c.tau = float_key(key, v)?,
         "rot" => c.rot = flag(v)?,
         "thr" => {
             let t = float(v, 0.0, 1.0)?;
@@ -922,6 +1357,28 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
         _ => {}
     }
     Ok(())
+}
+
+/// A whole number within the key's schema range.
+fn int_key(key: &str, v: &str) -> Result<u64, String> {
+    match spec_of(key).map(|k| k.kind) {
+        Some(Kind::Int { min, max }) => int(v, min, max),
+        _ => Err(format!("{key} is not a whole-number key")),
+    }
+}
+
+/// A number within the key's schema range.
+fn float_key(key: &str, v: &str) -> Result<f64, String> {
+    match spec_of(key).map(|k| k.kind) {
+        Some(Kind::Float { min, max, open, .. }) => {
+            let x = float(v, min, max)?;
+            if open && x <= min {
+                return Err(format!("{x} must be greater than {min}"));
+            }
+            Ok(x)
+        }
+        _ => Err(format!("{key} is not a number key")),
+    }
 }
 
 fn choice(v: &str, allowed: &str) -> String {
@@ -949,14 +1406,6 @@ fn float(v: &str, lo: f64, hi: f64) -> Result<f64, String> {
     }
     if x < lo || x > hi {
         return Err(format!("{x} is outside {lo} … {hi}"));
-    }
-    Ok(x)
-}
-
-fn positive(v: &str, hi: f64) -> Result<f64, String> {
-    let x = float(v, 0.0, hi)?;
-    if x <= 0.0 {
-        return Err(format!("{x} must be greater than 0"));
     }
     Ok(x)
 }
@@ -1102,6 +1551,44 @@ mod tests {
         assert_eq!(decode("%"), "%");
         assert_eq!(decode("%zz%4"), "%zz%4");
         assert_eq!(decode("%ff"), "\u{fffd}");
+    }
+
+    #[test]
+    fn schema_and_writers_cover_the_same_keys() {
+        for (k, _) in WRITERS {
+            assert!(spec_of(k).is_some(), "{k} is written but not in SCHEMA");
+        }
+        for spec in SCHEMA {
+            let written = WRITERS.iter().any(|(k, _)| *k == spec.key);
+            assert!(
+                written || matches!(spec.key, "v" | "preset"),
+                "{} is never written",
+                spec.key
+            );
+            assert!(!spec.help.is_empty() && !spec.label.is_empty() && !spec.models.is_empty());
+        }
+    }
+
+    #[test]
+    fn with_sets_one_key_like_a_link_and_get_reads_it_back() {
+        let c = Config::defaults(Model::Resource);
+        let (c2, problems) = c.with("n0", "0.01");
+        assert!(problems.is_empty());
+        assert_eq!((c2.n0, c2.get("n0").as_str()), (0.01, "0.01"));
+        let (c3, problems) = c2.with("n0", "-1");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(c3.n0, 0.01, "a bad value leaves the old one");
+        for cfg in [
+            Config::default(),
+            Config::defaults(Model::Quadratic),
+            parse("m=resource&p=1,2&and=2:1&sw=2:0.5:3").config,
+        ] {
+            for spec in SCHEMA.iter().filter(|s| s.key != "preset") {
+                let (back, problems) = cfg.with(spec.key, &cfg.get(spec.key));
+                assert!(problems.is_empty(), "{}: {problems:?}", spec.key);
+                assert_eq!(back, cfg, "{} = {:?}", spec.key, cfg.get(spec.key));
+            }
+        }
     }
 
     #[test]

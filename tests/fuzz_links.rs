@@ -10,7 +10,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
-use skill_dominoes::params::{parse, KEYS};
+use skill_dominoes::params::{parse, SCHEMA};
 use skill_dominoes::presets::PRESETS;
 use skill_dominoes::sim::Simulation;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -138,7 +138,7 @@ fn mutate(rng: &mut Pcg64, link: &str) -> String {
         match rng.random_range(0..8u32) {
             0 | 1 => {
                 // a key from the vocabulary with a value from the dictionary
-                let k = KEYS[rng.random_range(0..KEYS.len() as u32) as usize].0;
+                let k = SCHEMA[rng.random_range(0..SCHEMA.len() as u32) as usize].key;
                 let v = VALUES[rng.random_range(0..VALUES.len() as u32) as usize];
                 parts.push(format!("{k}={v}"));
             }
@@ -153,7 +153,7 @@ fn mutate(rng: &mut Pcg64, link: &str) -> String {
             }
             3 => {
                 // a random number, possibly huge or tiny
-                let k = KEYS[rng.random_range(0..KEYS.len() as u32) as usize].0;
+                let k = SCHEMA[rng.random_range(0..SCHEMA.len() as u32) as usize].key;
                 let x: f64 = rng.random::<f64>() * 10f64.powi(rng.random_range(-12..13i32));
                 let x = if rng.random::<bool>() { x.round() } else { x };
                 parts.push(format!("{k}={x}"));
@@ -181,7 +181,7 @@ fn mutate(rng: &mut Pcg64, link: &str) -> String {
             }
             6 => {
                 // a long repeated value
-                let k = KEYS[rng.random_range(0..KEYS.len() as u32) as usize].0;
+                let k = SCHEMA[rng.random_range(0..SCHEMA.len() as u32) as usize].key;
                 let unit = VALUES[rng.random_range(0..VALUES.len() as u32) as usize];
                 parts.push(format!(
                     "{k}={}",

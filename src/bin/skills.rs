@@ -13,7 +13,7 @@
 //! (the rows up to the divergence are printed, then the message).
 
 use clap::{Parser, Subcommand};
-use skill_dominoes::params::{self, num, KEYS};
+use skill_dominoes::params::{self, num, SCHEMA};
 use skill_dominoes::presets::{BIBTEX, PRESETS};
 use skill_dominoes::sim::{Frame, SimError, Simulation};
 use skill_dominoes::sweep::{merge, run_one, Outputs, RunResult, RunSpec, Sweep};
@@ -94,9 +94,9 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Keys => {
-            let text: String = KEYS
+            let text: String = SCHEMA
                 .iter()
-                .map(|(k, help)| format!("{k:8} {help}\n"))
+                .map(|k| format!("{:8} {:6} {}\n", k.key, k.symbol, k.help))
                 .collect();
             print_text(&text)
         }
