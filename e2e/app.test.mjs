@@ -1,148 +1,26 @@
 // End-to-end tests of the Trunk-built page in headless Chromium (Debian's /usr/bin/chromium).
 // Run from the repo root after `trunk build --release`:  node --test e2e/
-// (scripts/browser-tests does both). The test serves dist/ itself on 127.0.0.1:<random port>.
+// (scripts/browser-tests does both). harness.mjs serves dist/ on 127.0.0.1:<random port>.
 // SHOT=path.png sets where the screenshot of the default page goes (default e2e/screenshot.png);
 // the Resource model's screenshot goes beside it with a "-resource" suffix.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { start, ROOT } from './harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = path.join(ROOT, 'dist');
 const SHOT = path.resolve(process.env.SHOT || path.join(ROOT, 'e2e', 'screenshot.png'));
 const SHOT_RESOURCE = SHOT.replace(/(\.png)?$/, '-resource.png');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
-
-let server;
-let base;
-let browser;
+let env;
+const Lab = { open: (q, o) => env.open(q, o) };
 
 before(async () => {
-  server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://x');
-    let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const file = path.resolve(DIST, '.' + rel);
-    if (!file.startsWith(DIST + path.sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  env = await start();
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((ok) => (server ? server.close(ok) : ok()));
+  await env?.stop();
 });
-
-/** A page object over the lab, collecting console errors and page errors. */
-class Lab {
-  constructor(page) {
-    this.page = page;
-    this.errors = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') this.errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => this.errors.push(`pageerror: ${e.message}`));
-  }
-
-  static async open(query, options = {}) {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
-    const lab = new Lab(await context.newPage());
-    lab.context = context;
-    await lab.page.goto(base + query);
-    await lab.page.getByTestId('chart').waitFor();
-    return lab;
-  }
-
-  async close() {
-    await this.context.close();
-  }
-
-  testid(id) {
-    return this.page.getByTestId(id);
-  }
-
-  async step() {
-    return Number(await this.testid('step').textContent());
-  }
-
-  async loss() {
-    return await this.testid('loss').textContent();
-  }
-
-  async playing() {
-    return (await this.testid('play').textContent()).trim() === 'Pause';
-  }
-
-  async pause() {
-    if (await this.playing()) await this.testid('play').click();
-    assert.equal(await this.playing(), false);
-  }
-
-  async waitStepAbove(n, timeout = 10000) {
-    await this.page.waitForFunction(
-      (n) => Number(document.querySelector('[data-testid=step]')?.textContent) > n,
-      n,
-      { timeout },
-    );
-  }
-
-  /** Pixels that differ clearly from the corner pixel (the chart background), and sizes. */
-  async canvasInk(testid) {
-    return await this.testid(testid).evaluate((c) => {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      const [r, g, b] = [d[0], d[1], d[2]];
-      let ink = 0;
-      for (let i = 0; i < d.length; i += 4) {
-        if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) > 60) ink++;
-      }
-      return { ink, width: c.width, height: c.height, cssWidth: c.clientWidth, cssHeight: c.clientHeight };
-    });
-  }
-
-  assertNoErrors() {
-    assert.deepEqual(this.errors, [], 'no console errors or page errors');
-  }
-}
 
 test('default page: plays, pauses, steps, resets to the same numbers', async (t) => {
   const lab = await Lab.open('/');
@@ -187,9 +65,7 @@ test('default page: plays, pauses, steps, resets to the same numbers', async (t)
   // Dominoes stand at step 3 and some fall by the end; run to the end at full speed.
   await lab.testid('speed').fill('12');
   await lab.testid('play').click();
-  await lab.page.waitForFunction(() => document.querySelector('[data-testid=play]').textContent.trim() === 'Play', null, {
-    timeout: 20000,
-  });
+  await lab.waitStopped(20000);
   assert.equal(await lab.step(), 1000, 'ran to the last step');
   const summary = await lab.testid('summary').textContent();
   assert.match(summary, /finished at \d+|started at step \d+/, summary);
@@ -270,7 +146,7 @@ test('HiDPI: the canvas backing store is scaled by devicePixelRatio', async () =
 });
 
 test('many skills: the domino row becomes a heat strip', async () => {
-  const lab = await Lab.open('/?v=1&m=domino&n=100');
+  const lab = await Lab.open('/?v=1&m=domino&n=101');
   await lab.waitStepAbove(5);
   assert.equal(await lab.testid('tile').count(), 0);
   const strip = lab.page.locator('[data-testid=dominoes] canvas');

@@ -6,7 +6,7 @@
 //! scale for `devicePixelRatio` itself (plotters issue #164), so fonts, strokes and margins
 //! are multiplied here instead.
 
-use crate::sim::Frame;
+use crate::sim::{metrics, Frame};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -180,20 +180,116 @@ impl Milestones {
     }
 }
 
+/// Dashed curves drawn over a chart's own (a theory's prediction), one per skill.
+#[derive(Clone, Copy, Debug)]
+pub struct Overlay<'a> {
+    /// What the dashes are, for the legend ("Resource, N0 = 0.0031").
+    pub label: &'a str,
+    /// `curves[i]` = points (step, value) of skill i; an empty curve draws nothing.
+    pub curves: &'a [Vec<(f64, f64)>],
+}
+
 /// What to draw: a trajectory (possibly still growing) and the run it belongs to.
 #[derive(Clone, Copy, Debug)]
 pub struct ChartData<'a> {
     pub frames: &'a [Frame],
-    /// Skill frequencies for the legend (may be empty: labels then have no frequency).
+    /// Skill frequencies for the legend and the collapse (may be empty: labels then have no
+    /// frequency and there is no collapse).
     pub freqs: &'a [f64],
-    /// The run's total number of steps: the x axis always spans 0..=steps, so curves grow
-    /// left to right.
+    /// The x axis always spans 0..=steps, so curves grow left to right (two compared runs
+    /// pass the larger of their lengths, so their axes match).
     pub steps: u32,
-    /// Finish markers (first frame above the threshold); `None` = no markers.
+    /// Start and finish markers; `None` = no markers.
     pub milestones: Option<&'a Milestones>,
+    /// Dashed theory curves over the skill levels.
+    pub overlays: &'a [Overlay<'a>],
 }
 
-type Res = Result<(), String>;
+impl<'a> ChartData<'a> {
+    /// A trajectory with no markers and no overlays.
+    pub fn new(frames: &'a [Frame], freqs: &'a [f64], steps: u32) -> Self {
+        ChartData {
+            frames,
+            freqs,
+            steps,
+            milestones: None,
+            overlays: &[],
+        }
+    }
+
+    fn skills(&self) -> usize {
+        self.frames
+            .first()
+            .map(|f| f.levels.len())
+            .unwrap_or(self.freqs.len())
+    }
+}
+
+/// Which per-skill quantity a chart plots against the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// The skill level s_i.
+    Level,
+    /// The aligned dimensions n_align,i of the Geometry model (frames recorded with them).
+    Align,
+    /// The collapse variable u_i^{1/p_i} = max(1 − s_i, 0)^{1/p_i} with normalised p
+    /// (PAPER.md §4.3.2): one curve for every skill in the Resource model.
+    Collapse,
+}
+
+impl Quantity {
+    /// The y axis title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Quantity::Level => "skill level s_i",
+            Quantity::Align => "aligned dims n_align,i",
+            Quantity::Collapse => "collapse u_i^(1/p_i)",
+        }
+    }
+
+    /// The value of skill `i` in frame `f`; `p` = normalised frequencies (for the collapse).
+    pub fn value(self, f: &Frame, i: usize, p: &[f64]) -> Option<f64> {
+        match self {
+            Quantity::Level => f.levels.get(i).copied(),
+            Quantity::Align => f.align.as_ref()?.get(i).map(|&a| a as f64),
+            Quantity::Collapse => {
+                let s = *f.levels.get(i)?;
+                let p = *p.get(i)?;
+                (p > 0.0).then(|| metrics::collapse(s, p))
+            }
+        }
+    }
+}
+
+/// `p / Σp` (empty if the sum is not positive).
+pub fn normalised(p: &[f64]) -> Vec<f64> {
+    let sum: f64 = p.iter().sum();
+    if sum > 0.0 && sum.is_finite() {
+        p.iter().map(|x| x / sum).collect()
+    } else {
+        vec![]
+    }
+}
+
+/// Where a chart's plot area ended up, in backing-store pixels, so the page can turn a
+/// pointer position into a step (hover readout, scrubbing on the chart).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PlotArea {
+    /// Left and right edge of the plot area (x = 0 and x = `x_max`).
+    pub left: i32,
+    pub right: i32,
+    pub x_max: f64,
+}
+
+impl PlotArea {
+    /// The step under backing-store pixel column `px`, clamped to the axis.
+    pub fn step_at(&self, px: f64) -> f64 {
+        let w = (self.right - self.left).max(1) as f64;
+        ((px - self.left as f64) / w).clamp(0.0, 1.0) * self.x_max
+    }
+}
+
+type Res = Result<PlotArea, String>;
 
 /// Left and right margins of every chart's plot area, in CSS pixels: the same for the skill
 /// and the loss chart so their step axes line up one above the other.
@@ -222,7 +318,7 @@ fn sample(upto: usize, max_points: usize) -> Vec<usize> {
     }
     let stride = upto.div_ceil(max_points.max(2));
     let mut idx: Vec<usize> = (0..upto).step_by(stride.max(1)).collect();
-    if *idx.last().unwrap() != upto - 1 {
+    if idx.last() != Some(&(upto - 1)) {
         idx.push(upto - 1);
     }
     idx
@@ -240,14 +336,37 @@ fn curves(n: usize) -> Vec<usize> {
     v
 }
 
+/// Overlays draw at most this many dashed curves (evenly spaced skills beyond): dashes are
+/// one path each, so they cost far more than a solid curve.
+pub const MAX_DASHED: usize = 24;
+
+/// The vertical cursor: the chosen step, else the last drawn frame's.
+fn cursor_x(opts: &ChartOpts, frames: &[Frame]) -> Option<f64> {
+    opts.cursor
+        .or_else(|| frames.last().map(|f| f.step))
+        .map(|x| x as f64)
+}
+
 /// Per-skill curves s_i(t) of the first `upto` frames, with a legend (≤ [`LEGEND_MAX`]
-/// skills), a marker where each skill first exceeds the threshold, and a vertical cursor.
-/// Axis labels: "step" and "skill level s_i".
+/// skills), a triangle where each skill starts and a dot where it finishes, the dashed
+/// overlays, and a vertical cursor. Axis labels: "step" and "skill level s_i".
 pub fn draw_skills<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
     upto: usize,
     opts: &ChartOpts,
+) -> Res {
+    draw_per_skill(root, data, upto, opts, Quantity::Level)
+}
+
+/// One curve per skill of `q` against the step (markers and overlays only for
+/// [`Quantity::Level`]).
+pub fn draw_per_skill<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    upto: usize,
+    opts: &ChartOpts,
+    q: Quantity,
 ) -> Res {
     let k = opts.scale.max(0.25);
     let px = |v: f64| (v * k).round().max(1.0) as u32;
@@ -255,10 +374,8 @@ pub fn draw_skills<DB: DrawingBackend>(
     root.fill(&c.bg).map_err(err)?;
     let upto = upto.min(data.frames.len());
     let frames = &data.frames[..upto];
-    let n = frames
-        .first()
-        .map(|f| f.levels.len())
-        .unwrap_or(data.freqs.len());
+    let n = data.skills();
+    let p = normalised(data.freqs);
 
     let (w, _) = root.dim_in_pixel();
     let legend_w = legend_width(n, !data.freqs.is_empty(), w, k);
@@ -274,20 +391,35 @@ pub fn draw_skills<DB: DrawingBackend>(
     };
     let idx = sample(upto, per_curve.max(16));
 
-    let (mut lo, mut hi) = (0.0f64, 1.0f64);
-    for &t in &idx {
-        for &i in &show {
-            let s = frames[t].levels[i];
-            if s.is_finite() {
-                lo = lo.min(s);
-                hi = hi.max(s);
+    let (lo, hi) = match q {
+        Quantity::Level => {
+            let (mut lo, mut hi) = (0.0f64, 1.0f64);
+            for &t in &idx {
+                for &i in &show {
+                    let s = frames[t].levels[i];
+                    if s.is_finite() {
+                        lo = lo.min(s);
+                        hi = hi.max(s);
+                    }
+                }
             }
+            // Levels live in about [0, 1]; an overshooting or diverging run widens the axis
+            // to at most [-1, 2] and anything further is pinned to the edge, so the labels
+            // stay readable.
+            (lo.max(-1.0), hi.min(2.0))
         }
-    }
-    // Levels live in about [0, 1]; an overshooting or diverging run widens the axis to at
-    // most [-1, 2] and anything further is pinned to the edge, so the labels stay readable.
-    let (lo, hi) = (lo.max(-1.0), hi.min(2.0));
+        Quantity::Align => {
+            let top = frames
+                .iter()
+                .filter_map(|f| f.align.as_ref()?.iter().max().copied())
+                .max()
+                .unwrap_or(1);
+            (0.0, top.max(1) as f64)
+        }
+        Quantity::Collapse => (0.0, 1.0),
+    };
     let pad = 0.04 * (hi - lo);
+    let (y0, y1) = (lo - pad, hi + pad);
     let x_max = data.steps.max(1) as f64;
 
     let font = ("sans-serif", 13.0 * k).into_font().color(&c.fg);
@@ -297,16 +429,20 @@ pub fn draw_skills<DB: DrawingBackend>(
         .margin_right(px(if legend { 10.0 } else { RIGHT }))
         .x_label_area_size(px(40.0))
         .y_label_area_size(px(Y_LABELS))
-        .build_cartesian_2d(0.0..x_max, (lo - pad)..(hi + pad))
+        .build_cartesian_2d(0.0..x_max, y0..y1)
         .map_err(err)?;
+    let y_fmt = |y: &f64| match q {
+        Quantity::Align => format!("{}", y.round() as i64),
+        _ => format!("{y:.1}"),
+    };
     chart
         .configure_mesh()
         .x_desc("step")
-        .y_desc("skill level s_i")
+        .y_desc(q.title())
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&|x| format!("{}", x.round() as i64))
-        .y_label_formatter(&|y| format!("{y:.1}"))
+        .y_label_formatter(&y_fmt)
         .label_style(font.clone())
         .axis_desc_style(desc_font)
         .axis_style(c.fg.stroke_width(px(1.0)))
@@ -318,49 +454,95 @@ pub fn draw_skills<DB: DrawingBackend>(
     let stroke = px(if show.len() > 40 { 1.0 } else { 2.0 });
     for &i in &show {
         let color = skill_color(i, n);
+        let pts: Vec<(f64, f64)> = idx
+            .iter()
+            .filter_map(|&t| {
+                let v = q.value(&frames[t], i, &p)?;
+                v.is_finite()
+                    .then_some((frames[t].step as f64, v.clamp(y0, y1)))
+            })
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
         chart
-            .draw_series(LineSeries::new(
-                idx.iter()
-                    .map(|&t| (frames[t].step as f64, frames[t].levels[i])),
-                color.stroke_width(stroke),
-            ))
+            .draw_series(LineSeries::new(pts, color.stroke_width(stroke)))
             .map_err(err)?;
     }
 
-    if let Some(m) = data.milestones {
+    if q == Quantity::Level {
+        // Dashed theory curves, thinner than the run's own, in the skill's colour.
+        let dashed: Vec<usize> = if show.len() > MAX_DASHED {
+            (0..MAX_DASHED)
+                .map(|j| show[j * (show.len() - 1) / (MAX_DASHED - 1)])
+                .collect()
+        } else {
+            show.clone()
+        };
+        for o in data.overlays {
+            for &i in &dashed {
+                let Some(curve) = o.curves.get(i) else {
+                    continue;
+                };
+                let pts = thin(curve, (w as usize / 4).max(8));
+                if pts.len() < 2 {
+                    continue;
+                }
+                let style = skill_color(i, n).stroke_width(px(1.5));
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        pts.into_iter()
+                            .map(|(x, y)| (x.clamp(0.0, x_max), y.clamp(y0, y1))),
+                        px(6.0),
+                        px(4.0),
+                        style,
+                    ))
+                    .map_err(err)?;
+            }
+        }
+    }
+
+    if let (Some(m), Quantity::Level) = (data.milestones, q) {
         let r = px(4.0) as i32;
-        let marks: Vec<(f64, f64, RGBColor)> = show
+        let at = |t: usize, i: usize| (frames[t].step as f64, frames[t].levels[i].clamp(y0, y1));
+        let starts: Vec<((f64, f64), RGBColor)> = show
             .iter()
             .filter_map(|&i| {
-                let t = (*m.finish.get(i)?)?;
-                (t < upto).then(|| {
-                    (
-                        frames[t].step as f64,
-                        frames[t].levels[i],
-                        skill_color(i, n),
-                    )
-                })
+                let t = (*m.start.get(i)?)?;
+                (t < upto).then(|| (at(t, i), skill_color(i, n)))
             })
             .collect();
         chart
-            .draw_series(marks.into_iter().map(|(x, y, col)| {
-                EmptyElement::at((x, y))
+            .draw_series(starts.into_iter().map(|(xy, col)| {
+                EmptyElement::at(xy)
+                    + TriangleMarker::new((0, 0), r + 1, ShapeStyle::from(&col).filled())
+            }))
+            .map_err(err)?;
+        let finishes: Vec<((f64, f64), RGBColor)> = show
+            .iter()
+            .filter_map(|&i| {
+                let t = (*m.finish.get(i)?)?;
+                (t < upto).then(|| (at(t, i), skill_color(i, n)))
+            })
+            .collect();
+        chart
+            .draw_series(finishes.into_iter().map(|(xy, col)| {
+                EmptyElement::at(xy)
                     + Circle::new((0, 0), r, ShapeStyle::from(&col).filled())
                     + Circle::new((0, 0), r, c.bg.stroke_width(px(1.0)))
             }))
             .map_err(err)?;
     }
 
-    let cursor = opts.cursor.or_else(|| frames.last().map(|f| f.step));
-    if let Some(x) = cursor {
-        let x = x as f64;
+    if let Some(x) = cursor_x(opts, frames) {
         chart
             .draw_series(std::iter::once(PathElement::new(
-                vec![(x, lo - pad), (x, hi + pad)],
+                vec![(x, y0), (x, y1)],
                 c.cursor.stroke_width(px(1.0)),
             )))
             .map_err(err)?;
     }
+    let area = plot_area_of(chart.plotting_area(), x_max);
 
     if legend {
         let row = 18.0 * k;
@@ -386,9 +568,55 @@ pub fn draw_skills<DB: DrawingBackend>(
                 .draw(&Text::new(label, (px(19.0) as i32, y), lfont.clone()))
                 .map_err(err)?;
         }
+        if q == Quantity::Level {
+            for (j, o) in data.overlays.iter().enumerate() {
+                let y = (top + row * (n as f64 + 0.5 + j as f64)) as i32;
+                let mid = y + px(7.0) as i32;
+                legend_area
+                    .draw(&PathElement::new(
+                        vec![(0, mid), (px(5.0) as i32, mid)],
+                        c.fg.stroke_width(px(1.5)),
+                    ))
+                    .map_err(err)?;
+                legend_area
+                    .draw(&PathElement::new(
+                        vec![(px(9.0) as i32, mid), (px(14.0) as i32, mid)],
+                        c.fg.stroke_width(px(1.5)),
+                    ))
+                    .map_err(err)?;
+                legend_area
+                    .draw(&Text::new(
+                        o.label.to_string(),
+                        (px(19.0) as i32, y),
+                        lfont.clone(),
+                    ))
+                    .map_err(err)?;
+            }
+        }
     }
     root.present().map_err(err)?;
-    Ok(())
+    Ok(area)
+}
+
+/// At most about `max_points` of `pts`, evenly spaced, always keeping the last.
+fn thin(pts: &[(f64, f64)], max_points: usize) -> Vec<(f64, f64)> {
+    sample(pts.len(), max_points)
+        .into_iter()
+        .map(|i| pts[i])
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .collect()
+}
+
+fn plot_area_of<DB: DrawingBackend, X: Ranged, Y: Ranged>(
+    area: &DrawingArea<DB, Cartesian2d<X, Y>>,
+    x_max: f64,
+) -> PlotArea {
+    let (xr, _) = area.get_pixel_range();
+    PlotArea {
+        left: xr.start,
+        right: xr.end,
+        x_max,
+    }
 }
 
 /// The total loss L(t) of the first `upto` frames; log y axis when every loss is positive.
@@ -406,11 +634,7 @@ pub fn draw_loss<DB: DrawingBackend>(
     let frames = &data.frames[..upto];
     let (w, _) = root.dim_in_pixel();
     // Leave the skill chart's legend column empty, so both step axes line up.
-    let n = frames
-        .first()
-        .map(|f| f.levels.len())
-        .unwrap_or(data.freqs.len());
-    let legend_w = legend_width(n, !data.freqs.is_empty(), w, k);
+    let legend_w = legend_width(data.skills(), !data.freqs.is_empty(), w, k);
     let (root, _) = root.split_horizontally(w.saturating_sub(legend_w));
     let root = &root;
     let idx = sample(upto, 2 * w as usize);
@@ -437,12 +661,9 @@ pub fn draw_loss<DB: DrawingBackend>(
         .x_label_area_size(px(40.0))
         .y_label_area_size(px(Y_LABELS));
     let line = ShapeStyle::from(&c.fg).stroke_width(px(2.0));
-    let cursor = opts
-        .cursor
-        .or_else(|| frames.last().map(|f| f.step))
-        .map(|x| x as f64);
+    let cursor = cursor_x(opts, frames);
 
-    if lo > 0.0 {
+    let area = if lo > 0.0 {
         // Log scale, at most 12 decades below the top so a vanishing loss stays readable.
         let lo = lo.max(hi * 1e-12);
         let (lo, hi) = if hi / lo < 1.5 {
@@ -482,6 +703,7 @@ pub fn draw_loss<DB: DrawingBackend>(
                 )))
                 .map_err(err)?;
         }
+        plot_area_of(chart.plotting_area(), x_max)
     } else {
         let pad = 0.05 * (hi - lo).max(1e-12);
         let (lo, hi) = (lo - pad, hi + pad);
@@ -513,9 +735,10 @@ pub fn draw_loss<DB: DrawingBackend>(
                 )))
                 .map_err(err)?;
         }
-    }
+        plot_area_of(chart.plotting_area(), x_max)
+    };
     root.present().map_err(err)?;
-    Ok(())
+    Ok(area)
 }
 
 /// Colour of a skill level on the heat strip: a viridis-like ramp from dark blue (0) through
@@ -547,7 +770,7 @@ pub fn draw_strip<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     levels: &[f64],
     opts: &ChartOpts,
-) -> Res {
+) -> Result<(), String> {
     let c = opts.theme.colors();
     root.fill(&c.bg).map_err(err)?;
     let (w, h) = root.dim_in_pixel();
@@ -568,7 +791,8 @@ pub fn draw_strip<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     //! Charts drawn to SVG text: one polyline per curve (+ one for the cursor), the axis
-    //! labels, one circle pair per finished skill.
+    //! labels, one circle pair per finished skill, one triangle per started skill, one short
+    //! polyline per dash of an overlay.
     use super::*;
     use crate::params::parse;
     use crate::sim::run;
@@ -592,10 +816,8 @@ mod tests {
         {
             let root = SVGBackend::with_string(&mut out, (w, 360)).into_drawing_area();
             let data = ChartData {
-                frames,
-                freqs,
-                steps,
                 milestones: m,
+                ..ChartData::new(frames, freqs, steps)
             };
             draw_skills(&root, &data, upto, &ChartOpts::default()).unwrap();
         }
@@ -653,10 +875,13 @@ mod tests {
         // Legend: one entry per skill with its frequency.
         assert!(svg.contains(&format!("s1  p={}", sig2(freqs[0]))));
         assert!(svg.contains("s5  p="));
-        // Two circles (fill + ring) per finished skill.
+        // Two circles (fill + ring) per finished skill, a triangle per started one.
         let finished = m.finish.iter().filter(|x| x.is_some()).count();
         assert!(finished > 0, "some skill should finish in 300 steps: {m:?}");
         assert_eq!(count(&svg, "<circle"), 2 * finished);
+        let started = m.start.iter().filter(|x| x.is_some()).count();
+        assert!(started >= finished, "{m:?}");
+        assert_eq!(count(&svg, "<polygon"), started);
     }
 
     #[test]
@@ -736,12 +961,7 @@ mod tests {
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, (600, 240)).into_drawing_area();
-            let data = ChartData {
-                frames: &f,
-                freqs: &[],
-                steps: cfg.steps,
-                milestones: None,
-            };
+            let data = ChartData::new(&f, &[], cfg.steps);
             draw_loss(
                 &root,
                 &data,
@@ -771,12 +991,7 @@ mod tests {
             {
                 let size = ((800.0 * scale) as u32, (360.0 * scale) as u32);
                 let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-                let data = ChartData {
-                    frames: &f,
-                    freqs: &[],
-                    steps: cfg.steps,
-                    milestones: None,
-                };
+                let data = ChartData::new(&f, &[], cfg.steps);
                 let opts = ChartOpts {
                     scale,
                     theme: Theme::Dark,
@@ -808,6 +1023,128 @@ mod tests {
                 assert!(s <= e);
             }
         }
+    }
+
+    fn svg_of(q: Quantity, data: &ChartData, w: u32) -> (String, PlotArea) {
+        let mut out = String::new();
+        let area;
+        {
+            let root = SVGBackend::with_string(&mut out, (w, 360)).into_drawing_area();
+            area =
+                draw_per_skill(&root, data, data.frames.len(), &ChartOpts::default(), q).unwrap();
+        }
+        (out, area)
+    }
+
+    #[test]
+    fn overlays_are_dashed_in_the_skill_colour_with_a_legend_entry() {
+        let (f, cfg) = frames("m=resource&n=3&steps=200");
+        let freqs = cfg.freqs();
+        // A ramp per skill, as the Domino prediction draws.
+        let ramps: Vec<Vec<(f64, f64)>> = (0..3)
+            .map(|i| vec![(50.0 * i as f64, 0.0), (50.0 * (i + 1) as f64, 1.0)])
+            .collect();
+        let overlays = [Overlay {
+            label: "Domino t0=50",
+            curves: &ramps,
+        }];
+        let data = ChartData {
+            overlays: &overlays,
+            ..ChartData::new(&f, &freqs, cfg.steps)
+        };
+        let (svg, _) = svg_of(Quantity::Level, &data, 800);
+        assert!(svg.contains("Domino t0=50"), "legend entry");
+        for i in 0..3 {
+            let lines = polylines(&svg, skill_color(i, 3));
+            // The solid curve plus several dashes (two points each).
+            let dashes = lines.iter().filter(|p| p.split_whitespace().count() == 2);
+            assert!(dashes.count() >= 5, "skill {i}: {} polylines", lines.len());
+        }
+        let (plain, _) = svg_of(Quantity::Level, &ChartData::new(&f, &freqs, cfg.steps), 800);
+        assert_eq!(curves_in(&plain, 3), 3, "no overlay, no dashes");
+    }
+
+    #[test]
+    fn many_overlay_curves_are_capped() {
+        let (f, cfg) = frames("m=domino&n=100&steps=50");
+        let ramps: Vec<Vec<(f64, f64)>> = (0..100).map(|_| vec![(0.0, 0.0), (50.0, 1.0)]).collect();
+        let overlays = [Overlay {
+            label: "x",
+            curves: &ramps,
+        }];
+        let data = ChartData {
+            overlays: &overlays,
+            ..ChartData::new(&f, &[], cfg.steps)
+        };
+        let (svg, _) = svg_of(Quantity::Level, &data, 800);
+        let dashed = (0..100)
+            .filter(|&i| polylines(&svg, skill_color(i, 100)).len() > 1)
+            .count();
+        assert!((MAX_DASHED - 2..=MAX_DASHED).contains(&dashed), "{dashed}");
+    }
+
+    #[test]
+    fn aligned_dimensions_chart() {
+        let cfg = parse("m=geometry&n=4&dim=200&steps=60&batch=64").config;
+        let traj = run(cfg.spec().unwrap(), cfg.steps, 1, true).unwrap();
+        let freqs = cfg.freqs();
+        let (svg, _) = svg_of(
+            Quantity::Align,
+            &ChartData::new(&traj.frames, &freqs, 60),
+            800,
+        );
+        assert!(svg.contains("aligned dims n_align,i"));
+        assert_eq!(curves_in(&svg, 4), 4);
+        // Integer tick labels up to about N = 200.
+        let ticks: Vec<f64> = svg
+            .split("</text>")
+            .filter_map(|t| t.rsplit('>').next()?.trim().parse::<f64>().ok())
+            .collect();
+        assert!(ticks.iter().any(|&t| t >= 100.0), "{ticks:?}");
+        // Frames without alignment data draw axes only.
+        let (f, _) = frames("m=geometry&n=4&dim=200&steps=60");
+        let (svg, _) = svg_of(Quantity::Align, &ChartData::new(&f, &freqs, 60), 800);
+        assert_eq!(curves_in(&svg, 4), 0);
+    }
+
+    #[test]
+    fn collapse_chart_overlaps_for_the_resource_model() {
+        // PAPER.md §4.3.2: u_i^{1/p_i} is one curve for every skill (before clipping).
+        let (f, cfg) = frames("m=resource&n=3&alpha=1&steps=100&n0=0.003");
+        let freqs = cfg.freqs();
+        let (svg, _) = svg_of(Quantity::Collapse, &ChartData::new(&f, &freqs, 100), 600);
+        assert!(svg.contains("collapse u_i^(1/p_i)"));
+        let curves: Vec<Vec<&str>> = (0..3)
+            .map(|i| {
+                polylines(&svg, skill_color(i, 3))[0]
+                    .split_whitespace()
+                    .collect()
+            })
+            .collect();
+        // Same pixels up to a pixel of rounding.
+        for (a, b) in curves[0].iter().zip(&curves[2]) {
+            let y = |s: &str| s.split(',').nth(1).unwrap().parse::<i32>().unwrap();
+            assert!((y(a) - y(b)).abs() <= 1, "{a} vs {b}");
+        }
+        let p = normalised(&freqs);
+        let v = Quantity::Collapse.value(&f[50], 1, &p).unwrap();
+        assert!((v - metrics::collapse(f[50].levels[1], p[1])).abs() < 1e-15);
+        assert_eq!(Quantity::Collapse.value(&f[50], 1, &[]), None);
+    }
+
+    #[test]
+    fn plot_area_maps_pixels_to_steps() {
+        let (f, cfg) = frames("m=resource&n=3&steps=200");
+        let (_, area) = svg_of(Quantity::Level, &ChartData::new(&f, &[], cfg.steps), 800);
+        assert!(
+            area.left > 30 && area.right > 700 && area.right <= 800,
+            "{area:?}"
+        );
+        assert_eq!(area.step_at(area.left as f64), 0.0);
+        assert_eq!(area.step_at(area.right as f64), 200.0);
+        assert_eq!(area.step_at(-5.0), 0.0);
+        let mid = area.step_at((area.left + area.right) as f64 / 2.0);
+        assert!((mid - 100.0).abs() < 1e-9);
     }
 
     #[test]

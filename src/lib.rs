@@ -5,9 +5,11 @@
 //! * [`params`]: the one parameter vocabulary (the share link's query string);
 //! * [`presets`]: one link per figure panel of the paper;
 //! * [`chart`]: chart drawing, generic over plotters' backend;
+//! * [`lab`]: the page's runs, theory overlays and comparisons, without the DOM;
 //! * `ui` (wasm32 only): the Leptos page.
 
 pub mod chart;
+pub mod lab;
 pub mod params;
 pub mod presets;
 pub mod sim;

@@ -66,10 +66,8 @@ fn chart_draws_curves_on_a_canvas() {
     let m = Milestones::of(&traj.frames, 5, cfg.thr);
     let freqs = cfg.freqs();
     let data = ChartData {
-        frames: &traj.frames,
-        freqs: &freqs,
-        steps: cfg.steps,
         milestones: Some(&m),
+        ..ChartData::new(&traj.frames, &freqs, cfg.steps)
     };
     let root = CanvasBackend::with_canvas_object(canvas.clone())
         .unwrap()

@@ -1,28 +1,37 @@
 //! The page (Leptos 0.8, client-side rendered): the only code that touches the DOM, timers
-//! and canvases. One component, [`App`], owns the state; the simulation lives in a
-//! [`run::Run`] that the animation loop advances a slice per frame.
+//! and canvases. One component, [`App`], owns the state ([`Lab`]); the runs live in
+//! [`crate::lab::Run`]s that one animation loop advances a slice per frame.
 //!
 //! Reactive state is small and `Copy` ([`Lab`]): signals for what the view shows, and a
-//! `version` counter bumped whenever the run's frames change. The frames themselves sit in a
-//! non-reactive [`StoredValue`], so a 1000-frame trajectory is never cloned to re-render.
+//! `version` counter bumped whenever a run's frames change. The frames themselves sit in
+//! non-reactive [`StoredValue`]s, so a 1000-frame trajectory is never cloned to re-render.
+//!
+//! Files: `panels.rs` builds the controls from `params::SCHEMA`; `dominoes.rs` the tiles and
+//! their prerequisite links; `charts.rs` the canvases, the scrubber and the value readout;
+//! `theory.rs` the overlays and the comparison; `draw.rs` puts the charts on the canvases.
 
+mod charts;
+mod dominoes;
 mod draw;
-mod run;
+mod panels;
+mod theory;
 
-use crate::chart::{css_color, sig2, skill_color};
-use crate::params::{self, Config, Model};
+use crate::lab::{self, Compare, Fit, Fitted, Run};
+use crate::params::{self, Config, Model, Problem};
+use crate::presets::Preset;
 use leptos::ev;
-use leptos::html::Canvas;
+use leptos::html::{Canvas, Dialog};
 use leptos::prelude::*;
-use run::Run;
 use wasm_bindgen::JsValue;
 
 /// Steps per animation frame the speed slider offers.
 const SPEEDS: [u32; 13] = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 /// Work per animation frame on the simulation, at most (the slice stops early after this).
 const SLICE_BUDGET_MS: f64 = 8.0;
-/// Above this many skills the domino row becomes a heat strip.
-const MAX_TILES: usize = 40;
+/// Script time per frame the loop aims to stay under (simulation + fit + drawing).
+const FRAME_BUDGET_MS: f64 = 12.0;
+/// Up to this many skills are drawn as tiles; more become a heat strip.
+pub const MAX_TILES: usize = 100;
 
 /// The default speed: the whole run in ~400 frames (about 6–7 s at 60 Hz).
 fn default_speed(steps: u32) -> usize {
@@ -33,55 +42,161 @@ fn default_speed(steps: u32) -> usize {
         .unwrap_or(SPEEDS.len() - 1)
 }
 
+/// Which run of a comparison (A is the page's own configuration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+/// What the second chart under the skill levels shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Loss,
+    Align,
+    Collapse,
+}
+
+/// The best-N0 fit's progress.
+#[derive(Default)]
+pub enum FitState {
+    #[default]
+    Idle,
+    Running(Box<Fit>),
+    Done(Fitted),
+    Failed(String),
+}
+
+/// The canvases of one side.
+#[derive(Clone, Copy)]
+pub struct Canvases {
+    pub skills: NodeRef<Canvas>,
+    pub second: NodeRef<Canvas>,
+    pub strip: NodeRef<Canvas>,
+}
+
+impl Canvases {
+    fn new() -> Self {
+        Canvases {
+            skills: NodeRef::new(),
+            second: NodeRef::new(),
+            strip: NodeRef::new(),
+        }
+    }
+}
+
 /// The page's state: every field is a handle, so `Lab` is `Copy` and moves into closures.
 #[derive(Clone, Copy)]
-struct Lab {
-    config: RwSignal<Config>,
-    run: StoredValue<Run, LocalStorage>,
-    /// Bumped whenever `run` changes (frames appended, reset, model switched).
-    version: RwSignal<u64>,
-    playing: RwSignal<bool>,
-    speed: RwSignal<usize>,
-    /// Identifies the current animation loop; a stale loop sees a newer id and ends.
+pub struct Lab {
+    pub config: RwSignal<Config>,
+    /// The preset the link named (its keys are the defaults the link is written against).
+    preset: StoredValue<Option<&'static Preset>>,
+    pub run: StoredValue<Run, LocalStorage>,
+    /// The second configuration of a comparison (`None` = no comparison).
+    pub compare: RwSignal<Option<Compare>>,
+    pub config_b: RwSignal<Option<Config>>,
+    pub compare_problems: RwSignal<Vec<Problem>>,
+    pub run_b: StoredValue<Option<Run>, LocalStorage>,
+    /// Bumped whenever a run changes (frames appended, reset, fit finished).
+    pub version: RwSignal<u64>,
+    pub playing: RwSignal<bool>,
+    pub speed: RwSignal<usize>,
+    /// Pause once every skill is learned.
+    pub stop_learned: RwSignal<bool>,
+    /// The reader pressed Play after such a stop: run on to the end step.
+    ignore_stop: StoredValue<bool>,
+    /// The scrubbed step (`None` = follow the newest frame).
+    pub view: RwSignal<Option<u32>>,
+    /// The step under the pointer on a chart (shown instead of `view` while hovering).
+    pub hover: RwSignal<Option<u32>>,
+    pub tab: RwSignal<Tab>,
+    pub show_fit: RwSignal<bool>,
+    pub show_domino: RwSignal<bool>,
+    pub fit: StoredValue<FitState, LocalStorage>,
+    /// Problems of the last control change (shown beside that control).
+    pub problems: RwSignal<Vec<Problem>>,
+    /// What the last change did ("Restarted from step 0: …").
+    pub status: RwSignal<String>,
     loop_id: StoredValue<u64>,
+    looping: StoredValue<bool>,
     redraw_pending: StoredValue<bool>,
-    stats: StoredValue<draw::Stats, LocalStorage>,
-    chart: NodeRef<Canvas>,
-    loss: NodeRef<Canvas>,
-    strip: NodeRef<Canvas>,
+    restart_pending: StoredValue<bool>,
+    last_draw_ms: StoredValue<f64>,
+    pub stats: StoredValue<draw::Stats, LocalStorage>,
+    pub a: Canvases,
+    pub b: Canvases,
+    /// Plot areas of the skill and the second chart of each side, for pointer → step.
+    pub areas: StoredValue<[Option<crate::chart::PlotArea>; 4]>,
+    help: NodeRef<Dialog>,
 }
 
 impl Lab {
-    fn bump(self) {
+    pub fn bump(self) {
         self.version.update(|v| *v += 1);
     }
 
-    fn reset(self) {
+    /// The step the page shows: hovered, else scrubbed, else `None` (the newest).
+    pub fn shown(self) -> Option<u32> {
+        self.hover.get().or(self.view.get())
+    }
+
+    /// The newest computed step over both runs.
+    pub fn latest_step(self) -> u32 {
+        let a = self.run.with_value(|r| r.step());
+        let b = self
+            .run_b
+            .with_value(|r| r.as_ref().map(|r| r.step()).unwrap_or(0));
+        a.max(b)
+    }
+
+    /// Both runs are done (the end step, or an error).
+    fn finished(self) -> bool {
+        self.run.with_value(|r| r.finished())
+            && self
+                .run_b
+                .with_value(|r| r.as_ref().is_none_or(|r| r.finished()))
+    }
+
+    fn all_learned(self) -> bool {
+        self.run.with_value(|r| r.all_learned())
+            && self
+                .run_b
+                .with_value(|r| r.as_ref().is_none_or(|r| r.all_learned()))
+    }
+
+    /// Fresh runs from step 0 (same configurations and seeds: the same runs, bit for bit).
+    pub fn reset(self) {
         let cfg = self.config.get_untracked();
         self.run.set_value(Run::new(&cfg));
+        let b = self.config_b.get_untracked().map(|c| Run::new(&c));
+        self.run_b.set_value(b);
+        self.fit.set_value(FitState::Idle);
+        self.view.set(None);
+        self.hover.set(None);
+        self.ignore_stop.set_value(false);
         self.bump();
         self.request_redraw();
     }
 
-    fn play(self) {
-        if self.run.with_value(|r| r.finished()) {
+    pub fn play(self) {
+        if self.view.get_untracked().is_none() && self.finished() {
             if self.run.with_value(|r| r.error.is_some()) {
                 return;
             }
             self.reset();
         }
+        if self.stop_learned.get_untracked() && self.all_learned() {
+            self.ignore_stop.set_value(true);
+        }
         self.playing.set(true);
-        let id = self.loop_id.get_value() + 1;
-        self.loop_id.set_value(id);
-        request_animation_frame(move || self.tick(id));
+        self.ensure_loop();
     }
 
-    fn pause(self) {
+    pub fn pause(self) {
         self.playing.set(false);
-        self.loop_id.update_value(|id| *id += 1);
     }
 
-    fn toggle(self) {
+    pub fn toggle(self) {
         if self.playing.get_untracked() {
             self.pause()
         } else {
@@ -89,41 +204,170 @@ impl Lab {
         }
     }
 
-    fn step(self) {
+    /// One recorded frame forward: through the kept frames when scrubbed back, else a new one.
+    pub fn step(self) {
         self.pause();
-        let changed = self.run.update_value_returning(|r| r.step_once(&now));
+        if let Some(v) = self.view.get_untracked() {
+            let next = self.run.with_value(|r| {
+                let k = r.index_at(v) + 1;
+                r.frames.get(k).map(|f| f.step)
+            });
+            match next {
+                Some(s) if s < self.latest_step() => self.view.set(Some(s)),
+                _ => self.view.set(None),
+            }
+            self.request_redraw();
+            return;
+        }
+        let mut changed = self.run.update_value_returning(|r| r.step_once(&now));
+        changed |= self
+            .run_b
+            .update_value_returning(|r| r.as_mut().is_some_and(|r| r.step_once(&now)));
         if changed {
             self.bump();
             self.request_redraw();
         }
     }
 
-    /// One animation frame: a slice of steps (at most `speed`, at most ~8 ms), then a redraw.
+    /// Show the state at `step` (pauses; the newest step follows the run again).
+    pub fn scrub(self, step: u32) {
+        self.pause();
+        if step >= self.latest_step() {
+            self.view.set(None);
+        } else {
+            self.view.set(Some(step));
+        }
+        self.request_redraw();
+    }
+
+    /// Start the animation loop unless it runs.
+    fn ensure_loop(self) {
+        if self.looping.get_value() {
+            return;
+        }
+        self.looping.set_value(true);
+        let id = self.loop_id.get_value() + 1;
+        self.loop_id.set_value(id);
+        request_animation_frame(move || self.tick(id));
+    }
+
+    /// One animation frame: a slice of steps (or of replayed frames), a slice of the fit,
+    /// then a redraw; the loop ends when there is nothing left to do.
     fn tick(self, id: u64) {
-        if self.loop_id.get_value() != id || !self.playing.get_untracked() {
+        if self.loop_id.get_value() != id {
             return;
         }
         let t0 = now();
-        let speed = SPEEDS[self.speed.get_untracked().min(SPEEDS.len() - 1)];
-        let changed = self
-            .run
-            .update_value_returning(|r| r.advance(speed, &now, SLICE_BUDGET_MS));
+        let mut changed = false;
+        let playing = self.playing.get_untracked();
+        if playing {
+            let speed = SPEEDS[self.speed.get_untracked().min(SPEEDS.len() - 1)];
+            if let Some(v) = self.view.get_untracked() {
+                // Replaying kept frames: no computation.
+                let next = v.saturating_add(speed);
+                self.view.set((next < self.latest_step()).then_some(next));
+                changed = true;
+            } else {
+                let with_b = self.run_b.with_value(|r| r.is_some());
+                let budget = if with_b {
+                    SLICE_BUDGET_MS / 2.0
+                } else {
+                    SLICE_BUDGET_MS
+                };
+                changed |= self
+                    .run
+                    .update_value_returning(|r| r.advance(speed, &now, budget));
+                changed |= self.run_b.update_value_returning(|r| {
+                    r.as_mut().is_some_and(|r| r.advance(speed, &now, budget))
+                });
+            }
+        }
         let t1 = now();
+        if self.fit_running() {
+            let left = FRAME_BUDGET_MS - (t1 - t0) - self.last_draw_ms.get_value();
+            let done = self.fit.update_value_returning(|f| match f {
+                FitState::Running(fit) => fit.work(&now, left.max(1.0)),
+                _ => None,
+            });
+            if let Some(out) = done {
+                self.fit.set_value(match out {
+                    Ok(fitted) => FitState::Done(fitted),
+                    Err(e) => FitState::Failed(e),
+                });
+                changed = true;
+            } else {
+                // Progress text.
+                self.bump();
+            }
+        }
+        let t2 = now();
         if changed {
             self.bump();
             self.draw_now();
         }
-        self.stats
-            .update_value(|s| s.add_slice(t1 - t0, now() - t1));
-        if self.run.with_value(|r| r.finished()) {
-            self.pause();
-        } else {
+        let t3 = now();
+        if changed {
+            self.last_draw_ms.set_value(t3 - t2);
+        }
+        if playing {
+            self.stats
+                .update_value(|s| s.add_frame(t1 - t0, t2 - t1, t3 - t2));
+        }
+        if playing && self.view.get_untracked().is_none() {
+            let stop_learned = self.stop_learned.get_untracked()
+                && !self.ignore_stop.get_value()
+                && self.all_learned();
+            if self.finished() || stop_learned {
+                self.pause();
+                if stop_learned {
+                    self.status.set(format!(
+                        "Stopped at step {}: every skill is learned.",
+                        self.latest_step()
+                    ));
+                }
+            }
+        }
+        // The finished Geometry run gets its fit if the overlay is on.
+        if !self.playing.get_untracked() && self.finished() {
+            self.maybe_start_fit();
+        }
+        if self.playing.get_untracked() || self.fit_running() {
             request_animation_frame(move || self.tick(id));
+        } else {
+            self.looping.set_value(false);
+        }
+    }
+
+    fn fit_running(self) -> bool {
+        self.fit.with_value(|f| matches!(f, FitState::Running(_)))
+    }
+
+    /// Start the best-N0 fit on the frames so far (the "Fit now" button, or the end of a run
+    /// with the overlay on).
+    pub fn start_fit(self) {
+        let cfg = self.config.get_untracked();
+        let fit = self.run.with_value(|r| Fit::new(r, &cfg));
+        self.fit.set_value(match fit {
+            Ok(f) => FitState::Running(Box::new(f)),
+            Err(e) => FitState::Failed(e),
+        });
+        self.bump();
+        self.ensure_loop();
+    }
+
+    fn maybe_start_fit(self) {
+        let idle = self.fit.with_value(|f| matches!(f, FitState::Idle));
+        if idle
+            && self.show_fit.get_untracked()
+            && self.config.with_untracked(|c| c.model == Model::Geometry)
+            && self.run.with_value(|r| r.finished() && r.error.is_none())
+        {
+            self.start_fit();
         }
     }
 
     /// Redraw on the next animation frame; several requests in one frame draw once.
-    fn request_redraw(self) {
+    pub fn request_redraw(self) {
         if self.redraw_pending.get_value() {
             return;
         }
@@ -137,33 +381,182 @@ impl Lab {
 
     fn draw_now(self) {
         self.redraw_pending.set_value(false);
-        let (chart, loss, strip) = (
-            self.chart.get_untracked(),
-            self.loss.get_untracked(),
-            self.strip.get_untracked(),
-        );
-        self.run.with_value(|r| {
-            if let Err(e) = draw::all(r, chart.as_ref(), loss.as_ref(), strip.as_ref()) {
-                leptos::logging::warn!("drawing failed: {e}");
+        if let Err(e) = draw::all(self) {
+            leptos::logging::warn!("drawing failed: {e}");
+        }
+    }
+
+    /// Restart both runs from step 0 on the next animation frame (several changes in one
+    /// frame, as while dragging a slider, restart once).
+    fn restart_soon(self) {
+        if self.restart_pending.get_value() {
+            return;
+        }
+        self.restart_pending.set_value(true);
+        request_animation_frame(move || {
+            if !self.restart_pending.get_value() {
+                return;
+            }
+            self.restart_pending.set_value(false);
+            let was_playing = self.playing.get_untracked();
+            self.reset();
+            if was_playing {
+                self.play();
             }
         });
     }
 
-    /// Switch model: that model's defaults, keeping the seed; the link follows.
-    fn switch_model(self, model: Model) {
-        let was_playing = self.playing.get_untracked();
-        self.pause();
-        let seed = self.config.get_untracked().seed;
+    /// Set one key as a control does. Problems are shown and change nothing; a change to the
+    /// end step or the threshold applies to the run as it is, any other restarts it. The link
+    /// follows: `push` for discrete acts, a replaced entry while dragging.
+    pub fn set_key(self, key: &str, value: &str, push: bool) {
+        let old = self.config.get_untracked();
+        let (new, problems) = old.with(key, value);
+        self.problems.set(problems.clone());
+        if !problems.is_empty() {
+            let msg = problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.status.set(format!("Not changed: {msg}"));
+            return;
+        }
+        if new == old {
+            return;
+        }
+        self.apply_config(old, new, push, &format!("{key} = {value}"));
+    }
+
+    fn apply_config(self, old: Config, new: Config, push: bool, what: &str) {
+        let new_b = self
+            .compare
+            .with_untracked(|c| c.as_ref().map(|c| c.apply(&new)));
+        let old_b = self.config_b.get_untracked();
+        self.config.set(new.clone());
+        if let Some((b, problems)) = &new_b {
+            self.compare_problems.set(problems.clone());
+            self.config_b.set(Some(b.clone()));
+        }
+        self.write_link(push);
+        let live_a = self
+            .run
+            .update_value_returning(|r| r.apply_live(&old, &new));
+        let live_b = match (&old_b, &new_b) {
+            (Some(ob), Some((nb, _))) => self
+                .run_b
+                .update_value_returning(|r| r.as_mut().is_some_and(|r| r.apply_live(ob, nb))),
+            _ => true,
+        };
+        if live_a && live_b {
+            self.status
+                .set(format!("{what}: applied to the run as it is (no restart)."));
+            self.bump();
+            self.request_redraw();
+        } else {
+            self.status
+                .set(format!("{what}: the run restarted from step 0."));
+            self.restart_soon();
+        }
+    }
+
+    /// Switch model: that model's defaults, keeping the seed and the comparison; the link
+    /// gets a new history entry.
+    pub fn switch_model(self, model: Model) {
+        let old = self.config.get_untracked();
         let cfg = Config {
-            seed,
+            seed: old.seed,
             ..Config::defaults(model)
         };
-        replace_query(&cfg);
+        self.preset.set_value(None);
+        self.problems.set(vec![]);
         self.speed.set(default_speed(cfg.steps));
-        self.config.set(cfg);
+        self.apply_config(old, cfg, true, &format!("Model = {}", model.title()));
+    }
+
+    /// A new random seed: a new run (and a new history entry).
+    pub fn new_seed(self) {
+        let seed = (js_sys::Math::random() * 1e9).floor() as u64;
+        self.set_key("seed", &seed.to_string(), true);
+    }
+
+    /// Start, change or end a comparison.
+    pub fn set_compare(self, c: Option<Compare>) {
+        let cfg = self.config.get_untracked();
+        let b = c.as_ref().map(|c| c.apply(&cfg));
+        self.compare_problems
+            .set(b.as_ref().map(|b| b.1.clone()).unwrap_or_default());
+        self.config_b.set(b.map(|b| b.0));
+        self.compare.set(c);
+        self.write_link(true);
+        let was_playing = self.playing.get_untracked();
         self.reset();
         if was_playing {
             self.play();
+        }
+    }
+
+    /// A ready-made comparison: the first configuration's keys, then the second's.
+    pub fn compare_example(self, a_keys: &str, b_keys: &str) {
+        let seed = self.config.get_untracked().seed;
+        let (mut a, _) = lab::set_keys(&Config::default(), a_keys);
+        a.seed = seed;
+        self.preset.set_value(None);
+        self.speed.set(default_speed(a.steps));
+        self.config.set(a);
+        self.set_compare(Some(Compare::parse(b_keys)));
+        self.status.set(String::new());
+    }
+
+    /// The page's link: the configuration (relative to its preset) and the comparison.
+    pub fn link(self) -> String {
+        let q = self
+            .config
+            .with_untracked(|c| c.link(self.preset.get_value()));
+        let hash = self
+            .compare
+            .with_untracked(|c| lab::compare_hash(c.as_ref()));
+        format!("?{q}{hash}")
+    }
+
+    fn write_link(self, push: bool) {
+        let url = self.link();
+        if let Ok(h) = window().history() {
+            let _ = if push {
+                h.push_state_with_url(&JsValue::NULL, "", Some(&url))
+            } else {
+                h.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+            };
+        }
+    }
+
+    /// Back or forward through the history: read the link again.
+    fn reload_from_location(self) {
+        let loc = window().location();
+        let parsed = params::parse(&loc.search().unwrap_or_default());
+        let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
+        self.preset.set_value(parsed.preset);
+        let b = compare.as_ref().map(|c| c.apply(&parsed.config));
+        self.compare_problems
+            .set(b.as_ref().map(|b| b.1.clone()).unwrap_or_default());
+        self.config_b.set(b.map(|b| b.0));
+        self.compare.set(compare);
+        self.speed.set(default_speed(parsed.config.steps));
+        self.config.set(parsed.config);
+        self.problems.set(vec![]);
+        self.status.set("Loaded the link from the history.".into());
+        let was_playing = self.playing.get_untracked();
+        self.reset();
+        if was_playing {
+            self.play();
+        }
+    }
+
+    pub fn open_help(self) {
+        if let Some(d) = self.help.get_untracked() {
+            if !d.open() {
+                let _ = d.show_modal();
+            }
         }
     }
 }
@@ -183,13 +576,6 @@ impl<T: 'static> UpdateReturning<T> for StoredValue<T, LocalStorage> {
 
 fn now() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
-}
-
-fn replace_query(cfg: &Config) {
-    let url = format!("?{}", cfg.to_query());
-    if let Ok(h) = window().history() {
-        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
-    }
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -240,7 +626,9 @@ pub fn App() -> impl IntoView {
     if let Some(l) = document().get_element_by_id("loading") {
         l.remove();
     }
-    let parsed = params::parse(&window().location().search().unwrap_or_default());
+    let loc = window().location();
+    let parsed = params::parse(&loc.search().unwrap_or_default());
+    let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
     let mut notes: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
     notes.extend(
         parsed
@@ -251,46 +639,60 @@ pub fn App() -> impl IntoView {
     let notice = RwSignal::new((!notes.is_empty()).then_some(notes));
 
     let cfg = parsed.config;
+    let b = compare.as_ref().map(|c| c.apply(&cfg));
     let lab = Lab {
         run: StoredValue::new_local(Run::new(&cfg)),
+        run_b: StoredValue::new_local(b.as_ref().map(|b| Run::new(&b.0))),
+        compare_problems: RwSignal::new(b.as_ref().map(|b| b.1.clone()).unwrap_or_default()),
+        config_b: RwSignal::new(b.map(|b| b.0)),
+        compare: RwSignal::new(compare),
+        preset: StoredValue::new(parsed.preset),
         speed: RwSignal::new(default_speed(cfg.steps)),
         config: RwSignal::new(cfg),
         version: RwSignal::new(0),
         playing: RwSignal::new(false),
+        stop_learned: RwSignal::new(false),
+        ignore_stop: StoredValue::new(false),
+        view: RwSignal::new(None),
+        hover: RwSignal::new(None),
+        tab: RwSignal::new(Tab::Loss),
+        show_fit: RwSignal::new(false),
+        show_domino: RwSignal::new(false),
+        fit: StoredValue::new_local(FitState::Idle),
+        problems: RwSignal::new(vec![]),
+        status: RwSignal::new(String::new()),
         loop_id: StoredValue::new(0),
+        looping: StoredValue::new(false),
         redraw_pending: StoredValue::new(false),
+        restart_pending: StoredValue::new(false),
+        last_draw_ms: StoredValue::new(0.0),
         stats: StoredValue::new_local(draw::Stats::default()),
-        chart: NodeRef::new(),
-        loss: NodeRef::new(),
-        strip: NodeRef::new(),
+        a: Canvases::new(),
+        b: Canvases::new(),
+        areas: StoredValue::new([None; 4]),
+        help: NodeRef::new(),
     };
 
-    // Derived text, recomputed when the run changes.
-    let step = Memo::new(move |_| {
-        lab.version.track();
-        lab.run.with_value(|r| r.step())
-    });
-    let loss_text = Memo::new(move |_| {
-        lab.version.track();
-        lab.run.with_value(|r| {
-            r.last()
-                .map(|f| format!("{:.6e}", f.loss))
-                .unwrap_or_default()
-        })
-    });
-    let summary = Memo::new(move |_| {
-        lab.version.track();
-        lab.run.with_value(|r| r.summary())
-    });
     let error = Memo::new(move |_| {
         lab.version.track();
         lab.run.with_value(|r| r.error.clone())
     });
-    let total = move || lab.config.with(|c| c.steps);
 
-    // First drawing once the canvases exist; redraw when the window or the theme changes.
-    Effect::new(move |_| lab.request_redraw());
+    // First drawing once the canvases exist; redraw when the window, the theme, the scrubbed
+    // step or the overlays change.
+    Effect::new(move |_| {
+        lab.hover.track();
+        lab.view.track();
+        lab.tab.track();
+        lab.show_domino.track();
+        lab.show_fit.track();
+        // While playing, the loop redraws every frame anyway.
+        if !lab.playing.get_untracked() {
+            lab.request_redraw()
+        }
+    });
     let resize = window_event_listener(ev::resize, move |_| lab.request_redraw());
+    let history = window_event_listener(ev::popstate, move |_| lab.reload_from_location());
     watch_color_scheme(lab);
     let keys = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         on_key(lab, &e)
@@ -298,6 +700,7 @@ pub fn App() -> impl IntoView {
     on_cleanup(move || {
         resize.remove();
         keys.remove();
+        history.remove();
     });
     if !prefers_reduced_motion() && lab.run.with_value(|r| r.error.is_none()) {
         lab.play();
@@ -313,190 +716,114 @@ pub fn App() -> impl IntoView {
                     "."
                 </p>
             </div>
-            <div class="field">
-                <label for="model">"Model"</label>
-                <select
-                    id="model"
-                    data-testid="model"
-                    on:change=move |e| {
-                        let v = event_target_value(&e);
-                        if let Some(m) = Model::ALL.into_iter().find(|m| m.name() == v) {
-                            lab.switch_model(m);
-                        }
-                    }
-                >
-                    {Model::ALL
-                        .into_iter()
-                        .map(|m| {
-                            view! {
-                                <option
-                                    value=m.name()
-                                    prop:selected=move || lab.config.with(|c| c.model == m)
-                                >
-                                    {m.title()}
-                                </option>
+            <div class="top-controls">
+                <div class="field">
+                    <label for="model">"Model"</label>
+                    <select
+                        id="model"
+                        data-testid="model"
+                        on:change=move |e| {
+                            let v = event_target_value(&e);
+                            if let Some(m) = Model::ALL.into_iter().find(|m| m.name() == v) {
+                                lab.switch_model(m);
                             }
-                        })
-                        .collect_view()}
-                </select>
+                        }
+                    >
+                        {Model::ALL
+                            .into_iter()
+                            .map(|m| {
+                                view! {
+                                    <option
+                                        value=m.name()
+                                        prop:selected=move || lab.config.with(|c| c.model == m)
+                                    >
+                                        {m.title()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <button
+                    class="help-button"
+                    data-testid="helpbtn"
+                    aria-keyshortcuts="Shift+Slash"
+                    title="Keyboard shortcuts (?)"
+                    on:click=move |_| lab.open_help()
+                >
+                    "?"
+                </button>
             </div>
         </header>
-        <main>
-            {move || {
-                notice
-                    .get()
-                    .map(|items| {
-                        view! {
-                            <section class="notice" data-testid="notice" aria-label="Problems with the link">
-                                <p>"Some values in this link could not be used; defaults were taken instead:"</p>
-                                <ul>{items.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
-                                <button class="small" on:click=move |_| notice.set(None)>"Dismiss"</button>
-                            </section>
-                        }
-                    })
-            }}
-            {move || {
-                error
-                    .get()
-                    .map(|e| {
-                        view! {
-                            <div class="error" role="alert" data-testid="error">
-                                <strong>"The run stopped. "</strong>
-                                {e}
-                            </div>
-                        }
-                    })
-            }}
-            <section class="transport" aria-label="Run controls">
-                <button
-                    class="primary"
-                    data-testid="play"
-                    aria-keyshortcuts="Space"
-                    on:click=move |_| lab.toggle()
-                >
-                    {move || if lab.playing.get() { "Pause" } else { "Play" }}
-                </button>
-                <button data-testid="stepbtn" aria-keyshortcuts="ArrowRight" on:click=move |_| lab.step()>
-                    "Step"
-                </button>
-                <button data-testid="reset" aria-keyshortcuts="R" on:click=move |_| {
-                    lab.pause();
-                    lab.reset();
-                }>"Reset"</button>
-                <label class="speed">
-                    <span>"Speed"</span>
-                    <input
-                        type="range"
-                        data-testid="speed"
-                        min="0"
-                        max=SPEEDS.len() - 1
-                        step="1"
-                        prop:value=move || lab.speed.get().to_string()
-                        on:input=move |e| {
-                            let v = event_target_value(&e).parse().unwrap_or(0usize);
-                            lab.speed.set(v.min(SPEEDS.len() - 1));
-                        }
-                        aria-valuetext=move || format!("{} steps per frame", SPEEDS[lab.speed.get()])
-                    />
-                    <span class="speed-value">{move || format!("{} steps/frame", SPEEDS[lab.speed.get()])}</span>
-                </label>
-                <p class="readout">
-                    "step " <output data-testid="step">{move || step.get()}</output> " / " {total}
-                    <span class="sep">" · "</span> "loss " <output data-testid="loss">{move || loss_text.get()}</output>
+        <main class="layout">
+            <div class="lab">
+                {move || {
+                    notice
+                        .get()
+                        .map(|items| {
+                            view! {
+                                <section class="notice" data-testid="notice" aria-label="Problems with the link">
+                                    <p>"Some values in this link could not be used; defaults were taken instead:"</p>
+                                    <ul>{items.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
+                                    <button class="small" on:click=move |_| notice.set(None)>"Dismiss"</button>
+                                </section>
+                            }
+                        })
+                }}
+                {move || {
+                    error
+                        .get()
+                        .map(|e| {
+                            view! {
+                                <div class="error" role="alert" data-testid="error">
+                                    <strong>"The run stopped. "</strong>
+                                    {e}
+                                </div>
+                            }
+                        })
+                }}
+                {charts::transport(lab, SPEEDS)}
+                {move || dominoes::section(lab)}
+                {charts::charts(lab)}
+                <p class="summary" aria-live="polite" data-testid="summary">
+                    {move || {
+                        lab.version.track();
+                        lab.run.with_value(|r| r.summary())
+                    }}
                 </p>
-            </section>
-            <section class="charts" aria-label="Charts">
-                <canvas
-                    class="chart"
-                    data-testid="chart"
-                    node_ref=lab.chart
-                    role="img"
-                    aria-label="Skill levels s_i against training step, one curve per skill"
-                ></canvas>
-                <canvas
-                    class="chart loss"
-                    data-testid="losschart"
-                    node_ref=lab.loss
-                    role="img"
-                    aria-label="Total loss against training step"
-                ></canvas>
-            </section>
-            <section class="dominoes-wrap" aria-label="Dominoes: one tile per skill">
-                <h2>"Dominoes"</h2>
-                <p class="hint">"One tile per skill, labelled with its frequency; a tile falls flat as its skill is learned."</p>
-                {move || dominoes(lab)}
-            </section>
-            <p class="summary" aria-live="polite" data-testid="summary">{move || summary.get()}</p>
+                {theory::theory(lab)}
+                {theory::compare(lab)}
+            </div>
+            <aside class="side" aria-label="Model parameters">
+                {panels::panels(lab)}
+            </aside>
+        </main>
+        <footer class="foot">
             <details class="perf">
                 <summary>"Performance"</summary>
-                <p data-testid="perf">{move || {
-                    lab.version.track();
-                    lab.stats.with_value(|s| s.text())
-                }}</p>
-                <p>"Keyboard: Space play/pause, → step, R reset."</p>
+                <p data-testid="perf">
+                    {move || {
+                        lab.version.track();
+                        lab.stats.with_value(|s| s.text())
+                    }}
+                </p>
             </details>
-        </main>
+        </footer>
+        <dialog class="help" data-testid="help" node_ref=lab.help aria-labelledby="help-title">
+            <h2 id="help-title">"Keyboard shortcuts"</h2>
+            <dl class="keys">
+                <dt><kbd>"Space"</kbd></dt><dd>"Play or pause"</dd>
+                <dt><kbd>"→"</kbd></dt><dd>"One step forward (through the kept frames when scrubbed back)"</dd>
+                <dt><kbd>"R"</kbd></dt><dd>"Reset: the same run again from step 0, bit for bit"</dd>
+                <dt><kbd>"?"</kbd></dt><dd>"This help"</dd>
+                <dt><kbd>"Esc"</kbd></dt><dd>"Close this help"</dd>
+            </dl>
+            <p class="hint">"Hover or drag on a chart, or move the timeline slider, to see every value at that step."</p>
+            <form method="dialog">
+                <button class="primary" data-testid="helpclose">"Close"</button>
+            </form>
+        </dialog>
     }
-}
-
-/// The domino row: one tile per skill (rotated by clamp(s_i, 0, 1) × 90° about its
-/// bottom-right corner, so a learned skill lies flat), or a heat strip for many skills.
-fn dominoes(lab: Lab) -> AnyView {
-    let (n, freqs) = lab.config.with(|c| (c.skills(), run::skill_freqs(c)));
-    if n > MAX_TILES {
-        return view! {
-            <div class="strip-wrap" data-testid="dominoes">
-                <canvas class="strip" node_ref=lab.strip role="img"
-                    aria-label=format!("Heat strip of {n} skill levels, from skill 1 on the left")></canvas>
-            </div>
-        }
-        .into_any();
-    }
-    let level = move |i: usize| {
-        lab.version.track();
-        lab.run.with_value(|r| {
-            r.last()
-                .and_then(|f| f.levels.get(i).copied())
-                .unwrap_or(0.0)
-        })
-    };
-    let tiles = (0..n)
-        .map(|i| {
-            let color = css_color(skill_color(i, n));
-            let freq = freqs.get(i).map(|p| sig2(*p)).unwrap_or_default();
-            let title = if freq.is_empty() {
-                format!("skill {}", i + 1)
-            } else {
-                format!("skill {} (frequency {})", i + 1, freq)
-            };
-            let label = title.clone();
-            view! {
-                <li class="slot" data-testid="tile" title=title>
-                    <div class="stage">
-                        <div
-                            class="tile"
-                            style:background-color=color
-                            style:transform=move || {
-                                let s = level(i);
-                                let a = if s.is_finite() { s.clamp(0.0, 1.0) * 90.0 } else { 0.0 };
-                                format!("rotate({a:.2}deg)")
-                            }
-                            aria-label=move || format!("{label}: level {:.2}", level(i))
-                            role="img"
-                        ></div>
-                    </div>
-                    <span class="idx">{i + 1}</span>
-                    <span class="freq">{freq}</span>
-                </li>
-            }
-        })
-        .collect_view();
-    view! {
-        <ol class="dominoes" data-testid="dominoes" style:grid-template-columns=format!("repeat({n}, minmax(0, 1fr))")>
-            {tiles}
-        </ol>
-    }
-    .into_any()
 }
 
 /// Redraw the canvases when the system switches between light and dark.
@@ -521,13 +848,22 @@ fn on_key(lab: Lab, e: &web_sys::KeyboardEvent) {
         .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
         .map(|el| el.tag_name().to_ascii_lowercase())
         .unwrap_or_default();
-    if matches!(
+    let in_control = matches!(
         tag.as_str(),
         "input" | "select" | "textarea" | "button" | "summary" | "a"
-    ) {
-        return;
-    }
+    );
+    let help_open = lab.help.get_untracked().is_some_and(|d| d.open());
     match e.key().as_str() {
+        "?" if !matches!(tag.as_str(), "input" | "textarea") => {
+            if help_open {
+                if let Some(d) = lab.help.get_untracked() {
+                    d.close();
+                }
+            } else {
+                lab.open_help();
+            }
+        }
+        _ if in_control || help_open => return,
         " " => lab.toggle(),
         "ArrowRight" => lab.step(),
         "r" | "R" => {

@@ -1,0 +1,184 @@
+// Shared by the e2e tests and the measuring scripts: serve dist/ on 127.0.0.1:<random port>,
+// launch Debian's headless Chromium through playwright-core, and a page object over the lab
+// that collects console errors and page errors.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, 'dist');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/** Start the static server and the browser; `stop()` ends both. */
+export async function start() {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let rel = decodeURIComponent(url.pathname);
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = path.resolve(DIST, '.' + rel);
+    if (!file.startsWith(DIST + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const env = {
+    base,
+    browser,
+    async stop() {
+      await browser.close();
+      await new Promise((ok) => server.close(ok));
+    },
+    /** Open the lab at `query` in a fresh context (viewport 1100 × 900 unless told). */
+    async open(query, options = {}) {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
+      const lab = new Lab(await context.newPage());
+      lab.context = context;
+      await lab.page.goto(base + query);
+      await lab.page.getByTestId('chart').waitFor();
+      return lab;
+    },
+  };
+  return env;
+}
+
+/** A page object over the lab, collecting console errors and page errors. */
+export class Lab {
+  constructor(page) {
+    this.page = page;
+    this.errors = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => this.errors.push(`pageerror: ${e.message}`));
+  }
+
+  async close() {
+    await this.context.close();
+  }
+
+  testid(id) {
+    return this.page.getByTestId(id);
+  }
+
+  async step() {
+    return Number(await this.testid('step').textContent());
+  }
+
+  async loss() {
+    return await this.testid('loss').textContent();
+  }
+
+  async playing() {
+    return (await this.testid('play').textContent()).trim() === 'Pause';
+  }
+
+  async pause() {
+    if (await this.playing()) await this.testid('play').click();
+    assert.equal(await this.playing(), false);
+  }
+
+  async waitStepAbove(n, timeout = 10000) {
+    await this.page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid=step]')?.textContent) > n,
+      n,
+      { timeout },
+    );
+  }
+
+  /** Wait until the run stops by itself (the Play button says Play again). */
+  async waitStopped(timeout = 30000) {
+    await this.page.waitForFunction(
+      () => document.querySelector('[data-testid=play]').textContent.trim() === 'Play',
+      null,
+      { timeout },
+    );
+  }
+
+  /** The URL's query and fragment. */
+  link() {
+    const u = new URL(this.page.url());
+    return u.search + u.hash;
+  }
+
+  /** Pixels that differ clearly from the corner pixel (the chart background), and sizes. */
+  async canvasInk(testid) {
+    return await this.testid(testid).evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const [r, g, b] = [d[0], d[1], d[2]];
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) > 60) ink++;
+      }
+      return { ink, width: c.width, height: c.height, cssWidth: c.clientWidth, cssHeight: c.clientHeight };
+    });
+  }
+
+  /** A cheap fingerprint of a canvas's pixels (changes when anything drawn changes). */
+  async canvasHash(testid) {
+    return await this.testid(testid).evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let h = 2166136261;
+      for (let i = 0; i < d.length; i += 4) {
+        h ^= d[i] ^ (d[i + 1] << 8) ^ (d[i + 2] << 16);
+        h = Math.imul(h, 16777619);
+      }
+      return h >>> 0;
+    });
+  }
+
+  /** Count pixels close to an RGB colour on a canvas. */
+  async colorPixels(testid, [r, g, b], tol = 40) {
+    return await this.testid(testid).evaluate(
+      (c, [r, g, b, tol]) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let k = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < tol) k++;
+        }
+        return k;
+      },
+      [r, g, b, tol],
+    );
+  }
+
+  assertNoErrors() {
+    assert.deepEqual(this.errors, [], 'no console errors or page errors');
+  }
+}

@@ -1,0 +1,194 @@
+//! The model panels, built from `params::SCHEMA` (never a second list of ranges): one
+//! labelled native control per key of the vocabulary, grouped as the schema groups them,
+//! showing the groups that apply to the current model. The paper's symbol and the key's
+//! one-line help are the tooltip. Sliders replace the history entry while dragging; choices,
+//! flags and text fields push one.
+
+use super::Lab;
+use crate::lab::{auto_value, range_text, Slider};
+use crate::params::{num, Group, KeySpec, Kind, Model, SCHEMA};
+use leptos::prelude::*;
+
+/// Keys that are not set by a control here: the version, the preset (a later gallery) and
+/// the model (the selector at the top).
+const NOT_CONTROLS: [&str; 3] = ["v", "preset", "m"];
+
+/// The groups in schema order.
+fn groups() -> Vec<Group> {
+    let mut out: Vec<Group> = vec![];
+    for k in SCHEMA {
+        if !out.contains(&k.group) {
+            out.push(k.group);
+        }
+    }
+    out
+}
+
+fn controls_of(g: Group, m: Model) -> Vec<&'static KeySpec> {
+    SCHEMA
+        .iter()
+        .filter(|k| k.group == g && k.applies_to(m) && !NOT_CONTROLS.contains(&k.key))
+        .collect()
+}
+
+pub fn panels(lab: Lab) -> impl IntoView {
+    // Rebuilt only when the model changes (never while a slider is dragged).
+    let model = Memo::new(move |_| lab.config.with(|c| c.model));
+    view! {
+        <section class="panels" data-testid="panels" aria-label="Parameters of the model">
+            <h2>"Parameters"</h2>
+            <p class="hint" data-testid="restart-note">
+                "Changing a value restarts the run from step 0 (the end step and the threshold apply to the run as it is). The link follows every change. Hover a label for its meaning."
+            </p>
+            <div class="groups">{move || {
+                let m = model.get();
+                groups()
+                    .into_iter()
+                    .filter_map(|g| {
+                        let keys = controls_of(g, m);
+                        (!keys.is_empty())
+                            .then(|| {
+                                view! {
+                                    <fieldset class="group" data-testid=format!("group-{}", g.title())>
+                                        <legend>{g.title()}</legend>
+                                        {keys.into_iter().map(|k| control(lab, k)).collect_view()}
+                                    </fieldset>
+                                }
+                            })
+                    })
+                    .collect_view()
+            }}</div>
+        </section>
+    }
+}
+
+/// Example text for the structured keys.
+fn placeholder(key: &str) -> &'static str {
+    match key {
+        "p" => "0.5,0.3,0.2",
+        "and" => "3:1-2",
+        "or" => "3:1-2",
+        "sw" => "1:0.5:0.1",
+        _ => "",
+    }
+}
+
+fn control(lab: Lab, k: &'static KeySpec) -> impl IntoView {
+    let key = k.key;
+    let id = format!("k-{key}");
+    let value = Memo::new(move |_| lab.config.with(|c| c.get(key)));
+    let auto = Memo::new(move |_| lab.config.with(|c| auto_value(c, key)));
+    let problem = move || {
+        lab.problems
+            .with(|ps| ps.iter().find(|p| p.key == key).map(|p| p.message.clone()))
+    };
+    let title = if k.symbol.is_empty() {
+        format!("{}: {}", k.key, k.help)
+    } else {
+        format!("{} ({}): {}", k.symbol, k.key, k.help)
+    };
+    let label_text = if k.symbol.is_empty() || k.label.contains(k.symbol) {
+        k.label.to_string()
+    } else {
+        format!("{} {}", k.label, k.symbol)
+    };
+    let range = range_text(k);
+    let input: AnyView = match k.kind {
+        Kind::Choice(options) => view! {
+            <select
+                id=id.clone()
+                data-testid=format!("key-{key}")
+                on:change=move |e| lab.set_key(key, &event_target_value(&e), true)
+            >
+                {options
+                    .iter()
+                    .map(|&o| view! { <option value=o prop:selected=move || value.get() == o>{o}</option> })
+                    .collect_view()}
+            </select>
+        }
+        .into_any(),
+        Kind::Flag => view! {
+            <input
+                type="checkbox"
+                id=id.clone()
+                data-testid=format!("key-{key}")
+                prop:checked=move || value.get() == "1"
+                on:change=move |e| {
+                    let on = event_target_checked(&e);
+                    lab.set_key(key, if on { "1" } else { "0" }, true)
+                }
+            />
+        }
+        .into_any(),
+        Kind::Text => view! {
+            <input
+                type="text"
+                id=id.clone()
+                data-testid=format!("key-{key}")
+                placeholder=placeholder(key)
+                spellcheck="false"
+                autocomplete="off"
+                prop:value=move || value.get()
+                on:change=move |e| lab.set_key(key, event_target_value(&e).trim(), true)
+            />
+        }
+        .into_any(),
+        Kind::Int { .. } | Kind::Float { .. } => {
+            let (nmin, nmax, nstep) = match k.kind {
+                Kind::Int { min, max } => (min.to_string(), max.to_string(), "1".to_string()),
+                Kind::Float { min, max, .. } => (num(min), num(max), "any".to_string()),
+                _ => Default::default(),
+            };
+            let slider = Slider::of(k).map(|s| {
+                let (a, b, st) = s.attrs();
+                view! {
+                    <input
+                        type="range"
+                        aria-label=format!("{} slider", k.label)
+                        data-testid=format!("slider-{key}")
+                        min=a
+                        max=b
+                        step=st
+                        prop:value=move || {
+                            let fallback = auto.get().unwrap_or((a + b) / 2.0);
+                            s.position(&value.get(), fallback).to_string()
+                        }
+                        on:input=move |e| {
+                            if let Ok(pos) = event_target_value(&e).parse::<f64>() {
+                                lab.set_key(key, &s.value(pos), false);
+                            }
+                        }
+                    />
+                }
+            });
+            view! {
+                <div class="num-row">
+                    {slider}
+                    <input
+                        type="number"
+                        id=id.clone()
+                        data-testid=format!("key-{key}")
+                        min=nmin
+                        max=nmax
+                        step=nstep
+                        placeholder=move || auto.get().map(|v| format!("auto {}", crate::chart::sig2(v))).unwrap_or_default()
+                        prop:value=move || value.get()
+                        on:change=move |e| lab.set_key(key, event_target_value(&e).trim(), false)
+                    />
+                </div>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="control" class:flag=matches!(k.kind, Kind::Flag) title=title data-key=key>
+            <label for=id>
+                <span class="label">{label_text}</span>
+                <span class="key">{key}</span>
+            </label>
+            {input}
+            {(!range.is_empty()).then(|| view! { <span class="range">{range}</span> })}
+            {move || problem().map(|m| view! { <p class="problem" role="alert" data-testid=format!("problem-{key}")>{m}</p> })}
+        </div>
+    }
+}
