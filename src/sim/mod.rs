@@ -7,6 +7,8 @@ pub mod freq;
 pub mod geometry;
 pub mod linalg;
 pub mod metrics;
+pub mod mlp;
+pub mod nets;
 pub mod optim;
 pub mod quadratic;
 pub mod resource;

@@ -1,0 +1,78 @@
+//! Criterion benchmarks of the real-network experiments against the PyTorch figures of
+//! issue 5 (one CPU thread, float64): a whole Fig. 2 run (10 000 samples, 1000 full-batch
+//! Adam steps) ≈ 12.6 s, one Fig. 13 step ≈ 41 ms, a whole Fig. 19 run (1000 steps) ≈ 2.6 s.
+//! Run: `cargo bench --bench mlp`; figures in BENCHMARKS.md ("MLP (issue 5)").
+//!
+//! A "step" here is what a run does per step: the gradient from the kept forward pass, the
+//! optimizer update, and the forward pass that gives the new observables (for Fig. 13 that
+//! includes the test-set pass).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use skill_dominoes::sim::nets::{
+    Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
+};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn fig2_run(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fig2");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(40));
+    g.bench_function("run_1000_steps_p2_0.1", |b| {
+        b.iter(|| {
+            let mut p = Parity::new(ParityParams::frequency(0.1)).unwrap();
+            for _ in 0..1000 {
+                p.step().unwrap();
+            }
+            black_box(p.accuracies())
+        })
+    });
+    g.finish();
+}
+
+fn fig13_step(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fig13");
+    g.sample_size(20);
+    g.measurement_time(Duration::from_secs(15));
+    for (name, params) in [
+        ("step_p59_signgd", GrokkingParams::signgd()),
+        ("step_p59_adam", GrokkingParams::adam()),
+    ] {
+        let mut run = Grokking::new(params).unwrap();
+        for _ in 0..20 {
+            run.step().unwrap();
+        }
+        g.bench_function(name, |b| b.iter(|| black_box(&mut run).step().unwrap()));
+    }
+    g.finish();
+}
+
+fn fig19_run(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fig19");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(30));
+    for modular in [false, true] {
+        let name = if modular {
+            "run_1000_steps_modular"
+        } else {
+            "run_1000_steps_nonmodular"
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut m = Modular::new(ModularParams {
+                    modular,
+                    ..ModularParams::default()
+                })
+                .unwrap();
+                for _ in 0..1000 {
+                    m.step().unwrap();
+                }
+                black_box(m.learned_at())
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(mlp, fig2_run, fig13_step, fig19_run);
+criterion_main!(mlp);

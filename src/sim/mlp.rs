@@ -1,0 +1,908 @@
+//! Multi-layer perceptrons for the real-network experiments (PAPER.md §2, §6.2, §7), in float64,
+//! trained full-batch by the shared optimizer module (`optim`).
+//!
+//! # The network
+//!
+//! Widths d_0, d_1, …, d_L; layer l has weights W_l ∈ R^{d_l × d_{l−1}} (row-major, as
+//! `nn.Linear`), bias b_l ∈ R^{d_l} and an optional fixed 0/1 mask M_l of the same shape
+//! (block-diagonal = modular networks, Fig. 19). For a batch of n rows:
+//!
+//! ```text
+//!   a_0 = x                     or  a_0 = concat(E[x_1], …, E[x_T])   (learnable embedding E)
+//!   z_l = a_{l−1} W̃_lᵀ + b_l,   W̃_l = W_l ⊙ M_l   (W̃_l = W_l without a mask)
+//!   a_l = φ(z_l)  for l < L,     f = z_L           (linear outputs)
+//!   φ = ReLU: max(z, 0), φ' = [z > 0];   φ = SiLU: z σ(z), φ' = σ(z)(1 + z(1 − σ(z)))
+//! ```
+//!
+//! # Losses (value L and ∂L/∂f)
+//!
+//! * masked MSE over all n·K entries: `L = (1/nK) Σ_ik m_ik (f_ik − y_ik)²`,
+//!   `∂L/∂f = 2 m (f − y)/(nK)`;
+//! * its re-weighted form (Fig. 19 notebook, PAPER.md §7) `L = mean(ℓ · ℓ̄ / mean(ℓ̄))` with
+//!   ℓ = m (f − y)² and ℓ̄ = ℓ detached, so `∂L/∂f = (ℓ/mean ℓ) · 2 m (f − y)/(nK)`;
+//! * softmax cross-entropy, mean over samples: `L = (1/n) Σ_i [ln Σ_c e^{f_ic} − f_{i,y_i}]`,
+//!   `∂L/∂f_i = (softmax(f_i) − e_{y_i})/n`.
+//!
+//! # Backpropagation (written once, checked against central differences in tests/mlp.rs)
+//!
+//! ```text
+//!   δ_L = ∂L/∂f;   ∂L/∂W_l = (δ_lᵀ a_{l−1}) ⊙ M_l;   ∂L/∂b_l = Σ_i δ_{l,i}
+//!   δ_{l−1} = (δ_l W̃_l) ⊙ φ'(z_{l−1});   ∂L/∂E[t] = Σ over the slots holding token t of (δ_1 W̃_1)
+//! ```
+//!
+//! A masked weight gets exactly zero gradient, so Adam and SignGD never move it.
+//!
+//! # Parameters and initialisation
+//!
+//! All parameters live in one flat vector θ = [W_1, b_1, …, W_L, b_L, E], so that one
+//! `optim::Optimizer` steps them all (AdamW's decoupled decay then applies to every parameter,
+//! as torch does with `model.parameters()`). PyTorch's default `nn.Linear` init: W and b
+//! ~ U(−1/√d_{l−1}, +1/√d_{l−1}), drawn layer by layer (W row-major, then b); then E ~ N(0, 1)
+//! (created after the linear layers, as in the grokking notebook). A mask does not change the
+//! init: masked entries are drawn and never used.
+//!
+//! # Matrix products: `matrixmultiply`
+//!
+//! Chosen by measurement (criterion-free timing loop, release, one thread, medians of 5;
+//! 2-core Xeon with AVX-512, a wasm build running beside it) among three pure-Rust crates that
+//! all build for wasm32-unknown-unknown:
+//!
+//! | product (Fig. 2 step, row-major) | naive loop | matrixmultiply 0.3 | gemm 0.19 | faer 0.24 |
+//! |---|---|---|---|---|
+//! | X·W1ᵀ 10000×32·32×50 | 7.4 ms | 0.77 ms | 0.86 ms | 0.59 ms |
+//! | H·W2ᵀ 10000×50·50×2 | 0.65 ms | 0.36 ms | 0.26 ms | 0.26 ms |
+//! | δ2ᵀ·H 2×10000·10000×50 | 1.5 ms | 0.52 ms | 0.31 ms | 0.24 ms |
+//! | δ2·W2 10000×2·2×50 | 0.93 ms | 0.45 ms | 0.19 ms | 0.23 ms |
+//! | δ1ᵀ·X 50×10000·10000×32 | 198 ms | 0.88 ms | 1.10 ms | 0.70 ms |
+//! | **sum (one step's products)** | 209 ms | **3.0 ms** | 2.7 ms | 2.0 ms |
+//! | Fig. 13 X·W1ᵀ 2784×256·256×100 | 37 ms | 2.4 ms | 3.1 ms | 2.4 ms |
+//! | Fig. 19 H·W2ᵀ 1000×100·100×100 | 5.7 ms | 0.34 ms | 0.58 ms | 0.35 ms |
+//! | wasm32 in node 20, one Fig. 2 step | – | 15.8 ms | 15.8 ms | 18.1 ms |
+//!
+//! faer is ≈ 1.5× faster natively on the thin Fig. 2 products, but all three are far below
+//! the goal (PyTorch: 12.6 ms per Fig. 2 step) and equal in the browser, where the page runs.
+//! matrixmultiply is already in Cargo.lock (through nalgebra), is small, `no_std`-capable and
+//! well kept; gemm and faer would add ≈ 15 crates and a minute of build time for nothing the
+//! page would feel.
+//!
+//! # Determinism
+//!
+//! Every random draw comes from a seeded PCG64 stream, exp/ln come from libm, and every sum
+//! outside the matrix products has a fixed order. matrixmultiply picks its micro-kernel at run
+//! time (AVX-512 / FMA+AVX2 / AVX / portable on x86-64, NEON on aarch64, portable in wasm), and
+//! the fused kernels round differently. So the guarantee is: **the same seed on the same
+//! platform (same binary, same CPU kernel) gives the same bits** (tested). Across platforms —
+//! in particular native x86-64 with FMA vs the browser — each product agrees to rounding
+//! (≈ 1e−16 relative) and curves agree closely, but not bit for bit; the MLP models must not
+//! be part of the native-vs-wasm fingerprint test.
+
+use super::linalg::{dot, sigmoid};
+use super::SimError;
+use rand::Rng;
+use rand_distr::StandardNormal;
+use rand_pcg::Pcg64;
+
+/// The hidden-layer non-linearity φ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    /// max(z, 0) (Fig. 2); φ'(0) = 0 as in torch.
+    Relu,
+    /// z·σ(z) (Figs 13, 19).
+    Silu,
+}
+
+/// A learnable embedding: each row of the input is `tokens` indices into a `vocab × dim`
+/// table E, and a_0 is the concatenation of their rows (so d_0 = tokens·dim).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Embedding {
+    /// Number of distinct tokens (rows of E); 59 for modular addition mod 59.
+    pub vocab: usize,
+    /// Width of one embedding vector (128 in Fig. 13).
+    pub dim: usize,
+    /// Tokens per input row (2 for a + b).
+    pub tokens: usize,
+}
+
+/// The architecture. `Default` is the Fig. 2 network 32-50-2 with ReLU.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MlpSpec {
+    /// Layer widths [d_0, d_1, …, d_L]: d_0 inputs (tokens·dim with an embedding), d_L outputs.
+    /// At least two entries, none zero.
+    pub widths: Vec<usize>,
+    /// φ after every hidden layer (never after the output layer).
+    pub activation: Activation,
+    /// Per layer l = 1..L an optional fixed 0/1 mask M_l (d_l × d_{l−1}, row-major like W_l).
+    /// Empty = no masks.
+    pub masks: Vec<Option<Vec<f64>>>,
+    /// Learnable input embedding (grokking); `None` = dense input rows.
+    pub embedding: Option<Embedding>,
+}
+
+impl Default for MlpSpec {
+    fn default() -> Self {
+        MlpSpec::dense(vec![32, 50, 2], Activation::Relu)
+    }
+}
+
+impl MlpSpec {
+    /// A fully connected network with no masks and no embedding.
+    pub fn dense(widths: Vec<usize>, activation: Activation) -> Self {
+        MlpSpec {
+            widths,
+            activation,
+            masks: vec![],
+            embedding: None,
+        }
+    }
+
+    /// The same network made of `blocks` independent sub-networks: every width is split into
+    /// `blocks` equal consecutive groups and M_l[o][i] = 1 iff unit o and input i are in the
+    /// same group. For widths [2, 100, 100, 2] and 2 blocks this is Fig. 19's modular MLP
+    /// (input 1 → units 1–50 → units 1–50 → output 1, and the same for the second halves).
+    pub fn block_diagonal(mut self, blocks: usize) -> Result<Self, SimError> {
+        if blocks == 0 || self.widths.iter().any(|w| w % blocks != 0) {
+            return Err(SimError::Invalid(format!(
+                "every width must split into {blocks} equal blocks, widths are {:?}",
+                self.widths
+            )));
+        }
+        self.masks = self
+            .widths
+            .windows(2)
+            .map(|w| {
+                let (din, dout) = (w[0], w[1]);
+                let (gin, gout) = (din / blocks, dout / blocks);
+                let mut m = vec![0.0; dout * din];
+                for o in 0..dout {
+                    for i in 0..din {
+                        if o / gout == i / gin {
+                            m[o * din + i] = 1.0;
+                        }
+                    }
+                }
+                Some(m)
+            })
+            .collect();
+        Ok(self)
+    }
+
+    /// Number of layers L.
+    pub fn depth(&self) -> usize {
+        self.widths.len().saturating_sub(1)
+    }
+
+    fn validate(&self) -> Result<(), SimError> {
+        let bad = |m: String| Err(SimError::Invalid(m));
+        if self.widths.len() < 2 || self.widths.contains(&0) {
+            return bad(format!(
+                "an MLP needs at least an input and an output width, none zero: {:?}",
+                self.widths
+            ));
+        }
+        if !self.masks.is_empty() && self.masks.len() != self.depth() {
+            return bad(format!(
+                "{} masks for {} layers",
+                self.masks.len(),
+                self.depth()
+            ));
+        }
+        for (l, m) in self.masks.iter().enumerate() {
+            if let Some(m) = m {
+                let want = self.widths[l] * self.widths[l + 1];
+                if m.len() != want || m.iter().any(|&x| x != 0.0 && x != 1.0) {
+                    return bad(format!(
+                        "mask of layer {} must hold {want} zeros and ones",
+                        l + 1
+                    ));
+                }
+            }
+        }
+        if let Some(e) = self.embedding {
+            if e.vocab == 0 || e.dim == 0 || e.tokens * e.dim != self.widths[0] {
+                return bad(format!(
+                    "embedding {} tokens × {} dims does not fill the {} inputs",
+                    e.tokens, e.dim, self.widths[0]
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One batch of input rows.
+#[derive(Clone, Copy, Debug)]
+pub enum Input<'a> {
+    /// n rows of d_0 numbers, row-major.
+    Dense(&'a [f64]),
+    /// n rows of `tokens` indices into the embedding.
+    Tokens(&'a [u32]),
+}
+
+/// Where layer l's parameters sit in θ.
+#[derive(Clone, Copy, Debug)]
+struct LayerAt {
+    w: usize,
+    b: usize,
+    fan_in: usize,
+    fan_out: usize,
+}
+
+/// A network and its parameters θ (one flat vector).
+#[derive(Clone, Debug)]
+pub struct Mlp {
+    spec: MlpSpec,
+    layers: Vec<LayerAt>,
+    /// Offset of E in θ (= θ.len() without an embedding).
+    embed_at: usize,
+    theta: Vec<f64>,
+}
+
+/// What a forward pass keeps for the backward pass (and the outputs). Buffers grow to the
+/// largest batch seen and are reused, so a training step allocates nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Tape {
+    n: usize,
+    /// a_0 when it is assembled from the embedding (n × d_0).
+    a0: Vec<f64>,
+    /// z_l for l = 1..L (z_L = f, the outputs).
+    z: Vec<Vec<f64>>,
+    /// a_l = φ(z_l) for the hidden layers l = 1..L−1.
+    a: Vec<Vec<f64>>,
+    /// σ(z_l) for SiLU hidden layers (φ' needs it).
+    sig: Vec<Vec<f64>>,
+    /// W̃_l for the masked layers.
+    w_eff: Vec<Vec<f64>>,
+    /// δ scratch (current and previous layer).
+    delta: Vec<f64>,
+    delta_prev: Vec<f64>,
+}
+
+impl Tape {
+    /// Rows of the last forward pass.
+    pub fn rows(&self) -> usize {
+        self.n
+    }
+
+    /// The outputs f of the last forward pass (n × d_L); empty before the first.
+    pub fn output(&self) -> &[f64] {
+        self.z.last().map_or(&[], |z| z.as_slice())
+    }
+}
+
+/// PyTorch `nn.Linear` default init bound 1/√fan_in.
+fn linear_bound(fan_in: usize) -> f64 {
+    1.0 / (fan_in as f64).sqrt()
+}
+
+impl Mlp {
+    /// A network with PyTorch's default init drawn from `rng` (see the module header).
+    pub fn new(spec: MlpSpec, rng: &mut Pcg64) -> Result<Self, SimError> {
+        spec.validate()?;
+        let mut layers = Vec::with_capacity(spec.depth());
+        let mut at = 0;
+        for w in spec.widths.windows(2) {
+            let (fan_in, fan_out) = (w[0], w[1]);
+            layers.push(LayerAt {
+                w: at,
+                b: at + fan_out * fan_in,
+                fan_in,
+                fan_out,
+            });
+            at += fan_out * fan_in + fan_out;
+        }
+        let embed_at = at;
+        let n_embed = spec.embedding.map_or(0, |e| e.vocab * e.dim);
+        let mut theta = vec![0.0; at + n_embed];
+        for la in &layers {
+            let bound = linear_bound(la.fan_in);
+            for x in &mut theta[la.w..la.b + la.fan_out] {
+                *x = rng.random_range(-bound..bound);
+            }
+        }
+        for x in &mut theta[embed_at..] {
+            *x = rng.sample(StandardNormal);
+        }
+        Ok(Mlp {
+            spec,
+            layers,
+            embed_at,
+            theta,
+        })
+    }
+
+    pub fn spec(&self) -> &MlpSpec {
+        &self.spec
+    }
+
+    /// θ = [W_1, b_1, …, W_L, b_L, E].
+    pub fn theta(&self) -> &[f64] {
+        &self.theta
+    }
+
+    /// θ, for the optimizer (and gradient checks).
+    pub fn theta_mut(&mut self) -> &mut [f64] {
+        &mut self.theta
+    }
+
+    /// Number of parameters (length of θ and of the gradient).
+    pub fn n_params(&self) -> usize {
+        self.theta.len()
+    }
+
+    /// Inputs per row (d_0).
+    pub fn n_in(&self) -> usize {
+        self.spec.widths[0]
+    }
+
+    /// Outputs per row (d_L).
+    pub fn n_out(&self) -> usize {
+        *self.spec.widths.last().unwrap_or(&0)
+    }
+
+    /// Rows in `input`, or an error naming the mismatch.
+    pub fn rows(&self, input: Input) -> Result<usize, SimError> {
+        let (len, per_row) = match (input, self.spec.embedding) {
+            (Input::Dense(x), None) => (x.len(), self.n_in()),
+            (Input::Tokens(t), Some(e)) => {
+                if let Some(&bad) = t.iter().find(|&&v| v as usize >= e.vocab) {
+                    return Err(SimError::Invalid(format!(
+                        "token {bad} is outside the vocabulary of {}",
+                        e.vocab
+                    )));
+                }
+                (t.len(), e.tokens)
+            }
+            (Input::Dense(_), Some(_)) => {
+                return Err(SimError::Invalid("this network takes tokens".into()))
+            }
+            (Input::Tokens(_), None) => {
+                return Err(SimError::Invalid("this network takes dense rows".into()))
+            }
+        };
+        if len % per_row != 0 {
+            return Err(SimError::Invalid(format!(
+                "{len} numbers do not make rows of {per_row}"
+            )));
+        }
+        Ok(len / per_row)
+    }
+
+    fn mask(&self, l: usize) -> Option<&[f64]> {
+        self.spec.masks.get(l).and_then(|m| m.as_deref())
+    }
+
+    /// Forward pass on `input` (checked with [`Mlp::rows`] beforehand); returns the outputs f
+    /// (n × d_L, row-major) and keeps what the backward pass needs in `tape`.
+    pub fn forward<'t>(&self, input: Input, tape: &'t mut Tape) -> &'t [f64] {
+        let n = self.rows(input).expect("input does not fit the network");
+        let depth = self.layers.len();
+        tape.n = n;
+        tape.z.resize_with(depth, Vec::new);
+        tape.a.resize_with(depth - 1, Vec::new);
+        tape.sig.resize_with(depth - 1, Vec::new);
+        tape.w_eff.resize_with(depth, Vec::new);
+        if let (Input::Tokens(tok), Some(e)) = (input, self.spec.embedding) {
+            let table = &self.theta[self.embed_at..];
+            tape.a0.clear();
+            for &t in tok {
+                let t = t as usize;
+                tape.a0
+                    .extend_from_slice(&table[t * e.dim..(t + 1) * e.dim]);
+            }
+        }
+        for l in 0..depth {
+            let la = self.layers[l];
+            let w = &self.theta[la.w..la.b];
+            if let Some(m) = self.mask(l) {
+                let we = &mut tape.w_eff[l];
+                we.clear();
+                we.extend(w.iter().zip(m).map(|(w, m)| w * m));
+            }
+            // z_l = a_{l−1} W̃_lᵀ, then + b_l and φ row by row (one pass over z_l)
+            let mut z = std::mem::take(&mut tape.z[l]);
+            z.resize(n * la.fan_out, 0.0);
+            {
+                let a_prev: &[f64] = match (l, input) {
+                    (0, Input::Dense(x)) => x,
+                    (0, Input::Tokens(_)) => &tape.a0,
+                    _ => &tape.a[l - 1],
+                };
+                let w_eff: &[f64] = if self.mask(l).is_some() {
+                    &tape.w_eff[l]
+                } else {
+                    w
+                };
+                gemm(
+                    n, la.fan_in, la.fan_out, a_prev, false, w_eff, true, 0.0, &mut z,
+                );
+            }
+            let bias = &self.theta[la.b..la.b + la.fan_out];
+            let rows = z.chunks_exact_mut(la.fan_out);
+            if l + 1 == depth {
+                for zr in rows {
+                    for (v, b) in zr.iter_mut().zip(bias) {
+                        *v += b;
+                    }
+                }
+            } else {
+                let a = &mut tape.a[l];
+                a.resize(n * la.fan_out, 0.0);
+                let ar = a.chunks_exact_mut(la.fan_out);
+                match self.spec.activation {
+                    Activation::Relu => {
+                        for (zr, ar) in rows.zip(ar) {
+                            for ((v, a), b) in zr.iter_mut().zip(ar).zip(bias) {
+                                *v += b;
+                                *a = if *v > 0.0 { *v } else { 0.0 };
+                            }
+                        }
+                    }
+                    Activation::Silu => {
+                        let s = &mut tape.sig[l];
+                        s.resize(n * la.fan_out, 0.0);
+                        let sr = s.chunks_exact_mut(la.fan_out);
+                        for ((zr, ar), sr) in rows.zip(ar).zip(sr) {
+                            for (((v, a), s), b) in zr.iter_mut().zip(ar).zip(sr).zip(bias) {
+                                *v += b;
+                                *s = sigmoid(*v);
+                                *a = *v * *s;
+                            }
+                        }
+                    }
+                }
+            }
+            tape.z[l] = z;
+        }
+        &tape.z[depth - 1]
+    }
+
+    /// Gradient of L with respect to θ into `grad` (length [`Mlp::n_params`]), given
+    /// ∂L/∂f = `d_out` (n × d_L) at the state of the last `forward(input, tape)`.
+    pub fn backward(&self, input: Input, tape: &mut Tape, d_out: &[f64], grad: &mut [f64]) {
+        let n = tape.n;
+        let depth = self.layers.len();
+        assert_eq!(grad.len(), self.theta.len(), "gradient length");
+        assert_eq!(d_out.len(), n * self.n_out(), "∂L/∂f must be n × d_L");
+        let mut delta = std::mem::take(&mut tape.delta);
+        let mut prev = std::mem::take(&mut tape.delta_prev);
+        delta.clear();
+        delta.extend_from_slice(d_out);
+        for l in (0..depth).rev() {
+            let la = self.layers[l];
+            let a_prev: &[f64] = match (l, input) {
+                (0, Input::Dense(x)) => x,
+                (0, Input::Tokens(_)) => &tape.a0,
+                _ => &tape.a[l - 1],
+            };
+            // ∂L/∂W_l = (δ_lᵀ a_{l−1}) ⊙ M_l
+            let gw = &mut grad[la.w..la.b];
+            gemm(
+                la.fan_out, n, la.fan_in, &delta, true, a_prev, false, 0.0, gw,
+            );
+            if let Some(m) = self.mask(l) {
+                for (g, m) in gw.iter_mut().zip(m) {
+                    *g *= m;
+                }
+            }
+            // ∂L/∂b_l = Σ_i δ_{l,i}, rows in order
+            let gb = &mut grad[la.b..la.b + la.fan_out];
+            gb.iter_mut().for_each(|g| *g = 0.0);
+            for row in delta.chunks_exact(la.fan_out) {
+                for (g, d) in gb.iter_mut().zip(row) {
+                    *g += d;
+                }
+            }
+            let need_input_grad = l > 0 || self.spec.embedding.is_some();
+            if !need_input_grad {
+                break;
+            }
+            // δ_l W̃_l (n × d_{l−1})
+            let w_eff: &[f64] = if self.mask(l).is_some() {
+                &tape.w_eff[l]
+            } else {
+                &self.theta[la.w..la.b]
+            };
+            prev.resize(n * la.fan_in, 0.0);
+            gemm(
+                n, la.fan_out, la.fan_in, &delta, false, w_eff, false, 0.0, &mut prev,
+            );
+            if l > 0 {
+                // δ_{l−1} = (δ_l W̃_l) ⊙ φ'(z_{l−1})
+                let z = &tape.z[l - 1];
+                match self.spec.activation {
+                    Activation::Relu => {
+                        for (d, &z) in prev.iter_mut().zip(z) {
+                            *d = if z > 0.0 { *d } else { 0.0 };
+                        }
+                    }
+                    Activation::Silu => {
+                        let s = &tape.sig[l - 1];
+                        for ((d, &z), &s) in prev.iter_mut().zip(z).zip(s) {
+                            *d *= s * (1.0 + z * (1.0 - s));
+                        }
+                    }
+                }
+                std::mem::swap(&mut delta, &mut prev);
+            } else if let (Input::Tokens(tok), Some(e)) = (input, self.spec.embedding) {
+                // ∂L/∂E[t]: every slot holding token t adds its slice of δ_1 W̃_1, rows in order
+                let ge = &mut grad[self.embed_at..];
+                ge.iter_mut().for_each(|g| *g = 0.0);
+                for (slot, &t) in tok.iter().enumerate() {
+                    let t = t as usize;
+                    let src = &prev[slot * e.dim..(slot + 1) * e.dim];
+                    for (g, s) in ge[t * e.dim..(t + 1) * e.dim].iter_mut().zip(src) {
+                        *g += s;
+                    }
+                }
+            }
+        }
+        tape.delta = delta;
+        tape.delta_prev = prev;
+    }
+}
+
+/// Products with a side this small skip matrixmultiply (whose packing and micro-kernel
+/// padding dominate there) for the fixed-order loops of [`gemm_thin`].
+const THIN: usize = 4;
+
+/// C ← A·B + β·C for row-major C (m × n). A is m × k, stored row-major, or stored as its
+/// transpose (k × m) when `ta`; B is k × n, or stored as its transpose (n × k) when `tb`.
+/// β = 0 overwrites C (its old contents, even NaN, are ignored).
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    ta: bool,
+    b: &[f64],
+    tb: bool,
+    beta: f64,
+    c: &mut [f64],
+) {
+    assert!(
+        a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
+        "gemm operands too short"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if m.min(n).min(k) <= THIN {
+        gemm_thin(m, k, n, a, ta, b, tb, beta, c);
+        return;
+    }
+    let (rsa, csa) = if ta { (1, m as isize) } else { (k as isize, 1) };
+    let (rsb, csb) = if tb { (1, k as isize) } else { (n as isize, 1) };
+    // SAFETY: the assert above keeps every element matrixmultiply addresses inside the
+    // slices: A spans (m−1)·rsa + (k−1)·csa < m·k, likewise B and C; C does not alias A or B
+    // (a shared and a mutable borrow).
+    unsafe {
+        matrixmultiply::dgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            rsa,
+            csa,
+            b.as_ptr(),
+            rsb,
+            csb,
+            beta,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+}
+
+/// `gemm` when one side is at most [`THIN`] (the 2- and 3-output layers of Figs 2 and 19, the
+/// 2-input layer of Fig. 19): contiguous dot products and axpys in a fixed order, so these
+/// products are the same bits on every platform.
+#[allow(clippy::too_many_arguments)]
+fn gemm_thin(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    ta: bool,
+    b: &[f64],
+    tb: bool,
+    beta: f64,
+    c: &mut [f64],
+) {
+    let at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
+    let bt = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
+    let set = |c: &mut f64, v: f64| *c = if beta == 0.0 { v } else { beta * *c + v };
+    if k <= THIN || (m <= THIN && !tb) {
+        // rows of B are contiguous (copy B when it is stored transposed; then k is small):
+        // C_i = β C_i + Σ_p A_ip B_p, one axpy per (i, p), p in order
+        let bt_copy: Vec<f64>;
+        let b_rows: &[f64] = if tb {
+            bt_copy = (0..k * n).map(|q| bt(q / n, q % n)).collect();
+            &bt_copy
+        } else {
+            b
+        };
+        let mut acc = vec![0.0; n];
+        for i in 0..m {
+            acc.iter_mut().for_each(|x| *x = 0.0);
+            for p in 0..k {
+                let s = at(i, p);
+                for (x, y) in acc.iter_mut().zip(&b_rows[p * n..(p + 1) * n]) {
+                    *x += s * y;
+                }
+            }
+            for (cv, &v) in c[i * n..(i + 1) * n].iter_mut().zip(&acc) {
+                set(cv, v);
+            }
+        }
+    } else if n <= THIN && !ta {
+        // rows of A are contiguous: C_ij = β C_ij + A_i · B^j (columns of B copied, n small)
+        let cols: Vec<f64> = (0..n * k).map(|q| bt(q % k, q / k)).collect();
+        for i in 0..m {
+            let row = &a[i * k..(i + 1) * k];
+            for j in 0..n {
+                set(&mut c[i * n + j], dot(row, &cols[j * k..(j + 1) * k]));
+            }
+        }
+    } else if n <= THIN {
+        // A stored transposed (k × m, its rows contiguous): Cᵀ_j += B_pj A^p, then transpose
+        let mut ct = vec![0.0; n * m];
+        for p in 0..k {
+            let arow = &a[p * m..(p + 1) * m];
+            for j in 0..n {
+                let s = bt(p, j);
+                for (x, y) in ct[j * m..(j + 1) * m].iter_mut().zip(arow) {
+                    *x += s * y;
+                }
+            }
+        }
+        for i in 0..m {
+            for j in 0..n {
+                set(&mut c[i * n + j], ct[j * m + i]);
+            }
+        }
+    } else {
+        // m small and B stored transposed (n × k): C_ij = A_i · B^j with A's row copied
+        let mut row = vec![0.0; k];
+        for i in 0..m {
+            row.iter_mut().enumerate().for_each(|(p, x)| *x = at(i, p));
+            for j in 0..n {
+                set(&mut c[i * n + j], dot(&row, &b[j * k..(j + 1) * k]));
+            }
+        }
+    }
+}
+
+/// Masked MSE over all n·K entries (see the module header) into `d_out` = ∂L/∂f; returns L.
+/// With `reweight`, the loss is `mean(ℓ · ℓ̄/mean(ℓ̄))` (ℓ̄ detached) and so is its gradient;
+/// when every ℓ is 0 both are 0.
+pub fn mse_loss(f: &[f64], y: &[f64], mask: &[f64], reweight: bool, d_out: &mut [f64]) -> f64 {
+    assert!(
+        f.len() == y.len() && f.len() == mask.len() && f.len() == d_out.len(),
+        "f, y, mask and ∂L/∂f must have one length"
+    );
+    let total = f.len() as f64;
+    let mut sum = 0.0;
+    for ((d, (&f, &y)), &m) in d_out.iter_mut().zip(f.iter().zip(y)).zip(mask) {
+        let r = f - y;
+        let l = m * r * r;
+        sum += l;
+        *d = 2.0 * m * r / total;
+    }
+    let mean = sum / total;
+    if !reweight {
+        return mean;
+    }
+    if mean == 0.0 {
+        d_out.iter_mut().for_each(|d| *d = 0.0);
+        return 0.0;
+    }
+    let mut sum_sq = 0.0;
+    for ((d, (&f, &y)), &m) in d_out.iter_mut().zip(f.iter().zip(y)).zip(mask) {
+        let r = f - y;
+        let l = m * r * r;
+        sum_sq += l * l;
+        *d *= l / mean;
+    }
+    sum_sq / total / mean
+}
+
+/// Softmax cross-entropy, mean over the n rows of `logits` (n × classes); writes ∂L/∂f into
+/// `d_out` when given. Returns L.
+pub fn softmax_ce(
+    logits: &[f64],
+    classes: usize,
+    labels: &[u32],
+    mut d_out: Option<&mut [f64]>,
+) -> f64 {
+    let n = labels.len();
+    assert_eq!(logits.len(), n * classes, "logits must be n × classes");
+    if let Some(d) = d_out.as_deref() {
+        assert_eq!(d.len(), logits.len(), "∂L/∂f must be n × classes");
+    }
+    let nf = n as f64;
+    let mut total = 0.0;
+    for (i, (row, &y)) in logits.chunks_exact(classes).zip(labels).enumerate() {
+        let y = y as usize;
+        let max = row.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let mut z = 0.0;
+        match d_out.as_deref_mut() {
+            Some(d) => {
+                // keep e^{f − max} to turn it into the softmax without a second exp
+                let drow = &mut d[i * classes..(i + 1) * classes];
+                for (dv, &v) in drow.iter_mut().zip(row) {
+                    *dv = libm::exp(v - max);
+                    z += *dv;
+                }
+                for dv in drow.iter_mut() {
+                    *dv = *dv / z / nf;
+                }
+                drow[y] -= 1.0 / nf;
+            }
+            None => {
+                for &v in row {
+                    z += libm::exp(v - max);
+                }
+            }
+        }
+        total += max + libm::log(z) - row[y];
+    }
+    total / nf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::geometry::rng_for;
+
+    fn naive(m: usize, k: usize, n: usize, a: &[f64], ta: bool, b: &[f64], tb: bool) -> Vec<f64> {
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = 0.0;
+                for p in 0..k {
+                    let x = if ta { a[p * m + i] } else { a[i * k + p] };
+                    let y = if tb { b[j * k + p] } else { b[p * n + j] };
+                    s += x * y;
+                }
+                c[i * n + j] = s;
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn gemm_matches_the_definition_for_every_shape_and_transpose() {
+        // small integers: every product and sum is exact, so the results must be equal;
+        // the shapes cover matrixmultiply (all sides > THIN) and every thin branch
+        for (m, k, n) in [
+            (7, 300, 5),
+            (300, 7, 9),
+            (9, 2, 300),
+            (300, 9, 2),
+            (2, 300, 9),
+            (3, 3, 3),
+            (1, 1, 1),
+        ] {
+            let a: Vec<f64> = (0..m * k).map(|i| ((i * 7) % 11) as f64 - 5.0).collect();
+            let b: Vec<f64> = (0..k * n).map(|i| ((i * 3) % 13) as f64 - 6.0).collect();
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    let want = naive(m, k, n, &a, ta, &b, tb);
+                    let mut c = vec![f64::NAN; m * n];
+                    gemm(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
+                    assert_eq!(c, want, "{m}×{k}×{n}, ta = {ta}, tb = {tb}");
+                    // β = 1 accumulates
+                    gemm(m, k, n, &a, ta, &b, tb, 1.0, &mut c);
+                    let twice: Vec<f64> = want.iter().map(|x| 2.0 * x).collect();
+                    assert_eq!(c, twice, "{m}×{k}×{n}, ta = {ta}, tb = {tb}, β = 1");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pytorch_linear_init_bounds_and_embedding() {
+        let spec = MlpSpec {
+            embedding: Some(Embedding {
+                vocab: 59,
+                dim: 128,
+                tokens: 2,
+            }),
+            ..MlpSpec::dense(vec![256, 100, 100, 59], Activation::Silu)
+        };
+        let net = Mlp::new(spec, &mut rng_for(0, 1)).unwrap();
+        assert_eq!(
+            net.n_params(),
+            256 * 100 + 100 + 100 * 100 + 100 + 100 * 59 + 59 + 59 * 128
+        );
+        let th = net.theta();
+        let l1 = &th[..256 * 100 + 100];
+        let b = 1.0 / 16.0;
+        assert!(l1.iter().all(|x| x.abs() < b));
+        assert!(
+            l1.iter().any(|x| x.abs() > 0.95 * b),
+            "uses the whole range"
+        );
+        let l2 = &th[256 * 100 + 100..256 * 100 + 100 + 100 * 100 + 100];
+        assert!(l2.iter().all(|x| x.abs() < 0.1));
+        let e = &th[net.embed_at..];
+        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        let var = e.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / e.len() as f64;
+        assert!(
+            mean.abs() < 0.03 && (var - 1.0).abs() < 0.05,
+            "E ~ N(0, 1): {mean} {var}"
+        );
+    }
+
+    #[test]
+    fn block_diagonal_masks_of_fig_19() {
+        let s = MlpSpec::dense(vec![2, 100, 100, 2], Activation::Silu)
+            .block_diagonal(2)
+            .unwrap();
+        let m1 = s.masks[0].as_ref().unwrap();
+        // input 1 → units 1–50, input 2 → units 51–100
+        assert_eq!(m1[0], 1.0);
+        assert_eq!(m1[1], 0.0);
+        assert_eq!(m1[49 * 2 + 1], 0.0);
+        assert_eq!(m1[50 * 2], 0.0);
+        assert_eq!(m1[50 * 2 + 1], 1.0);
+        let m2 = s.masks[1].as_ref().unwrap();
+        assert_eq!(m2.iter().sum::<f64>(), 2.0 * 50.0 * 50.0);
+        assert_eq!(m2[49 * 100 + 49], 1.0);
+        assert_eq!(m2[49 * 100 + 50], 0.0);
+        let m3 = s.masks[2].as_ref().unwrap();
+        assert_eq!(m3[..100].iter().sum::<f64>(), 50.0);
+        assert_eq!(m3[..50].iter().sum::<f64>(), 50.0);
+        assert_eq!(m3[100 + 50..].iter().sum::<f64>(), 50.0);
+        assert!(MlpSpec::dense(vec![3, 4], Activation::Relu)
+            .block_diagonal(2)
+            .is_err());
+    }
+
+    #[test]
+    fn losses_by_hand() {
+        // MSE: entries (f − y, m) = (1, 1), (2, 0), (−3, 1) → L = (1 + 9)/3
+        let f = [1.0, 2.0, -3.0];
+        let y = [0.0, 0.0, 0.0];
+        let m = [1.0, 0.0, 1.0];
+        let mut d = [0.0; 3];
+        assert_eq!(mse_loss(&f, &y, &m, false, &mut d), 10.0 / 3.0);
+        assert_eq!(d, [2.0 / 3.0, 0.0, -2.0]);
+        // re-weighted: ℓ = (1, 0, 9), mean 10/3 → L = mean(ℓ²)/mean(ℓ) = (82/3)/(10/3) = 8.2
+        let l = mse_loss(&f, &y, &m, true, &mut d);
+        assert!((l - 8.2).abs() < 1e-14);
+        let w = [1.0 / (10.0 / 3.0), 0.0, 9.0 / (10.0 / 3.0)];
+        for (dv, want) in d.iter().zip([2.0 / 3.0 * w[0], 0.0, -2.0 * w[2]]) {
+            assert!((dv - want).abs() < 1e-14);
+        }
+        // all-zero loss: no 0/0
+        assert_eq!(mse_loss(&y, &y, &m, true, &mut d), 0.0);
+        assert_eq!(d, [0.0; 3]);
+        // CE: uniform logits over 4 classes → ln 4, ∂ = (1/4 − [c = y])/n
+        let logits = [0.0; 8];
+        let mut d = [0.0; 8];
+        let l = softmax_ce(&logits, 4, &[1, 3], Some(&mut d));
+        assert!((l - 4f64.ln()).abs() < 1e-15);
+        assert_eq!(d[1], (0.25 - 1.0) / 2.0);
+        assert_eq!(d[0], 0.25 / 2.0);
+        // huge logits stay finite
+        let l = softmax_ce(&[1000.0, -1000.0], 2, &[0], None);
+        assert_eq!(l, 0.0);
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let mut r = rng_for(0, 1);
+        assert!(Mlp::new(MlpSpec::dense(vec![3], Activation::Relu), &mut r).is_err());
+        let mut s = MlpSpec::dense(vec![2, 2], Activation::Relu);
+        s.masks = vec![Some(vec![1.0, 0.5, 0.0, 1.0])];
+        assert!(Mlp::new(s, &mut r).is_err());
+        let net = Mlp::new(MlpSpec::dense(vec![3, 2], Activation::Relu), &mut r).unwrap();
+        assert!(net.rows(Input::Dense(&[0.0; 7])).is_err());
+        assert!(net.rows(Input::Tokens(&[0; 3])).is_err());
+        assert_eq!(net.rows(Input::Dense(&[0.0; 9])).unwrap(), 3);
+    }
+}
