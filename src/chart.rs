@@ -385,7 +385,7 @@ pub fn draw_per_skill<DB: DrawingBackend>(
     // Fewer points per curve when there are many curves: total work stays ~ one chart width.
     let show = curves(n);
     let per_curve = if show.len() > 40 {
-        w as usize / 2
+        w as usize / 3
     } else {
         2 * w as usize
     };

@@ -309,21 +309,21 @@ fn fmt(x: f64) -> String {
         return format!("{x}");
     }
     if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e4) {
-        format!("{x:.3e}")
+        format!("{x:.2e}")
     } else {
-        format!("{x:.4}")
+        format!("{x:.3}")
     }
 }
 
 /// Every value at the shown step: loss, and per skill s_i (A and B), n_align,i, u_i^{1/p_i}.
 fn readout(lab: Lab) -> impl IntoView {
     let row_a = Memo::new(move |_| {
-        lab.version.track();
+        lab.slow.track();
         let at = lab.shown();
         lab.run.with_value(|r| snapshot(r, at))
     });
     let row_b = Memo::new(move |_| {
-        lab.version.track();
+        lab.slow.track();
         let at = lab.shown();
         lab.run_b
             .with_value(|r| r.as_ref().and_then(|r| snapshot(r, at)))

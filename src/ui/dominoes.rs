@@ -139,7 +139,7 @@ fn row(lab: Lab, side: Side, cfg: &Config, width: f64) -> AnyView {
             let range = r * cols..((r + 1) * cols).min(n);
             let lane = links_lane(&needs, range.clone(), cols, n, learned);
             let tiles = range
-                .map(|i| tile(i, n, &freqs, needs[i].clone(), level, learned))
+                .map(|i| tile(i, n, &freqs, needs[i].clone(), lab.slow, level, learned))
                 .collect_view();
             view! {
                 {lane}
@@ -213,6 +213,7 @@ fn tile(
     n: usize,
     freqs: &[f64],
     needs: Option<Needs>,
+    slow: RwSignal<u64>,
     level: impl Fn(usize) -> f64 + Copy + Send + Sync + 'static,
     learned: impl Fn(usize) -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -254,7 +255,10 @@ fn tile(
                         let a = if s.is_finite() { s.clamp(0.0, 1.0) * 90.0 } else { 0.0 };
                         format!("rotate({a:.2}deg)")
                     }
-                    aria-label=move || format!("{label}: level {:.2}", level(i))
+                    aria-label=move || {
+                        slow.track();
+                        untrack(|| format!("{label}: level {:.2}", level(i)))
+                    }
                     role="img"
                 ></div>
             </div>

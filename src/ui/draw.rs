@@ -37,6 +37,13 @@ impl Stats {
         let mut t = self.totals.clone();
         t.sort_by(f32::total_cmp);
         let q = |p: f64| t[((t.len() - 1) as f64 * p).round() as usize];
+        let worst_at = self
+            .totals
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(k, _)| k)
+            .unwrap_or(0);
         let fit = if self.fit_ms > 0.0 {
             format!(" + {:.2} ms fit", self.fit_ms / k)
         } else {
@@ -44,7 +51,7 @@ impl Stats {
         };
         format!(
             "{} animation frames: {:.2} ms simulation{fit} + {:.2} ms drawing per frame on average; \
-             median {:.1} ms, 95th percentile {:.1} ms, worst {:.1} ms.",
+             median {:.1} ms, 95th percentile {:.1} ms, worst {:.1} ms (frame {worst_at}).",
             t.len(),
             self.sim_ms / k,
             self.draw_ms / k,

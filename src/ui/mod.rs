@@ -30,6 +30,8 @@ const SPEEDS: [u32; 13] = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 50
 const SLICE_BUDGET_MS: f64 = 8.0;
 /// Script time per frame the loop aims to stay under (simulation + fit + drawing).
 const FRAME_BUDGET_MS: f64 = 12.0;
+/// While playing, the slowly updated parts of the page refresh this often (ms).
+const SLOW_MS: f64 = 250.0;
 /// Up to this many skills are drawn as tiles; more become a heat strip.
 pub const MAX_TILES: usize = 100;
 
@@ -99,6 +101,11 @@ pub struct Lab {
     pub run_b: StoredValue<Option<Run>, LocalStorage>,
     /// Bumped whenever a run changes (frames appended, reset, fit finished).
     pub version: RwSignal<u64>,
+    /// Follows `version` at most four times a second while playing (every time otherwise):
+    /// what is read rather than watched (the value table, labels, the live summary) tracks
+    /// this, so a 100-skill run does not re-lay out hundreds of cells every frame.
+    pub slow: RwSignal<u64>,
+    slow_at: StoredValue<f64>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<usize>,
     /// Pause once every skill is learned.
@@ -133,6 +140,11 @@ pub struct Lab {
 impl Lab {
     pub fn bump(self) {
         self.version.update(|v| *v += 1);
+        let t = now();
+        if !self.playing.get_untracked() || t - self.slow_at.get_value() > SLOW_MS {
+            self.slow_at.set_value(t);
+            self.slow.update(|v| *v += 1);
+        }
     }
 
     /// The step the page shows: hovered, else scrubbed, else `None` (the newest).
@@ -193,7 +205,10 @@ impl Lab {
     }
 
     pub fn pause(self) {
-        self.playing.set(false);
+        if self.playing.get_untracked() {
+            self.playing.set(false);
+            self.slow.update(|v| *v += 1);
+        }
     }
 
     pub fn toggle(self) {
@@ -650,6 +665,8 @@ pub fn App() -> impl IntoView {
         speed: RwSignal::new(default_speed(cfg.steps)),
         config: RwSignal::new(cfg),
         version: RwSignal::new(0),
+        slow: RwSignal::new(0),
+        slow_at: StoredValue::new(0.0),
         playing: RwSignal::new(false),
         stop_learned: RwSignal::new(false),
         ignore_stop: StoredValue::new(false),
@@ -702,8 +719,10 @@ pub fn App() -> impl IntoView {
         keys.remove();
         history.remove();
     });
+    // Autoplay (unless the reader asked for reduced motion) from the frame after the first
+    // drawing, so the page's start-up work (first canvas draw, fonts) is not an animation frame.
     if !prefers_reduced_motion() && lab.run.with_value(|r| r.error.is_none()) {
-        lab.play();
+        request_animation_frame(move || request_animation_frame(move || lab.play()));
     }
 
     view! {
@@ -787,7 +806,7 @@ pub fn App() -> impl IntoView {
                 {charts::charts(lab)}
                 <p class="summary" aria-live="polite" data-testid="summary">
                     {move || {
-                        lab.version.track();
+                        lab.slow.track();
                         lab.run.with_value(|r| r.summary())
                     }}
                 </p>
@@ -803,7 +822,7 @@ pub fn App() -> impl IntoView {
                 <summary>"Performance"</summary>
                 <p data-testid="perf">
                     {move || {
-                        lab.version.track();
+                        lab.slow.track();
                         lab.stats.with_value(|s| s.text())
                     }}
                 </p>

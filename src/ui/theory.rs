@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub fn theory(lab: Lab) -> impl IntoView {
     let model = move || lab.config.with(|c| c.model);
     let fit_text = move || {
-        lab.version.track();
+        lab.slow.track();
         let on = lab.show_fit.get();
         if model() != Model::Geometry {
             return "Only over a Geometry run: the Resource model is its theory.".to_string();
@@ -38,7 +38,7 @@ pub fn theory(lab: Lab) -> impl IntoView {
         })
     };
     let two = move || {
-        lab.version.track();
+        lab.slow.track();
         lab.run.with_value(lab::two_skill)
     };
     view! {
