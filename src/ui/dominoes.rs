@@ -182,9 +182,11 @@ fn links_lane(
         .into_iter()
         .map(|(p, c, all)| {
             let (x1, x2) = (x(p), x(c));
-            // Higher arcs for longer links, so they do not overlap.
-            let top = (0.85 - 0.12 * (x1 - x2).abs()).max(0.08);
-            let d = format!("M {x1} 1 C {x1} {top} {x2} {top} {x2} 1");
+            // Higher arcs for longer links, so they do not overlap. A cubic from y = 1 with
+            // both control points at `top` peaks at 1 − ¾(1 − top).
+            let peak = (0.75 - 0.15 * (x1 - x2).abs()).max(0.06);
+            let top = 1.0 - (1.0 - peak) / 0.75;
+            let d = format!("M {x1} 1 C {x1} {top:.3} {x2} {top:.3} {x2} 1");
             let color = css_color(skill_color(p, n));
             let kind = if all { "and" } else { "or" };
             view! {

@@ -30,8 +30,10 @@ const SPEEDS: [u32; 13] = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 50
 const SLICE_BUDGET_MS: f64 = 8.0;
 /// Script time per frame the loop aims to stay under (simulation + fit + drawing).
 const FRAME_BUDGET_MS: f64 = 12.0;
-/// While playing, the slowly updated parts of the page refresh this often (ms).
+/// While playing, the slowly updated parts of the page refresh this often (ms)…
 const SLOW_MS: f64 = 250.0;
+/// …unless there are at most this many skills (then every frame, as the rest).
+const FEW_SKILLS: usize = 20;
 /// Up to this many skills are drawn as tiles; more become a heat strip.
 pub const MAX_TILES: usize = 100;
 
@@ -101,9 +103,10 @@ pub struct Lab {
     pub run_b: StoredValue<Option<Run>, LocalStorage>,
     /// Bumped whenever a run changes (frames appended, reset, fit finished).
     pub version: RwSignal<u64>,
-    /// Follows `version` at most four times a second while playing (every time otherwise):
-    /// what is read rather than watched (the value table, labels, the live summary) tracks
-    /// this, so a 100-skill run does not re-lay out hundreds of cells every frame.
+    /// Follows `version` at most four times a second while playing more than [`FEW_SKILLS`]
+    /// skills (every time otherwise): what is read rather than watched (the value table,
+    /// labels, the live summary) tracks this, so a 100-skill run does not re-lay out
+    /// hundreds of cells every frame.
     pub slow: RwSignal<u64>,
     slow_at: StoredValue<f64>,
     pub playing: RwSignal<bool>,
@@ -141,7 +144,8 @@ impl Lab {
     pub fn bump(self) {
         self.version.update(|v| *v += 1);
         let t = now();
-        if !self.playing.get_untracked() || t - self.slow_at.get_value() > SLOW_MS {
+        let few = self.run.with_value(|r| r.n) <= FEW_SKILLS;
+        if few || !self.playing.get_untracked() || t - self.slow_at.get_value() > SLOW_MS {
             self.slow_at.set_value(t);
             self.slow.update(|v| *v += 1);
         }

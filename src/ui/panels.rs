@@ -184,7 +184,7 @@ fn control(lab: Lab, k: &'static KeySpec) -> impl IntoView {
         <div class="control" class:flag=matches!(k.kind, Kind::Flag) title=title data-key=key>
             <label for=id>
                 <span class="label">{label_text}</span>
-                <span class="key">{key}</span>
+                {(k.symbol != key).then(|| view! { <span class="key">{key}</span> })}
             </label>
             {input}
             {(!range.is_empty()).then(|| view! { <span class="range">{range}</span> })}
