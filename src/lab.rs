@@ -34,12 +34,10 @@ pub struct Run {
 }
 
 /// The frequency of each skill, for labels: none for the quadratic toy, whose four skills
-/// are directions of one quadratic loss rather than tasks with frequencies.
+/// are directions of one quadratic loss rather than tasks with frequencies, nor for
+/// grokking's train/test (see `Config::skill_freqs`).
 pub fn skill_freqs(config: &Config) -> Vec<f64> {
-    match config.model {
-        Model::Quadratic => Vec::new(),
-        _ => config.freqs(),
-    }
+    config.skill_freqs()
 }
 
 /// How many steps apart recorded frames are for a run of `steps` steps.

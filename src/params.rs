@@ -11,6 +11,7 @@ use crate::presets::{self, Preset};
 use crate::sim::domino::Schedule;
 use crate::sim::freq::{normalise, Freq};
 use crate::sim::geometry::{task_vectors, GeometryParams, GradForm, LossForm, VecKind};
+use crate::sim::nets::{GrokkingParams, ModularParams, NetParams, ParityParams, ParityTask};
 use crate::sim::optim::{OptConfig, OptKind};
 use crate::sim::resource::{overlap_matrix, Gate, ResourceParams, Switch};
 use crate::sim::{ModelSpec, SimError};
@@ -22,6 +23,9 @@ pub const VERSION: u32 = 1;
 /// Size budget: work per run (dimension × skills × steps for the Geometry model, skills ×
 /// steps otherwise, skills² × steps with an overlap matrix). About a minute natively.
 pub const WORK_BUDGET: f64 = 1e11;
+/// Size budget of the real networks (multiply-adds of the forward passes of a run): Fig. 13
+/// at full size, 1.2e12, is about 7 minutes natively.
+pub const NET_WORK_BUDGET: f64 = 2e12;
 /// Size budget: numbers in one task matrix (dimension × skills), 160 MB of f64.
 pub const MATRIX_BUDGET: f64 = 2e7;
 /// Size budget: recorded skill values per run ((steps + 1) × skills).
@@ -37,16 +41,30 @@ pub enum Model {
     Domino,
     Parallel,
     Quadratic,
+    /// Sparse parity in an MLP (Figs. 2, 16).
+    Parity,
+    /// Modular addition, SignGD vs Adam (Fig. 13).
+    Grokking,
+    /// x ↦ x² with a modular or a plain MLP (Fig. 19).
+    Modular,
 }
 
 impl Model {
-    pub const ALL: [Model; 5] = [
+    pub const ALL: [Model; 8] = [
         Model::Geometry,
         Model::Resource,
         Model::Domino,
         Model::Parallel,
         Model::Quadratic,
+        Model::Parity,
+        Model::Grokking,
+        Model::Modular,
     ];
+
+    /// A real network (an MLP trained in full batch) rather than a toy model.
+    pub fn is_net(self) -> bool {
+        matches!(self, Model::Parity | Model::Grokking | Model::Modular)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -55,6 +73,9 @@ impl Model {
             Model::Domino => "domino",
             Model::Parallel => "parallel",
             Model::Quadratic => "quadratic",
+            Model::Parity => "parity",
+            Model::Grokking => "grokking",
+            Model::Modular => "modular",
         }
     }
 
@@ -66,6 +87,9 @@ impl Model {
             Model::Domino => "Domino model",
             Model::Parallel => "Parallel model",
             Model::Quadratic => "Quadratic toy (Fig. 12)",
+            Model::Parity => "MLP: sparse parity (Figs. 2, 16)",
+            Model::Grokking => "MLP: grokking (Fig. 13)",
+            Model::Modular => "MLP: modularity (Fig. 19)",
         }
     }
 }
@@ -158,6 +182,24 @@ pub struct Config {
     pub rot: bool,
     /// `thr`: threshold of "learned" (t90 uses 0.9).
     pub thr: f64,
+    /// `p2`: frequency of sparse-parity task 2 (Fig. 2), 0 … 1.
+    pub p2: f64,
+    /// `task`: sparse-parity experiment.
+    pub task: ParityTask,
+    /// `samples`: data points of a real-network run (parity samples, Fig. 19 points).
+    pub samples: usize,
+    /// `width`: hidden width of the MLP.
+    pub width: usize,
+    /// `modulus`: p of the modular-addition task (Fig. 13).
+    pub modulus: usize,
+    /// `embed`: embedding width of the grokking network.
+    pub embed: usize,
+    /// `modular`: block-diagonal (modular) network in Fig. 19.
+    pub modular: bool,
+    /// `reweight`: the loss re-weighting ℓ·ℓ/mean(ℓ) of Fig. 19's notebook.
+    pub reweight: bool,
+    /// `runs`: number of runs (seeds seed … seed+runs−1) of Fig. 19's t1–t2 scatter.
+    pub runs: u32,
 }
 
 impl Default for Config {
@@ -169,28 +211,40 @@ impl Default for Config {
 impl Config {
     /// The defaults of a model: the notebooks' default runs (PAPER.md §3.4, §4.1, §5.1, §6.1).
     pub fn defaults(model: Model) -> Self {
+        let (opt, lr) = match model {
+            Model::Parity => (OptKind::Adam, 1e-3),
+            Model::Grokking => (OptKind::AdamW, 1e-2),
+            Model::Modular => (OptKind::Adam, 5e-4),
+            _ => (OptKind::SignGd, 3e-4),
+        };
+        // the grokking default is Fig. 13's "SignGD" column: AdamW with β = (0, 0)
+        let betas = if model == Model::Grokking {
+            Some(0.0)
+        } else {
+            None
+        };
         Config {
             model,
             seed: 0,
             steps: match model {
-                Model::Quadratic => 10_000,
+                Model::Quadratic | Model::Grokking => 10_000,
                 Model::Parallel => 1100,
                 _ => 1000,
             },
             n: 10,
             freq: FreqKind::Zipf,
             alpha: 2.0,
-            p1: 0.9,
+            p1: if model == Model::Modular { 0.99 } else { 0.9 },
             p: vec![],
             dim: 1000,
             batch: 0,
-            opt: OptKind::SignGd,
-            lr: 3e-4,
-            beta1: None,
-            beta2: None,
+            opt,
+            lr,
+            beta1: betas,
+            beta2: betas,
             beta3: 0.9999,
             mix: 2.0,
-            wd: 0.0,
+            wd: if model == Model::Grokking { 0.03 } else { 0.0 },
             loss: LossForm::Mse,
             grad: GradForm::Autograd,
             vec: VecKind::Ortho,
@@ -205,7 +259,28 @@ impl Config {
             t0: None,
             tau: 30.0,
             rot: true,
-            thr: 0.9,
+            thr: match model {
+                Model::Parity | Model::Grokking => 0.99,
+                // Fig. 19's levels reach exactly 1 when the task's MSE is below 1e−3
+                Model::Modular => 0.9999,
+                _ => 0.9,
+            },
+            p2: 0.1,
+            task: ParityTask::Frequency,
+            samples: if model == Model::Modular {
+                1000
+            } else {
+                10_000
+            },
+            width: match model {
+                Model::Parity => 50,
+                _ => 100,
+            },
+            modulus: 59,
+            embed: 128,
+            modular: false,
+            reweight: false,
+            runs: 1,
         }
     }
 
@@ -223,7 +298,35 @@ impl Config {
     pub fn skills(&self) -> usize {
         match self.model {
             Model::Quadratic => 4,
+            Model::Parity => self.task.bits().len(),
+            Model::Grokking | Model::Modular => 2,
             _ => self.freqs().len(),
+        }
+    }
+
+    /// The frequency of each skill as the model sees it (task supervision rates for the real
+    /// networks; empty where skills have none: the quadratic toy, grokking's train/test).
+    pub fn skill_freqs(&self) -> Vec<f64> {
+        match self.model {
+            Model::Quadratic | Model::Grokking => vec![],
+            Model::Parity => self.parity_params().frequencies(),
+            Model::Modular => vec![self.p1, 1.0 - self.p1],
+            _ => self.freqs(),
+        }
+    }
+
+    fn parity_params(&self) -> ParityParams {
+        let base = match self.task {
+            ParityTask::Frequency => ParityParams::frequency(self.p2),
+            ParityTask::Compositional => ParityParams::compositional(),
+            ParityTask::Independent => ParityParams::independent(),
+        };
+        ParityParams {
+            samples: self.samples,
+            width: self.width,
+            opt: self.opt_config(),
+            seed: self.seed,
+            ..base
         }
     }
 
@@ -254,7 +357,15 @@ impl Config {
     pub fn work(&self) -> f64 {
         let n = self.skills() as f64;
         let steps = self.steps as f64;
+        let w = self.width as f64;
         let run = match self.model {
+            // real networks: multiply-adds of one forward pass over the data, per step
+            Model::Parity => self.samples as f64 * (32.0 * w + w * n) * steps,
+            Model::Grokking => {
+                let (p, e) = (self.modulus as f64, self.embed as f64);
+                0.8 * p * p * (2.0 * e * w + w * w + w * p) * steps
+            }
+            Model::Modular => self.samples as f64 * (4.0 * w + w * w) * steps,
             Model::Geometry => self.dim as f64 * n * steps,
             Model::Resource if self.overlap => n * n * steps,
             Model::Quadratic => 16.0 * steps,
@@ -271,6 +382,7 @@ impl Config {
             Model::Geometry if self.vec == VecKind::Ortho => dim * n + 2.0 * dim * n * n,
             Model::Geometry => dim * n,
             Model::Resource if self.overlap => dim * n + dim * n * n,
+            Model::Grokking => (self.modulus * self.modulus) as f64 * (self.embed as f64 + 1.0),
             _ => 0.0,
         }
     }
@@ -329,6 +441,25 @@ impl Config {
                 schedule: Schedule::Parallel { tau: self.tau },
                 p: normalise(self.freqs()),
             },
+            Model::Parity => ModelSpec::Net(NetParams::Parity(self.parity_params())),
+            Model::Grokking => ModelSpec::Net(NetParams::Grokking(GrokkingParams {
+                modulus: self.modulus,
+                embed_dim: self.embed,
+                hidden: vec![self.width, self.width],
+                opt: self.opt_config(),
+                seed: self.seed,
+                ..GrokkingParams::signgd()
+            })),
+            Model::Modular => ModelSpec::Net(NetParams::Modular(ModularParams {
+                points: self.samples,
+                p1: self.p1,
+                width: self.width,
+                modular: self.modular,
+                reweight: self.reweight,
+                opt: self.opt_config(),
+                seed: self.seed,
+                ..ModularParams::default()
+            })),
             Model::Quadratic => ModelSpec::Quadratic {
                 rotated: self.rot,
                 opt: self.opt_config(),
@@ -492,7 +623,24 @@ const WRITERS: &[Writer] = &[
     ("tau", |c| num(c.tau)),
     ("rot", |c| (c.rot as u8).to_string()),
     ("thr", |c| num(c.thr)),
+    ("p2", |c| num(c.p2)),
+    ("task", |c| task_name(c.task).into()),
+    ("samples", |c| c.samples.to_string()),
+    ("width", |c| c.width.to_string()),
+    ("modulus", |c| c.modulus.to_string()),
+    ("embed", |c| c.embed.to_string()),
+    ("modular", |c| (c.modular as u8).to_string()),
+    ("reweight", |c| (c.reweight as u8).to_string()),
+    ("runs", |c| c.runs.to_string()),
 ];
+
+fn task_name(t: ParityTask) -> &'static str {
+    match t {
+        ParityTask::Frequency => "frequency",
+        ParityTask::Compositional => "compositional",
+        ParityTask::Independent => "independent",
+    }
+}
 
 /// The type and range of a key's value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -524,6 +672,7 @@ pub enum Group {
     Resource,
     Domino,
     Quadratic,
+    Network,
 }
 
 impl Group {
@@ -536,6 +685,7 @@ impl Group {
             Group::Resource => "Resource model",
             Group::Domino => "Domino and parallel models",
             Group::Quadratic => "Quadratic toy",
+            Group::Network => "Network and data",
         }
     }
 }
@@ -572,13 +722,31 @@ const TOYS: &[Model] = &[
 ];
 const GEO: &[Model] = &[Model::Geometry];
 const GEO_RES: &[Model] = &[Model::Geometry, Model::Resource];
-const OPTS: &[Model] = &[Model::Geometry, Model::Quadratic];
+const NETS: &[Model] = &[Model::Parity, Model::Grokking, Model::Modular];
+const OPTS: &[Model] = &[
+    Model::Geometry,
+    Model::Quadratic,
+    Model::Parity,
+    Model::Grokking,
+    Model::Modular,
+];
 const ETA: &[Model] = &[
     Model::Geometry,
     Model::Quadratic,
     Model::Resource,
     Model::Domino,
+    Model::Parity,
+    Model::Grokking,
+    Model::Modular,
 ];
+const TWO: &[Model] = &[
+    Model::Geometry,
+    Model::Resource,
+    Model::Domino,
+    Model::Parallel,
+    Model::Modular,
+];
+const NETS_DATA: &[Model] = &[Model::Parity, Model::Modular];
 const RES: &[Model] = &[Model::Resource];
 const RES_DOM: &[Model] = &[Model::Resource, Model::Domino];
 
@@ -716,8 +884,8 @@ pub const SCHEMA: &[KeySpec] = &[
         "Skill 1's frequency",
         f(0.001, 0.999),
         Frequencies,
-        TOYS,
-        "frequency of skill 1 for freq=two, 0.001 … 0.999"
+        TWO,
+        "frequency of skill 1 for freq=two (Fig. 19: share of task-1 points), 0.001 … 0.999"
     ),
     key!(
         "p",
@@ -946,6 +1114,15 @@ pub const SCHEMA: &[KeySpec] = &[
         &[Model::Quadratic],
         "quadratic toy: 0 aligned (R = I), 1 rotated (R = H4/2)"
     ),
+    key!("task", "", "Parity task", Kind::Choice(&["frequency", "compositional", "independent"]), Network, &[Model::Parity], "sparse parity: frequency (x1⊕x2, x3⊕x4 at p2), compositional (+ x1⊕x2⊕x3⊕x4), independent (+ x5⊕x6⊕x7⊕x8)"),
+    key!("p2", "p2", "Task 2 frequency", f(0.0, 1.0), Network, &[Model::Parity], "frequency of parity task 2 (task=frequency), 0 … 1"),
+    key!("samples", "", "Data points", Kind::Int { min: 10, max: 100_000 }, Network, NETS_DATA, "data points (parity samples, Fig. 19 points), 10 … 100,000"),
+    key!("width", "", "Hidden width", Kind::Int { min: 2, max: 1000 }, Network, NETS, "hidden width of the MLP, 2 … 1000"),
+    key!("modulus", "p", "Modulus", Kind::Int { min: 2, max: 1000 }, Network, &[Model::Grokking], "modular addition mod p, 2 … 1000"),
+    key!("embed", "", "Embedding width", Kind::Int { min: 1, max: 512 }, Network, &[Model::Grokking], "width of each token embedding, 1 … 512"),
+    key!("modular", "", "Modular network", Kind::Flag, Network, &[Model::Modular], "1: block-diagonal network, one private sub-network per task"),
+    key!("reweight", "", "Loss re-weighting", Kind::Flag, Network, &[Model::Modular], "1: train on mean(ℓ·ℓ/mean ℓ), each sample weighted by its own loss"),
+    key!("runs", "", "Runs", Kind::Int { min: 1, max: 1000 }, Network, &[Model::Modular], "runs of the t1–t2 scatter (seeds seed … seed+runs−1), 1 … 1000"),
 ];
 
 /// The schema entry of a key.
@@ -1206,7 +1383,12 @@ fn within_budget(c: &Config) -> bool {
     } else {
         0.0
     };
-    c.work() <= WORK_BUDGET
+    let budget = if c.model.is_net() {
+        NET_WORK_BUDGET
+    } else {
+        WORK_BUDGET
+    };
+    c.work() <= budget
         && matrix <= MATRIX_BUDGET
         && (c.steps as f64 + 1.0) * n <= ROWS_BUDGET
         && c.batch as f64 * c.steps as f64 <= WORK_BUDGET
@@ -1347,6 +1529,22 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
         "t0" => c.t0 = Some(float_key(key, v)?),
         "tau" => c.tau = float_key(key, v)?,
         "rot" => c.rot = flag(v)?,
+        "task" => {
+            c.task = match v {
+                "frequency" => ParityTask::Frequency,
+                "compositional" => ParityTask::Compositional,
+                "independent" => ParityTask::Independent,
+                _ => return Err(choice(v, "frequency, compositional, independent")),
+            }
+        }
+        "p2" => c.p2 = float_key(key, v)?,
+        "samples" => c.samples = int_key(key, v)? as usize,
+        "width" => c.width = int_key(key, v)? as usize,
+        "modulus" => c.modulus = int_key(key, v)? as usize,
+        "embed" => c.embed = int_key(key, v)? as usize,
+        "modular" => c.modular = flag(v)?,
+        "reweight" => c.reweight = flag(v)?,
+        "runs" => c.runs = int_key(key, v)? as u32,
         "thr" => {
             let t = float(v, 0.0, 1.0)?;
             if t <= 0.0 || t >= 1.0 {

@@ -4,7 +4,8 @@
 //! Axis syntax: `key:v1,v2,…` (a list), `key:a..b:count` (count values evenly spaced from a to
 //! b, both included; integers for integer keys) or `key:a..b:count:log` (log-spaced). Every
 //! grid point is an ordinary link, validated by [`crate::params::parse`] like any other.
-//! A sweep's results are one summary row per run; `record=80,200` adds the loss at those steps
+//! A sweep's results are one summary row per run (`t_skills` lists each skill's learning time,
+//! `;`-separated); `record=80,200` adds the loss at those steps
 //! and `fit=n0` the best-fitting N0 of the Resource model (Fig. 7 bottom).
 //! Runs are numbered in grid order (the first axis varies slowest), so shards of a sweep can be
 //! run anywhere and merged back bit for bit.
@@ -64,6 +65,8 @@ pub struct RunResult {
     /// Skills with s > thr at the end, out of n.
     pub learned: usize,
     pub n: usize,
+    /// First step at which each skill was learned (s > thr).
+    pub t_skills: Vec<Option<usize>>,
     /// First step at which the first skill / every skill was learned.
     pub t_first: Option<usize>,
     pub t_all: Option<usize>,
@@ -277,7 +280,12 @@ impl Sweep {
     pub fn header(&self) -> String {
         let mut h = vec!["run".to_string()];
         h.extend(self.axes.iter().map(|a| a.key.clone()));
-        h.extend(["steps", "loss", "learned", "n", "t_first", "t_all"].map(String::from));
+        h.extend(
+            [
+                "steps", "loss", "learned", "n", "t_first", "t_all", "t_skills",
+            ]
+            .map(String::from),
+        );
         h.extend(self.outputs.record.iter().map(|s| format!("loss@{s}")));
         if self.outputs.fit_n0 {
             h.push("best_n0".into());
@@ -299,6 +307,7 @@ pub fn run_one(spec: &RunSpec, outputs: &Outputs) -> RunResult {
         recorded: vec![f64::NAN; record.len()],
         learned: 0,
         n: c.skills(),
+        t_skills: vec![],
         t_first: None,
         t_all: None,
         fit_n0: outputs.fit_n0,
@@ -353,6 +362,7 @@ pub fn run_one(spec: &RunSpec, outputs: &Outputs) -> RunResult {
         result.best_n0 = best_n0(rows, &p, c.eta_eff(), c.loss, &n0_grid()).map(|(n0, _)| n0);
     }
     result.learned = t_skill.iter().filter(|t| t.is_some()).count();
+    result.t_skills = t_skill.clone();
     result.t_first = t_skill.iter().flatten().min().copied();
     result.t_all = if t_skill.iter().all(|t| t.is_some()) {
         t_skill.iter().flatten().max().copied()
@@ -374,6 +384,13 @@ impl RunResult {
         r.push(self.n.to_string());
         r.push(opt(self.t_first));
         r.push(opt(self.t_all));
+        r.push(
+            self.t_skills
+                .iter()
+                .map(|t| opt(*t))
+                .collect::<Vec<_>>()
+                .join(";"),
+        );
         r.extend(
             self.recorded
                 .iter()

@@ -107,8 +107,9 @@ fn sweep_shards_merge_to_the_unsharded_sweep() {
     let (code, whole, err) = skills(&["sweep", q]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(whole.lines().count(), 11);
-    assert!(whole
-        .starts_with("run,n0,alpha,steps,loss,learned,n,t_first,t_all,loss@100,loss@200,error\n"));
+    assert!(whole.starts_with(
+        "run,n0,alpha,steps,loss,learned,n,t_first,t_all,t_skills,loss@100,loss@200,error\n"
+    ));
     let dir = std::env::temp_dir().join(format!("skills-shards-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut files = vec![];
@@ -137,4 +138,21 @@ fn sweep_shards_merge_to_the_unsharded_sweep() {
         "{err}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn real_networks_print_task_accuracies() {
+    let (code, out, err) = skills(&["run", "v=1&m=parity&steps=2&samples=100"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().next().unwrap(), "step,loss,acc1,acc2");
+    assert_eq!(out.lines().count(), 4);
+    let (_, out, _) = skills(&["run", "v=1&m=parity&task=compositional&steps=1&samples=100"]);
+    assert_eq!(out.lines().next().unwrap(), "step,loss,acc1,acc2,acc3");
+    let (code, out, err) = skills(&["run", "v=1&m=modular&steps=5&samples=100&runs=3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("run,seed,steps,loss,learned,n,t_first,t_all,t_skills,error\n"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 4);
 }

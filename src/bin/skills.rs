@@ -9,6 +9,8 @@
 //! skills keys | presets | cite                                       # vocabulary, figures, BibTeX
 //! ```
 //!
+//! With `runs=K` (Fig. 19's scatter) `run` prints one summary row per seed, as `sweep` does.
+//!
 //! Exit codes: 0 success, 2 bad input (each problem named on stderr), 3 the run diverged
 //! (the rows up to the divergence are printed, then the message).
 
@@ -235,6 +237,19 @@ fn run(query: &str, every: u32, align: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     let cfg = parsed.config;
+    if cfg.runs > 1 {
+        // Fig. 19's scatter: one summary row per seed (t_skills = t1;t2), as a sweep
+        let mut one = cfg.clone();
+        one.runs = 1;
+        let last = cfg.seed + cfg.runs as u64 - 1;
+        let q = format!(
+            "{}&sweep=seed:{}..{last}:{}",
+            one.to_query(),
+            cfg.seed,
+            cfg.runs
+        );
+        return sweep(&q, None, false);
+    }
     let spec = match cfg.spec() {
         Ok(s) => s,
         Err(e) => {

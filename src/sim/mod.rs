@@ -48,8 +48,16 @@ impl std::error::Error for SimError {}
 pub enum ModelSpec {
     Geometry(GeometryParams),
     Resource(ResourceParams),
-    Domino { schedule: Schedule, p: Vec<f64> },
-    Quadratic { rotated: bool, opt: OptConfig },
+    Domino {
+        schedule: Schedule,
+        p: Vec<f64>,
+    },
+    Quadratic {
+        rotated: bool,
+        opt: OptConfig,
+    },
+    /// A real network: sparse parity, grokking or modularity (PAPER.md §2, §6.2, §7).
+    Net(nets::NetParams),
 }
 
 /// One recorded row.
@@ -86,6 +94,7 @@ pub enum Simulation {
     Resource(Resource),
     Domino(Domino),
     Quadratic(Quadratic),
+    Net(Box<nets::Net>),
 }
 
 impl Simulation {
@@ -97,6 +106,7 @@ impl Simulation {
             ModelSpec::Quadratic { rotated, opt } => {
                 Simulation::Quadratic(Quadratic::new(rotated, opt))
             }
+            ModelSpec::Net(p) => Simulation::Net(Box::new(nets::Net::new(p)?)),
         })
     }
 
@@ -107,6 +117,7 @@ impl Simulation {
             Simulation::Resource(r) => r.n(),
             Simulation::Domino(d) => d.n(),
             Simulation::Quadratic(_) => 4,
+            Simulation::Net(n) => n.n(),
         }
     }
 
@@ -117,6 +128,7 @@ impl Simulation {
             Simulation::Resource(r) => r.step_count(),
             Simulation::Domino(d) => d.step_count(),
             Simulation::Quadratic(q) => q.step_count(),
+            Simulation::Net(n) => n.step_count(),
         }
     }
 
@@ -130,6 +142,7 @@ impl Simulation {
                 Ok(())
             }
             Simulation::Quadratic(q) => q.step(),
+            Simulation::Net(n) => n.step(),
         }
     }
 
@@ -145,13 +158,14 @@ impl Simulation {
         }
     }
 
-    /// Column names after `step,loss`: `s1..sn` (or `l1..l4` for the quadratic toy), then
-    /// `align1..alignn` when `with_align` and the model has them.
+    /// Column names after `step,loss`: `s1..sn` (`l1..l4` for the quadratic toy, the task
+    /// accuracies `acc1..accn` for the real networks), then `align1..alignn` when
+    /// `with_align` and the model has them.
     pub fn columns(&self, with_align: bool) -> Vec<String> {
-        let prefix = if matches!(self, Simulation::Quadratic(_)) {
-            "l"
-        } else {
-            "s"
+        let prefix = match self {
+            Simulation::Quadratic(_) => "l",
+            Simulation::Net(_) => "acc",
+            _ => "s",
         };
         let mut c: Vec<String> = (1..=self.n()).map(|i| format!("{prefix}{i}")).collect();
         if with_align && self.has_align() {
@@ -205,6 +219,21 @@ impl Simulation {
                 levels: q.skills(),
                 align: None,
             },
+            Simulation::Net(n) => Frame {
+                step,
+                loss: n.loss(),
+                values: n.accuracies(),
+                levels: n.levels(),
+                align: None,
+            },
+        }
+    }
+
+    /// Names of the skills (tasks) when they have them: "x1⊕x2", "train", "x1²", …
+    pub fn skill_names(&self) -> Option<Vec<String>> {
+        match self {
+            Simulation::Net(n) => Some(n.task_names()),
+            _ => None,
         }
     }
 }

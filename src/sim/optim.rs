@@ -4,7 +4,8 @@
 //!
 //! * **SGD**: `θ ← θ − η (g + wd·θ)` (torch.optim.SGD, no momentum).
 //! * **SignGD** = Adam with β = (0, 0): `θ_j ← θ_j − η g_j / (|g_j| + ε)`, ε = 1e−8.
-//!   It is η·sign(g_j) except where |g_j| ≲ 1e−7, and exactly 0 where g_j = 0.
+//!   It is η·sign(g_j) except where |g_j| ≲ 1e−7, and exactly 0 where g_j = 0. With weight
+//!   decay it is AdamW with β = (0, 0) (the paper's grokking "SignGD"): `θ ← θ (1 − η·wd)` first.
 //! * **Adam**: `m ← β1 m + (1−β1) g`, `v ← β2 v + (1−β2) g²`,
 //!   `θ ← θ − (η/bc1) · m / (√v/√bc2 + ε)` with `bc_k = 1 − β_k^t`; `wd` adds `wd·θ` to g (L2).
 //! * **AdamW**: decoupled decay `θ ← θ (1 − η·wd)` before the Adam step.
@@ -151,6 +152,9 @@ impl Optimizer {
             }
             OptKind::SignGd => {
                 for (th, &g) in theta.iter_mut().zip(grad) {
+                    if wd != 0.0 {
+                        *th *= 1.0 - lr * wd;
+                    }
                     *th -= lr * (g / (g.abs() + eps));
                 }
             }
@@ -286,6 +290,22 @@ mod tests {
             &[g1, g2],
         );
         close(&a, &s);
+    }
+
+    #[test]
+    fn signgd_with_weight_decay_is_adamw_with_zero_betas() {
+        let mut s = OptConfig::new(OptKind::SignGd, 0.01);
+        s.wd = 0.03;
+        let mut w = OptConfig::new(OptKind::AdamW, 0.01);
+        (w.beta1, w.beta2, w.wd) = (0.0, 0.0, 0.03);
+        let g1: &[f64] = &[0.3, -2.0, 0.0];
+        let g2: &[f64] = &[-0.1, 4.0, 1e-3];
+        let a = run(s, &[1.0, -1.0, 2.0], &[g1, g2]);
+        let b = run(w, &[1.0, -1.0, 2.0], &[g1, g2]);
+        close(&a, &b);
+        // by hand, coordinate 3: decay then a zero-gradient step, then decay and a sign step
+        let d = 1.0 - 0.01 * 0.03;
+        close(&a[2..], &[(2.0 * d) * d - 0.01 * 1e-3 / (1e-3 + 1e-8)]);
     }
 
     #[test]
