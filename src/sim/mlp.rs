@@ -76,7 +76,7 @@
 //! (≈ 1e−16 relative) and curves agree closely, but not bit for bit; the MLP models must not
 //! be part of the native-vs-wasm fingerprint test.
 
-use super::linalg::{dot, sigmoid};
+use super::linalg::sigmoid;
 use super::SimError;
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -541,10 +541,6 @@ impl Mlp {
     }
 }
 
-/// Products with a side this small skip matrixmultiply (whose packing and micro-kernel
-/// padding dominate there) for the fixed-order loops of [`gemm_thin`].
-const THIN: usize = 4;
-
 /// C ← A·B + β·C for row-major C (m × n). A is m × k, stored row-major, or stored as its
 /// transpose (k × m) when `ta`; B is k × n, or stored as its transpose (n × k) when `tb`.
 /// β = 0 overwrites C (its old contents, even NaN, are ignored).
@@ -567,8 +563,11 @@ pub fn gemm(
     if m == 0 || n == 0 {
         return;
     }
-    if m.min(n).min(k) <= THIN {
-        gemm_thin(m, k, n, a, ta, b, tb, beta, c);
+    if k == 0 {
+        // matrixmultiply needs k ≥ 1: C ← β·C (β = 0 overwrites, NaN included)
+        for x in &mut c[..m * n] {
+            *x = if beta == 0.0 { 0.0 } else { beta * *x };
+        }
         return;
     }
     let (rsa, csa) = if ta { (1, m as isize) } else { (k as isize, 1) };
@@ -593,85 +592,6 @@ pub fn gemm(
             n as isize,
             1,
         );
-    }
-}
-
-/// `gemm` when one side is at most [`THIN`] (the 2- and 3-output layers of Figs 2 and 19, the
-/// 2-input layer of Fig. 19): contiguous dot products and axpys in a fixed order, so these
-/// products are the same bits on every platform.
-#[allow(clippy::too_many_arguments)]
-fn gemm_thin(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f64],
-    ta: bool,
-    b: &[f64],
-    tb: bool,
-    beta: f64,
-    c: &mut [f64],
-) {
-    let at = |i: usize, p: usize| if ta { a[p * m + i] } else { a[i * k + p] };
-    let bt = |p: usize, j: usize| if tb { b[j * k + p] } else { b[p * n + j] };
-    let set = |c: &mut f64, v: f64| *c = if beta == 0.0 { v } else { beta * *c + v };
-    if k <= THIN || (m <= THIN && !tb) {
-        // rows of B are contiguous (copy B when it is stored transposed; then k is small):
-        // C_i = β C_i + Σ_p A_ip B_p, one axpy per (i, p), p in order
-        let bt_copy: Vec<f64>;
-        let b_rows: &[f64] = if tb {
-            bt_copy = (0..k * n).map(|q| bt(q / n, q % n)).collect();
-            &bt_copy
-        } else {
-            b
-        };
-        let mut acc = vec![0.0; n];
-        for i in 0..m {
-            acc.iter_mut().for_each(|x| *x = 0.0);
-            for p in 0..k {
-                let s = at(i, p);
-                for (x, y) in acc.iter_mut().zip(&b_rows[p * n..(p + 1) * n]) {
-                    *x += s * y;
-                }
-            }
-            for (cv, &v) in c[i * n..(i + 1) * n].iter_mut().zip(&acc) {
-                set(cv, v);
-            }
-        }
-    } else if n <= THIN && !ta {
-        // rows of A are contiguous: C_ij = β C_ij + A_i · B^j (columns of B copied, n small)
-        let cols: Vec<f64> = (0..n * k).map(|q| bt(q % k, q / k)).collect();
-        for i in 0..m {
-            let row = &a[i * k..(i + 1) * k];
-            for j in 0..n {
-                set(&mut c[i * n + j], dot(row, &cols[j * k..(j + 1) * k]));
-            }
-        }
-    } else if n <= THIN {
-        // A stored transposed (k × m, its rows contiguous): Cᵀ_j += B_pj A^p, then transpose
-        let mut ct = vec![0.0; n * m];
-        for p in 0..k {
-            let arow = &a[p * m..(p + 1) * m];
-            for j in 0..n {
-                let s = bt(p, j);
-                for (x, y) in ct[j * m..(j + 1) * m].iter_mut().zip(arow) {
-                    *x += s * y;
-                }
-            }
-        }
-        for i in 0..m {
-            for j in 0..n {
-                set(&mut c[i * n + j], ct[j * m + i]);
-            }
-        }
-    } else {
-        // m small and B stored transposed (n × k): C_ij = A_i · B^j with A's row copied
-        let mut row = vec![0.0; k];
-        for i in 0..m {
-            row.iter_mut().enumerate().for_each(|(p, x)| *x = at(i, p));
-            for j in 0..n {
-                set(&mut c[i * n + j], dot(&row, &b[j * k..(j + 1) * k]));
-            }
-        }
     }
 }
 
@@ -776,7 +696,7 @@ mod tests {
     #[test]
     fn gemm_matches_the_definition_for_every_shape_and_transpose() {
         // small integers: every product and sum is exact, so the results must be equal;
-        // the shapes cover matrixmultiply (all sides > THIN) and every thin branch
+        // thin shapes (the 2-output and 2-input layers) and k = 0 included
         for (m, k, n) in [
             (7, 300, 5),
             (300, 7, 9),
@@ -785,6 +705,7 @@ mod tests {
             (2, 300, 9),
             (3, 3, 3),
             (1, 1, 1),
+            (4, 0, 3),
         ] {
             let a: Vec<f64> = (0..m * k).map(|i| ((i * 7) % 11) as f64 - 5.0).collect();
             let b: Vec<f64> = (0..k * n).map(|i| ((i * 3) % 13) as f64 - 6.0).collect();
