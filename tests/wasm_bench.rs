@@ -67,3 +67,98 @@ fn geometry_step_in_the_browser() {
         assert!(us > 0.0 && us.is_finite(), "{name}: {us}");
     }
 }
+
+/// Give the browser its event loop back (so the test runner's WebDriver calls are answered
+/// during long measurements).
+async fn yield_now() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Median ms per step of a link (the first `warm` steps excluded).
+async fn median_step_ms(query: &str, samples: usize, batch: usize, warm: usize) -> f64 {
+    let parsed = parse(query);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let mut sim = Simulation::new(parsed.config.spec().unwrap()).unwrap();
+    for _ in 0..warm {
+        sim.step().unwrap();
+    }
+    let mut per_step = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let t0 = now_ms();
+        for _ in 0..batch {
+            sim.step().unwrap();
+        }
+        per_step.push((now_ms() - t0) / batch as f64);
+        yield_now().await;
+    }
+    per_step.sort_by(f64::total_cmp);
+    per_step[samples / 2]
+}
+
+/// The real networks of issue 5 (PyTorch, one CPU thread, f64: Fig. 2 run ≈ 12.6 s, Fig. 13
+/// step ≈ 41 ms, Fig. 19 run ≈ 2.6 s). Full sizes only under scripts/bench-wasm; the test run
+/// times small versions so that it stays quick in a debug build.
+#[wasm_bindgen_test]
+async fn mlp_steps_in_the_browser() {
+    let full = option_env!("BENCH_SAMPLES").is_some();
+    let cases: [(&str, String, f64, &str); 3] = if full {
+        [
+            (
+                "fig2 (p2 = 0.1, 10 000 samples)",
+                "v=1&m=parity".into(),
+                1000.0,
+                "run of 1000 steps",
+            ),
+            (
+                "fig13 (p = 59, SignGD)",
+                "v=1&m=grokking".into(),
+                1.0,
+                "step",
+            ),
+            (
+                "fig19 (non-modular)",
+                "v=1&m=modular".into(),
+                1000.0,
+                "run of 1000 steps",
+            ),
+        ]
+    } else {
+        [
+            (
+                "fig2 (small)",
+                "v=1&m=parity&samples=200&width=8".into(),
+                1000.0,
+                "run of 1000 steps",
+            ),
+            (
+                "fig13 (small)",
+                "v=1&m=grokking&modulus=7&embed=4&width=8".into(),
+                1.0,
+                "step",
+            ),
+            (
+                "fig19 (small)",
+                "v=1&m=modular&samples=100&width=8".into(),
+                1000.0,
+                "run of 1000 steps",
+            ),
+        ]
+    };
+    let (samples, batch) = if full { (9, 5) } else { (3, 2) };
+    for (name, q, per, unit) in cases {
+        let ms = median_step_ms(&q, samples, batch, 5).await;
+        web_sys::console::log_1(
+            &format!(
+                "wasm mlp {name}: median {ms:.3} ms/step = {:.2} s per {unit}",
+                ms * per / 1000.0
+            )
+            .into(),
+        );
+        assert!(ms > 0.0 && ms.is_finite(), "{name}: {ms}");
+    }
+}
