@@ -1,5 +1,6 @@
 // Frame times of the live page in headless Chromium, for BENCHMARKS.md ("Page frame times").
-// Run after `trunk build --release`:   node e2e/frametimes.mjs ['/?n=100&dim=1000'] [seconds]
+// Run after `trunk build --release`:   node e2e/frametimes.mjs ['/?n=100&dim=1000'] [seconds] [speed]
+// (speed: the speed slider's position, 0 … 12 = 1 … 5000 steps per frame; default: the page's).
 //
 // Two measurements of the same animation:
 //  * the page's own Performance readout: performance.now() around the simulation slice, the
@@ -12,9 +13,12 @@ import { start } from './harness.mjs';
 
 const query = process.argv[2] || '/?n=100&dim=1000';
 const seconds = Number(process.argv[3] || 4);
+const speed = process.argv[4];
 const env = await start();
 const lab = await env.open(query);
+if (speed !== undefined) await lab.testid('speed').fill(speed);
 await lab.waitStepAbove(5);
+const speedText = await lab.page.locator('.speed-value').textContent();
 await env.browser.startTracing(lab.page, {
   categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8'],
 });
@@ -63,9 +67,11 @@ const q = (xs, p) => {
 const stats = (xs) =>
   `median ${q(xs, 0.5).toFixed(1)} ms, 95th ${q(xs, 0.95).toFixed(1)} ms, 99th ${q(xs, 0.99).toFixed(1)} ms, worst ${q(xs, 1).toFixed(1)} ms`;
 const script = frames.map((f) => f.script);
-console.log(`page ${query}, ${seconds} s traced, reached step ${step}, console errors: ${errors.length}`);
+console.log(`page ${query} at ${speedText}, ${seconds} s traced, reached step ${step}, console errors: ${errors.length}`);
 console.log(`animation frames traced: ${frames.length} (${(frames.length / seconds).toFixed(0)} per second)`);
 console.log(`script per frame (rAF callback + microtasks): ${stats(script)}; frames over 16 ms: ${script.filter((s) => s > 16).length}`);
 console.log(`whole frame task (script + style + layout + paint): ${stats(frames.map((f) => f.task))}`);
+const slow = frames.map((f, k) => [k, f.script]).filter(([, s]) => s > 16);
+if (slow.length) console.log(`frames over 16 ms (index of ${frames.length}: ms): ${slow.map(([k, s]) => `${k}: ${s.toFixed(1)}`).join(', ')}`);
 console.log(`GC inside frames: total ${frames.reduce((a, f) => a + f.gc, 0).toFixed(1)} ms`);
 console.log(`page's Performance readout: ${perf}`);

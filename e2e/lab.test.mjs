@@ -319,6 +319,45 @@ test('help dialog, stop when all are learned, new seed', async () => {
   await lab.close();
 });
 
+test('a preset link keeps its preset when a control changes', async () => {
+  const lab = await env.open('/?v=1&preset=fig4');
+  await lab.waitStepAbove(10);
+  await lab.testid('slider-p1').fill('0.5');
+  await lab.page.waitForFunction(() => /p1=0\.5/.test(location.search));
+  assert.match(lab.link(), /^\?v=1&preset=fig4&p1=0\.5$/);
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('loading skeleton until the wasm arrives; touch scrubs on a phone', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route(/\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(env.base + '/?v=1&m=resource');
+  await page.locator('#loading .sk-chart').first().waitFor();
+  assert.ok((await page.locator('#loading .sk').count()) >= 3, 'skeleton blocks');
+  release();
+  await page.getByTestId('chart').waitFor();
+  assert.equal(await page.locator('#loading').count(), 0);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) > 300);
+  const box = await page.getByTestId('chart').boundingBox();
+  await page.touchscreen.tap(box.x + box.width * 0.25, box.y + box.height / 2);
+  await page.waitForFunction(() => /scrubbed back/.test(document.querySelector('[data-testid=timeline-note]').textContent));
+  const step = Number(await page.getByTestId('step').textContent());
+  assert.ok(step > 50 && step < 400, `tapped step ${step}`);
+  assert.equal((await page.getByTestId('play').textContent()).trim(), 'Play', 'a tap pauses');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('screenshots: default view, a 10-skill cascade mid-run, phone layout', async (t) => {
   const lab = await env.open('/');
   await lab.waitStepAbove(150);

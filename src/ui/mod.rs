@@ -28,8 +28,10 @@ use wasm_bindgen::JsValue;
 const SPEEDS: [u32; 13] = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 /// Work per animation frame on the simulation, at most (the slice stops early after this).
 const SLICE_BUDGET_MS: f64 = 8.0;
-/// Script time per frame the loop aims to stay under (simulation + fit + drawing).
+/// Script time per frame the loop aims to stay under (simulation + fit + drawing + DOM).
 const FRAME_BUDGET_MS: f64 = 12.0;
+/// Allowance for applying a frame's new values to the DOM (after the loop's callback).
+const DOM_MS: f64 = 3.0;
 /// While playing, the slowly updated parts of the page refresh this often (ms)…
 const SLOW_MS: f64 = 250.0;
 /// …unless there are at most this many skills (then every frame, as the rest).
@@ -287,12 +289,10 @@ impl Lab {
                 self.view.set((next < self.latest_step()).then_some(next));
                 changed = true;
             } else {
+                // What the frame has left after last frame's drawing and the DOM updates.
+                let left = FRAME_BUDGET_MS - self.last_draw_ms.get_value() - DOM_MS;
                 let with_b = self.run_b.with_value(|r| r.is_some());
-                let budget = if with_b {
-                    SLICE_BUDGET_MS / 2.0
-                } else {
-                    SLICE_BUDGET_MS
-                };
+                let budget = left.clamp(1.0, SLICE_BUDGET_MS) / if with_b { 2.0 } else { 1.0 };
                 changed |= self
                     .run
                     .update_value_returning(|r| r.advance(speed, &now, budget));
@@ -303,7 +303,7 @@ impl Lab {
         }
         let t1 = now();
         if self.fit_running() {
-            let left = FRAME_BUDGET_MS - (t1 - t0) - self.last_draw_ms.get_value();
+            let left = FRAME_BUDGET_MS - (t1 - t0) - self.last_draw_ms.get_value() - DOM_MS;
             let done = self.fit.update_value_returning(|f| match f {
                 FitState::Running(fit) => fit.work(&now, left.max(1.0)),
                 _ => None,
