@@ -663,14 +663,11 @@ pub fn draw_loss<DB: DrawingBackend>(
     let line = ShapeStyle::from(&c.fg).stroke_width(px(2.0));
     let cursor = cursor_x(opts, frames);
 
-    let area = if lo > 0.0 {
-        // Log scale, at most 12 decades below the top so a vanishing loss stays readable.
+    // Log scale when the loss spans more than a decade or so (a narrower span would get a
+    // single tick label), at most 12 decades below the top so a vanishing loss stays readable.
+    let area = if lo > 0.0 && hi / lo > 20.0 {
         let lo = lo.max(hi * 1e-12);
-        let (lo, hi) = if hi / lo < 1.5 {
-            (lo / 1.25, hi * 1.25)
-        } else {
-            (lo / 1.1, hi * 1.1)
-        };
+        let (lo, hi) = (lo / 1.1, hi * 1.1);
         let mut chart = builder
             .build_cartesian_2d(0.0..x_max, (lo..hi).log_scale())
             .map_err(err)?;
@@ -981,6 +978,24 @@ mod tests {
         assert_eq!(loss_curve, 1, "one long polyline: the loss");
         assert_eq!(cursors_in(&out), 1);
         assert!(out.contains("\n1e-"), "log-scale tick labels: {out}");
+    }
+
+    #[test]
+    fn a_loss_within_a_decade_gets_a_linear_axis() {
+        let (f, cfg) = frames("m=resource&n=5&n0=100&steps=100");
+        let (lo, hi) = f.iter().fold((f64::MAX, 0.0f64), |(a, b), x| {
+            (a.min(x.loss), b.max(x.loss))
+        });
+        assert!(hi / lo < 20.0, "{lo} … {hi}");
+        let mut out = String::new();
+        {
+            let root = SVGBackend::with_string(&mut out, (600, 240)).into_drawing_area();
+            let data = ChartData::new(&f, &[], cfg.steps);
+            draw_loss(&root, &data, f.len(), &ChartOpts::default()).unwrap();
+        }
+        assert!(out.contains("loss L") && !out.contains("(log)"));
+        let labels = out.matches("</text>").count();
+        assert!(labels >= 8, "several y tick labels: {labels}");
     }
 
     #[test]

@@ -811,7 +811,11 @@ pub fn App() -> impl IntoView {
                 <p class="summary" aria-live="polite" data-testid="summary">
                     {move || {
                         lab.slow.track();
-                        lab.run.with_value(|r| r.summary())
+                        let a = lab.run.with_value(|r| r.summary());
+                        match lab.run_b.with_value(|r| r.as_ref().map(|r| r.summary())) {
+                            Some(b) => format!("A: {a} B: {b}"),
+                            None => a,
+                        }
                     }}
                 </p>
                 {theory::theory(lab)}
