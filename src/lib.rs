@@ -4,6 +4,7 @@
 //! * [`sim`]: the pure simulation core (no web crate reachable from it);
 //! * [`params`]: the one parameter vocabulary (the share link's query string);
 //! * [`presets`]: one link per figure panel of the paper;
+//! * [`share`]: exports (CSV, JSON, SVG), the embed snippet and the page-only link keys;
 //! * [`chart`]: chart drawing, generic over plotters' backend;
 //! * [`lab`]: the page's runs, theory overlays and comparisons, without the DOM;
 //! * `ui` (wasm32 only): the Leptos page.
@@ -12,6 +13,7 @@ pub mod chart;
 pub mod lab;
 pub mod params;
 pub mod presets;
+pub mod share;
 pub mod sim;
 pub mod sweep;
 

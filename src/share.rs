@@ -1,0 +1,480 @@
+//! What the page's Share, Export and Embed features compute, without the DOM (so it is tested
+//! natively): the trajectory as the CLI's CSV, the configuration as JSON, the skill chart as
+//! SVG (the page's own drawing code on plotters' SVG backend), the embed snippet, and the
+//! page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`), which `params::parse`
+//! ignores.
+
+use crate::chart::{self, ChartData, ChartOpts, Milestones, Overlay, Theme};
+use crate::params::{num, Config, Kind, Model, SCHEMA};
+use crate::presets::Preset;
+use crate::sim::Frame;
+use plotters::prelude::*;
+
+/// The CSV header the CLI prints: `step,loss,s1,…,sn` (`l1..l4` for the quadratic toy,
+/// `acc1..accn` for the real networks), then `align1..alignn` with aligned dimensions
+/// (`skills run … --align`).
+pub fn csv_header(model: Model, n: usize, align: bool) -> String {
+    let prefix = match model {
+        Model::Quadratic => "l",
+        m if m.is_net() => "acc",
+        _ => "s",
+    };
+    let mut out = String::from("step,loss");
+    for i in 1..=n {
+        out += &format!(",{prefix}{i}");
+    }
+    if align {
+        for i in 1..=n {
+            out += &format!(",align{i}");
+        }
+    }
+    out
+}
+
+/// The kept frames in exactly the CLI's format (`skills run '<link>'`, plus `--align` when the
+/// frames carry aligned dimensions, `--every K` when the page kept every K-th step): numbers
+/// as [`params::num`](crate::params::num) writes them, one row per frame, `\n` line ends.
+pub fn csv(model: Model, n: usize, frames: &[Frame]) -> String {
+    let align = frames.first().is_some_and(|f| f.align.is_some());
+    let mut out = csv_header(model, n, align);
+    out.push('\n');
+    for f in frames {
+        out += &f.step.to_string();
+        out.push(',');
+        out += &num(f.loss);
+        for v in &f.values {
+            out.push(',');
+            out += &num(*v);
+        }
+        if let Some(a) = &f.align {
+            for v in a {
+                out += &format!(",{v}");
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The CLI command that prints the same CSV.
+pub fn cli_command(query: &str, align: bool, every: u32) -> String {
+    let mut out = format!("skills run '{}'", query.trim_start_matches('?'));
+    if align {
+        out += " --align";
+    }
+    if every > 1 {
+        out += &format!(" --every {every}");
+    }
+    out
+}
+
+/// A JSON string literal.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // `<` too, so the text is also safe inside a <script> element
+            c if (c as u32) < 0x20 || c == '<' || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether `s` is a number in JSON's grammar (`-?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?`).
+fn is_json_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let s = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - s
+    };
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let start = i;
+    let d = digits(&mut i);
+    if d == 0 || (d > 1 && b[start] == b'0') {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// The full configuration as JSON: every key of [`SCHEMA`] with its value as
+/// [`Config::get`] gives it (numbers as JSON numbers, words and lists as strings, unset
+/// optional keys as `null`), the link that reproduces it and the CLI command.
+/// `page` is the page's address without the query (`https://host/path`).
+pub fn config_json(cfg: &Config, preset: Option<&Preset>, page: &str, step: u32) -> String {
+    let link = cfg.link(preset);
+    let mut keys = Vec::with_capacity(SCHEMA.len());
+    for k in SCHEMA {
+        let v = if k.key == "preset" {
+            preset.map(|p| p.id.to_string()).unwrap_or_default()
+        } else {
+            cfg.get(k.key)
+        };
+        let value = if v.is_empty() {
+            "null".to_string()
+        } else if matches!(k.kind, Kind::Int { .. } | Kind::Float { .. } | Kind::Flag)
+            && is_json_number(&v)
+        {
+            v
+        } else {
+            json_string(&v)
+        };
+        keys.push(format!("    {}: {value}", json_string(k.key)));
+    }
+    let opt = |s: Option<&str>| s.map(json_string).unwrap_or_else(|| "null".into());
+    let every = crate::lab::record_every(cfg.steps);
+    format!(
+        "{{\n  \"app\": \"Skill Dominoes\",\n  \"paper\": \"arXiv:2501.12391\",\n  \"link\": {},\n  \"url\": {},\n  \"preset\": {},\n  \"figure\": {},\n  \"model\": {},\n  \"step\": {step},\n  \"cli\": {},\n  \"config\": {{\n{}\n  }}\n}}\n",
+        json_string(&format!("?{link}")),
+        json_string(&format!("{page}?{link}")),
+        opt(preset.map(|p| p.id)),
+        opt(preset.map(|p| p.figure)),
+        json_string(cfg.model.name()),
+        json_string(&cli_command(&link, cfg.model == Model::Geometry, every)),
+        keys.join(",\n"),
+    )
+}
+
+/// What to draw into an SVG of the skill chart.
+pub struct SvgChart<'a> {
+    pub frames: &'a [Frame],
+    pub freqs: &'a [f64],
+    pub steps: u32,
+    pub milestones: Option<&'a Milestones>,
+    pub overlays: &'a [Overlay<'a>],
+    pub cursor: Option<u32>,
+    pub theme: Theme,
+    pub size: (u32, u32),
+}
+
+/// The skill chart as an SVG document: [`chart::draw_skills`], the function the page draws
+/// its canvas with, on plotters' SVG backend.
+pub fn skills_svg(c: &SvgChart) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, c.size).into_drawing_area();
+        let data = ChartData {
+            milestones: c.milestones,
+            overlays: c.overlays,
+            ..ChartData::new(c.frames, c.freqs, c.steps)
+        };
+        let opts = ChartOpts {
+            scale: 1.0,
+            theme: c.theme,
+            cursor: c.cursor,
+        };
+        chart::draw_skills(&root, &data, c.frames.len(), &opts)?;
+    }
+    Ok(out)
+}
+
+/// Text for an HTML attribute value in double quotes.
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `theme=`: the page's colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ThemeChoice {
+    /// Follow `prefers-color-scheme`.
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl ThemeChoice {
+    pub fn name(self) -> &'static str {
+        match self {
+            ThemeChoice::Auto => "auto",
+            ThemeChoice::Light => "light",
+            ThemeChoice::Dark => "dark",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ThemeChoice> {
+        [ThemeChoice::Auto, ThemeChoice::Light, ThemeChoice::Dark]
+            .into_iter()
+            .find(|t| t.name() == s)
+    }
+
+    /// The chart theme this choice forces (`None` for auto).
+    pub fn forced(self) -> Option<Theme> {
+        match self {
+            ThemeChoice::Auto => None,
+            ThemeChoice::Light => Some(Theme::Light),
+            ThemeChoice::Dark => Some(Theme::Dark),
+        }
+    }
+}
+
+/// The page-only keys of a link: how the page is shown, not what runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct PageOpts {
+    /// `embed=1`: chromeless, for an iframe.
+    pub embed: bool,
+    /// `ui=0`: the figure only (with `embed=1`).
+    pub figure_only: bool,
+    /// `autoplay=1` / `autoplay=0`; unset = play on load in the full app, not in an embed.
+    pub autoplay: Option<bool>,
+    pub theme: ThemeChoice,
+}
+
+impl PageOpts {
+    /// Read `embed`, `ui`, `autoplay` and `theme` from a query string (the last value of a key
+    /// counts; anything unexpected is the default).
+    pub fn from_query(query: &str) -> PageOpts {
+        let q = query.split('#').next().unwrap_or("");
+        let q = q.strip_prefix('?').unwrap_or(q);
+        let mut o = PageOpts::default();
+        for part in q.split('&') {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            match k {
+                "embed" => o.embed = v == "1",
+                "ui" => o.figure_only = v == "0",
+                "autoplay" => {
+                    o.autoplay = match v {
+                        "1" => Some(true),
+                        "0" => Some(false),
+                        _ => None,
+                    }
+                }
+                "theme" => o.theme = ThemeChoice::parse(v).unwrap_or_default(),
+                _ => {}
+            }
+        }
+        o
+    }
+
+    /// Play on load? (Before the reader's reduced-motion preference, which always wins.)
+    pub fn wants_autoplay(&self) -> bool {
+        if self.embed {
+            self.autoplay == Some(true)
+        } else {
+            self.autoplay != Some(false)
+        }
+    }
+
+    /// The keys as a query suffix (`&embed=1&ui=0…`, "" for none), in a fixed order.
+    pub fn suffix(&self) -> String {
+        let mut out = String::new();
+        if self.embed {
+            out += "&embed=1";
+        }
+        if self.figure_only {
+            out += "&ui=0";
+        }
+        match self.autoplay {
+            Some(true) => out += "&autoplay=1",
+            Some(false) => out += "&autoplay=0",
+            None => {}
+        }
+        if self.theme != ThemeChoice::Auto {
+            out += "&theme=";
+            out += self.theme.name();
+        }
+        out
+    }
+
+    /// `link` (`?query#fragment`) with these keys appended to the query.
+    pub fn add_to(&self, link: &str) -> String {
+        let (q, hash) = match link.find('#') {
+            Some(i) => (&link[..i], &link[i..]),
+            None => (link, ""),
+        };
+        let q = if q.is_empty() { "?" } else { q };
+        format!("{q}{}{hash}", self.suffix())
+    }
+}
+
+/// The title of a run for people: the preset's figure and title, else the model's.
+pub fn run_title(cfg: &Config, preset: Option<&Preset>) -> String {
+    match preset {
+        Some(p) => format!("{}: {}", p.figure, p.title),
+        None => cfg.model.title().to_string(),
+    }
+}
+
+/// Default size of an embed: the full embed (chart, dominoes, transport) or the figure only.
+pub fn embed_size(figure_only: bool) -> (u32, u32) {
+    if figure_only {
+        (720, 460)
+    } else {
+        (720, 640)
+    }
+}
+
+/// The embed snippet: `<iframe title="Skill Dominoes: …" loading="lazy" src="…&embed=1" …>`.
+/// `page` is the page's address without the query, `link` the run's `?query#fragment`.
+pub fn embed_code(page: &str, link: &str, opts: &PageOpts, title: &str) -> String {
+    let opts = PageOpts {
+        embed: true,
+        ..*opts
+    };
+    let (w, h) = embed_size(opts.figure_only);
+    let src = format!("{page}{}", opts.add_to(link));
+    format!(
+        "<iframe title=\"{}\" loading=\"lazy\" src=\"{}\" width=\"{w}\" height=\"{h}\" style=\"border:0;max-width:100%\"></iframe>",
+        escape_attr(&format!("Skill Dominoes: {title}")),
+        escape_attr(&src),
+    )
+}
+
+/// A file name for an export: `skill-dominoes-<preset or model>-seed<seed>.<ext>`.
+pub fn file_name(cfg: &Config, preset: Option<&Preset>, ext: &str) -> String {
+    let stem = preset.map(|p| p.id).unwrap_or(cfg.model.name());
+    format!("skill-dominoes-{stem}-seed{}.{ext}", cfg.seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::parse;
+    use crate::sim::run;
+
+    fn frames(q: &str, align: bool) -> (Config, Vec<Frame>) {
+        let cfg = parse(q).config;
+        let f = run(cfg.spec().unwrap(), cfg.steps, 1, align)
+            .unwrap()
+            .frames;
+        (cfg, f)
+    }
+
+    #[test]
+    fn csv_has_the_cli_header_and_rows() {
+        let (cfg, f) = frames("v=1&m=resource&n=3&steps=5", false);
+        let text = csv(cfg.model, 3, &f);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "step,loss,s1,s2,s3");
+        assert_eq!(lines.len(), 7);
+        assert!(lines[1].starts_with("0,"));
+        let row: Vec<&str> = lines[6].split(',').collect();
+        assert_eq!(row[0], "5");
+        assert_eq!(row[1], num(f[5].loss));
+        assert_eq!(row[2], num(f[5].values[0]));
+        assert_eq!(
+            csv_header(Model::Quadratic, 4, false),
+            "step,loss,l1,l2,l3,l4"
+        );
+        assert_eq!(csv_header(Model::Parity, 2, false), "step,loss,acc1,acc2");
+        let (cfg, f) = frames("v=1&n=2&dim=20&steps=3", true);
+        let text = csv(cfg.model, 2, &f);
+        assert!(text.starts_with("step,loss,s1,s2,align1,align2\n"));
+        assert_eq!(text.lines().nth(1).unwrap().split(',').count(), 6);
+    }
+
+    #[test]
+    fn json_names_every_key_and_is_valid() {
+        let p = parse("v=1&preset=fig4&opt=sgd&p1=0.9");
+        let j = config_json(&p.config, p.preset, "https://x.org/a/", 12);
+        for k in SCHEMA {
+            assert!(j.contains(&format!("\"{}\": ", k.key)), "{}", k.key);
+        }
+        assert!(j.contains("\"preset\": \"fig4\""));
+        assert!(j.contains("\"opt\": \"sgd\""));
+        assert!(j.contains("\"p1\": 0.9"));
+        assert!(j.contains("\"lr\": 0.03"), "the preset's SGD learning rate");
+        assert!(j.contains("\"beta1\": null"));
+        assert!(j.contains("\"link\": \"?v=1&preset=fig4&"));
+        assert!(j.contains("\"step\": 12"));
+        assert!(j.contains("\"cli\": \"skills run 'v=1&preset=fig4"));
+        // balanced braces, no trailing commas
+        assert_eq!(j.matches('{').count(), j.matches('}').count());
+        assert!(!j.contains(",\n  }") && !j.contains(",\n}"));
+        assert!(is_json_number("0.0003") && is_json_number("1e-20") && is_json_number("-2"));
+        assert!(!is_json_number("01") && !is_json_number("1.") && !is_json_number("NaN"));
+        assert_eq!(json_string("a\"<\n"), "\"a\\\"\\u003c\\n\"");
+    }
+
+    #[test]
+    fn svg_is_the_page_chart() {
+        let (cfg, f) = frames("v=1&m=resource&n=3&steps=50", false);
+        let m = Milestones::of(&f, 3, cfg.thr);
+        let svg = skills_svg(&SvgChart {
+            frames: &f,
+            freqs: &cfg.freqs(),
+            steps: cfg.steps,
+            milestones: Some(&m),
+            overlays: &[],
+            cursor: None,
+            theme: Theme::Light,
+            size: (800, 400),
+        })
+        .unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("skill level s_i"));
+        assert!(svg.matches("<polyline").count() >= 3);
+    }
+
+    #[test]
+    fn page_keys_and_embed_code() {
+        let o = PageOpts::from_query("?v=1&embed=1&ui=0&autoplay=1&theme=dark#vs=x");
+        assert!(o.embed && o.figure_only && o.autoplay == Some(true));
+        assert_eq!(o.theme, ThemeChoice::Dark);
+        assert!(o.wants_autoplay());
+        assert_eq!(o.suffix(), "&embed=1&ui=0&autoplay=1&theme=dark");
+        assert_eq!(
+            o.add_to("?v=1&n=3#vs=a"),
+            "?v=1&n=3&embed=1&ui=0&autoplay=1&theme=dark#vs=a"
+        );
+        let d = PageOpts::from_query("v=1&theme=<script>&embed=yes");
+        assert_eq!(d, PageOpts::default());
+        assert!(d.wants_autoplay(), "the full app plays on load");
+        assert!(
+            !PageOpts::from_query("embed=1").wants_autoplay(),
+            "an embed waits"
+        );
+        assert!(!PageOpts::from_query("autoplay=0").wants_autoplay());
+        let code = embed_code(
+            "https://x.org/app/",
+            "?v=1&preset=fig4",
+            &PageOpts::default(),
+            "Fig. 4: \"two\" <skills>",
+        );
+        assert_eq!(
+            code,
+            "<iframe title=\"Skill Dominoes: Fig. 4: &quot;two&quot; &lt;skills&gt;\" loading=\"lazy\" src=\"https://x.org/app/?v=1&amp;preset=fig4&amp;embed=1\" width=\"720\" height=\"640\" style=\"border:0;max-width:100%\"></iframe>"
+        );
+    }
+}
