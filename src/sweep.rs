@@ -12,7 +12,7 @@
 
 use crate::params::{num, parse, Problem};
 use crate::sim::freq::normalise;
-use crate::sim::metrics::{best_n0, n0_grid};
+use crate::sim::metrics::{best_n0, n0_grid, two_point_exponent};
 use crate::sim::{SimError, Simulation};
 
 /// At most this many runs in one sweep.
@@ -404,6 +404,110 @@ impl RunResult {
     }
 }
 
+/// Two-point exponents from a sweep's CSV (Fig. 10): for each value of the `by` column, the
+/// median over the other rows (seeds) of column `y` at `x = x1` and at `x = x2`, then
+/// `−(ln y2 − ln y1)/(ln x2 − ln x1)`. With `x = "steps"` and `y = "loss@80"`… use
+/// [`step_exponents`] instead. Returns (by value, exponent) in order of first appearance.
+pub fn exponents(
+    csv: &str,
+    x: &str,
+    y: &str,
+    x1: &str,
+    x2: &str,
+    by: &str,
+) -> Result<Vec<(String, f64)>, String> {
+    let mut lines = csv.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().ok_or("empty CSV")?.split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or(format!("no column {name:?}"))
+    };
+    let (cx, cy, cb) = (col(x)?, col(y)?, col(by)?);
+    let mut groups: Vec<(String, Vec<f64>, Vec<f64>)> = vec![];
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let (xv, byv) = (
+            f.get(cx).copied().unwrap_or(""),
+            f.get(cb).copied().unwrap_or("").to_string(),
+        );
+        let Some(yv) = f.get(cy).and_then(|v| v.parse::<f64>().ok()) else {
+            continue;
+        };
+        let i = match groups.iter().position(|g| g.0 == byv) {
+            Some(i) => i,
+            None => {
+                groups.push((byv, vec![], vec![]));
+                groups.len() - 1
+            }
+        };
+        if xv == x1 {
+            groups[i].1.push(yv);
+        } else if xv == x2 {
+            groups[i].2.push(yv);
+        }
+    }
+    let (a, b): (f64, f64) = (
+        x1.parse().map_err(|_| "x1 is not a number")?,
+        x2.parse().map_err(|_| "x2 is not a number")?,
+    );
+    groups
+        .into_iter()
+        .map(|(k, y1, y2)| {
+            if y1.is_empty() || y2.is_empty() {
+                return Err(format!("{by} = {k}: no rows at {x} = {x1} and {x2}"));
+            }
+            Ok((k, two_point_exponent(a, median(y1), b, median(y2))))
+        })
+        .collect()
+}
+
+/// Loss-vs-steps exponents (α_S of Fig. 10): per value of `by`, the median over rows of
+/// `−(ln L(s2) − ln L(s1))/(ln s2 − ln s1)` from the `loss@s1` and `loss@s2` columns.
+pub fn step_exponents(csv: &str, s1: u32, s2: u32, by: &str) -> Result<Vec<(String, f64)>, String> {
+    let mut lines = csv.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().ok_or("empty CSV")?.split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or(format!("no column {name:?}"))
+    };
+    let (c1, c2, cb) = (
+        col(&format!("loss@{s1}"))?,
+        col(&format!("loss@{s2}"))?,
+        col(by)?,
+    );
+    let mut groups: Vec<(String, Vec<f64>)> = vec![];
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let (Some(l1), Some(l2)) = (
+            f.get(c1).and_then(|v| v.parse::<f64>().ok()),
+            f.get(c2).and_then(|v| v.parse::<f64>().ok()),
+        ) else {
+            continue;
+        };
+        let byv = f.get(cb).copied().unwrap_or("").to_string();
+        let e = two_point_exponent(s1 as f64, l1, s2 as f64, l2);
+        match groups.iter_mut().find(|g| g.0 == byv) {
+            Some(g) => g.1.push(e),
+            None => groups.push((byv, vec![e])),
+        }
+    }
+    Ok(groups.into_iter().map(|(k, v)| (k, median(v))).collect())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
 /// Join shard outputs (CSV text with one header each) into one CSV ordered by run index.
 /// Every shard must have the same header; a run index may appear only once.
 pub fn merge(parts: &[String]) -> Result<String, String> {
@@ -502,6 +606,30 @@ mod tests {
         assert!(merge(&[whole.clone(), whole.clone()])
             .unwrap_err()
             .contains("twice"));
+    }
+
+    #[test]
+    fn exponents_of_a_synthetic_power_law() {
+        // L = 3·N^(−0.34)·(seed noise that the median removes)
+        let mut csv = String::from("run,alpha,dim,seed,loss\n");
+        for (i, (a, e)) in [("1", 0.34), ("2", 0.9)].iter().enumerate() {
+            for n in ["40", "220"] {
+                for (s, k) in [(0, 1.0), (1, 1.5), (2, 1.0)] {
+                    let l = 3.0 * n.parse::<f64>().unwrap().powf(-e) * k;
+                    csv += &format!("{i},{a},{n},{s},{l}\n");
+                }
+            }
+        }
+        let ex = exponents(&csv, "dim", "loss", "40", "220", "alpha").unwrap();
+        assert_eq!(ex.len(), 2);
+        assert!(
+            (ex[0].1 - 0.34).abs() < 1e-12 && (ex[1].1 - 0.9).abs() < 1e-12,
+            "{ex:?}"
+        );
+        let steps = "run,alpha,loss@80,loss@200\n0,1,1,0.5\n1,1,1,0.5\n";
+        let st = step_exponents(steps, 80, 200, "alpha").unwrap();
+        assert!((st[0].1 - 2f64.ln() / 2.5f64.ln()).abs() < 1e-12);
+        assert!(exponents(&csv, "dim", "loss", "40", "999", "alpha").is_err());
     }
 
     #[test]

@@ -18,7 +18,9 @@ use clap::{Parser, Subcommand};
 use skill_dominoes::params::{self, num, SCHEMA};
 use skill_dominoes::presets::{BIBTEX, PRESETS};
 use skill_dominoes::sim::{Frame, SimError, Simulation};
-use skill_dominoes::sweep::{merge, run_one, Outputs, RunResult, RunSpec, Sweep};
+use skill_dominoes::sweep::{
+    exponents, merge, run_one, step_exponents, Outputs, RunResult, RunSpec, Sweep,
+};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -64,6 +66,18 @@ enum Command {
         /// Print the runs (index and link) instead of running them.
         #[arg(long)]
         list: bool,
+    },
+    /// Two-point scaling exponents from a sweep's CSV (Fig. 10): `--x dim --at 40,220` gives
+    /// α_N from the seed-median final loss at N = 40 and 220, per value of `--by`;
+    /// `--x steps --at 80,200` gives α_S from the `loss@80` and `loss@200` columns.
+    Exponents {
+        file: std::path::PathBuf,
+        #[arg(long, default_value = "dim")]
+        x: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        at: Vec<String>,
+        #[arg(long, default_value = "alpha")]
+        by: String,
     },
     /// Join the CSV outputs of the shards of one sweep, in run order.
     Merge {
@@ -114,6 +128,40 @@ fn main() -> ExitCode {
         }
         Command::Cite => print_text(&format!("{BIBTEX}\n")),
         Command::Sweep { query, shard, list } => sweep(&query, shard, list),
+        Command::Exponents { file, x, at, by } => {
+            if at.len() != 2 {
+                eprintln!("skills: exponents: --at takes two values, e.g. --at 40,220");
+                return ExitCode::from(2);
+            }
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("skills: {}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let res = if x == "steps" {
+                match (at[0].parse::<u32>(), at[1].parse::<u32>()) {
+                    (Ok(a), Ok(b)) => step_exponents(&text, a, b, &by),
+                    _ => Err("--at needs two step numbers".into()),
+                }
+            } else {
+                exponents(&text, &x, "loss", &at[0], &at[1], &by)
+            };
+            match res {
+                Ok(rows) => {
+                    let mut out = format!("{by},exponent\n");
+                    for (k, e) in rows {
+                        out += &format!("{k},{}\n", num(e));
+                    }
+                    print_text(&out)
+                }
+                Err(e) => {
+                    eprintln!("skills: exponents: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Merge { files } => {
             let mut parts = vec![];
             for f in &files {
