@@ -128,16 +128,18 @@ impl Default for ChartOpts {
     }
 }
 
-/// First frames at which each skill starts (s_i > [`Milestones::start_level`]) and finishes
-/// (s_i > `thr`). Kept up to date incrementally as a trajectory grows, so neither the chart
-/// markers nor the page's text summary rescan the whole run.
+/// First frames at which each skill starts (rises [`Milestones::start_level`] above where it
+/// began) and finishes (s_i > `thr`). Kept up to date incrementally as a trajectory grows, so
+/// neither the chart markers nor the page's text summary rescan the whole run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Milestones {
     pub thr: f64,
-    /// Frame index where s_i first exceeds the start level.
+    /// Frame index where s_i first rises the start level above its first value.
     pub start: Vec<Option<usize>>,
     /// Frame index where s_i first exceeds `thr`.
     pub finish: Vec<Option<usize>>,
+    /// s_i of the first frame (0 for the MSE forms, 0.5 for the CE forms).
+    base: Vec<f64>,
     scanned: usize,
 }
 
@@ -147,20 +149,29 @@ impl Milestones {
             thr,
             start: vec![None; n],
             finish: vec![None; n],
+            base: vec![],
             scanned: 0,
         }
     }
 
-    /// "Started" means s_i > 0.1 (or thr/2 when the threshold is that low).
+    /// "Started" means s_i rose 0.1 above its first value (or half the way to the threshold
+    /// when that is less: a CE skill starts at 0.5).
     pub fn start_level(&self) -> f64 {
         0.1f64.min(self.thr / 2.0)
     }
 
     /// Scan the frames not seen yet. `frames` must be the same, grown trajectory each time.
     pub fn update(&mut self, frames: &[Frame]) {
-        let lo = self.start_level();
+        if self.base.is_empty() {
+            if let Some(f) = frames.first() {
+                self.base = f.levels.clone();
+            }
+        }
+        let rise = self.start_level();
         for (k, f) in frames.iter().enumerate().skip(self.scanned) {
             for (i, &s) in f.levels.iter().enumerate().take(self.start.len()) {
+                let b = self.base.get(i).copied().unwrap_or(0.0);
+                let lo = b + rise.min(((self.thr - b) / 2.0).max(0.0));
                 if self.start[i].is_none() && s > lo {
                     self.start[i] = Some(k);
                 }
@@ -1022,6 +1033,17 @@ mod tests {
         assert!((b / a - 2.0).abs() < 1e-9, "fonts {a} -> {b}");
         assert!(one.contains("stroke-width=\"2\"") && two.contains("stroke-width=\"4\""));
         assert!(two.contains("#1A1D23"), "dark background");
+    }
+
+    #[test]
+    fn a_ce_skill_starts_when_it_rises_above_one_half() {
+        let cfg = parse("m=geometry&n=3&dim=100&loss=ce&lr=0.01&steps=200").config;
+        let traj = run(cfg.spec().unwrap(), cfg.steps, 1, false).unwrap();
+        assert_eq!(traj.frames[0].levels, vec![0.5; 3]);
+        let m = Milestones::of(&traj.frames, 3, cfg.thr);
+        let s0 = m.start[0].expect("skill 1 starts");
+        assert!(s0 > 0, "not at step 0");
+        assert!(traj.frames[s0].levels[0] > 0.6 && traj.frames[s0 - 1].levels[0] <= 0.6);
     }
 
     #[test]

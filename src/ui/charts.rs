@@ -331,14 +331,15 @@ fn readout(lab: Lab) -> impl IntoView {
     let comparing = move || lab.config_b.with(|c| c.is_some());
     // The table's shape: rebuilt only when the number of skills or the columns change.
     let shape = Memo::new(move |_| {
+        let nb = lab.config_b.with(|c| c.as_ref().map(|c| c.skills()));
+        // When comparing, the table shows s of both runs (no room for more columns).
         let (n, freqs, align) = lab.config.with(|c| {
             (
                 c.skills(),
                 crate::lab::skill_freqs(c),
-                c.model == Model::Geometry,
+                c.model == Model::Geometry && nb.is_none(),
             )
         });
-        let nb = lab.config_b.with(|c| c.as_ref().map(|c| c.skills()));
         (n, freqs, align, nb)
     });
     let cell = move |f: fn(&Row, usize) -> Option<String>, side: Side, i: usize| {
@@ -380,7 +381,7 @@ fn readout(lab: Lab) -> impl IntoView {
                                     <th scope="col" title="skill level s_i">{if nb.is_some() { "s (A)" } else { "s" }}</th>
                                     {nb.map(|_| view! { <th scope="col" title="skill level s_i of run B">"s (B)"</th> })}
                                     {align.then(|| view! { <th scope="col" title="aligned dimensions n_align,i">"n_align"</th> })}
-                                    {with_p.then(|| view! { <th scope="col" title="collapse u_i^(1/p_i), p normalised">"u^(1/p)"</th> })}
+                                    {(with_p && nb.is_none()).then(|| view! { <th scope="col" title="collapse u_i^(1/p_i), p normalised">"u^(1/p)"</th> })}
                                 </tr>
                             </thead>
                             <tbody>
@@ -402,7 +403,7 @@ fn readout(lab: Lab) -> impl IntoView {
                                                 {align.then(|| view! {
                                                     <td class="num">{cell(|r, i| r.align.as_ref()?.get(i).map(|v| v.to_string()), Side::A, i)}</td>
                                                 })}
-                                                {with_p.then(|| view! {
+                                                {(with_p && nb.is_none()).then(|| view! {
                                                     <td class="num">{cell(|r, i| r.collapse.get(i).copied().flatten().map(fmt), Side::A, i)}</td>
                                                 })}
                                             </tr>

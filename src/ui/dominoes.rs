@@ -210,6 +210,15 @@ fn links_lane(
     })
 }
 
+/// A frequency in at most six characters under a tile: 0.65, 0.0080, 9.9e-4.
+fn short_freq(p: f64) -> String {
+    if p > 0.0 && p < 1e-3 {
+        format!("{p:.1e}")
+    } else {
+        sig2(p)
+    }
+}
+
 fn tile(
     i: usize,
     n: usize,
@@ -220,7 +229,7 @@ fn tile(
     learned: impl Fn(usize) -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let color = css_color(skill_color(i, n));
-    let freq = freqs.get(i).map(|p| sig2(*p)).unwrap_or_default();
+    let freq = freqs.get(i).map(|p| short_freq(*p)).unwrap_or_default();
     let mut title = if freq.is_empty() {
         format!("skill {}", i + 1)
     } else {

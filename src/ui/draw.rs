@@ -63,6 +63,9 @@ impl Stats {
 }
 
 fn theme() -> Theme {
+    if let Some(t) = super::embed::forced_theme() {
+        return t;
+    }
     let dark = window()
         .match_media("(prefers-color-scheme: dark)")
         .ok()

@@ -13,7 +13,10 @@
 mod charts;
 mod dominoes;
 mod draw;
+mod embed;
+mod gallery;
 mod panels;
+mod share;
 mod theory;
 
 use crate::lab::{self, Compare, Fit, Fitted, Run};
@@ -539,7 +542,7 @@ impl Lab {
     }
 
     fn write_link(self, push: bool) {
-        let url = self.link();
+        let url = embed::keep_page_keys(self.link());
         if let Ok(h) = window().history() {
             let _ = if push {
                 h.push_state_with_url(&JsValue::NULL, "", Some(&url))
@@ -725,7 +728,7 @@ pub fn App() -> impl IntoView {
     });
     // Autoplay (unless the reader asked for reduced motion) from the frame after the first
     // drawing, so the page's start-up work (first canvas draw, fonts) is not an animation frame.
-    if !prefers_reduced_motion() && lab.run.with_value(|r| r.error.is_none()) {
+    if embed::autoplay() && lab.run.with_value(|r| r.error.is_none()) {
         request_animation_frame(move || request_animation_frame(move || lab.play()));
     }
 
@@ -780,6 +783,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="layout">
             <div class="lab">
+                {share::top(lab)}
                 {move || {
                     notice
                         .get()
@@ -825,6 +829,7 @@ pub fn App() -> impl IntoView {
                 {panels::panels(lab)}
             </aside>
         </main>
+        {gallery::gallery(lab)}
         <footer class="foot">
             <details class="perf">
                 <summary>"Performance"</summary>
