@@ -1,0 +1,233 @@
+//! The page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`; see
+//! [`crate::share::PageOpts`]) and embed mode: a chromeless page for an iframe (CSS in
+//! style/share.css keys off `html.embed` and `html.figure-only`), a small bar with the pause
+//! control and an "open in the full app" link, a pause while the frame is scrolled off screen
+//! (IntersectionObserver), and the page's height posted to the host page as
+//! `{"context":"iframe.resize","height":N}` on load and on every resize.
+
+use super::Lab;
+use crate::chart::Theme;
+use crate::share::{self, PageOpts};
+use leptos::prelude::*;
+use std::cell::Cell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    type ResizeObserver;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(callback: &js_sys::Function) -> Result<ResizeObserver, JsValue>;
+    #[wasm_bindgen(method)]
+    fn observe(this: &ResizeObserver, target: &web_sys::Element);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    type IntersectionObserver;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(callback: &js_sys::Function) -> Result<IntersectionObserver, JsValue>;
+    #[wasm_bindgen(method)]
+    fn observe(this: &IntersectionObserver, target: &web_sys::Element);
+}
+
+thread_local! {
+    /// The page-only keys, read once from the address the page was opened with.
+    static OPTS: Cell<Option<PageOpts>> = const { Cell::new(None) };
+    /// The frame is (partly) on screen.
+    static VISIBLE: Cell<bool> = const { Cell::new(true) };
+    /// Paused because the frame left the screen: play again when it is back.
+    static RESUME: Cell<bool> = const { Cell::new(false) };
+    /// The last height posted to the host page.
+    static POSTED: Cell<f64> = const { Cell::new(-1.0) };
+}
+
+/// The page-only keys of the address the page was opened with.
+pub fn opts() -> PageOpts {
+    OPTS.with(|o| match o.get() {
+        Some(v) => v,
+        None => {
+            let v = PageOpts::from_query(&window().location().search().unwrap_or_default());
+            o.set(Some(v));
+            v
+        }
+    })
+}
+
+/// A link of the page (`?query#fragment`) with the page-only keys kept, so an embed stays an
+/// embed when the page rewrites its address.
+pub fn keep_page_keys(link: String) -> String {
+    let o = opts();
+    if o == PageOpts::default() {
+        link
+    } else {
+        o.add_to(&link)
+    }
+}
+
+/// Play on load: `autoplay=1` in an embed, unless `autoplay=0` in the full app, and never
+/// when the reader asked for reduced motion.
+pub fn autoplay() -> bool {
+    opts().wants_autoplay() && !super::prefers_reduced_motion()
+}
+
+/// The chart colours `theme=light|dark` forces (`None`: follow the system).
+pub fn forced_theme() -> Option<Theme> {
+    opts().theme.forced()
+}
+
+/// The chart colours in use.
+pub fn chart_theme() -> Theme {
+    forced_theme().unwrap_or_else(|| {
+        let dark = window()
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches());
+        if dark {
+            Theme::Dark
+        } else {
+            Theme::Light
+        }
+    })
+}
+
+/// The page's address without query or fragment.
+pub fn page_url() -> String {
+    let href = window().location().href().unwrap_or_default();
+    href.split(['?', '#']).next().unwrap_or("").to_string()
+}
+
+/// Apply the page-only keys to the document, and in embed mode start the observers and
+/// return the embed bar.
+pub fn setup(lab: Lab) -> impl IntoView {
+    let o = opts();
+    if let Some(root) = document().document_element() {
+        if o.theme != share::ThemeChoice::Auto {
+            let _ = root.set_attribute("data-theme", o.theme.name());
+        }
+        if o.embed {
+            let _ = root.class_list().add_1("embed");
+            if o.figure_only {
+                let _ = root.class_list().add_1("figure-only");
+            }
+        }
+    }
+    if o.embed {
+        // After the first render, when the page's elements exist.
+        request_animation_frame(move || {
+            watch_visibility(lab);
+            watch_height();
+        });
+        // A run started while the frame is off screen (autoplay) waits until it is seen.
+        Effect::new(move |_| {
+            if lab.playing.get() && !VISIBLE.get() {
+                RESUME.set(true);
+                lab.pause();
+            }
+        });
+    }
+    o.embed.then(|| bar(lab, o))
+}
+
+/// The embed's own bar: the run's title, a pause control (the transport's own is hidden in
+/// figure-only mode) and a link to the same run in the full app.
+fn bar(lab: Lab, o: PageOpts) -> impl IntoView {
+    let full = move || {
+        lab.config.track();
+        lab.compare.track();
+        format!("{}{}", page_url(), lab.link())
+    };
+    let title = move || {
+        lab.config
+            .with(|c| share::run_title(c, lab.preset.get_value()))
+    };
+    view! {
+        <div class="embed-bar" data-testid="embed-bar">
+            {o.figure_only.then(|| view! {
+                <button
+                    class="small embed-play"
+                    data-testid="embed-play"
+                    aria-keyshortcuts="Space"
+                    on:click=move |_| lab.toggle()
+                >
+                    {move || if lab.playing.get() { "Pause" } else { "Play" }}
+                </button>
+            })}
+            <span class="embed-title" data-testid="embed-title">{title}</span>
+            <a class="open-full" data-testid="open-full" href=full target="_blank" rel="noopener">
+                "Open in the full app ↗"
+            </a>
+        </div>
+    }
+}
+
+/// Pause while the frame is scrolled off screen; play again when it is back (if it was
+/// playing). The implicit root of an IntersectionObserver is the top-level viewport, so this
+/// works inside an iframe.
+fn watch_visibility(lab: Lab) {
+    let Some(body) = document().body() else {
+        return;
+    };
+    let cb = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let last = entries.get(entries.length().saturating_sub(1));
+        let visible = js_sys::Reflect::get(&last, &"isIntersecting".into())
+            .map(|v| v.is_truthy())
+            .unwrap_or(true);
+        VISIBLE.set(visible);
+        if !visible && lab.playing.get_untracked() {
+            RESUME.set(true);
+            lab.pause();
+        } else if visible && RESUME.get() {
+            RESUME.set(false);
+            lab.play();
+        }
+    });
+    if let Ok(obs) = IntersectionObserver::new(cb.as_ref().unchecked_ref()) {
+        obs.observe(&body);
+        // Both live as long as the page.
+        std::mem::forget(obs);
+        cb.forget();
+    }
+}
+
+/// Post the page's height to the host now and whenever it changes.
+fn watch_height() {
+    post_height();
+    let Some(root) = document().document_element() else {
+        return;
+    };
+    let cb = Closure::<dyn Fn()>::new(post_height);
+    if let Ok(obs) = ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+        obs.observe(&root);
+        if let Some(body) = document().body() {
+            obs.observe(&body);
+        }
+        std::mem::forget(obs);
+    }
+    cb.forget();
+}
+
+/// `{"context":"iframe.resize","height":N}` to the parent window (the format Observable and
+/// Embedly use), when the page is in a frame and its height changed.
+fn post_height() {
+    let w = window();
+    let Ok(Some(parent)) = w.parent() else {
+        return;
+    };
+    if js_sys::Object::is(parent.as_ref(), w.as_ref()) {
+        return;
+    }
+    let Some(root) = document().document_element() else {
+        return;
+    };
+    let h = root.get_bounding_client_rect().height().ceil();
+    if h <= 0.0 || h == POSTED.get() {
+        return;
+    }
+    POSTED.set(h);
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"context".into(), &"iframe.resize".into());
+    let _ = js_sys::Reflect::set(&msg, &"height".into(), &h.into());
+    let _ = parent.post_message(&msg, "*");
+}

@@ -1,0 +1,142 @@
+//! The paper's figures: a gallery of every preset with its panels as links, and, when the
+//! page shows a preset, its figure number, caption and a Cite button (the paper's BibTeX).
+//! Choosing a panel is a discrete act: a new history entry, then that run; back and forward
+//! restore the state from the address (the page's popstate handler).
+
+use super::{embed, share, Lab};
+use crate::params::{self, Config};
+use crate::presets::{Preset, BIBTEX, PRESETS};
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// Open the link `query` (`?v=1&preset=…`) as a new history entry and load its run.
+pub fn load(lab: Lab, query: &str, what: &str) {
+    if let Ok(h) = window().history() {
+        let url = embed::keep_page_keys(query.to_string());
+        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+    lab.pause();
+    lab.reload_from_location();
+    lab.status.set(format!("Loaded {what}."));
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+    if embed::autoplay() {
+        lab.play();
+    }
+}
+
+/// The preset the page shows, if any (read again whenever the configuration changes: the
+/// preset is set together with it).
+fn current(lab: Lab) -> Option<&'static Preset> {
+    lab.config.track();
+    lab.preset.get_value()
+}
+
+/// The figure box: figure number, title, caption and Cite (only for a preset link).
+pub fn figure(lab: Lab) -> impl IntoView {
+    move || {
+        current(lab).map(|p| {
+            view! {
+                <section class="figure-box" data-testid="figure" aria-labelledby="figure-title">
+                    <p class="figure-num" data-testid="figure-num">{p.figure}</p>
+                    <div class="figure-text">
+                        <h2 id="figure-title" data-testid="figure-title">{p.title}</h2>
+                        <p class="caption" data-testid="caption">{p.caption}</p>
+                        <p class="figure-source">
+                            "From “Physics of Skill Learning” (Liu, Liu, Michaud, Gore, Tegmark, "
+                            <a href="https://arxiv.org/abs/2501.12391">"arXiv 2501.12391"</a>
+                            "). "
+                            {share::copier("cite", "Cite (BibTeX)", || BIBTEX.to_string())}
+                        </p>
+                    </div>
+                </section>
+            }
+        })
+    }
+}
+
+/// A plain left click (no modifier, primary button): the page handles it; anything else
+/// (new tab, new window, download) is left to the browser.
+fn plain_click(e: &web_sys::MouseEvent) -> bool {
+    e.button() == 0 && !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.alt_key())
+}
+
+/// The gallery: every preset of the paper with its panels as links.
+pub fn gallery(lab: Lab) -> impl IntoView {
+    if embed::opts().embed {
+        return None;
+    }
+    let cards = PRESETS
+        .iter()
+        .map(|p| {
+            let whole = format!("?{}", p.panel_link(""));
+            let whole_href = whole.clone();
+            let panels = p
+                .panels
+                .iter()
+                .map(|(label, extra)| {
+                    let q = format!("?{}", p.panel_link(extra));
+                    let href = q.clone();
+                    // The panel is shown when the page's configuration is the panel's.
+                    let cfg: Config = params::parse(&q).config;
+                    let active = move || {
+                        lab.config.with(|c| *c == cfg)
+                            && lab.preset.get_value().is_some_and(|cp| cp.id == p.id)
+                    };
+                    let what = format!("{}, {label}", p.figure);
+                    view! {
+                        <li>
+                            <a
+                                class="panel-link"
+                                data-testid="panel-link"
+                                data-preset=p.id
+                                href=href
+                                aria-current=move || active().then_some("page")
+                                on:click=move |e| {
+                                    if plain_click(&e) {
+                                        e.prevent_default();
+                                        load(lab, &q, &what);
+                                    }
+                                }
+                            >
+                                {*label}
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view();
+            let what = format!("{}: {}", p.figure, p.title);
+            view! {
+                <li class="fig-card" data-testid="fig-card" data-preset=p.id>
+                    <p class="fig-card-num">{p.figure}</p>
+                    <h3>
+                        <a
+                            href=whole_href
+                            data-testid="fig-link"
+                            on:click=move |e| {
+                                if plain_click(&e) {
+                                    e.prevent_default();
+                                    load(lab, &whole, &what);
+                                }
+                            }
+                        >
+                            {p.title}
+                        </a>
+                    </h3>
+                    <ul class="panel-links" aria-label=format!("Panels of {}", p.figure)>{panels}</ul>
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="gallery" data-testid="gallery" aria-labelledby="gallery-title">
+            <div class="gallery-head">
+                <h2 id="gallery-title">"Paper figures"</h2>
+                <p class="hint">
+                    "Every figure of the paper that these toy models produce, one link per panel: the link sets the figure's parameters, and the run is recomputed here. "
+                    {share::copier("gallery-cite", "Cite the paper", || BIBTEX.to_string())}
+                </p>
+            </div>
+            <ul class="fig-cards">{cards}</ul>
+        </section>
+    })
+}

@@ -1,0 +1,526 @@
+//! Share and export: the bar above the lab (Share, CSV, JSON, SVG, PNG), the Share dialog
+//! (copy the link, copy the embed code) and the clipboard and download helpers the gallery's
+//! Cite button uses too. What is exported is computed in [`crate::share`] (tested natively);
+//! this file only reads the page's state and hands files to the browser.
+
+use super::{embed, gallery, FitState, Lab};
+use crate::chart::{sig2, Overlay};
+use crate::lab as labmod;
+use crate::share::{self as sh, PageOpts, SvgChart, ThemeChoice};
+use leptos::html::{Dialog, Textarea};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.clipboard.writeText`: throws where there is no clipboard (insecure
+    /// origins, old browsers, sandboxed frames), rejects where the browser refuses.
+    #[wasm_bindgen(js_namespace = ["navigator", "clipboard"], js_name = writeText, catch)]
+    fn clipboard_write_text(text: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Copy `text` to the clipboard; `done(true)` once copied, `done(false)` if the browser has
+/// no clipboard or refused.
+pub fn copy_text(text: &str, done: impl FnOnce(bool) + 'static) {
+    let promise = match clipboard_write_text(text) {
+        Ok(p) => p,
+        Err(_) => return done(false),
+    };
+    let done = Rc::new(RefCell::new(Some(done)));
+    let d2 = done.clone();
+    let ok = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        if let Some(f) = done.borrow_mut().take() {
+            f(true)
+        }
+    });
+    let err = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        if let Some(f) = d2.borrow_mut().take() {
+            f(false)
+        }
+    });
+    let _ = promise.then2(&ok, &err);
+    // One of the two runs once; both are small.
+    ok.forget();
+    err.forget();
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CopyState {
+    Idle,
+    Copied,
+    Fallback,
+}
+
+/// A Copy button for `text` with its state beside it; where the clipboard is unavailable, a
+/// read-only text area with the text appears, selected, to copy by hand.
+pub fn copier(
+    testid: &'static str,
+    label: &'static str,
+    text: impl Fn() -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let state = RwSignal::new(CopyState::Idle);
+    let area = NodeRef::<Textarea>::new();
+    let click = move |_| {
+        copy_text(&text(), move |ok| {
+            state.set(if ok {
+                CopyState::Copied
+            } else {
+                CopyState::Fallback
+            });
+            if !ok {
+                // select the text for a manual copy once the area exists
+                request_animation_frame(move || {
+                    if let Some(a) = area.get_untracked() {
+                        let _ = a.focus();
+                        a.select();
+                    }
+                });
+            }
+        });
+    };
+    let rows = move || text().lines().count().clamp(2, 9).to_string();
+    view! {
+        <span class="copier">
+            <button class="small" data-testid=format!("{testid}-copy") on:click=click>{label}</button>
+            <span class="copy-state" role="status" data-testid=format!("{testid}-state")>
+                {move || match state.get() {
+                    CopyState::Idle => "",
+                    CopyState::Copied => "Copied.",
+                    CopyState::Fallback => "Copying is not allowed here: the text is selected below, press Ctrl+C (⌘C).",
+                }}
+            </span>
+        </span>
+        {move || (state.get() == CopyState::Fallback).then(|| view! {
+            <textarea
+                class="copy-fallback"
+                data-testid=format!("{testid}-fallback")
+                readonly
+                rows=rows
+                node_ref=area
+                prop:value=text
+            ></textarea>
+        })}
+    }
+}
+
+/// Hand `text` to the browser as a file download (Blob + object URL + `<a download>`).
+pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let js = |e: JsValue| format!("{e:?}");
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"type".into(), &mime.into()).map_err(js)?;
+    let ctor: js_sys::Function = js_sys::Reflect::get(&window(), &"Blob".into())
+        .map_err(js)?
+        .dyn_into()
+        .map_err(js)?;
+    let blob: web_sys::Blob = js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&parts, &opts))
+        .map_err(js)?
+        .unchecked_into();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
+    click_link(name, &url)?;
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        Duration::from_secs(60),
+    );
+    Ok(())
+}
+
+/// Download `href` (an object or data URL) as `name`.
+fn click_link(name: &str, href: &str) -> Result<(), String> {
+    let doc = document();
+    let a: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
+    a.set_href(href);
+    a.set_download(name);
+    let _ = a.set_attribute("hidden", "");
+    let body = doc.body().ok_or("no body")?;
+    body.append_child(&a).map_err(|e| format!("{e:?}"))?;
+    a.click();
+    a.remove();
+    Ok(())
+}
+
+fn file_name(lab: Lab, ext: &str) -> String {
+    lab.config
+        .with_untracked(|c| sh::file_name(c, lab.preset.get_value(), ext))
+}
+
+fn export_csv(lab: Lab) -> Result<String, String> {
+    let model = lab.config.with_untracked(|c| c.model);
+    let text = lab.run.with_value(|r| sh::csv(model, r.n, &r.frames));
+    let name = file_name(lab, "csv");
+    download_text(&name, "text/csv", &text)?;
+    let rows = text.lines().count().saturating_sub(1);
+    Ok(format!("Downloaded {name}: {rows} rows."))
+}
+
+fn export_json(lab: Lab) -> Result<String, String> {
+    let step = lab.run.with_value(|r| r.step());
+    let text = lab
+        .config
+        .with_untracked(|c| sh::config_json(c, lab.preset.get_value(), &embed::page_url(), step));
+    let name = file_name(lab, "json");
+    download_text(&name, "application/json", &text)?;
+    Ok(format!("Downloaded {name}."))
+}
+
+fn export_svg(lab: Lab) -> Result<String, String> {
+    let cfg = lab.config.get_untracked();
+    let x_steps = cfg.steps.max(
+        lab.config_b
+            .with_untracked(|c| c.as_ref().map(|c| c.steps).unwrap_or(0)),
+    );
+    // The size the chart has on the page (CSS pixels), or a default.
+    let size = lab
+        .a
+        .skills
+        .get_untracked()
+        .map(|c| (c.client_width(), c.client_height()))
+        .filter(|&(w, h)| w > 0 && h > 0)
+        .map(|(w, h)| (w as u32, h as u32))
+        .unwrap_or((900, 420));
+    // The dashed overlays the page shows.
+    let mut labels: Vec<String> = vec![];
+    let mut curves: Vec<Vec<Vec<(f64, f64)>>> = vec![];
+    if lab.show_domino.get_untracked() && labmod::has_theory(cfg.model) {
+        let (t0, c) = labmod::domino_ramps(&cfg);
+        labels.push(format!("Domino t0={t0:.0}"));
+        curves.push(c);
+    }
+    if lab.show_fit.get_untracked() {
+        lab.fit.with_value(|f| {
+            if let FitState::Done(d) = f {
+                labels.push(format!("Resource N0={}", sig2(d.n0)));
+                curves.push(d.curves.clone());
+            }
+        });
+    }
+    let overlays: Vec<Overlay> = labels
+        .iter()
+        .zip(&curves)
+        .map(|(label, curves)| Overlay { label, curves })
+        .collect();
+    let cursor = lab.hover.get_untracked().or(lab.view.get_untracked());
+    let svg = lab.run.with_value(|r| {
+        let cursor = cursor.and_then(|s| r.frame_at(Some(s)).map(|f| f.step));
+        sh::skills_svg(&SvgChart {
+            frames: &r.frames,
+            freqs: &r.freqs,
+            steps: x_steps,
+            milestones: Some(&r.milestones),
+            overlays: &overlays,
+            cursor,
+            theme: embed::chart_theme(),
+            size,
+        })
+    })?;
+    let name = file_name(lab, "svg");
+    download_text(&name, "image/svg+xml", &svg)?;
+    Ok(format!("Downloaded {name}."))
+}
+
+/// The current view as one PNG: the dominoes (tiles redrawn from their on-screen boxes and
+/// rotations, or the heat strip) and every chart canvas, where they sit on the page.
+fn export_png(lab: Lab) -> Result<String, String> {
+    let js = |e: JsValue| format!("{e:?}");
+    let doc = document();
+    let root = doc
+        .query_selector(".lab")
+        .map_err(js)?
+        .ok_or("the lab is not on the page")?;
+    let canvases = root.get_elements_by_tag_name("canvas");
+    let wrap = root.query_selector(".dominoes-wrap").map_err(js)?;
+    let by_class = |c: &str| -> Vec<web_sys::Element> {
+        let Some(w) = &wrap else { return vec![] };
+        let list = w.get_elements_by_class_name(c);
+        (0..list.length()).filter_map(|i| list.item(i)).collect()
+    };
+    let tiles = by_class("tile");
+    let mut texts = by_class("idx");
+    texts.extend(by_class("freq"));
+    texts.extend(by_class("side-head"));
+
+    // Tiles: their untransformed boxes (transform off for a moment: no paint happens in
+    // between), then their rotation.
+    struct Tile {
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        angle: f64,
+        fill: String,
+        edge: String,
+    }
+    let win = window();
+    let mut tile_list = vec![];
+    for el in tiles {
+        let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() else {
+            continue;
+        };
+        let style = el.style();
+        let t = style.get_property_value("transform").unwrap_or_default();
+        let _ = style.set_property("transform", "none");
+        let r = el.get_bounding_client_rect();
+        let _ = style.set_property("transform", &t);
+        let angle = t
+            .strip_prefix("rotate(")
+            .and_then(|s| s.strip_suffix("deg)"))
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        let cs = win.get_computed_style(&el).ok().flatten();
+        let prop = |k: &str| {
+            cs.as_ref()
+                .and_then(|c| c.get_property_value(k).ok())
+                .unwrap_or_default()
+        };
+        tile_list.push(Tile {
+            x: r.left(),
+            y: r.top(),
+            w: r.width(),
+            h: r.height(),
+            angle,
+            fill: prop("background-color"),
+            edge: prop("border-top-color"),
+        });
+    }
+
+    // The region: every canvas and the dominoes.
+    let mut boxes: Vec<(f64, f64, f64, f64)> = vec![];
+    let mut canvas_list = vec![];
+    for i in 0..canvases.length() {
+        let Some(c) = canvases
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        else {
+            continue;
+        };
+        let r = c.get_bounding_client_rect();
+        if r.width() <= 0.0 || r.height() <= 0.0 || c.width() == 0 {
+            continue;
+        }
+        boxes.push((r.left(), r.top(), r.right(), r.bottom()));
+        canvas_list.push((c, r));
+    }
+    if let Some(w) = &wrap {
+        if !tile_list.is_empty() {
+            let r = w.get_bounding_client_rect();
+            boxes.push((r.left(), r.top(), r.right(), r.bottom()));
+        }
+    }
+    if boxes.is_empty() {
+        return Err("nothing is drawn yet".into());
+    }
+    let pad = 12.0;
+    let x0 = boxes.iter().map(|b| b.0).fold(f64::INFINITY, f64::min) - pad;
+    let y0 = boxes.iter().map(|b| b.1).fold(f64::INFINITY, f64::min) - pad;
+    let x1 = boxes.iter().map(|b| b.2).fold(f64::NEG_INFINITY, f64::max) + pad;
+    let y1 = boxes.iter().map(|b| b.3).fold(f64::NEG_INFINITY, f64::max) + pad;
+    let dpr = win.device_pixel_ratio().clamp(1.0, 4.0);
+
+    let out: web_sys::HtmlCanvasElement =
+        doc.create_element("canvas").map_err(js)?.unchecked_into();
+    out.set_width(((x1 - x0) * dpr).ceil() as u32);
+    out.set_height(((y1 - y0) * dpr).ceil() as u32);
+    let ctx: web_sys::CanvasRenderingContext2d = out
+        .get_context("2d")
+        .map_err(js)?
+        .ok_or("no 2d context")?
+        .unchecked_into();
+    ctx.scale(dpr, dpr).map_err(js)?;
+    let bg = doc
+        .body()
+        .and_then(|b| win.get_computed_style(&b).ok().flatten())
+        .and_then(|c| c.get_property_value("background-color").ok())
+        .unwrap_or_else(|| "#ffffff".into());
+    ctx.set_fill_style_str(&bg);
+    ctx.fill_rect(0.0, 0.0, x1 - x0, y1 - y0);
+    for (c, r) in &canvas_list {
+        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+            c,
+            r.left() - x0,
+            r.top() - y0,
+            r.width(),
+            r.height(),
+        )
+        .map_err(js)?;
+    }
+    // Tiles rotate about their bottom-right corner (as on the page).
+    for t in &tile_list {
+        ctx.save();
+        let _ = ctx.translate(t.x - x0 + t.w, t.y - y0 + t.h);
+        let _ = ctx.rotate(t.angle.to_radians());
+        ctx.set_fill_style_str(&t.fill);
+        ctx.fill_rect(-t.w, -t.h, t.w, t.h);
+        ctx.set_stroke_style_str(&t.edge);
+        ctx.set_line_width(1.0);
+        ctx.stroke_rect(-t.w + 0.5, -t.h + 0.5, t.w - 1.0, t.h - 1.0);
+        ctx.restore();
+    }
+    for el in texts {
+        let r = el.get_bounding_client_rect();
+        let text = el.text_content().unwrap_or_default();
+        if r.width() <= 0.0 || text.is_empty() {
+            continue;
+        }
+        if let Some(cs) = win.get_computed_style(&el).ok().flatten() {
+            let font = cs.get_property_value("font").unwrap_or_default();
+            ctx.set_font(if font.is_empty() {
+                "12px sans-serif"
+            } else {
+                &font
+            });
+            ctx.set_fill_style_str(&cs.get_property_value("color").unwrap_or_default());
+        }
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        let _ = ctx.fill_text(
+            &text,
+            r.left() - x0 + r.width() / 2.0,
+            r.top() - y0 + r.height() / 2.0,
+        );
+    }
+    let url = out.to_data_url().map_err(js)?;
+    let name = file_name(lab, "png");
+    click_link(&name, &url)?;
+    Ok(format!("Downloaded {name}."))
+}
+
+/// The bar above the lab: Share (opens the dialog) and the four exports.
+pub fn bar(lab: Lab) -> impl IntoView {
+    let dialog = NodeRef::<Dialog>::new();
+    let msg = RwSignal::new(String::new());
+    let run = move |f: fn(Lab) -> Result<String, String>| {
+        msg.set(match f(lab) {
+            Ok(m) => m,
+            Err(e) => format!("The export failed: {e}"),
+        })
+    };
+    let open = move |_| {
+        // Sharing is a discrete act: the shared state gets its own history entry.
+        let loc = window().location();
+        let here = format!(
+            "{}{}",
+            loc.search().unwrap_or_default(),
+            loc.hash().unwrap_or_default()
+        );
+        if embed::keep_page_keys(lab.link()) != here {
+            lab.write_link(true);
+        }
+        if let Some(d) = dialog.get_untracked() {
+            if !d.open() {
+                let _ = d.show_modal();
+            }
+        }
+    };
+    view! {
+        <div class="share-bar" role="toolbar" aria-label="Share and export" data-testid="share-bar">
+            <button class="small share-open" data-testid="share-open" on:click=open>"Share…"</button>
+            <span class="share-label">"Export"</span>
+            <button class="small" data-testid="export-csv" title="The trajectory as CSV, in the command line's format" on:click=move |_| run(export_csv)>"CSV"</button>
+            <button class="small" data-testid="export-json" title="The full configuration as JSON, with its link" on:click=move |_| run(export_json)>"JSON"</button>
+            <button class="small" data-testid="export-svg" title="The skill chart as SVG" on:click=move |_| run(export_svg)>"SVG"</button>
+            <button class="small" data-testid="export-png" title="The dominoes and the charts as one PNG image" on:click=move |_| run(export_png)>"PNG"</button>
+            <output class="share-msg" data-testid="export-msg">{move || msg.get()}</output>
+        </div>
+        {dialog_view(lab, dialog)}
+    }
+}
+
+/// The Share dialog: the link, and the embed code with its options.
+fn dialog_view(lab: Lab, dialog: NodeRef<Dialog>) -> impl IntoView {
+    let figure_only = RwSignal::new(false);
+    let autoplay = RwSignal::new(false);
+    let theme = RwSignal::new(ThemeChoice::Auto);
+    let link = move || {
+        lab.config.track();
+        lab.compare.track();
+        format!("{}{}", embed::page_url(), lab.link())
+    };
+    let code = move || {
+        lab.config.track();
+        lab.compare.track();
+        let opts = PageOpts {
+            embed: true,
+            figure_only: figure_only.get(),
+            autoplay: autoplay.get().then_some(true),
+            theme: theme.get(),
+        };
+        let title = lab
+            .config
+            .with(|c| sh::run_title(c, lab.preset.get_value()));
+        sh::embed_code(&embed::page_url(), &lab.link(), &opts, &title)
+    };
+    view! {
+        <dialog class="share-dialog" data-testid="share" node_ref=dialog aria-labelledby="share-title">
+            <h2 id="share-title">"Share this run"</h2>
+            <p class="hint">
+                "The link opens exactly this run: the same model, parameters and seed (the trajectory is recomputed in the reader's browser)."
+            </p>
+            <label class="share-field">
+                <span>"Link"</span>
+                <input type="text" readonly data-testid="share-link" prop:value=link on:focus=select_all />
+            </label>
+            <div class="share-actions">{copier("share-link", "Copy link", link)}</div>
+            <h3>"Embed"</h3>
+            <div class="share-options">
+                <label class="check">
+                    <input type="checkbox" data-testid="share-figure-only" prop:checked=move || figure_only.get()
+                        on:change=move |e| figure_only.set(event_target_checked(&e)) />
+                    <span>"Figure only"</span>
+                </label>
+                <label class="check" title="Ignored for readers who ask for reduced motion">
+                    <input type="checkbox" data-testid="share-autoplay" prop:checked=move || autoplay.get()
+                        on:change=move |e| autoplay.set(event_target_checked(&e)) />
+                    <span>"Play on load"</span>
+                </label>
+                <label class="share-theme">
+                    <span>"Theme"</span>
+                    <select data-testid="share-theme" on:change=move |e| {
+                        theme.set(ThemeChoice::parse(&event_target_value(&e)).unwrap_or_default())
+                    }>
+                        {[ThemeChoice::Auto, ThemeChoice::Light, ThemeChoice::Dark]
+                            .into_iter()
+                            .map(|t| view! { <option value=t.name() prop:selected=move || theme.get() == t>{t.name()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+            </div>
+            <textarea class="share-code" readonly rows="4" data-testid="share-embed" prop:value=code on:focus=select_all></textarea>
+            <div class="share-actions">{copier("share-embed", "Copy embed code", code)}</div>
+            <p class="hint">
+                "The frame reports its height to the page around it (see the README for the five-line host script) and pauses while it is scrolled out of view."
+            </p>
+            <form method="dialog" class="share-close">
+                <button class="primary" data-testid="share-close">"Close"</button>
+            </form>
+        </dialog>
+    }
+}
+
+fn select_all(e: leptos::ev::FocusEvent) {
+    if let Some(t) = e.target() {
+        if let Ok(i) = t.clone().dyn_into::<web_sys::HtmlInputElement>() {
+            i.select();
+        } else if let Ok(a) = t.dyn_into::<web_sys::HtmlTextAreaElement>() {
+            a.select();
+        }
+    }
+}
+
+/// Everything this file and its siblings add above the lab: the embed bar (embed mode), the
+/// figure's caption and Cite button (a preset link), and the share bar.
+pub fn top(lab: Lab) -> impl IntoView {
+    view! {
+        {embed::setup(lab)}
+        {gallery::figure(lab)}
+        {bar(lab)}
+    }
+}
