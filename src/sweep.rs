@@ -15,6 +15,63 @@ use crate::sim::freq::normalise;
 use crate::sim::metrics::{best_n0, n0_grid, two_point_exponent};
 use crate::sim::{SimError, Simulation};
 
+/// A sweep of the paper, one click (or one `preset=` key) away. Sweep presets are part of the
+/// link format like the run presets: never change a query, add an id.
+#[derive(Debug, PartialEq)]
+pub struct SweepPreset {
+    pub id: &'static str,
+    pub figure: &'static str,
+    pub caption: &'static str,
+    pub query: &'static str,
+    /// What it costs, measured or estimated on one core of this project's machines.
+    pub cost: &'static str,
+}
+
+pub const SWEEP_PRESETS: &[SweepPreset] = &[
+    SweepPreset {
+        id: "fig10n",
+        figure: "Fig. 10a, b (full)",
+        caption: "Final loss vs dimension N for each Zipf α (CE Geometry model, n = 1000 random unit task vectors, B = 1024, SignGD 0.01, 100 000 steps, 4 seeds); α_N from N = 40 and 220 with `skills exponents --x dim --at 40,220`.",
+        query: "vec=unit&loss=ce&n=1000&batch=1024&lr=0.01&steps=100000&sweep=dim:20..1000:50&sweep2=alpha:0.5,1,1.2,1.4,1.6,1.8,2&sweep3=seed:0..3:4",
+        cost: "1400 runs, ≈ 10–40 s each natively: a cluster job (use --shard)",
+    },
+    SweepPreset {
+        id: "fig10n-small",
+        figure: "Fig. 10b (reduced)",
+        caption: "α_N at N = 40 and 220 for α = 1 … 2, one seed, 30 000 steps: 0.34, 0.46, 0.60, 0.74, 0.89, 0.98 here (the paper, 4 seeds × 99 000 steps: 0.35, 0.48, 0.63, 0.79, 0.96, 0.96).",
+        query: "vec=unit&loss=ce&n=1000&batch=1024&lr=0.01&steps=30000&sweep=alpha:1,1.2,1.4,1.6,1.8,2&sweep2=dim:40,220",
+        cost: "12 runs, ≈ 1 minute natively on 2 cores",
+    },
+    SweepPreset {
+        id: "fig10s",
+        figure: "Fig. 10c, d (reduced)",
+        caption: "Loss at steps 80 and 200 for N = 100 and each α, 3 seeds: α_S with `skills exponents --x steps --at 80,200` (0.16, 0.28, 0.45, 0.67, 0.90, 1.13 here; the paper 0.18 … 1.03).",
+        query: "vec=unit&loss=ce&n=1000&dim=100&batch=1024&lr=0.01&steps=200&record=80,200&sweep=alpha:1,1.2,1.4,1.6,1.8,2&sweep2=seed:0..2:3",
+        cost: "18 runs, about a second natively",
+    },
+    SweepPreset {
+        id: "fig18",
+        figure: "Fig. 18a",
+        caption: "Modular (t_i = e_i: one private parameter per skill) vs non-modular Geometry model: final loss vs N per α. The modular loss plateaus at ln 2 · Σ_{i>N} p_i.",
+        query: "loss=ce&n=1000&batch=1024&lr=0.01&steps=100000&sweep=dim:20..1000:50&sweep2=alpha:1,1.2,1.4,1.6,1.8,2&sweep3=vec:basis,unit",
+        cost: "600 runs, ≈ 10–40 s each natively: a cluster job",
+    },
+    SweepPreset {
+        id: "fig4r",
+        figure: "Fig. 4 (right)",
+        caption: "t2/t1 vs p1/p2 for two orthonormal skills (B = 128, mimic gradient) with SignGD: it rises from 1 and saturates near 2 (t_skills column = t1;t2). Compare `metrics::two_skill_ratio`.",
+        query: "freq=two&batch=128&grad=mimic&steps=500&seed=2&sweep=p1:0.5..0.99:50",
+        cost: "50 runs, a few seconds natively",
+    },
+    SweepPreset {
+        id: "fig7n0",
+        figure: "Fig. 7 (bottom)",
+        caption: "Best-fitting N0 of the Resource model vs gradient noise σ (random unit vectors, B = 128, SignGD 1e−3, 1000 steps): N0 ∝ σ, 39.8 at σ = 1 here (the notebook: 37.2).",
+        query: "vec=unit&batch=128&lr=0.001&steps=1000&seed=2&fit=n0&sweep=noise:1e-3..1:10:log",
+        cost: "10 runs and fits, under a second natively",
+    },
+];
+
 /// At most this many runs in one sweep.
 pub const MAX_RUNS: usize = 100_000;
 
@@ -81,7 +138,10 @@ fn axis(text: &str) -> Result<Axis, String> {
     let (key, spec) = text
         .split_once(':')
         .ok_or_else(|| format!("{text:?} is not key:values"))?;
-    if matches!(key, "sweep" | "sweep2" | "record" | "fit" | "") {
+    if matches!(
+        key,
+        "sweep" | "sweep2" | "sweep3" | "record" | "fit" | "preset" | ""
+    ) {
         return Err(format!("cannot sweep {key:?}"));
     }
     let values: Vec<String> = if let Some((a, rest)) = spec.split_once("..") {
@@ -152,10 +212,39 @@ impl Sweep {
         let mut axes = vec![];
         let mut outputs = Outputs::default();
         let mut problems = vec![];
-        for part in q.split('&').filter(|s| !s.is_empty()) {
+        // a sweep preset's keys come first; the link's own keys replace them
+        let mut parts: Vec<&str> = vec![];
+        let own: Vec<&str> = q.split('&').filter(|s| !s.is_empty()).collect();
+        if let Some(id) = own.iter().find_map(|p| p.strip_prefix("preset=")) {
+            match SWEEP_PRESETS.iter().find(|p| p.id == id) {
+                Some(p) => {
+                    let own_keys: Vec<&str> = own
+                        .iter()
+                        .map(|o| o.split('=').next().unwrap_or(""))
+                        .collect();
+                    parts.extend(
+                        p.query
+                            .split('&')
+                            .filter(|kv| !own_keys.contains(&kv.split('=').next().unwrap_or(""))),
+                    );
+                }
+                None if crate::presets::find(id).is_none() => problems.push(Problem {
+                    key: "preset".into(),
+                    message: format!("no sweep or figure preset {id:?}"),
+                }),
+                None => parts.push(
+                    own.iter()
+                        .find(|p| p.starts_with("preset="))
+                        .copied()
+                        .unwrap_or(""),
+                ),
+            }
+        }
+        parts.extend(own.iter().filter(|p| !p.starts_with("preset=")));
+        for part in parts {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             match k {
-                "sweep" | "sweep2" => match axis(v) {
+                "sweep" | "sweep2" | "sweep3" => match axis(v) {
                     Ok(a) => axes.push(a),
                     Err(m) => problems.push(Problem {
                         key: k.into(),
@@ -343,9 +432,23 @@ pub fn run_one(spec: &RunSpec, outputs: &Outputs) -> RunResult {
     };
     let first = sim.frame(false);
     observe(&first, &mut result);
-    for _ in 0..c.steps {
-        match sim.next_frame(false) {
-            Ok(f) => observe(&f, &mut result),
+    // Observing a row costs as much as a step for the Geometry model; long runs are observed
+    // every `stride` steps (learning times then have that resolution), the N0 fit needs all.
+    let stride = if outputs.fit_n0 {
+        1
+    } else {
+        (c.steps / 2000).max(1)
+    };
+    for t in 1..=c.steps {
+        let keep = t % stride == 0 || t == c.steps || record.contains(&t);
+        let r = if keep {
+            sim.next_frame(false).map(Some)
+        } else {
+            sim.step().map(|_| None)
+        };
+        match r {
+            Ok(Some(f)) => observe(&f, &mut result),
+            Ok(None) => {}
             Err(e) => {
                 result.error = Some(match e {
                     SimError::NonFinite { step } => format!("diverged at step {step}"),
@@ -362,7 +465,12 @@ pub fn run_one(spec: &RunSpec, outputs: &Outputs) -> RunResult {
         result.best_n0 = best_n0(rows, &p, c.eta_eff(), c.loss, &n0_grid()).map(|(n0, _)| n0);
     }
     result.learned = t_skill.iter().filter(|t| t.is_some()).count();
-    result.t_skills = t_skill.clone();
+    // per-skill times only where they make a readable column
+    result.t_skills = if result.n <= 100 {
+        t_skill.clone()
+    } else {
+        vec![]
+    };
     result.t_first = t_skill.iter().flatten().min().copied();
     result.t_all = if t_skill.iter().all(|t| t.is_some()) {
         t_skill.iter().flatten().max().copied()
@@ -630,6 +738,44 @@ mod tests {
         let st = step_exponents(steps, 80, 200, "alpha").unwrap();
         assert!((st[0].1 - 2f64.ln() / 2.5f64.ln()).abs() < 1e-12);
         assert!(exponents(&csv, "dim", "loss", "40", "999", "alpha").is_err());
+    }
+
+    #[test]
+    fn sweep_presets_parse_and_can_be_overridden() {
+        let counts = [
+            ("fig10n", 1400),
+            ("fig10n-small", 12),
+            ("fig10s", 18),
+            ("fig18", 600),
+            ("fig4r", 50),
+            ("fig7n0", 10),
+        ];
+        for p in SWEEP_PRESETS {
+            let s = Sweep::parse(&format!("v=1&preset={}", p.id))
+                .unwrap_or_else(|e| panic!("{}: {e:?}", p.id));
+            let want = counts.iter().find(|c| c.0 == p.id).map(|c| c.1);
+            assert_eq!(Some(s.runs().len()), want, "{}", p.id);
+            assert!(!p.caption.is_empty() && !p.cost.is_empty());
+        }
+        let s = Sweep::parse("v=1&preset=fig10s&sweep2=seed:5..5:1").unwrap();
+        assert_eq!(s.runs().len(), 6);
+        assert!(
+            s.runs()[0].query.ends_with("alpha=1&seed=5"),
+            "{}",
+            s.runs()[0].query
+        );
+        assert_eq!(
+            Sweep::parse("v=1&preset=nope&sweep=n:1,2").unwrap_err()[0].key,
+            "preset"
+        );
+        // a figure preset is a base like any other key
+        assert_eq!(
+            Sweep::parse("v=1&preset=fig4&sweep=p1:0.5,0.9")
+                .unwrap()
+                .runs()
+                .len(),
+            2
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use skill_dominoes::params::{self, num, SCHEMA};
 use skill_dominoes::presets::{BIBTEX, PRESETS};
 use skill_dominoes::sim::{Frame, SimError, Simulation};
 use skill_dominoes::sweep::{
-    exponents, merge, run_one, step_exponents, Outputs, RunResult, RunSpec, Sweep,
+    exponents, merge, run_one, step_exponents, Outputs, RunResult, RunSpec, Sweep, SWEEP_PRESETS,
 };
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -123,6 +123,10 @@ fn main() -> ExitCode {
                 for (label, extra) in p.panels {
                     text += &format!("          {label:32} {}\n", p.panel_link(extra));
                 }
+            }
+            text += "\nSweeps (skills sweep 'preset=…'):\n";
+            for p in SWEEP_PRESETS {
+                text += &format!("{:13} {:22} {}\n", p.id, p.figure, p.cost);
             }
             print_text(&text)
         }
