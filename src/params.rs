@@ -752,6 +752,7 @@ const TWO: &[Model] = &[
 const NETS_DATA: &[Model] = &[Model::Parity, Model::Modular];
 const RES: &[Model] = &[Model::Resource];
 const RES_DOM: &[Model] = &[Model::Resource, Model::Domino];
+const GEO_RES_DOM: &[Model] = &[Model::Geometry, Model::Resource, Model::Domino];
 
 const fn f(min: f64, max: f64) -> Kind {
     Kind::Float {
@@ -908,7 +909,7 @@ pub const SCHEMA: &[KeySpec] = &[
             max: 100_000
         },
         Geometry,
-        ETA,
+        GEO_RES_DOM,
         "dimension N of θ (Geometry; sets η_eff = 2η√N), 1 … 100,000"
     ),
     key!(
