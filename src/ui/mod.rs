@@ -727,9 +727,13 @@ pub fn App() -> impl IntoView {
         history.remove();
     });
     // Autoplay (unless the reader asked for reduced motion) from the frame after the first
-    // drawing, so the page's start-up work (first canvas draw, fonts) is not an animation frame.
+    // drawing, so the page's start-up work (first canvas draw, fonts, compiling the step) is
+    // not an animation frame.
     if embed::autoplay() && lab.run.with_value(|r| r.error.is_none()) {
-        request_animation_frame(move || request_animation_frame(move || lab.play()));
+        request_animation_frame(move || {
+            lab.run.with_value(|r| r.warm_up());
+            request_animation_frame(move || lab.play())
+        });
     }
 
     view! {
@@ -812,6 +816,7 @@ pub fn App() -> impl IntoView {
                 {charts::transport(lab, SPEEDS)}
                 {move || dominoes::section(lab)}
                 {charts::charts(lab)}
+                {share::bar(lab)}
                 <p class="summary" aria-live="polite" data-testid="summary">
                     {move || {
                         lab.slow.track();
