@@ -428,6 +428,11 @@ pub fn bar(lab: Lab) -> impl IntoView {
             <button class="small" data-testid="export-json" title="The full configuration as JSON, with its link" on:click=move |_| run(export_json)>"JSON"</button>
             <button class="small" data-testid="export-svg" title="The skill chart as SVG" on:click=move |_| run(export_svg)>"SVG"</button>
             <button class="small" data-testid="export-png" title="The dominoes and the charts as one PNG image" on:click=move |_| run(export_png)>"PNG"</button>
+            <button class="small to-gallery" data-testid="to-gallery" title="Every figure of the paper, one link per panel" on:click=move |_| {
+                if let Some(el) = document().get_element_by_id("gallery-title") {
+                    el.scroll_into_view();
+                }
+            }>"Paper figures ↓"</button>
             <output class="share-msg" data-testid="export-msg">{move || msg.get()}</output>
         </div>
         {dialog_view(lab, dialog)}
@@ -515,12 +520,11 @@ fn select_all(e: leptos::ev::FocusEvent) {
     }
 }
 
-/// Everything this file and its siblings add above the lab: the embed bar (embed mode), the
-/// figure's caption and Cite button (a preset link), and the share bar.
+/// What this file and its siblings add above the lab: the embed bar (embed mode) and the
+/// figure's caption and Cite button (a preset link). The share bar sits under the charts.
 pub fn top(lab: Lab) -> impl IntoView {
     view! {
         {embed::setup(lab)}
         {gallery::figure(lab)}
-        {bar(lab)}
     }
 }
