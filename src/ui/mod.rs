@@ -32,9 +32,12 @@ const SPEEDS: [u32; 13] = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 50
 /// Work per animation frame on the simulation, at most (the slice stops early after this).
 const SLICE_BUDGET_MS: f64 = 8.0;
 /// Script time per frame the loop aims to stay under (simulation + fit + drawing + DOM).
-const FRAME_BUDGET_MS: f64 = 12.0;
+const FRAME_BUDGET_MS: f64 = 10.0;
 /// Allowance for applying a frame's new values to the DOM (after the loop's callback).
 const DOM_MS: f64 = 3.0;
+/// Set-up work (see `Config::setup_work`) above which a run starts only when a slider is
+/// released (about 50 ms of work in the browser).
+const HEAVY_SETUP: f64 = 2e7;
 /// While playing, the slowly updated parts of the page refresh this often (ms)…
 const SLOW_MS: f64 = 250.0;
 /// …unless there are at most this many skills (then every frame, as the rest).
@@ -415,7 +418,7 @@ impl Lab {
             return;
         }
         self.restart_pending.set_value(true);
-        request_animation_frame(move || {
+        let restart = move || {
             if !self.restart_pending.get_value() {
                 return;
             }
@@ -425,7 +428,19 @@ impl Lab {
             if was_playing {
                 self.play();
             }
-        });
+        };
+        // A heavy set-up blocks the page for a moment: say so first, and let that show.
+        let heavy = self.config.with_untracked(|c| c.setup_work()) > HEAVY_SETUP
+            || self
+                .config_b
+                .with_untracked(|c| c.as_ref().is_some_and(|c| c.setup_work() > HEAVY_SETUP));
+        if heavy {
+            self.status
+                .update(|s| s.push_str(" Preparing the task vectors…"));
+            request_animation_frame(move || request_animation_frame(restart));
+        } else {
+            request_animation_frame(restart);
+        }
     }
 
     /// Set one key as a control does. Problems are shown and change nothing; a change to the
@@ -448,6 +463,20 @@ impl Lab {
             return;
         }
         self.apply_config(old, new, push, &format!("{key} = {value}"));
+    }
+
+    /// A slider moved: as [`Lab::set_key`], except that a configuration whose set-up is
+    /// heavy (drawing and orthonormalising large task matrices) waits for the slider's release,
+    /// so dragging across it never blocks the page once per position.
+    pub fn drag_key(self, key: &str, value: &str) {
+        let (new, problems) = self.config.with_untracked(|c| c.with(key, value));
+        if problems.is_empty() && new.setup_work() > HEAVY_SETUP {
+            self.status.set(format!(
+                "{key} = {value}: a large set-up; release the slider to restart with it."
+            ));
+            return;
+        }
+        self.set_key(key, value, false);
     }
 
     fn apply_config(self, old: Config, new: Config, push: bool, what: &str) {
@@ -555,7 +584,7 @@ impl Lab {
     /// Back or forward through the history: read the link again.
     fn reload_from_location(self) {
         let loc = window().location();
-        let parsed = params::parse(&loc.search().unwrap_or_default());
+        let parsed = params::parse(&crate::share::config_query(&loc.search().unwrap_or_default()));
         let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
         self.preset.set_value(parsed.preset);
         let b = compare.as_ref().map(|c| c.apply(&parsed.config));
@@ -649,7 +678,7 @@ pub fn App() -> impl IntoView {
         l.remove();
     }
     let loc = window().location();
-    let parsed = params::parse(&loc.search().unwrap_or_default());
+    let parsed = params::parse(&crate::share::config_query(&loc.search().unwrap_or_default()));
     let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
     let mut notes: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
     notes.extend(

@@ -155,6 +155,11 @@ fn control(lab: Lab, k: &'static KeySpec) -> impl IntoView {
                         }
                         on:input=move |e| {
                             if let Ok(pos) = event_target_value(&e).parse::<f64>() {
+                                lab.drag_key(key, &s.value(pos));
+                            }
+                        }
+                        on:change=move |e| {
+                            if let Ok(pos) = event_target_value(&e).parse::<f64>() {
                                 lab.set_key(key, &s.value(pos), false);
                             }
                         }
