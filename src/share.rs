@@ -328,6 +328,22 @@ impl PageOpts {
     }
 }
 
+/// The query [`params::parse`](crate::params::parse) reads: the link without the page-only
+/// keys (`ui`, `autoplay`, `theme`, and `embed=1`). `embed` is also the grokking network's
+/// embedding width (`embed=64`), so only the value 1 means embed mode and is removed; a width
+/// given beside it (`embed=64&embed=1`) stays.
+pub fn config_query(query: &str) -> String {
+    let q = query.split('#').next().unwrap_or("");
+    let q = q.strip_prefix('?').unwrap_or(q);
+    q.split('&')
+        .filter(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            !(k == "embed" && v == "1") && !matches!(k, "ui" | "autoplay" | "theme")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// The title of a run for people: the preset's figure and title, else the model's.
 pub fn run_title(cfg: &Config, preset: Option<&Preset>) -> String {
     match preset {
@@ -457,6 +473,17 @@ mod tests {
         assert_eq!(
             o.add_to("?v=1&n=3#vs=a"),
             "?v=1&n=3&embed=1&ui=0&autoplay=1&theme=dark#vs=a"
+        );
+        assert_eq!(
+            config_query("?v=1&m=grokking&embed=64&embed=1&ui=0&autoplay=1&theme=dark#vs=x"),
+            "v=1&m=grokking&embed=64"
+        );
+        let p = crate::params::parse(&config_query("?v=1&preset=fig5&embed=1&ui=0"));
+        assert!(p.problems.is_empty() && p.unknown.is_empty());
+        assert_eq!(
+            p.config.link(p.preset),
+            "v=1&preset=fig5",
+            "embed=1 is not the width"
         );
         let d = PageOpts::from_query("v=1&theme=<script>&embed=yes");
         assert_eq!(d, PageOpts::default());

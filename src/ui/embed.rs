@@ -54,6 +54,12 @@ pub fn opts() -> PageOpts {
     })
 }
 
+/// The address's query for `params::parse`: without the page-only keys (see
+/// [`share::config_query`]; `embed` is also the grokking network's embedding width).
+pub fn link_query() -> String {
+    share::config_query(&window().location().search().unwrap_or_default())
+}
+
 /// A link of the page (`?query#fragment`) with the page-only keys kept, so an embed stays an
 /// embed when the page rewrites its address.
 pub fn keep_page_keys(link: String) -> String {

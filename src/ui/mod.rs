@@ -584,7 +584,7 @@ impl Lab {
     /// Back or forward through the history: read the link again.
     fn reload_from_location(self) {
         let loc = window().location();
-        let parsed = params::parse(&crate::share::config_query(&loc.search().unwrap_or_default()));
+        let parsed = params::parse(&embed::link_query());
         let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
         self.preset.set_value(parsed.preset);
         let b = compare.as_ref().map(|c| c.apply(&parsed.config));
@@ -678,7 +678,7 @@ pub fn App() -> impl IntoView {
         l.remove();
     }
     let loc = window().location();
-    let parsed = params::parse(&crate::share::config_query(&loc.search().unwrap_or_default()));
+    let parsed = params::parse(&embed::link_query());
     let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
     let mut notes: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
     notes.extend(
