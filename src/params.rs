@@ -195,7 +195,7 @@ pub struct Config {
     pub width: usize,
     /// `modulus`: p of the modular-addition task (Fig. 13).
     pub modulus: usize,
-    /// `embed`: embedding width of the grokking network.
+    /// `emb`: embedding width of the grokking network (not `embed`, the page's embed mode).
     pub embed: usize,
     /// `modular`: block-diagonal (modular) network in Fig. 19.
     pub modular: bool,
@@ -631,7 +631,7 @@ const WRITERS: &[Writer] = &[
     ("samples", |c| c.samples.to_string()),
     ("width", |c| c.width.to_string()),
     ("modulus", |c| c.modulus.to_string()),
-    ("embed", |c| c.embed.to_string()),
+    ("emb", |c| c.embed.to_string()),
     ("modular", |c| (c.modular as u8).to_string()),
     ("reweight", |c| (c.reweight as u8).to_string()),
     ("runs", |c| c.runs.to_string()),
@@ -1123,7 +1123,7 @@ pub const SCHEMA: &[KeySpec] = &[
     key!("samples", "", "Data points", Kind::Int { min: 10, max: 100_000 }, Network, NETS_DATA, "data points (parity samples, Fig. 19 points), 10 … 100,000"),
     key!("width", "", "Hidden width", Kind::Int { min: 2, max: 1000 }, Network, NETS, "hidden width of the MLP, 2 … 1000"),
     key!("modulus", "p", "Modulus", Kind::Int { min: 2, max: 1000 }, Network, &[Model::Grokking], "modular addition mod p, 2 … 1000"),
-    key!("embed", "", "Embedding width", Kind::Int { min: 1, max: 512 }, Network, &[Model::Grokking], "width of each token embedding, 1 … 512"),
+    key!("emb", "", "Embedding width", Kind::Int { min: 1, max: 512 }, Network, &[Model::Grokking], "width of each token embedding, 1 … 512"),
     key!("modular", "", "Modular network", Kind::Flag, Network, &[Model::Modular], "1: block-diagonal network, one private sub-network per task"),
     key!("reweight", "", "Loss re-weighting", Kind::Flag, Network, &[Model::Modular], "1: train on mean(ℓ·ℓ/mean ℓ), each sample weighted by its own loss"),
     key!("runs", "", "Runs", Kind::Int { min: 1, max: 1000 }, Network, &[Model::Modular], "runs of the t1–t2 scatter (seeds seed … seed+runs−1), 1 … 1000"),
@@ -1546,7 +1546,7 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
         "samples" => c.samples = int_key(key, v)? as usize,
         "width" => c.width = int_key(key, v)? as usize,
         "modulus" => c.modulus = int_key(key, v)? as usize,
-        "embed" => c.embed = int_key(key, v)? as usize,
+        "emb" => c.embed = int_key(key, v)? as usize,
         "modular" => c.modular = flag(v)?,
         "reweight" => c.reweight = flag(v)?,
         "runs" => c.runs = int_key(key, v)? as u32,

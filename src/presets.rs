@@ -303,7 +303,7 @@ pub const PRESETS: &[Preset] = &[
         figure: "Fig. 13 (small)",
         title: "SignGD groks faster than Adam (small, under a minute)",
         caption: "A smaller network for the same modular-addition task (embedding width 32, hidden 64-64): SignGD reaches 99 % test accuracy after roughly 450–1050 steps, Adam only after ≈ 2400 or more. A reduced version of Fig. 13 that groks in under a minute in the tab.",
-        base: "m=grokking&opt=adamw&beta1=0&beta2=0&wd=0.03&lr=0.01&embed=32&width=64&steps=3000",
+        base: "m=grokking&opt=adamw&beta1=0&beta2=0&wd=0.03&lr=0.01&emb=32&width=64&steps=3000",
         variants: &[],
         panels: &[("SignGD: AdamW β = (0, 0)", ""), ("Adam: AdamW β = (0.9, 0.999)", "beta1=0.9&beta2=0.999")],
     },

@@ -137,7 +137,7 @@ async fn mlp_steps_in_the_browser() {
             ),
             (
                 "fig13 (small)",
-                "v=1&m=grokking&modulus=7&embed=4&width=8".into(),
+                "v=1&m=grokking&modulus=7&emb=4&width=8".into(),
                 1.0,
                 "step",
             ),
