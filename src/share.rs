@@ -329,9 +329,8 @@ impl PageOpts {
 }
 
 /// The query [`params::parse`](crate::params::parse) reads: the link without the page-only
-/// keys (`ui`, `autoplay`, `theme`, and `embed=1`). `embed` is also the grokking network's
-/// embedding width (`embed=64`), so only the value 1 means embed mode and is removed; a width
-/// given beside it (`embed=64&embed=1`) stays.
+/// keys (`ui`, `autoplay`, `theme`, and `embed=1`; the grokking network's embedding width is
+/// the vocabulary key `emb`, so `embed` is only ever the page's embed mode).
 pub fn config_query(query: &str) -> String {
     let q = query.split('#').next().unwrap_or("");
     let q = q.strip_prefix('?').unwrap_or(q);
