@@ -38,6 +38,9 @@ export async function start() {
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
         'cache-control': 'no-store',
+        // as GitHub Pages sends: a frame sandboxed with allow-scripts only (an opaque origin)
+        // may load the page's script and wasm
+        'access-control-allow-origin': '*',
       });
       res.end(body);
     } catch {
