@@ -109,3 +109,68 @@ fn chart_draws_curves_on_a_canvas() {
         "expected skill 1's blue curve, got {blue} pixels"
     );
 }
+
+/// The page's second chart and overlays on a real canvas: aligned dimensions of a Geometry
+/// run, dashed Domino ramps over the skill levels, and a plot area that maps the canvas's
+/// pixels back to steps.
+#[wasm_bindgen_test]
+fn aligned_dimensions_and_overlays_on_a_canvas() {
+    use skill_dominoes::chart::{draw_per_skill, Overlay, Quantity};
+    use skill_dominoes::lab::domino_ramps;
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement =
+        doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(500);
+    canvas.set_height(260);
+    doc.body().unwrap().append_child(&canvas).unwrap();
+
+    let cfg = parse("m=geometry&n=3&dim=100&steps=120").config;
+    let traj = run(cfg.spec().unwrap(), cfg.steps, 1, true).unwrap();
+    let freqs = cfg.freqs();
+    let root = || {
+        CanvasBackend::with_canvas_object(canvas.clone())
+            .unwrap()
+            .into_drawing_area()
+    };
+    let data = ChartData::new(&traj.frames, &freqs, cfg.steps);
+    let area = draw_per_skill(
+        &root(),
+        &data,
+        traj.frames.len(),
+        &ChartOpts::default(),
+        Quantity::Align,
+    )
+    .unwrap();
+    assert!(area.left > 0 && area.right <= 500 && area.right > area.left + 200);
+    assert_eq!(area.step_at(area.right as f64), 120.0);
+
+    let (_, ramps) = domino_ramps(&cfg);
+    let overlays = [Overlay {
+        label: "Domino",
+        curves: &ramps,
+    }];
+    let with = ChartData {
+        overlays: &overlays,
+        ..data
+    };
+    let pixels = |d: &ChartData| {
+        draw_skills(&root(), d, traj.frames.len(), &ChartOpts::default()).unwrap();
+        let ctx: web_sys::CanvasRenderingContext2d = canvas
+            .get_context("2d")
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        ctx.get_image_data(0.0, 0.0, 500.0, 260.0)
+            .unwrap()
+            .data()
+            .to_vec()
+    };
+    let (plain, dashed) = (pixels(&data), pixels(&with));
+    let changed = plain
+        .chunks(4)
+        .zip(dashed.chunks(4))
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(changed > 100, "the dashed ramps changed {changed} pixels");
+}
