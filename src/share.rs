@@ -329,15 +329,15 @@ impl PageOpts {
 }
 
 /// The query [`params::parse`](crate::params::parse) reads: the link without the page-only
-/// keys (`ui`, `autoplay`, `theme`, and `embed=1`; the grokking network's embedding width is
-/// the vocabulary key `emb`, so `embed` is only ever the page's embed mode).
+/// keys `embed`, `ui`, `autoplay` and `theme` (which `parse` ignores too; removing them here
+/// keeps them out of the run even if the vocabulary ever grows a key of that name).
 pub fn config_query(query: &str) -> String {
     let q = query.split('#').next().unwrap_or("");
     let q = q.strip_prefix('?').unwrap_or(q);
     q.split('&')
         .filter(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            !(k == "embed" && v == "1") && !matches!(k, "ui" | "autoplay" | "theme")
+            let k = p.split_once('=').map(|(k, _)| k).unwrap_or(p);
+            !matches!(k, "embed" | "ui" | "autoplay" | "theme")
         })
         .collect::<Vec<_>>()
         .join("&")
@@ -474,15 +474,16 @@ mod tests {
             "?v=1&n=3&embed=1&ui=0&autoplay=1&theme=dark#vs=a"
         );
         assert_eq!(
-            config_query("?v=1&m=grokking&embed=64&embed=1&ui=0&autoplay=1&theme=dark#vs=x"),
-            "v=1&m=grokking&embed=64"
+            config_query("?v=1&m=grokking&emb=64&embed=1&ui=0&autoplay=1&theme=dark#vs=x"),
+            "v=1&m=grokking&emb=64"
         );
-        let p = crate::params::parse(&config_query("?v=1&preset=fig5&embed=1&ui=0"));
+        let p = crate::params::parse(&config_query("?v=1&preset=fig13s&embed=1&ui=0"));
         assert!(p.problems.is_empty() && p.unknown.is_empty());
+        assert_eq!(p.config.link(p.preset), "v=1&preset=fig13s");
         assert_eq!(
-            p.config.link(p.preset),
-            "v=1&preset=fig5",
-            "embed=1 is not the width"
+            p.config,
+            crate::params::parse("v=1&preset=fig13s").config,
+            "embed=1 is not the embedding width"
         );
         let d = PageOpts::from_query("v=1&theme=<script>&embed=yes");
         assert_eq!(d, PageOpts::default());

@@ -54,8 +54,8 @@ pub fn opts() -> PageOpts {
     })
 }
 
-/// The address's query for `params::parse`: without the page-only keys (see
-/// [`share::config_query`]; `embed` is also the grokking network's embedding width).
+/// The address's query for `params::parse`: without the page-only keys
+/// ([`share::config_query`]).
 pub fn link_query() -> String {
     share::config_query(&window().location().search().unwrap_or_default())
 }
