@@ -244,6 +244,7 @@ fn export_png(lab: Lab) -> Result<String, String> {
         (0..list.length()).filter_map(|i| list.item(i)).collect()
     };
     let tiles = by_class("tile");
+    let stages = by_class("stage");
     let mut texts = by_class("idx");
     texts.extend(by_class("freq"));
     texts.extend(by_class("side-head"));
@@ -309,11 +310,23 @@ fn export_png(lab: Lab) -> Result<String, String> {
         boxes.push((r.left(), r.top(), r.right(), r.bottom()));
         canvas_list.push((c, r));
     }
-    if let Some(w) = &wrap {
-        if !tile_list.is_empty() {
-            let r = w.get_bounding_client_rect();
+    // The dominoes: each tile's stage (its baseline is the stage's bottom border) and labels.
+    let mut baselines = vec![];
+    for el in stages.iter().chain(&texts) {
+        let r = el.get_bounding_client_rect();
+        if r.width() > 0.0 && r.height() > 0.0 {
             boxes.push((r.left(), r.top(), r.right(), r.bottom()));
         }
+    }
+    for el in &stages {
+        let r = el.get_bounding_client_rect();
+        let color = win
+            .get_computed_style(el)
+            .ok()
+            .flatten()
+            .and_then(|c| c.get_property_value("border-bottom-color").ok())
+            .unwrap_or_default();
+        baselines.push((r.left(), r.right(), r.bottom() - 1.0, color));
     }
     if boxes.is_empty() {
         return Err("nothing is drawn yet".into());
@@ -351,6 +364,14 @@ fn export_png(lab: Lab) -> Result<String, String> {
             r.height(),
         )
         .map_err(js)?;
+    }
+    for (l, r, y, color) in &baselines {
+        ctx.set_stroke_style_str(color);
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        ctx.move_to(l - x0, y - y0);
+        ctx.line_to(r - x0, y - y0);
+        ctx.stroke();
     }
     // Tiles rotate about their bottom-right corner (as on the page).
     for t in &tile_list {
