@@ -6,6 +6,7 @@
 //! skills run 'preset=fig4&opt=sgd&p1=0.9'                            # a figure's panel
 //! skills sweep 'v=1&m=resource&sweep=n0:1e-4..1:9:log' [--shard 2/8] # one row per run
 //! skills merge part1.csv part2.csv …                                 # join shard outputs
+//! skills svg 'preset=fig4' > fig4.svg                                # the skill chart as SVG
 //! skills keys | presets | cite                                       # vocabulary, figures, BibTeX
 //! ```
 //!
@@ -15,8 +16,10 @@
 //! (the rows up to the divergence are printed, then the message).
 
 use clap::{Parser, Subcommand};
+use skill_dominoes::chart::{Milestones, Theme};
 use skill_dominoes::params::{self, num, SCHEMA};
 use skill_dominoes::presets::{BIBTEX, PRESETS};
+use skill_dominoes::share::{skills_svg, SvgChart};
 use skill_dominoes::sim::{Frame, SimError, Simulation};
 use skill_dominoes::sweep::{
     exponents, merge, run_one, step_exponents, Outputs, RunResult, RunSpec, Sweep, SWEEP_PRESETS,
@@ -48,6 +51,16 @@ enum Command {
         /// Append the aligned-dimension counts align1..alignn (Geometry model).
         #[arg(long)]
         align: bool,
+    },
+    /// Draw the skill chart of a link's run as SVG on stdout (the page's chart, drawn by the
+    /// same function on plotters' SVG backend).
+    Svg {
+        query: String,
+        /// Width and height in pixels.
+        #[arg(long, default_value_t = 960)]
+        width: u32,
+        #[arg(long, default_value_t = 420)]
+        height: u32,
     },
     /// List every key of the link vocabulary with its meaning.
     Keys,
@@ -131,6 +144,11 @@ fn main() -> ExitCode {
             print_text(&text)
         }
         Command::Cite => print_text(&format!("{BIBTEX}\n")),
+        Command::Svg {
+            query,
+            width,
+            height,
+        } => svg(&query, width.clamp(200, 8000), height.clamp(120, 8000)),
         Command::Sweep { query, shard, list } => sweep(&query, shard, list),
         Command::Exponents { file, x, at, by } => {
             if at.len() != 2 {
@@ -259,6 +277,51 @@ fn run_all(runs: &[RunSpec], outputs: &Outputs) -> Vec<RunResult> {
 #[cfg(target_arch = "wasm32")]
 fn run_all(runs: &[RunSpec], outputs: &Outputs) -> Vec<RunResult> {
     runs.iter().map(|r| run_one(r, outputs)).collect()
+}
+
+fn svg(query: &str, width: u32, height: u32) -> ExitCode {
+    let parsed = params::parse(query);
+    if !parsed.problems.is_empty() {
+        for p in &parsed.problems {
+            eprintln!("skills: {p}");
+        }
+        return ExitCode::from(2);
+    }
+    let cfg = parsed.config;
+    // the page keeps every `record_every`-th row; so does the SVG
+    let every = skill_dominoes::lab::record_every(cfg.steps);
+    let traj = match cfg
+        .spec()
+        .and_then(|s| skill_dominoes::sim::run(s, cfg.steps, every, false))
+    {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("skills: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(e) = &traj.error {
+        eprintln!("skills: {e} (the chart shows the rows before it)");
+    }
+    let freqs = cfg.skill_freqs();
+    let milestones = Milestones::of(&traj.frames, cfg.skills(), cfg.thr);
+    let chart = SvgChart {
+        frames: &traj.frames,
+        freqs: &freqs,
+        steps: cfg.steps,
+        milestones: Some(&milestones),
+        overlays: &[],
+        cursor: None,
+        theme: Theme::Light,
+        size: (width, height),
+    };
+    match skills_svg(&chart) {
+        Ok(text) => print_text(&text),
+        Err(e) => {
+            eprintln!("skills: cannot draw the chart: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// Print to stdout; a closed pipe (`| head`) ends quietly instead of panicking.
