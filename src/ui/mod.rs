@@ -571,6 +571,8 @@ impl Lab {
     }
 
     fn write_link(self, push: bool) {
+        // An embed never adds entries to its host page's history (Back would move the frame).
+        let push = push && !embed::opts().embed;
         let url = embed::keep_page_keys(self.link());
         if let Ok(h) = window().history() {
             let _ = if push {
