@@ -418,6 +418,14 @@ test('embed mode in a real iframe: height message, no chrome, autoplay rules, pa
     await frame.getByTestId('play').click();
     for (let i = 0; i < 100 && (await stepOf(frame)) === 0; i++) await page.waitForTimeout(100);
     assert.ok((await stepOf(frame)) > 0, 'Play runs it');
+    // New seed inside the frame replaces its address: the host's Back button stays the host's.
+    const hostHistory = await page.evaluate(() => history.length);
+    const src0 = await frame.locator('body').evaluate(() => location.search);
+    await frame.getByTestId('newseed').click();
+    const src1 = await frame.locator('body').evaluate(() => location.search);
+    assert.notEqual(src1, src0, "the frame's link follows the new seed");
+    assert.match(src1, /&embed=1$/, 'and stays an embed');
+    assert.equal(await page.evaluate(() => history.length), hostHistory, 'no history entry in the host');
     await page.screenshot({ path: path.join(SHOTS, 'shot-embed.png'), fullPage: true });
     t.diagnostic(`embed screenshot: ${path.join(SHOTS, 'shot-embed.png')}`);
     await context.close();
