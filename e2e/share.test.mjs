@@ -90,7 +90,18 @@ test('gallery: every panel of the CLI, chosen by a click that pushes a history e
   const presets = cliPresets();
   const lab = await env.open('/?v=1&m=resource&n=3');
   const gallery = lab.testid('gallery');
-  await gallery.scrollIntoViewIfNeeded();
+  // Thumbnails are computed as their cards scroll into view (the real networks have none).
+  await lab.page.evaluate(() => document.getElementById('gallery-title').scrollIntoView());
+  for (let i = 0; i < 12; i++) {
+    await lab.page.mouse.wheel(0, 400);
+    await lab.page.waitForTimeout(150);
+  }
+  await lab.page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid=fig-thumb]')].every((t) => t.querySelectorAll('svg polyline').length > 0),
+    null,
+    { timeout: 30000 },
+  );
+  assert.ok((await lab.testid('fig-thumb').count()) >= 14, 'a thumbnail for every toy-model figure');
   await gallery.screenshot({ path: path.join(SHOTS, 'shot-gallery.png') });
   assert.equal(await lab.testid('figure').count(), 0, 'no figure box without a preset');
   const hrefs = await lab.page.$$eval('[data-testid=panel-link]', (as) => as.map((a) => a.getAttribute('href')));

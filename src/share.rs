@@ -198,6 +198,51 @@ pub fn skills_svg(c: &SvgChart) -> Result<String, String> {
     Ok(out)
 }
 
+/// A small picture of a run for the gallery: the skill levels s_i(t) as thin curves (at most 12
+/// skills, evenly chosen, each in its chart colour, about 80 points each) in a `w × h` box that
+/// stretches to its container. Only numbers from the run go in, so the markup is safe to insert.
+pub fn thumbnail_svg(frames: &[Frame], steps: u32, (w, h): (u32, u32)) -> String {
+    let n = frames.first().map(|f| f.levels.len()).unwrap_or(0);
+    let shown: Vec<usize> = if n <= 12 {
+        (0..n).collect()
+    } else {
+        (0..12).map(|k| k * (n - 1) / 11).collect()
+    };
+    let stride = (frames.len() / 80).max(1);
+    let (wf, hf) = (w as f64, h as f64);
+    let pad = 2.0;
+    let x = |step: u32| step as f64 / steps.max(1) as f64 * wf;
+    let y = |s: f64| pad + (1.0 - s.clamp(0.0, 1.0)) * (hf - 2.0 * pad);
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
+    );
+    for i in shown {
+        let mut pts: Vec<String> = frames
+            .iter()
+            .step_by(stride)
+            .filter_map(|f| {
+                f.levels
+                    .get(i)
+                    .map(|s| format!("{:.1},{:.1}", x(f.step), y(*s)))
+            })
+            .collect();
+        if let Some(f) = frames.last() {
+            if (frames.len() - 1) % stride != 0 {
+                if let Some(s) = f.levels.get(i) {
+                    pts.push(format!("{:.1},{:.1}", x(f.step), y(*s)));
+                }
+            }
+        }
+        out += &format!(
+            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\" vector-effect=\"non-scaling-stroke\" points=\"{}\"/>",
+            chart::css_color(chart::skill_color(i, n)),
+            pts.join(" ")
+        );
+    }
+    out += "</svg>";
+    out
+}
+
 /// Text for an HTML attribute value in double quotes.
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -460,6 +505,28 @@ mod tests {
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("skill level s_i"));
         assert!(svg.matches("<polyline").count() >= 3);
+    }
+
+    #[test]
+    fn thumbnails_are_small_curves() {
+        let (cfg, f) = frames("v=1&m=resource&n=30&steps=1000", false);
+        let svg = thumbnail_svg(&f, cfg.steps, (240, 60));
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert_eq!(svg.matches("<polyline").count(), 12, "at most 12 curves");
+        let pts = svg
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let n = pts.split(' ').count();
+        assert!((80..=95).contains(&n), "{n} points");
+        assert!(pts.ends_with(&format!(
+            "240.0,{:.1}",
+            2.0 + (1.0 - f[1000].levels[0].clamp(0.0, 1.0)) * 56.0
+        )));
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
     }
 
     #[test]

@@ -24,11 +24,14 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    type IntersectionObserver;
+    /// `IntersectionObserver` (also used by the gallery's thumbnails).
+    pub(super) type IntersectionObserver;
     #[wasm_bindgen(constructor, catch)]
-    fn new(callback: &js_sys::Function) -> Result<IntersectionObserver, JsValue>;
+    pub(super) fn new(callback: &js_sys::Function) -> Result<IntersectionObserver, JsValue>;
     #[wasm_bindgen(method)]
-    fn observe(this: &IntersectionObserver, target: &web_sys::Element);
+    pub(super) fn observe(this: &IntersectionObserver, target: &web_sys::Element);
+    #[wasm_bindgen(method)]
+    pub(super) fn unobserve(this: &IntersectionObserver, target: &web_sys::Element);
 }
 
 thread_local! {

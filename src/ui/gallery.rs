@@ -3,11 +3,106 @@
 //! Choosing a panel is a discrete act: a new history entry, then that run; back and forward
 //! restore the state from the address (the page's popstate handler).
 
-use super::{embed, share, Lab};
+use super::embed::{self, IntersectionObserver};
+use super::{share, Lab};
+use crate::lab::Run;
 use crate::params::{self, Config};
-use crate::presets::{Preset, BIBTEX, PRESETS};
+use crate::presets::{self, Preset, BIBTEX, PRESETS};
 use leptos::prelude::*;
-use wasm_bindgen::JsValue;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Thumbnails are drawn for runs up to this much work (every toy-model figure; the real
+/// networks, 1e10 and more, are trained in the lab only).
+const THUMB_WORK: f64 = 1e8;
+/// Time per animation frame the thumbnails may take (ms).
+const THUMB_MS: f64 = 3.0;
+const THUMB_SIZE: (u32, u32) = (240, 56);
+
+/// A thumbnail waiting to be computed: its element and, once started, its run.
+struct Pending {
+    el: web_sys::Element,
+    cfg: Config,
+    run: Option<Run>,
+}
+
+thread_local! {
+    static QUEUE: RefCell<Vec<Pending>> = const { RefCell::new(Vec::new()) };
+    static LOOPING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Compute the thumbnails of the cards that came into view, a few ms per animation frame.
+fn thumb_tick() {
+    let more = QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        let Some(p) = q.first_mut() else {
+            return false;
+        };
+        let run = p.run.get_or_insert_with(|| Run::new(&p.cfg));
+        run.advance(u32::MAX, &super::now, THUMB_MS);
+        if run.finished() {
+            if run.error.is_none() {
+                p.el.set_inner_html(&crate::share::thumbnail_svg(
+                    &run.frames,
+                    run.steps,
+                    THUMB_SIZE,
+                ));
+            }
+            q.remove(0);
+        }
+        !q.is_empty()
+    });
+    if more {
+        request_animation_frame(thumb_tick);
+    } else {
+        LOOPING.set(false);
+    }
+}
+
+/// Queue each thumbnail when its card scrolls into view.
+fn watch_thumbs() {
+    let cb =
+        Closure::<dyn Fn(js_sys::Array, JsValue)>::new(|entries: js_sys::Array, obs: JsValue| {
+            let obs: IntersectionObserver = obs.unchecked_into();
+            for e in entries.iter() {
+                let seen =
+                    js_sys::Reflect::get(&e, &"isIntersecting".into()).is_ok_and(|v| v.is_truthy());
+                let Ok(target) = js_sys::Reflect::get(&e, &"target".into()) else {
+                    continue;
+                };
+                if !seen {
+                    continue;
+                }
+                let el: web_sys::Element = target.unchecked_into();
+                obs.unobserve(&el);
+                let Some(p) = el
+                    .get_attribute("data-preset")
+                    .and_then(|id| presets::find(&id))
+                else {
+                    continue;
+                };
+                let cfg = params::parse(&p.panel_link("")).config;
+                QUEUE.with(|q| q.borrow_mut().push(Pending { el, cfg, run: None }));
+            }
+            if !LOOPING.get() && QUEUE.with(|q| !q.borrow().is_empty()) {
+                LOOPING.set(true);
+                request_animation_frame(thumb_tick);
+            }
+        });
+    let Ok(obs) = IntersectionObserver::new(cb.as_ref().unchecked_ref()) else {
+        return;
+    };
+    let thumbs = document().get_elements_by_class_name("fig-thumb");
+    for i in 0..thumbs.length() {
+        if let Some(el) = thumbs.item(i) {
+            obs.observe(&el);
+        }
+    }
+    // Both live as long as the page.
+    std::mem::forget(obs);
+    cb.forget();
+}
 
 /// Open the link `query` (`?v=1&preset=…`) as a new history entry and load its run.
 pub fn load(lab: Lab, query: &str, what: &str) {
@@ -105,9 +200,22 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                 })
                 .collect_view();
             let what = format!("{}: {}", p.figure, p.title);
+            let cfg = params::parse(&p.panel_link("")).config;
+            let thumb = if cfg.model.is_net() || cfg.work() > THUMB_WORK {
+                view! {
+                    <div class="fig-thumb fig-thumb-net" aria-hidden="true">
+                        "an MLP, trained live in the lab"
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! { <div class="fig-thumb" data-testid="fig-thumb" data-preset=p.id aria-hidden="true"></div> }
+                    .into_any()
+            };
             view! {
                 <li class="fig-card" data-testid="fig-card" data-preset=p.id>
                     <p class="fig-card-num">{p.figure}</p>
+                    {thumb}
                     <h3>
                         <a
                             href=whole_href
@@ -127,6 +235,7 @@ pub fn gallery(lab: Lab) -> impl IntoView {
             }
         })
         .collect_view();
+    request_animation_frame(watch_thumbs);
     Some(view! {
         <section class="gallery" data-testid="gallery" aria-labelledby="gallery-title">
             <div class="gallery-head">
