@@ -227,7 +227,7 @@ pub fn thumbnail_svg(frames: &[Frame], steps: u32, (w, h): (u32, u32)) -> String
             })
             .collect();
         if let Some(f) = frames.last() {
-            if (frames.len() - 1) % stride != 0 {
+            if !(frames.len() - 1).is_multiple_of(stride) {
                 if let Some(s) = f.levels.get(i) {
                     pts.push(format!("{:.1},{:.1}", x(f.step), y(*s)));
                 }
