@@ -160,8 +160,14 @@ fn svg_draws_the_skill_chart() {
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("<svg") && out.trim_end().ends_with("</svg>"));
     let texts: Vec<&str> = out.lines().map(str::trim).collect();
-    assert!(texts.contains(&"s1  p=0.95") && texts.contains(&"s2  p=0.050"), "legend with frequencies");
-    assert!(texts.contains(&"step") && texts.contains(&"skill level s_i"), "axis labels");
+    assert!(
+        texts.contains(&"s1  p=0.95") && texts.contains(&"s2  p=0.050"),
+        "legend with frequencies"
+    );
+    assert!(
+        texts.contains(&"step") && texts.contains(&"skill level s_i"),
+        "axis labels"
+    );
     let (code, _, err) = skills(&["svg", "lr=-1"]);
     assert_eq!(code, 2);
     assert!(err.contains("lr:"), "{err}");
