@@ -524,18 +524,10 @@ pub fn exponents(
     x2: &str,
     by: &str,
 ) -> Result<Vec<(String, f64)>, String> {
-    let mut lines = csv.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<&str> = lines.next().ok_or("empty CSV")?.split(',').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or(format!("no column {name:?}"))
-    };
-    let (cx, cy, cb) = (col(x)?, col(y)?, col(by)?);
+    let (cols, rows) = csv_columns(csv, &[x, y, by])?;
+    let (cx, cy, cb) = (cols[0], cols[1], cols[2]);
     let mut groups: Vec<(String, Vec<f64>, Vec<f64>)> = vec![];
-    for l in lines {
-        let f: Vec<&str> = l.split(',').collect();
+    for f in rows {
         let (xv, byv) = (
             f.get(cx).copied().unwrap_or(""),
             f.get(cb).copied().unwrap_or("").to_string(),
@@ -574,22 +566,11 @@ pub fn exponents(
 /// Loss-vs-steps exponents (α_S of Fig. 10): per value of `by`, the median over rows of
 /// `−(ln L(s2) − ln L(s1))/(ln s2 − ln s1)` from the `loss@s1` and `loss@s2` columns.
 pub fn step_exponents(csv: &str, s1: u32, s2: u32, by: &str) -> Result<Vec<(String, f64)>, String> {
-    let mut lines = csv.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<&str> = lines.next().ok_or("empty CSV")?.split(',').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or(format!("no column {name:?}"))
-    };
-    let (c1, c2, cb) = (
-        col(&format!("loss@{s1}"))?,
-        col(&format!("loss@{s2}"))?,
-        col(by)?,
-    );
+    let (l1, l2) = (format!("loss@{s1}"), format!("loss@{s2}"));
+    let (cols, rows) = csv_columns(csv, &[&l1, &l2, by])?;
+    let (c1, c2, cb) = (cols[0], cols[1], cols[2]);
     let mut groups: Vec<(String, Vec<f64>)> = vec![];
-    for l in lines {
-        let f: Vec<&str> = l.split(',').collect();
+    for f in rows {
         let (Some(l1), Some(l2)) = (
             f.get(c1).and_then(|v| v.parse::<f64>().ok()),
             f.get(c2).and_then(|v| v.parse::<f64>().ok()),
@@ -604,6 +585,26 @@ pub fn step_exponents(csv: &str, s1: u32, s2: u32, by: &str) -> Result<Vec<(Stri
         }
     }
     Ok(groups.into_iter().map(|(k, v)| (k, median(v))).collect())
+}
+
+/// A sweep CSV read once: the positions of the named columns (each must exist) and the rows
+/// split into fields.
+fn csv_columns<'a>(
+    csv: &'a str,
+    names: &[&str],
+) -> Result<(Vec<usize>, Vec<Vec<&'a str>>), String> {
+    let mut lines = csv.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().ok_or("empty CSV")?.split(',').collect();
+    let cols = names
+        .iter()
+        .map(|name| {
+            header
+                .iter()
+                .position(|h| h == name)
+                .ok_or(format!("no column {name:?}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((cols, lines.map(|l| l.split(',').collect()).collect()))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
