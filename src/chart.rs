@@ -82,15 +82,15 @@ pub enum Theme {
     Dark,
 }
 
-struct Colors {
-    bg: RGBColor,
-    fg: RGBColor,
-    grid: RGBColor,
-    cursor: RGBColor,
+pub(crate) struct Colors {
+    pub bg: RGBColor,
+    pub fg: RGBColor,
+    pub grid: RGBColor,
+    pub cursor: RGBColor,
 }
 
 impl Theme {
-    fn colors(self) -> Colors {
+    pub(crate) fn colors(self) -> Colors {
         match self {
             Theme::Light => Colors {
                 bg: RGBColor(0xff, 0xff, 0xff),

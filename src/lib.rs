@@ -6,6 +6,7 @@
 //! * [`presets`]: one link per figure panel of the paper;
 //! * [`share`]: exports (CSV, JSON, SVG), the embed snippet and the page-only link keys;
 //! * [`chart`]: chart drawing, generic over plotters' backend;
+//! * [`sweep`], [`sweep_plot`]: sweeps over a grid of links, and their charts;
 //! * [`lab`]: the page's runs, theory overlays and comparisons, without the DOM;
 //! * `ui` (wasm32 only): the Leptos page.
 
@@ -16,6 +17,7 @@ pub mod presets;
 pub mod share;
 pub mod sim;
 pub mod sweep;
+pub mod sweep_plot;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -101,6 +101,77 @@ pub struct Outputs {
     pub fit_n0: bool,
 }
 
+impl Outputs {
+    /// Read one `record=` or `fit=` key into `self`.
+    fn read(&mut self, k: &str, v: &str) -> Result<(), Vec<Problem>> {
+        let mut problems = vec![];
+        match k {
+            "record" => {
+                for s in v.split(',').filter(|s| !s.is_empty()) {
+                    match s.parse::<u32>() {
+                        Ok(x) => self.record.push(x),
+                        Err(_) => problems.push(Problem {
+                            key: k.into(),
+                            message: format!("{s:?} is not a step"),
+                        }),
+                    }
+                }
+            }
+            "fit" if v == "n0" => self.fit_n0 = true,
+            "fit" => problems.push(Problem {
+                key: k.into(),
+                message: format!("{v:?}: the only fit is n0"),
+            }),
+            _ => problems.push(Problem {
+                key: k.into(),
+                message: "not an output key".into(),
+            }),
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The outputs as link keys (`record=80,200&fit=n0`; empty for none): what the page sends
+    /// a worker with each grid point.
+    pub fn query(&self) -> String {
+        let mut q = vec![];
+        if !self.record.is_empty() {
+            let r: Vec<String> = self.record.iter().map(|s| s.to_string()).collect();
+            q.push(format!("record={}", r.join(",")));
+        }
+        if self.fit_n0 {
+            q.push("fit=n0".to_string());
+        }
+        q.join("&")
+    }
+
+    /// Read [`Outputs::query`]'s text back.
+    pub fn from_query(q: &str) -> Result<Outputs, Vec<Problem>> {
+        let mut o = Outputs::default();
+        for part in q.split('&').filter(|s| !s.is_empty()) {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            o.read(k, v)?;
+        }
+        Ok(o)
+    }
+}
+
+/// Run one grid point given as a plain link and return the result row's fields after the
+/// grid point's own (see [`RunResult::tail`]): what a page worker computes per run. The page
+/// puts the run index and the axis values in front, so a result can be reused in another
+/// sweep that contains the same point.
+pub fn run_point(query: &str, outputs: &Outputs) -> String {
+    let spec = RunSpec {
+        index: 0,
+        point: vec![],
+        query: query.to_string(),
+    };
+    run_one(&spec, outputs).tail()
+}
+
 /// One grid point.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunSpec {
@@ -251,22 +322,11 @@ impl Sweep {
                         message: m,
                     }),
                 },
-                "record" => {
-                    for s in v.split(',').filter(|s| !s.is_empty()) {
-                        match s.parse::<u32>() {
-                            Ok(x) => outputs.record.push(x),
-                            Err(_) => problems.push(Problem {
-                                key: k.into(),
-                                message: format!("{s:?} is not a step"),
-                            }),
-                        }
+                "record" | "fit" => {
+                    if let Err(p) = outputs.read(k, v) {
+                        problems.extend(p)
                     }
                 }
-                "fit" if v == "n0" => outputs.fit_n0 = true,
-                "fit" => problems.push(Problem {
-                    key: k.into(),
-                    message: format!("{v:?}: the only fit is n0"),
-                }),
                 _ => base.push(part.to_string()),
             }
         }
@@ -481,11 +541,19 @@ pub fn run_one(spec: &RunSpec, outputs: &Outputs) -> RunResult {
 }
 
 impl RunResult {
-    /// The CSV row (matches [`Sweep::header`]).
+    /// The CSV row (matches [`Sweep::header`]): the run index, the grid point's values, then
+    /// [`RunResult::tail`].
     pub fn row(&self) -> String {
-        let opt = |t: Option<usize>| t.map(|t| t.to_string()).unwrap_or_default();
         let mut r = vec![self.index.to_string()];
         r.extend(self.point.iter().map(|(_, v)| v.clone()));
+        r.push(self.tail());
+        r.join(",")
+    }
+
+    /// The row's fields from `steps` on (they depend on the run's link only).
+    pub fn tail(&self) -> String {
+        let opt = |t: Option<usize>| t.map(|t| t.to_string()).unwrap_or_default();
+        let mut r = vec![];
         r.push(self.steps_done.to_string());
         r.push(num(self.final_loss));
         r.push(self.learned.to_string());
@@ -715,6 +783,24 @@ mod tests {
         assert!(merge(&[whole.clone(), whole.clone()])
             .unwrap_err()
             .contains("twice"));
+    }
+
+    #[test]
+    fn a_worker_row_is_the_cli_row() {
+        // what a page worker computes (run_point) plus the index and point = the CLI's row
+        let s =
+            Sweep::parse("v=1&m=resource&steps=60&record=10,30&fit=n0&sweep=alpha:1,2").unwrap();
+        let o = Outputs::from_query(&s.outputs.query()).unwrap();
+        assert_eq!(o, s.outputs);
+        assert_eq!(s.outputs.query(), "record=10,30&fit=n0");
+        for r in s.runs() {
+            let tail = run_point(&r.query, &o);
+            let mut fields = vec![r.index.to_string()];
+            fields.extend(r.point.iter().map(|(_, v)| v.clone()));
+            fields.push(tail);
+            assert_eq!(fields.join(","), run_one(&r, &s.outputs).row());
+        }
+        assert!(Outputs::from_query("fit=n1").is_err() && Outputs::from_query("seed=1").is_err());
     }
 
     #[test]
