@@ -553,9 +553,7 @@ impl RunResult {
     /// The row's fields from `steps` on (they depend on the run's link only).
     pub fn tail(&self) -> String {
         let opt = |t: Option<usize>| t.map(|t| t.to_string()).unwrap_or_default();
-        let mut r = vec![];
-        r.push(self.steps_done.to_string());
-        r.push(num(self.final_loss));
+        let mut r = vec![self.steps_done.to_string(), num(self.final_loss)];
         r.push(self.learned.to_string());
         r.push(self.n.to_string());
         r.push(opt(self.t_first));

@@ -268,11 +268,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// The y values at each x of one series.
+type Column = Vec<(f64, Vec<f64>)>;
+
 /// Rows grouped by (series label, x), the y values of each group, medians taken.
 #[derive(Default)]
 struct Groups {
-    /// (label, [(x, ys)])
-    series: Vec<(String, Vec<(f64, Vec<f64>)>)>,
+    series: Vec<(String, Column)>,
 }
 
 impl Groups {
@@ -659,10 +661,12 @@ pub fn draw<DB: DrawingBackend>(
     let font = ("sans-serif", 13.0 * k).into_font().color(&c.fg);
     let desc_font = ("sans-serif", 14.0 * k).into_font().color(&c.fg);
     if plot.series.iter().all(|s| s.points.is_empty()) {
-        let style = TextStyle::from(desc_font.clone()).pos(plotters::style::text_anchor::Pos::new(
-            plotters::style::text_anchor::HPos::Center,
-            plotters::style::text_anchor::VPos::Center,
-        ));
+        let style = desc_font
+            .clone()
+            .pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Center,
+            ));
         let (w, h) = root.dim_in_pixel();
         root.draw(&Text::new(
             "Results appear here as runs finish.".to_string(),
