@@ -70,12 +70,13 @@ export async function start() {
       await new Promise((ok) => server.close(ok));
     },
     /** Open the lab at `query` in a fresh context (viewport 1100 × 900 unless told). */
-    async open(query, options = {}) {
+    /** `ready`: the test id to wait for (the lab's chart; `sweep-chart` on the sweep page). */
+    async open(query, options = {}, ready = 'chart') {
       const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
       const lab = new Lab(await context.newPage());
       lab.context = context;
       await lab.page.goto(base + query);
-      await lab.page.getByTestId('chart').waitFor();
+      await lab.page.getByTestId(ready).waitFor();
       return lab;
     },
   };

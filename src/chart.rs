@@ -214,6 +214,23 @@ pub struct ChartData<'a> {
     pub milestones: Option<&'a Milestones>,
     /// Dashed theory curves over the skill levels.
     pub overlays: &'a [Overlay<'a>],
+    /// The y axis title of the levels: [`LEVEL_LABEL`], or [`ACCURACY_LABEL`] for the real
+    /// networks, whose levels are per-task accuracies.
+    pub level_label: &'a str,
+}
+
+/// The skill chart's y axis title for the toy models.
+pub const LEVEL_LABEL: &str = "skill level s_i";
+/// The same for the real networks (`m=parity|grokking|modular`).
+pub const ACCURACY_LABEL: &str = "task accuracy";
+
+/// The y axis title of the skill chart for a model.
+pub fn level_label(net: bool) -> &'static str {
+    if net {
+        ACCURACY_LABEL
+    } else {
+        LEVEL_LABEL
+    }
 }
 
 impl<'a> ChartData<'a> {
@@ -225,6 +242,7 @@ impl<'a> ChartData<'a> {
             steps,
             milestones: None,
             overlays: &[],
+            level_label: LEVEL_LABEL,
         }
     }
 
@@ -450,7 +468,11 @@ pub fn draw_per_skill<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("step")
-        .y_desc(q.title())
+        .y_desc(if q == Quantity::Level {
+            data.level_label
+        } else {
+            q.title()
+        })
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&|x| format!("{}", x.round() as i64))

@@ -31,6 +31,8 @@ pub struct Run {
     pub with_align: bool,
     /// Why the run could not start or had to stop.
     pub error: Option<String>,
+    /// A real network (levels are task accuracies).
+    pub net: bool,
 }
 
 /// The frequency of each skill, for labels: none for the quadratic toy, whose four skills
@@ -62,6 +64,7 @@ impl Run {
             milestones: Milestones::new(n, config.thr),
             with_align,
             error: None,
+            net: config.model.is_net(),
         };
         match config.spec().and_then(Simulation::new) {
             Ok(sim) if !sim.frame(false).is_finite() => {

@@ -175,6 +175,8 @@ pub struct SvgChart<'a> {
     pub cursor: Option<u32>,
     pub theme: Theme,
     pub size: (u32, u32),
+    /// A real network's chart (the y axis reads "task accuracy").
+    pub net: bool,
 }
 
 /// The skill chart as an SVG document: [`chart::draw_skills`], the function the page draws
@@ -186,6 +188,7 @@ pub fn skills_svg(c: &SvgChart) -> Result<String, String> {
         let data = ChartData {
             milestones: c.milestones,
             overlays: c.overlays,
+            level_label: chart::level_label(c.net),
             ..ChartData::new(c.frames, c.freqs, c.steps)
         };
         let opts = ChartOpts {
@@ -498,6 +501,7 @@ mod tests {
             milestones: Some(&m),
             overlays: &[],
             cursor: None,
+            net: false,
             theme: Theme::Light,
             size: (800, 400),
         })

@@ -70,6 +70,13 @@ pub const SWEEP_PRESETS: &[SweepPreset] = &[
         query: "vec=unit&batch=128&lr=0.001&steps=1000&seed=2&fit=n0&sweep=noise:1e-3..1:10:log",
         cost: "10 runs and fits, under a second natively",
     },
+    SweepPreset {
+        id: "fig19scatter",
+        figure: "Fig. 19 (scatter)",
+        caption: "t2 against t1 over 100 seeds for the non-modular and the modular MLP 2-100-100-2 (x1² on 99 % of the points, x2² on 1 %): non-modular dots lie near t2 ≈ 2–3·t1, modular ones near t2 ≈ t1.",
+        query: "preset=fig19&sweep=modular:0,1&sweep2=seed:0..99:100",
+        cost: "200 runs of ≈ 2.4 s natively (≈ 4 min on 2 cores); ≈ 9 s each in a browser worker",
+    },
 ];
 
 /// At most this many runs in one sweep.
@@ -157,6 +164,42 @@ impl Outputs {
         }
         Ok(o)
     }
+}
+
+/// The sweep a link asks for, as a sweep link: the link itself when it has `sweep=` keys or
+/// names a sweep preset, and a link with `runs=K` (Fig. 19's t1–t2 scatter) as the sweep over
+/// its K seeds `seed … seed+K−1` (`t_skills` = t1;t2 per run). `None` for an ordinary run.
+/// The page and `skills run` both go through here.
+pub fn as_sweep(query: &str) -> Option<String> {
+    let q = query.split_once('?').map(|(_, q)| q).unwrap_or(query);
+    let q = q.split('#').next().unwrap_or("");
+    let parts: Vec<&str> = q.split('&').filter(|s| !s.is_empty()).collect();
+    let key = |p: &&str| p.split('=').next().unwrap_or("").to_string();
+    let is_sweep = parts.iter().any(|p| {
+        matches!(key(p).as_str(), "sweep" | "sweep2" | "sweep3")
+            || p.strip_prefix("preset=")
+                .is_some_and(|id| SWEEP_PRESETS.iter().any(|s| s.id == id))
+    });
+    if is_sweep {
+        return Some(parts.join("&"));
+    }
+    let parsed = parse(q);
+    let c = &parsed.config;
+    if c.runs <= 1 {
+        return None;
+    }
+    let base: Vec<&str> = parts
+        .iter()
+        .filter(|p| !matches!(key(p).as_str(), "runs" | "seed"))
+        .copied()
+        .collect();
+    let last = c.seed + c.runs as u64 - 1;
+    Some(format!(
+        "{}&sweep=seed:{}..{last}:{}",
+        base.join("&"),
+        c.seed,
+        c.runs
+    ))
 }
 
 /// Run one grid point given as a plain link and return the result row's fields after the
@@ -784,6 +827,25 @@ mod tests {
     }
 
     #[test]
+    fn sweep_links_and_scatter_links() {
+        assert_eq!(as_sweep("?v=1&n=5"), None);
+        assert_eq!(
+            as_sweep("?v=1&preset=fig10s#x").as_deref(),
+            Some("v=1&preset=fig10s")
+        );
+        assert_eq!(
+            as_sweep("v=1&sweep=alpha:1,2").as_deref(),
+            Some("v=1&sweep=alpha:1,2")
+        );
+        // Fig. 19's scatter: runs=K is a sweep over K seeds from the link's seed
+        let s = as_sweep("v=1&preset=fig19&modular=1&seed=3&runs=4").unwrap();
+        assert_eq!(s, "v=1&preset=fig19&modular=1&sweep=seed:3..6:4");
+        let sw = Sweep::parse(&s).unwrap();
+        assert_eq!(sw.runs().len(), 4);
+        assert!(sw.runs()[3].query.ends_with("seed=6"));
+    }
+
+    #[test]
     fn a_worker_row_is_the_cli_row() {
         // what a page worker computes (run_point) plus the index and point = the CLI's row
         let s =
@@ -834,6 +896,7 @@ mod tests {
             ("fig18", 600),
             ("fig4r", 50),
             ("fig7n0", 10),
+            ("fig19scatter", 200),
         ];
         for p in SWEEP_PRESETS {
             let s = Sweep::parse(&format!("v=1&preset={}", p.id))

@@ -313,14 +313,14 @@ fn label_or(label: String, fallback: &str) -> String {
     }
 }
 
-/// Log scale when every value is positive and they span more than a factor of 20.
-fn wants_log(vals: impl Iterator<Item = f64>) -> bool {
+/// Log scale when every value is positive and they span more than a factor of `ratio`.
+fn wants_log(vals: impl Iterator<Item = f64>, ratio: f64) -> bool {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in vals {
         lo = lo.min(v);
         hi = hi.max(v);
     }
-    lo > 0.0 && hi / lo > 20.0
+    lo > 0.0 && hi / lo > ratio
 }
 
 /// The two dims α_N is measured between: 40 and 220 (the paper's) when swept, else the
@@ -623,12 +623,30 @@ pub fn plot(t: &Table, view: View) -> Plot {
         }
     }
     let pts = || p.series.iter().flat_map(|s| s.points.iter());
-    if !p.scatter && view != View::Exponents {
-        p.log_x = wants_log(pts().map(|q| q.0));
-        p.log_y = wants_log(pts().map(|q| q.1));
+    // Power laws (loss against N or steps, N0 against σ) are read on log–log axes as soon as
+    // the values span a few times; a ratio near 1–2 stays linear.
+    match view {
+        View::Loss | View::Steps | View::BestN0 => {
+            p.log_x = wants_log(pts().map(|q| q.0), 2.0);
+            p.log_y = wants_log(pts().map(|q| q.1), 2.0);
+        }
+        View::Ratio | View::TAll => {
+            p.log_x = wants_log(pts().map(|q| q.0), 20.0);
+            p.log_y = wants_log(pts().map(|q| q.1), 20.0);
+        }
+        View::Exponents | View::Scatter => {}
     }
     p
 }
+
+/// Colours of the dashed reference lines: muted, apart from the series' palette, readable on
+/// both backgrounds.
+const REFERENCE: [RGBColor; 4] = [
+    RGBColor(0x80, 0x80, 0x80),
+    RGBColor(0xa0, 0x6a, 0x3a),
+    RGBColor(0x5e, 0x8c, 0x6a),
+    RGBColor(0x8a, 0x6a, 0xa8),
+];
 
 /// Draw a plot, with a legend when there are at most 12 series and room for it.
 pub fn draw<DB: DrawingBackend>(
@@ -744,7 +762,8 @@ pub fn draw<DB: DrawingBackend>(
                     .filter(ok)
                     .map(|&(x, y)| (x.clamp(x0, x1), y.clamp(y0, y1)))
                     .collect();
-                let style = ShapeStyle::from(&c.cursor).stroke_width(px(1.0));
+                let style = ShapeStyle::from(&REFERENCE[i % REFERENCE.len()].mix(0.9))
+                    .stroke_width(px(1.5));
                 let dash = [6.0, 3.0, 2.0, 8.0][i % 4] * k;
                 chart
                     .draw_series(DashedLineSeries::new(
@@ -851,7 +870,7 @@ mod tests {
         assert_eq!(p.series[0].label, "alpha=1");
         // median over the two seeds
         assert_eq!(p.series[0].points, vec![(40.0, 0.6), (220.0, 0.3)]);
-        assert!(!p.log_x && p.log_y, "dims span 5.5×, losses 30×");
+        assert!(p.log_x && p.log_y, "dims span 5.5×, losses 30×: log–log");
     }
 
     #[test]

@@ -168,6 +168,14 @@ fn svg_draws_the_skill_chart() {
         texts.contains(&"step") && texts.contains(&"skill level s_i"),
         "axis labels"
     );
+    // a real network's levels are task accuracies, and the axis says so
+    let (code, out, err) = skills(&["svg", "v=1&m=parity&samples=200&steps=5"]);
+    assert_eq!(code, 0, "{err}");
+    let texts: Vec<&str> = out.lines().map(str::trim).collect();
+    assert!(
+        texts.contains(&"task accuracy") && !texts.contains(&"skill level s_i"),
+        "network y label"
+    );
     let (code, _, err) = skills(&["svg", "lr=-1"]);
     assert_eq!(code, 2);
     assert!(err.contains("lr:"), "{err}");

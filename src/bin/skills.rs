@@ -314,6 +314,7 @@ fn svg(query: &str, width: u32, height: u32) -> ExitCode {
         cursor: None,
         theme: Theme::Light,
         size: (width, height),
+        net: cfg.model.is_net(),
     };
     match skills_svg(&chart) {
         Ok(text) => print_text(&text),
@@ -351,20 +352,11 @@ fn run(query: &str, every: u32, align: bool) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let cfg = parsed.config;
-    if cfg.runs > 1 {
-        // Fig. 19's scatter: one summary row per seed (t_skills = t1;t2), as a sweep
-        let mut one = cfg.clone();
-        one.runs = 1;
-        let last = cfg.seed + cfg.runs as u64 - 1;
-        let q = format!(
-            "{}&sweep=seed:{}..{last}:{}",
-            one.to_query(),
-            cfg.seed,
-            cfg.runs
-        );
+    // Fig. 19's scatter (`runs=K`): one summary row per seed (t_skills = t1;t2), as a sweep
+    if let Some(q) = skill_dominoes::sweep::as_sweep(query) {
         return sweep(&q, None, false);
     }
+    let cfg = parsed.config;
     let spec = match cfg.spec() {
         Ok(s) => s,
         Err(e) => {

@@ -62,7 +62,7 @@ impl Stats {
     }
 }
 
-fn theme() -> Theme {
+pub(super) fn theme() -> Theme {
     if let Some(t) = super::embed::forced_theme() {
         return t;
     }
@@ -80,7 +80,7 @@ fn theme() -> Theme {
 
 /// Size the backing store to the CSS box × devicePixelRatio; the scale, or `None` if the
 /// canvas is not laid out (hidden).
-fn fit(canvas: &HtmlCanvasElement) -> Option<f64> {
+pub(super) fn fit(canvas: &HtmlCanvasElement) -> Option<f64> {
     let dpr = window().device_pixel_ratio();
     let dpr = if dpr.is_finite() && dpr > 0.0 {
         dpr
@@ -104,7 +104,7 @@ fn fit(canvas: &HtmlCanvasElement) -> Option<f64> {
     Some(dpr)
 }
 
-fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
+pub(super) fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
     CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| "no 2d context".to_string())
 }
 
@@ -193,6 +193,7 @@ fn side(
     let data = ChartData {
         milestones: Some(&r.milestones),
         overlays,
+        level_label: chart::level_label(r.net),
         ..ChartData::new(&r.frames, &r.freqs, x_steps)
     };
     let upto = r.frames.len();

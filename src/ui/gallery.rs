@@ -8,6 +8,7 @@ use super::{share, Lab};
 use crate::lab::Run;
 use crate::params::{self, Config};
 use crate::presets::{self, Preset, BIBTEX, PRESETS};
+use crate::sweep::SWEEP_PRESETS;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -178,6 +179,8 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                             && lab.preset.get_value().is_some_and(|cp| cp.id == p.id)
                     };
                     let what = format!("{}, {label}", p.figure);
+                    // a `runs=K` panel opens the sweep page (a full navigation)
+                    let is_sweep = crate::sweep::as_sweep(&q).is_some();
                     view! {
                         <li>
                             <a
@@ -187,7 +190,7 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                                 href=href
                                 aria-current=move || active().then_some("page")
                                 on:click=move |e| {
-                                    if plain_click(&e) {
+                                    if plain_click(&e) && !is_sweep {
                                         e.prevent_default();
                                         load(lab, &q, &what);
                                     }
@@ -246,6 +249,30 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                 </p>
             </div>
             <ul class="fig-cards">{cards}</ul>
+            <h2 id="sweeps-title">"Sweeps"</h2>
+            <p class="hint">
+                "Figures made of many runs (scaling laws, t2/t1 curves, N0 fits, Fig. 19's scatter) run as sweeps, in parallel across Web Workers, with a progress bar; the same links run from the command line with "
+                <code>"skills sweep"</code>
+                "."
+            </p>
+            <ul class="sweep-cards" data-testid="sweep-cards" aria-labelledby="sweeps-title">
+                {SWEEP_PRESETS
+                    .iter()
+                    .map(|p| {
+                        view! {
+                            <li>
+                                <a href=format!("?v=1&preset={}", p.id) data-testid="sweep-card" data-preset=p.id>
+                                    {p.figure}
+                                </a>
+                                ": "
+                                {p.caption}
+                                " "
+                                <span class="cost">{format!("({})", p.cost)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
         </section>
     })
 }

@@ -17,7 +17,9 @@ mod embed;
 mod gallery;
 mod panels;
 mod share;
+mod sweep;
 mod theory;
+mod workers;
 
 use crate::lab::{self, Compare, Fit, Fitted, Run};
 use crate::params::{self, Config, Model, Problem};
@@ -672,6 +674,20 @@ fn show_fatal(msg: &str) {
     el.set_text_content(Some(&format!(
         "Something went wrong inside the lab and it stopped: {msg}. Reload the page to start again."
     )));
+}
+
+/// The page: the sweep page for a sweep link (`sweep=…`, a sweep preset, `runs=K`), else the lab.
+#[component]
+pub fn Root() -> impl IntoView {
+    match sweep::requested() {
+        Some(link) => {
+            if let Some(l) = document().get_element_by_id("loading") {
+                l.remove();
+            }
+            sweep::page(link).into_any()
+        }
+        None => view! { <App /> }.into_any(),
+    }
 }
 
 #[component]

@@ -220,6 +220,7 @@ fn export_svg(lab: Lab) -> Result<String, String> {
             cursor,
             theme: embed::chart_theme(),
             size,
+            net: r.net,
         })
     })?;
     let name = file_name(lab, "svg");

@@ -1,0 +1,145 @@
+// Issue 6 in the page: a sweep link runs its grid across Web Workers with a progress bar,
+// the chart fills in as runs finish, the CSV equals the CLI's byte for byte, Cancel keeps the
+// finished runs (and Run again reuses them), a merged CSV opens and is drawn with its
+// exponents, and Fig. 19's `runs=K` link becomes the t1–t2 scatter.
+// Run after `trunk build --release` and `cargo build --bin skills`: node --test e2e/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { start, ROOT } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.stop();
+});
+
+const bin = () => {
+  const b = ['debug', 'release'].map((p) => path.join(ROOT, 'target', p, 'skills')).find(existsSync);
+  assert.ok(b, 'the CLI is built (cargo build --bin skills)');
+  return b;
+};
+
+const progress = (lab) =>
+  lab.page.$eval('[data-testid=sweep-progress]', (p) => [Number(p.value), Number(p.max)]);
+
+const SMALL = 'v=1&vec=unit&loss=ce&n=200&dim=50&batch=256&steps=20000&sweep=alpha:1,1.5,2&sweep2=seed:0..1:2';
+
+test('a small sweep runs in workers: the bar advances, the chart fills, the CSV is the CLI’s', async () => {
+  const lab = await env.open('/?' + SMALL, {}, 'sweep-chart');
+  assert.match(await lab.testid('sweep-size').textContent(), /^6 runs: alpha \(3 values\) × seed \(2 values\)/);
+  const before = await lab.canvasInk('sweep-chart');
+  await lab.testid('sweep-run').click();
+  // the bar is seen part-way (some runs done, not all), then full
+  const seen = new Set();
+  const t0 = Date.now();
+  for (;;) {
+    const [v, max] = await progress(lab);
+    assert.equal(max, 6);
+    seen.add(v);
+    if (v === 6) break;
+    assert.ok(Date.now() - t0 < 120000, `sweep finished in time (progress ${v}/6)`);
+    await lab.page.waitForTimeout(30);
+  }
+  assert.ok([...seen].some((v) => v > 0 && v < 6), `progress seen part-way: ${[...seen]}`);
+  assert.match(await lab.testid('sweep-status').textContent(), /^Done: 6 runs in/);
+  assert.match(await lab.testid('sweep-count').textContent(), /^6 \/ 6 runs/);
+  // the runs went to Web Workers, one per core the browser reports
+  const mode = await lab.page.$eval('[data-testid=sweep-progress-wrap] .hint', (e) => e.textContent);
+  assert.match(mode, /Web Workers?$/, mode);
+  const after = await lab.canvasInk('sweep-chart');
+  assert.ok(after.ink > before.ink + 300, `chart drawn (${before.ink} → ${after.ink} inked pixels)`);
+  // the CSV download equals `skills sweep` on the same link, byte for byte
+  const [dl] = await Promise.all([lab.page.waitForEvent('download'), lab.testid('sweep-csv').click()]);
+  const csv = readFileSync(await dl.path(), 'utf8');
+  const cli = execFileSync(bin(), ['sweep', SMALL], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  assert.equal(csv, cli);
+  // the address is the sweep link, so it can be shared
+  assert.equal(decodeURIComponent(new URL(lab.page.url()).search.slice(1)), SMALL);
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('Cancel stops a sweep mid-way and keeps its finished runs; Run again reuses them', async () => {
+  const link = 'v=1&vec=unit&loss=ce&n=200&dim=50&batch=256&steps=20000&sweep=seed:0..39:40';
+  const lab = await env.open('/?' + link, {}, 'sweep-chart');
+  await lab.testid('sweep-run').click();
+  await lab.page.waitForFunction(() => Number(document.querySelector('[data-testid=sweep-progress]').value) >= 2, null, {
+    timeout: 60000,
+  });
+  await lab.testid('sweep-cancel').click();
+  const [kept, max] = await progress(lab);
+  assert.equal(max, 40);
+  assert.ok(kept >= 2 && kept < 40, `kept ${kept}`);
+  assert.match(await lab.testid('sweep-status').textContent(), /^Cancelled: \d+ of 40 runs finished and kept/);
+  assert.equal(await lab.testid('sweep-cancel').isDisabled(), true);
+  // nothing runs any more: the count stays
+  await lab.page.waitForTimeout(1500);
+  assert.equal((await progress(lab))[0], kept);
+  // the finished runs are drawn and listed
+  const rows = await lab.page.$$eval('[data-testid=sweep-rows] tbody tr', (r) => r.length);
+  assert.equal(rows, kept);
+  // a change that adds grid points keeps the finished ones: only the new runs are computed
+  await lab.testid('sweep-link').fill(link.replace('seed:0..39:40', `seed:0..${kept}:${kept + 1}`));
+  await lab.testid('sweep-run').click();
+  await lab.page.waitForFunction(
+    (n) => document.querySelector('[data-testid=sweep-status]').textContent.startsWith(`Done: ${n} runs`),
+    kept + 1,
+    { timeout: 60000 },
+  );
+  assert.match(await lab.testid('sweep-status').textContent(), /Done/);
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('a merged CSV opens and is drawn, with the same exponents as `skills exponents`', async () => {
+  const link = 'v=1&vec=unit&loss=ce&n=100&batch=128&steps=400&sweep=alpha:1,2&sweep2=dim:20,60&sweep3=seed:0..1:2';
+  const csv = execFileSync(bin(), ['sweep', link], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const lab = await env.open('/?v=1&sweep=alpha:1,2', {}, 'sweep-chart');
+  await lab.testid('sweep-open').setInputFiles({ name: 'merged.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await lab.page.waitForFunction(() => document.querySelector('[data-testid=sweep-status]').textContent.startsWith('Opened'));
+  assert.match(await lab.testid('sweep-status').textContent(), /^Opened merged\.csv: 8 runs over alpha, dim, seed\./);
+  const views = await lab.page.$$eval('[data-testid=sweep-view] option', (o) => o.map((x) => x.value));
+  assert.deepEqual(views, ['loss', 'exponents', 'tall']);
+  assert.ok((await lab.canvasInk('sweep-chart')).ink > 1000, 'loss vs N drawn');
+  assert.ok((await lab.canvasInk('sweep-exponents-chart')).ink > 1000, 'exponents drawn');
+  // α_N per α as the CLI computes it from the same file
+  const text = await lab.testid('sweep-exponents').textContent();
+  const tmp = path.join(ROOT, 'target', 'e2e-merged.csv');
+  execFileSync('sh', ['-c', `cat > ${tmp}`], { input: csv });
+  const cli = execFileSync(bin(), ['exponents', '--x', 'dim', '--at', '20,60', tmp], { encoding: 'utf8' });
+  for (const line of cli.trim().split('\n').slice(1)) {
+    const [alpha, e] = line.split(',');
+    assert.ok(text.includes(`α = ${alpha}: ${Number(e).toFixed(2)}`), `α=${alpha} α_N=${e} in ${text}`);
+  }
+  // a file that is not a sweep CSV is named, and the chart stays
+  await lab.testid('sweep-open').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('step,loss\n0,1\n') });
+  await lab.page.waitForFunction(() => document.querySelector('[data-testid=sweep-status]').textContent.startsWith('bad.csv'));
+  assert.match(await lab.testid('sweep-status').textContent(), /bad\.csv could not be read: not a sweep CSV/);
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('Fig. 19: runs=K opens the t1–t2 scatter over K seeds', async () => {
+  const lab = await env.open('/?v=1&preset=fig19&runs=4&steps=150&samples=200', {}, 'sweep-chart');
+  assert.match(await lab.testid('sweep-link').inputValue(), /sweep=seed:0\.\.3:4$/);
+  await lab.testid('sweep-run').click();
+  await lab.page.waitForFunction(() => document.querySelector('[data-testid=sweep-status]').textContent.startsWith('Done'), null, {
+    timeout: 120000,
+  });
+  assert.equal(await lab.testid('sweep-view').inputValue(), 'scatter');
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('a bad sweep link names its problem and runs nothing', async () => {
+  const lab = await env.open('/?v=1&sweep=lr:-1,0.1', {}, 'sweep-chart');
+  assert.match(await lab.testid('sweep-problems').textContent(), /at lr=-1/);
+  assert.equal(await lab.testid('sweep-run').isDisabled(), true);
+  lab.assertNoErrors();
+  await lab.close();
+});

@@ -1,0 +1,350 @@
+//! Sweep runs off the page's thread: a pool of Web Workers (`web/sweep-worker.js`), one per
+//! core the browser reports, each loading the page's own wasm module and running one grid
+//! point per message ([`crate::sweep::run_point`] through `sweep_point` in `main.rs`). Where
+//! workers cannot start (a sandboxed embed with an opaque origin, a browser without module
+//! workers), [`Runner::in_page`] runs the same function on the page's thread, one run per
+//! task, so results are the same either way.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// One grid point to run.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: usize,
+    pub query: String,
+    /// `record=…&fit=n0` ([`crate::sweep::Outputs::query`]).
+    pub outputs: String,
+}
+
+/// What the runner reports.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A run finished: its row fields from `steps` on, and the time it took in the worker.
+    Done { id: usize, tail: String, ms: f64 },
+    /// A run failed inside the worker (the worker is replaced); the job is not retried.
+    Failed { id: usize, message: String },
+    /// The workers could not start at all (the caller may fall back to [`Runner::in_page`]).
+    Unavailable(String),
+}
+
+type Callback = Rc<dyn Fn(Event)>;
+
+struct Slot {
+    worker: web_sys::Worker,
+    ready: bool,
+    job: Option<usize>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+pub struct Inner {
+    slots: Vec<Option<Slot>>,
+    queue: VecDeque<Job>,
+    on_event: Callback,
+    urls: Urls,
+    stopped: bool,
+}
+
+/// The worker script and the page's own module (Trunk's hashed file names, read from the
+/// `<link rel="modulepreload">` / `<link rel="preload" as="fetch">` it writes).
+#[derive(Clone)]
+struct Urls {
+    worker: String,
+    js: String,
+    wasm: String,
+}
+
+fn urls() -> Result<Urls, String> {
+    let doc = leptos::prelude::document();
+    let href = |sel: &str| -> Option<String> {
+        let el = doc.query_selector(sel).ok()??;
+        let a: web_sys::HtmlLinkElement = el.dyn_into().ok()?;
+        Some(a.href())
+    };
+    let js =
+        href("link[rel=modulepreload][href$='.js']").ok_or("the page's module is not linked")?;
+    let wasm = href("link[rel=preload][href$='.wasm']").ok_or("the page's wasm is not linked")?;
+    let dir = js.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    Ok(Urls {
+        worker: format!("{dir}/sweep-worker.js"),
+        js,
+        wasm,
+    })
+}
+
+/// How many workers to start: `navigator.hardwareConcurrency` (at least 1, at most 16).
+pub fn cores() -> usize {
+    let n = leptos::prelude::window().navigator().hardware_concurrency();
+    if n.is_finite() && n >= 1.0 {
+        (n as usize).min(16)
+    } else {
+        1
+    }
+}
+
+fn set(o: &js_sys::Object, k: &str, v: JsValue) {
+    let _ = js_sys::Reflect::set(o, &k.into(), &v);
+}
+
+fn get_str(o: &JsValue, k: &str) -> Option<String> {
+    js_sys::Reflect::get(o, &k.into()).ok()?.as_string()
+}
+
+fn get_f64(o: &JsValue, k: &str) -> Option<f64> {
+    js_sys::Reflect::get(o, &k.into()).ok()?.as_f64()
+}
+
+/// Runs jobs in workers or on the page.
+pub enum Runner {
+    Workers(Rc<RefCell<Inner>>),
+    InPage(Rc<RefCell<InPage>>),
+}
+
+pub struct InPage {
+    queue: VecDeque<Job>,
+    on_event: Callback,
+    stopped: bool,
+}
+
+impl Runner {
+    /// `n` workers, each reporting through `on_event`.
+    pub fn workers(n: usize, on_event: impl Fn(Event) + 'static) -> Result<Runner, String> {
+        let urls = urls()?;
+        let inner = Rc::new(RefCell::new(Inner {
+            slots: vec![],
+            queue: VecDeque::new(),
+            on_event: Rc::new(on_event),
+            urls,
+            stopped: false,
+        }));
+        for i in 0..n.max(1) {
+            let slot = spawn(&inner, i)?;
+            inner.borrow_mut().slots.push(Some(slot));
+        }
+        Ok(Runner::Workers(inner))
+    }
+
+    /// Run on the page's thread, one job per macrotask.
+    pub fn in_page(on_event: impl Fn(Event) + 'static) -> Runner {
+        Runner::InPage(Rc::new(RefCell::new(InPage {
+            queue: VecDeque::new(),
+            on_event: Rc::new(on_event),
+            stopped: false,
+        })))
+    }
+
+    pub fn size(&self) -> usize {
+        match self {
+            Runner::Workers(w) => w.borrow().slots.len(),
+            Runner::InPage(_) => 1,
+        }
+    }
+
+    pub fn in_workers(&self) -> bool {
+        matches!(self, Runner::Workers(_))
+    }
+
+    pub fn submit(&self, jobs: Vec<Job>) {
+        match self {
+            Runner::Workers(w) => {
+                w.borrow_mut().queue.extend(jobs);
+                dispatch(w);
+            }
+            Runner::InPage(p) => {
+                p.borrow_mut().queue.extend(jobs);
+                schedule_in_page(Rc::downgrade(p));
+            }
+        }
+    }
+
+    /// Stop: workers are terminated (a run in progress is dropped), queued jobs forgotten.
+    pub fn stop(&self) {
+        match self {
+            Runner::Workers(w) => {
+                let mut w = w.borrow_mut();
+                w.stopped = true;
+                w.queue.clear();
+                for s in w.slots.iter_mut() {
+                    if let Some(s) = s.take() {
+                        s.worker.terminate();
+                    }
+                }
+            }
+            Runner::InPage(p) => {
+                let mut p = p.borrow_mut();
+                p.stopped = true;
+                p.queue.clear();
+            }
+        }
+    }
+}
+
+fn spawn(inner: &Rc<RefCell<Inner>>, i: usize) -> Result<Slot, String> {
+    let urls = inner.borrow().urls.clone();
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(&urls.worker, &opts)
+        .map_err(|e| format!("cannot start a worker: {e:?}"))?;
+    let weak = Rc::downgrade(inner);
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if let Some(inner) = weak.upgrade() {
+                handle_message(&inner, i, e.data());
+            }
+        });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let weak = Rc::downgrade(inner);
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        e.prevent_default();
+        if let Some(inner) = weak.upgrade() {
+            let msg = get_str(&e, "message").unwrap_or_else(|| "the worker script failed".into());
+            handle_message(&inner, i, worker_error(&msg));
+        }
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let init = js_sys::Object::new();
+    set(&init, "type", "init".into());
+    set(&init, "js", urls.js.as_str().into());
+    set(&init, "wasm", urls.wasm.as_str().into());
+    worker
+        .post_message(&init)
+        .map_err(|e| format!("cannot talk to a worker: {e:?}"))?;
+    Ok(Slot {
+        worker,
+        ready: false,
+        job: None,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}
+
+fn worker_error(msg: &str) -> JsValue {
+    let o = js_sys::Object::new();
+    set(&o, "type", "error".into());
+    set(&o, "message", msg.into());
+    o.into()
+}
+
+fn handle_message(inner: &Rc<RefCell<Inner>>, i: usize, data: JsValue) {
+    let kind = get_str(&data, "type").unwrap_or_default();
+    let event = {
+        let mut w = inner.borrow_mut();
+        if w.stopped {
+            return;
+        }
+        let Some(slot) = w.slots.get_mut(i).and_then(|s| s.as_mut()) else {
+            return;
+        };
+        match kind.as_str() {
+            "ready" => {
+                slot.ready = true;
+                None
+            }
+            "done" => {
+                slot.job = None;
+                Some(Event::Done {
+                    id: get_f64(&data, "id").unwrap_or(-1.0) as usize,
+                    tail: get_str(&data, "row").unwrap_or_default(),
+                    ms: get_f64(&data, "ms").unwrap_or(0.0),
+                })
+            }
+            _ => {
+                let message = get_str(&data, "message").unwrap_or_else(|| "unknown error".into());
+                let job = slot.job.take();
+                let was_ready = slot.ready;
+                if let Some(s) = w.slots[i].take() {
+                    s.worker.terminate();
+                }
+                match job {
+                    Some(id) => Some(Event::Failed { id, message }),
+                    // a worker that never got ready: workers do not work here
+                    None if !was_ready => {
+                        w.stopped = true;
+                        for s in w.slots.iter_mut() {
+                            if let Some(s) = s.take() {
+                                s.worker.terminate();
+                            }
+                        }
+                        Some(Event::Unavailable(message))
+                    }
+                    None => None,
+                }
+            }
+        }
+    };
+    // A failed worker's wasm instance may be poisoned (a panic): start a fresh one.
+    {
+        let needs = {
+            let w = inner.borrow();
+            !w.stopped && w.slots.get(i).is_some_and(|s| s.is_none())
+        };
+        if needs {
+            if let Ok(s) = spawn(inner, i) {
+                inner.borrow_mut().slots[i] = Some(s);
+            }
+        }
+    }
+    let cb = inner.borrow().on_event.clone();
+    if let Some(e) = event {
+        cb(e);
+    }
+    dispatch(inner);
+}
+
+/// Hand queued jobs to idle, ready workers.
+fn dispatch(inner: &Rc<RefCell<Inner>>) {
+    let mut w = inner.borrow_mut();
+    if w.stopped {
+        return;
+    }
+    let Inner { slots, queue, .. } = &mut *w;
+    for slot in slots.iter_mut().flatten() {
+        if !slot.ready || slot.job.is_some() {
+            continue;
+        }
+        let Some(job) = queue.pop_front() else {
+            break;
+        };
+        let m = js_sys::Object::new();
+        set(&m, "type", "run".into());
+        set(&m, "id", (job.id as f64).into());
+        set(&m, "query", job.query.as_str().into());
+        set(&m, "outputs", job.outputs.as_str().into());
+        if slot.worker.post_message(&m).is_ok() {
+            slot.job = Some(job.id);
+        } else {
+            queue.push_front(job);
+            break;
+        }
+    }
+}
+
+fn schedule_in_page(p: Weak<RefCell<InPage>>) {
+    leptos::prelude::set_timeout(
+        move || {
+            let Some(p) = p.upgrade() else { return };
+            let (job, cb) = {
+                let mut s = p.borrow_mut();
+                if s.stopped {
+                    return;
+                }
+                (s.queue.pop_front(), s.on_event.clone())
+            };
+            let Some(job) = job else { return };
+            let t0 = super::now();
+            let outputs = crate::sweep::Outputs::from_query(&job.outputs).unwrap_or_default();
+            let tail = crate::sweep::run_point(&job.query, &outputs);
+            cb(Event::Done {
+                id: job.id,
+                tail,
+                ms: super::now() - t0,
+            });
+            schedule_in_page(Rc::downgrade(&p));
+        },
+        std::time::Duration::from_millis(0),
+    );
+}
