@@ -115,6 +115,8 @@ test('gallery: every panel of the CLI, chosen by a click that pushes a history e
     const figure = (await lab.page.locator(`[data-testid=fig-card][data-preset=${p.id}] .fig-card-num`).textContent()).trim();
     assert.ok(p.text.startsWith(figure), `${p.id}: ${figure}`);
     for (const l of p.panels) {
+      // `runs=K` panels (Fig. 19's scatter) open the sweep page: checked below
+      if (/(^|&)runs=/.test(l)) continue;
       const link = lab.page.locator(`[data-testid=panel-link][href="?${l}"]`);
       await link.click();
       clicks++;
@@ -130,6 +132,15 @@ test('gallery: every panel of the CLI, chosen by a click that pushes a history e
   }
   // (Chromium keeps at most 50 entries per tab)
   assert.equal(await lab.page.evaluate(() => history.length), Math.min(len0 + clicks, 50), 'one history entry per choice');
+
+  // A scatter panel (runs=100) is a full navigation to the sweep page over 100 seeds.
+  const scatter = lab.page.locator('[data-testid=panel-link][href="?v=1&preset=fig19&runs=100"]');
+  await scatter.click();
+  await lab.testid('sweep-page').waitFor();
+  assert.match(await lab.testid('sweep-link').inputValue(), /^v=1&preset=fig19&sweep=seed:0\.\.99:100$/);
+  assert.match(await lab.testid('sweep-size').textContent(), /^100 runs: seed \(100 values\)/);
+  await lab.page.goBack();
+  await lab.testid('gallery').waitFor();
 
   // Back and forward through three choices.
   const fig4 = lab.page.locator('[data-testid=panel-link][href="?v=1&preset=fig4&opt=sgd&p1=0.5"]');
