@@ -821,6 +821,14 @@ pub fn App() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </div>
+                {(!embed::opts().embed)
+                    .then(|| {
+                        view! {
+                            <a class="top-link" href="#sweeps-title" data-testid="to-sweeps" title="Sweeps: many runs over a grid, in parallel (scaling laws, Fig. 19's scatter)">
+                                "Sweeps"
+                            </a>
+                        }
+                    })}
                 <button
                     class="help-button"
                     data-testid="helpbtn"
