@@ -639,6 +639,90 @@ pub fn plot(t: &Table, view: View) -> Plot {
     p
 }
 
+/// Tick values of a log axis over [lo, hi]: 1, 2, 5 × 10^k (finer for a short range, decades
+/// for a long one), 3 to 10 of them where possible.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return vec![];
+    }
+    let pick = |ms: &[f64]| -> Vec<f64> {
+        let (k0, k1) = (lo.log10().floor() as i32 - 1, hi.log10().ceil() as i32 + 1);
+        let mut v = vec![];
+        for k in k0..=k1 {
+            for &m in ms {
+                let x = m * 10f64.powi(k);
+                if x >= lo && x <= hi {
+                    v.push(x);
+                }
+            }
+        }
+        v
+    };
+    for ms in [
+        &[1.0][..],
+        &[1.0, 2.0, 5.0][..],
+        &[1.0, 1.5, 2.0, 3.0, 5.0, 7.0][..],
+        &[1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0][..],
+    ] {
+        let v = pick(ms);
+        if v.len() >= 3 {
+            return if v.len() > 10 && ms.len() > 1 {
+                pick(&ms[..1])
+            } else {
+                v
+            };
+        }
+    }
+    pick(&[1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+}
+
+/// The corner of the plot with the fewest points (for the legend), in plotters' terms.
+fn emptiest_corner(plot: &Plot, (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> SeriesLabelPosition {
+    let norm = |v: f64, a: f64, b: f64, log: bool| {
+        if log {
+            (v.ln() - a.ln()) / (b.ln() - a.ln())
+        } else {
+            (v - a) / (b - a)
+        }
+    };
+    let mut count = [0usize; 4]; // UL, UR, LL, LR
+    let pts = plot
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .chain(plot.references.iter().flat_map(|r| r.points.iter()));
+    for &(x, y) in pts {
+        let (u, v) = (norm(x, x0, x1, plot.log_x), norm(y, y0, y1, plot.log_y));
+        if !(u.is_finite() && v.is_finite()) {
+            continue;
+        }
+        let left = u < 0.5;
+        let up = v > 0.55;
+        let low = v < 0.45;
+        if left && up {
+            count[0] += 1;
+        }
+        if !left && up {
+            count[1] += 1;
+        }
+        if left && low {
+            count[2] += 1;
+        }
+        if !left && low {
+            count[3] += 1;
+        }
+    }
+    // ties go to the upper right, then upper left
+    let order = [1, 0, 3, 2];
+    let best = order.iter().copied().min_by_key(|&i| count[i]).unwrap_or(1);
+    match best {
+        0 => SeriesLabelPosition::UpperLeft,
+        1 => SeriesLabelPosition::UpperRight,
+        2 => SeriesLabelPosition::LowerLeft,
+        _ => SeriesLabelPosition::LowerRight,
+    }
+}
+
 /// Colours of the dashed reference lines: muted, apart from the series' palette, readable on
 /// both backgrounds.
 const REFERENCE: [RGBColor; 4] = [
@@ -805,7 +889,7 @@ pub fn draw<DB: DrawingBackend>(
             if n + plot.references.len() <= 14 {
                 chart
                     .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
+                    .position(emptiest_corner(plot, (x0, x1), (y0, y1)))
                     .background_style(c.bg.mix(0.85))
                     .border_style(c.grid)
                     .label_font(font.clone())
@@ -814,17 +898,14 @@ pub fn draw<DB: DrawingBackend>(
             }
         }};
     }
+    // plotters labels a log axis at its decades only: less than a decade would get one label
+    let lx = || (x0..x1).log_scale().with_key_points(log_ticks(x0, x1));
+    let ly = || (y0..y1).log_scale().with_key_points(log_ticks(y0, y1));
     match (plot.log_x, plot.log_y) {
         (false, false) => body!(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?),
-        (true, false) => body!(builder
-            .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
-            .map_err(err)?),
-        (false, true) => body!(builder
-            .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-            .map_err(err)?),
-        (true, true) => body!(builder
-            .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
-            .map_err(err)?),
+        (true, false) => body!(builder.build_cartesian_2d(lx(), y0..y1).map_err(err)?),
+        (false, true) => body!(builder.build_cartesian_2d(x0..x1, ly()).map_err(err)?),
+        (true, true) => body!(builder.build_cartesian_2d(lx(), ly()).map_err(err)?),
     }
     root.present().map_err(err)?;
     Ok(())
@@ -920,6 +1001,19 @@ mod tests {
         assert!((s[0].0 - 1.0).abs() < 1e-12 && (s[1].0 - 9.0).abs() < 1e-9);
         assert_eq!((s[0].1, s[1].1), (1.0, 1.8));
         assert!(p.references.iter().any(|r| r.label == "Resource model"));
+    }
+
+    #[test]
+    fn log_axes_get_readable_ticks() {
+        assert_eq!(log_ticks(80.0, 200.0), vec![100.0, 150.0, 200.0]);
+        assert_eq!(
+            log_ticks(20.0, 1000.0),
+            vec![20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
+        );
+        assert_eq!(log_ticks(1e-3, 1.0), vec![1e-3, 1e-2, 1e-1, 1.0]);
+        assert!(log_ticks(0.0, 1.0).is_empty() && log_ticks(2.0, 1.0).is_empty());
+        let t = log_ticks(0.031, 0.45);
+        assert!(t.len() >= 3 && t.len() <= 10, "{t:?}");
     }
 
     #[test]
