@@ -106,7 +106,9 @@ fn fig7_bottom_best_n0_grows_with_noise() {
 /// Fig. 10d (§3.6, §10 item 17), reduced: α_S = [ln L(80) − ln L(200)]/ln(200/80) of the CE
 /// Geometry model (N = 100, n = 1000 random unit vectors, B = 1024, SignGD 0.01), median over
 /// three seeds, is within ±0.12 of the authors' values 0.18, 0.30, 0.45, 0.62, 0.81, 1.03
-/// (their plot is one seed; our seed-to-seed spread is ≈ 0.05), follows the Domino line
+/// (their plot is one seed; one seed's α_S scatters with a standard deviation of 0.02 at α = 1
+/// to 0.09 at α = 2, and seeds 0–2 happen to lie high: their median is 0.67, 0.90, 1.13 at
+/// α = 1.6, 1.8, 2 against 0.63, 0.84, 1.06 over 40 seeds, preset fig10s-seeds), follows the Domino line
 /// α − 1 within 0.15 for α ≥ 1.2, and crosses Chinchilla's 0.28 between α = 1 and 1.4.
 #[test]
 fn fig10_loss_vs_steps_exponents() {
@@ -138,5 +140,58 @@ fn fig10_loss_vs_steps_exponents() {
     assert!(
         ex[0].1 < 0.28 && ex[2].1 > 0.28,
         "Chinchilla's α_S = 0.28 crossed between α = 1 and 1.4: {ex:?}"
+    );
+}
+
+/// Fig. 10b (§3.6, §10 item 17), reduced: α_N = −[ln L(N = 220) − ln L(N = 40)]/ln(220/40) of
+/// the CE Geometry model (n = 1000 random unit vectors, B = 1024, SignGD 0.01), seed-median
+/// final loss over seeds 0, 1, 2 after 10 000 steps, for α = 1, 1.4, 2, through the CLI's own
+/// `sweep::exponents`. Bands: within ±0.06 of the authors' 0.35, 0.63, 0.96 (their plot, 4 seeds
+/// × 99 000 steps, SignGD); α_N(1) in Chinchilla's [0.30, 0.40]; α_N rising with α by ≥ 0.15
+/// per step of the grid (the paper: +0.28, +0.33). Why 10 000 steps and ±0.06: α_N has
+/// converged to within 0.005 of its 30 000-step value for α ≤ 1.4 and to within 0.01 at α = 2
+/// (seed 0: 0.974 vs 0.978; at 5 000 steps it is still 0.92) and does not move for α ≤ 1.8 up
+/// to the paper's 99 000 steps, but at α = 2 SignGD's loss at N = 220 creeps up after 30 000
+/// steps (4-seed median α_N 0.94 at 10 000, 0.85 at 99 000: the paper calls the SignGD α = 2
+/// value sensitive to the training length), so the α = 2 band holds for this length only;
+/// one seed's α_N scatters by up to 0.06 (seed 2 sits 0.04–0.06 below seeds 0 and 1), hence
+/// the median of three; and the seed-median runs 0.02–0.09 below the paper's for
+/// α = 1.2 … 1.8 (preset fig10n-seeds; BENCHMARKS.md, "Sweeps"), which is why α = 1.6 and 1.8
+/// are not tested against it. Here:
+/// 0.334, 0.594, 0.971. The 18 runs go on one thread each (≈ 0.7 s of CPU each in the test
+/// profile); a gradient without the sigmoid, with σ in place of 1 − σ, with the wrong sign, or
+/// with batch weights 1/B per distinct skill each fails the first band.
+#[test]
+fn fig10_loss_vs_dimension_exponents() {
+    use skill_dominoes::sweep::{exponents, run_one, Sweep};
+    let q = "v=1&vec=unit&loss=ce&n=1000&batch=1024&lr=0.01&steps=10000\
+             &sweep=alpha:1,1.4,2&sweep2=dim:40,220&sweep3=seed:0..2:3";
+    let s = Sweep::parse(q).unwrap();
+    let runs = s.runs();
+    let rows: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|r| scope.spawn(|| run_one(r, &s.outputs).row()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let csv = format!("{}\n{}\n", s.header(), rows.join("\n"));
+    let ex = exponents(&csv, "dim", "loss", "40", "220", "alpha").unwrap();
+    let paper = [("1", 0.35), ("1.4", 0.63), ("2", 0.96)];
+    assert_eq!(ex.len(), paper.len(), "{ex:?}");
+    for ((alpha, a_n), (want_alpha, want)) in ex.iter().zip(paper) {
+        assert_eq!(alpha, want_alpha);
+        assert!(
+            (a_n - want).abs() <= 0.06,
+            "α = {alpha}: α_N = {a_n:.3}, paper {want} ({ex:?})"
+        );
+    }
+    assert!(
+        (0.30..=0.40).contains(&ex[0].1),
+        "Chinchilla's α_N = 0.34 at Zipf α = 1: {ex:?}"
+    );
+    assert!(
+        ex.windows(2).all(|w| w[1].1 - w[0].1 >= 0.15),
+        "α_N rises with α: {ex:?}"
     );
 }
