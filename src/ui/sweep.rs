@@ -670,7 +670,7 @@ pub fn page(link: String) -> impl IntoView {
                         value=move || s.done.get().to_string()
                         aria-label="Runs finished"
                     ></progress>
-                    <span data-testid="sweep-count" aria-live="polite">{progress_text}</span>
+                    <span data-testid="sweep-count">{progress_text}</span>
                     <span class="hint">{move || s.mode.get()}</span>
                 </div>
                 <p class="status" data-testid="sweep-status" aria-live="polite">{move || s.status.get()}</p>
