@@ -143,3 +143,18 @@ test('a bad sweep link names its problem and runs nothing', async () => {
   lab.assertNoErrors();
   await lab.close();
 });
+
+test('a sweep embeds: no page chrome, a bar linking to the full app, the sweep still runs', async () => {
+  const lab = await env.open('/?v=1&preset=fig7n0&embed=1', {}, 'sweep-chart');
+  assert.equal(await lab.page.locator('header.top').isVisible(), false);
+  assert.equal(await lab.testid('sweep-link').isVisible(), false);
+  assert.match(await lab.testid('embed-title').textContent(), /Fig\. 7 \(bottom\): sweep/);
+  const href = await lab.testid('open-full').getAttribute('href');
+  assert.ok(href.endsWith('?v=1&preset=fig7n0'), href);
+  await lab.testid('sweep-run').click();
+  await lab.page.waitForFunction(() => document.querySelector('[data-testid=sweep-status]').textContent.startsWith('Done'));
+  assert.equal(await lab.testid('sweep-view').inputValue(), 'n0');
+  assert.ok((await lab.canvasInk('sweep-chart')).ink > 1000, 'best N0 vs σ drawn');
+  lab.assertNoErrors();
+  await lab.close();
+});

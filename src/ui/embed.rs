@@ -110,18 +110,7 @@ pub fn page_url() -> String {
 /// Apply the page-only keys to the document, and in embed mode start the observers and
 /// return the embed bar.
 pub fn setup(lab: Lab) -> impl IntoView {
-    let o = opts();
-    if let Some(root) = document().document_element() {
-        if o.theme != share::ThemeChoice::Auto {
-            let _ = root.set_attribute("data-theme", o.theme.name());
-        }
-        if o.embed {
-            let _ = root.class_list().add_1("embed");
-            if o.figure_only {
-                let _ = root.class_list().add_1("figure-only");
-            }
-        }
-    }
+    let o = document_classes();
     if o.embed {
         // After the first render, when the page's elements exist.
         request_animation_frame(move || {
@@ -137,6 +126,42 @@ pub fn setup(lab: Lab) -> impl IntoView {
         });
     }
     o.embed.then(|| bar(lab, o))
+}
+
+/// The sweep page's share of embed mode: the theme and embed classes, the height posted to
+/// the host, and a bar with the sweep's title and a link to it in the full app.
+pub fn setup_sweep(title: String, link: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+    let o = document_classes();
+    if o.embed {
+        request_animation_frame(watch_height);
+    }
+    o.embed.then(|| {
+        view! {
+            <div class="embed-bar" data-testid="embed-bar">
+                <span class="embed-title" data-testid="embed-title">{title}</span>
+                <a class="open-full" data-testid="open-full" href=move || format!("{}?{}", page_url(), link()) target="_blank" rel="noopener">
+                    "Open in the full app ↗"
+                </a>
+            </div>
+        }
+    })
+}
+
+/// Set `data-theme` and the `embed` / `figure-only` classes on `<html>` from the page-only keys.
+fn document_classes() -> PageOpts {
+    let o = opts();
+    if let Some(root) = document().document_element() {
+        if o.theme != share::ThemeChoice::Auto {
+            let _ = root.set_attribute("data-theme", o.theme.name());
+        }
+        if o.embed {
+            let _ = root.class_list().add_1("embed");
+            if o.figure_only {
+                let _ = root.class_list().add_1("figure-only");
+            }
+        }
+    }
+    o
 }
 
 /// The embed's own bar: the run's title, a pause control (the transport's own is hidden in

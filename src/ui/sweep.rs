@@ -520,7 +520,11 @@ pub fn page(link: String) -> impl IntoView {
     };
     let max_workers = cores.max(1);
 
+    let title = preset_id()
+        .map(|p| format!("{}: sweep", p.figure))
+        .unwrap_or_else(|| "Skill Dominoes: a sweep".into());
     view! {
+        {super::embed::setup_sweep(title, move || s.link.get())}
         <header class="top">
             <div class="title">
                 <h1>"Skill Dominoes: sweeps"</h1>
@@ -761,7 +765,7 @@ pub fn page(link: String) -> impl IntoView {
                         />
                     </label>
                 </div>
-                <p class="hint">
+                <p class="hint sweep-cli-hint">
                     "The same sweep runs natively from the command line on every core, or sharded across a cluster: "
                     <code data-testid="sweep-cli">{move || format!("skills sweep '{}' > sweep.csv", s.link.get())}</code>
                     " (add --shard i/k, then skills merge). Open the merged CSV here to draw it."
