@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import http from 'node:http';
 import { start, ROOT } from './harness.mjs';
 
 let env;
@@ -157,4 +158,43 @@ test('a sweep embeds: no page chrome, a bar linking to the full app, the sweep s
   assert.ok((await lab.canvasInk('sweep-chart')).ink > 1000, 'best N0 vs σ drawn');
   lab.assertNoErrors();
   await lab.close();
+});
+
+test('in a frame sandboxed with allow-scripts only (no workers there), the sweep runs on the page and gives the same CSV', async () => {
+  const link = 'v=1&preset=fig7n0&embed=1';
+  const host = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,"></head>
+<body><iframe id="f" title="sweep" src="${env.base}/?${link}" width="900" height="900" sandbox="allow-scripts"></iframe></body></html>`);
+  });
+  await new Promise((ok) => host.listen(0, '127.0.0.1', ok));
+  const context = await env.browser.newContext({ viewport: { width: 1000, height: 1000 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`http://127.0.0.1:${host.address().port}/`);
+    const frame = page.frameLocator('#f');
+    await frame.getByTestId('sweep-chart').waitFor();
+    await frame.getByTestId('sweep-run').click();
+    await frame.locator('[data-testid=sweep-status]:text-matches("^Done")').waitFor({ timeout: 60000 });
+    const mode = await frame.locator('[data-testid=sweep-progress-wrap] .hint').textContent();
+    assert.match(mode, /^in the page/, mode);
+    // the same rows as the CLI (the CSV text is what Download CSV hands out)
+    const rows = await frame.locator('[data-testid=sweep-rows] tbody tr').count();
+    assert.equal(rows, 10);
+    const n0s = await frame.locator('[data-testid=sweep-rows] tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => tr.children[tr.children.length - 3].textContent),
+    );
+    const cli = execFileSync(bin(), ['sweep', 'v=1&preset=fig7n0'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').at(-2));
+    assert.deepEqual(n0s, cli);
+  } finally {
+    await context.close();
+    host.close();
+  }
+  assert.deepEqual(errors, []);
 });
