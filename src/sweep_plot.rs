@@ -402,8 +402,15 @@ pub fn exponents(t: &Table) -> Vec<Series> {
         }
     }
     let rec = t.recorded();
-    if rec.len() >= 2 {
-        let ((s1, c1), (s2, c2)) = (rec[0], rec[1]);
+    // the paper's window, steps 80 → 200, when recorded; else the first two recorded steps
+    let window = match (
+        rec.iter().find(|r| r.0 == 80.0),
+        rec.iter().find(|r| r.0 == 200.0),
+    ) {
+        (Some(&a), Some(&b)) => Some((a, b)),
+        _ => (rec.len() >= 2).then(|| (rec[0], rec[1])),
+    };
+    if let Some(((s1, c1), (s2, c2))) = window {
         let mut g = Groups::default();
         for r in &t.rows {
             let (Some(a), Some(l1), Some(l2)) =

@@ -195,3 +195,52 @@ fn fig10_loss_vs_dimension_exponents() {
         "α_N rises with α: {ex:?}"
     );
 }
+
+/// Fig. 18b (PAPER.md §3.7): with one private parameter per skill (`vec=basis`, N = 100 of
+/// n = 1000 skills) the loss ends exactly on the tail mass ln 2 · Σ_{i>N} p_i of the skills
+/// without a module (the paper: 0.2128 at α = 1, 0.0038 at α = 2), and the non-modular run
+/// (random unit vectors, superposition) ends higher at N = 100. Runs the `fig18b` sweep preset.
+#[test]
+fn fig18b_modular_plateau_is_the_tail_mass() {
+    use skill_dominoes::sweep::{run_one, Sweep};
+    let s = Sweep::parse("v=1&preset=fig18b&sweep=alpha:1,2").unwrap();
+    let runs = s.runs();
+    let results: Vec<_> = std::thread::scope(|sc| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|r| sc.spawn(|| run_one(r, &s.outputs)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (alpha, paper) in [(1.0f64, 0.2128), (2.0, 0.0038)] {
+        let z: f64 = (1..=1000).map(|i| (i as f64).powf(-alpha)).sum();
+        let tail: f64 = (101..=1000)
+            .map(|i| (i as f64).powf(-alpha) / z)
+            .sum::<f64>()
+            * 2f64.ln();
+        assert!(
+            (tail - paper).abs() < 5e-5,
+            "tail mass {tail} vs the paper's {paper}"
+        );
+        let a = format!("{alpha}");
+        let loss = |vec: &str| {
+            results
+                .iter()
+                .find(|r| {
+                    r.point.contains(&("alpha".into(), a.clone()))
+                        && r.point.contains(&("vec".into(), vec.into()))
+                })
+                .map(|r| r.final_loss)
+                .unwrap()
+        };
+        let (modular, plain) = (loss("basis"), loss("unit"));
+        assert!(
+            (modular - tail).abs() < 1e-3 * tail,
+            "α = {alpha}: modular {modular} vs tail {tail}"
+        );
+        assert!(
+            plain > 1.5 * modular,
+            "α = {alpha}: non-modular {plain} ends above modular {modular}"
+        );
+    }
+}
