@@ -744,10 +744,13 @@ fn csv_columns<'a>(
     Ok((cols, lines.map(|l| l.split(',').collect()).collect()))
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median (NaN for no values).
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    if n % 2 == 1 {
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
         v[n / 2]
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0

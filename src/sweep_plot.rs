@@ -11,6 +11,7 @@
 
 use crate::chart::{skill_color, ChartOpts};
 use crate::sim::metrics::{two_point_exponent, two_skill_ratio};
+use crate::sweep::median;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -254,18 +255,6 @@ pub struct Plot {
     pub references: Vec<Reference>,
     /// Rows the plot could not use (no value), for the caption.
     pub skipped: usize,
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 /// The y values at each x of one series.
