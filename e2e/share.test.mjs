@@ -372,6 +372,9 @@ test('hostile links: a 1.9 MB query (the longest Chromium navigates to) has its 
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=tile]').length === 5);
   assert.ok(Date.now() - t1 < 15000, `${Date.now() - t1} ms`);
   assert.equal(await page.locator('#model').inputValue(), 'resource', 'the good keys are read, the huge one dropped');
+  // …and the notice names the dropped key, as for a link opened directly
+  const items10 = await page.getByTestId('notice').locator('li').allTextContents();
+  assert.ok(items10.some((t) => /^p: value is \d+ characters long/.test(t)), JSON.stringify(items10).slice(0, 300));
   assert.deepEqual(errors, []);
   await context.close();
 });

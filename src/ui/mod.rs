@@ -148,6 +148,20 @@ pub struct Lab {
     /// Plot areas of the skill and the second chart of each side, for pointer → step.
     pub areas: StoredValue<[Option<crate::chart::PlotArea>; 4]>,
     help: NodeRef<Dialog>,
+    /// What could not be used of the link the page was opened with (or came back to).
+    pub notice: RwSignal<Option<Vec<String>>>,
+}
+
+/// The notice lines of a link: each problem, each unknown key (`None` when there are none).
+fn link_notes(parsed: &params::Parsed) -> Option<Vec<String>> {
+    let mut notes: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
+    notes.extend(
+        parsed
+            .unknown
+            .iter()
+            .map(|k| format!("{k}: unknown key, ignored")),
+    );
+    (!notes.is_empty()).then_some(notes)
 }
 
 impl Lab {
@@ -588,7 +602,13 @@ impl Lab {
     /// Back or forward through the history: read the link again.
     fn reload_from_location(self) {
         let loc = window().location();
+        // a sweep link in the history (pushed by the sweep page) is the sweep page
+        if sweep::requested().is_some() {
+            let _ = loc.reload();
+            return;
+        }
         let parsed = params::parse(&embed::link_query());
+        self.notice.set(link_notes(&parsed));
         let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
         self.preset.set_value(parsed.preset);
         let b = compare.as_ref().map(|c| c.apply(&parsed.config));
@@ -698,18 +718,12 @@ pub fn App() -> impl IntoView {
     let loc = window().location();
     let parsed = params::parse(&embed::link_query());
     let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
-    let mut notes: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
-    notes.extend(
-        parsed
-            .unknown
-            .iter()
-            .map(|k| format!("{k}: unknown key, ignored")),
-    );
-    let notice = RwSignal::new((!notes.is_empty()).then_some(notes));
+    let notice = RwSignal::new(link_notes(&parsed));
 
     let cfg = parsed.config;
     let b = compare.as_ref().map(|c| c.apply(&cfg));
     let lab = Lab {
+        notice,
         run: StoredValue::new_local(Run::new(&cfg)),
         run_b: StoredValue::new_local(b.as_ref().map(|b| Run::new(&b.0))),
         compare_problems: RwSignal::new(b.as_ref().map(|b| b.1.clone()).unwrap_or_default()),
