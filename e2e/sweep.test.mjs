@@ -54,6 +54,17 @@ test('a small sweep runs in workers: the bar advances, the chart fills, the CSV 
   assert.match(mode, /Web Workers?$/, mode);
   const after = await lab.canvasInk('sweep-chart');
   assert.ok(after.ink > before.ink + 300, `chart drawn (${before.ink} → ${after.ink} inked pixels)`);
+  // hovering a dot reads its values
+  const box = await lab.testid('sweep-chart').boundingBox();
+  let readout = '';
+  scan: for (let fy = 0.05; fy < 0.95; fy += 0.03) {
+    for (let fx = 0.05; fx < 0.95; fx += 0.03) {
+      await lab.page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
+      readout = await lab.testid('sweep-readout').textContent();
+      if (/alpha = /.test(readout)) break scan;
+    }
+  }
+  assert.match(readout, /^final loss: alpha = (1|1\.5|2), final loss = 0\.\d+$/);
   // the CSV download equals `skills sweep` on the same link, byte for byte
   const [dl] = await Promise.all([lab.page.waitForEvent('download'), lab.testid('sweep-csv').click()]);
   const csv = readFileSync(await dl.path(), 'utf8');

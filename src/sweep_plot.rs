@@ -728,12 +728,57 @@ const REFERENCE: [RGBColor; 4] = [
     RGBColor(0x8a, 0x6a, 0xa8),
 ];
 
-/// Draw a plot, with a legend when there are at most 12 series and room for it.
+/// A drawn point, for the page's hover readout: where it landed (backend pixels) and what it is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    pub px: (i32, i32),
+    pub series: usize,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The point nearest to `at` (backend pixels) within `radius` pixels.
+pub fn nearest(hits: &[Hit], at: (f64, f64), radius: f64) -> Option<Hit> {
+    hits.iter()
+        .map(|h| {
+            let (dx, dy) = (h.px.0 as f64 - at.0, h.px.1 as f64 - at.1);
+            (dx * dx + dy * dy, *h)
+        })
+        .filter(|(d, _)| *d <= radius * radius)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, h)| h)
+}
+
+/// A readout line for a point: "alpha=1.2: dim = 40, final loss = 0.35".
+pub fn describe(plot: &Plot, h: &Hit) -> String {
+    let fmt = |v: f64| {
+        if v.fract() == 0.0 && v.abs() < 1e9 {
+            format!("{}", v as i64)
+        } else {
+            format!("{}", crate::lab::round_sig(v, 4))
+        }
+    };
+    let label = plot
+        .series
+        .get(h.series)
+        .map(|s| s.label.as_str())
+        .unwrap_or("");
+    format!(
+        "{label}: {} = {}, {} = {}",
+        plot.x_label,
+        fmt(h.x),
+        plot.y_label,
+        fmt(h.y)
+    )
+}
+
+/// Draw a plot, with a legend when there are at most 14 series and references. Returns where
+/// each point landed (for a hover readout).
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     plot: &Plot,
     opts: &ChartOpts,
-) -> Result<(), String> {
+) -> Result<Vec<Hit>, String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let k = opts.scale.max(0.25);
     let px = |v: f64| (v * k).round().max(1.0) as u32;
@@ -773,8 +818,9 @@ pub fn draw<DB: DrawingBackend>(
         ))
         .map_err(err)?;
         root.present().map_err(err)?;
-        return Ok(());
+        return Ok(vec![]);
     }
+    let mut hits: Vec<Hit> = vec![];
     let range = |v: &mut dyn Iterator<Item = f64>, log: bool| {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for x in v {
@@ -881,6 +927,12 @@ pub fn draw<DB: DrawingBackend>(
                 series.label(s.label.as_str()).legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(line_w))
                 });
+                hits.extend(pts.iter().map(|&(x, y)| Hit {
+                    px: chart.backend_coord(&(x, y)),
+                    series: i,
+                    x,
+                    y,
+                }));
             }
             if n + plot.references.len() <= 14 {
                 chart
@@ -904,7 +956,7 @@ pub fn draw<DB: DrawingBackend>(
         (true, true) => body!(builder.build_cartesian_2d(lx(), ly()).map_err(err)?),
     }
     root.present().map_err(err)?;
-    Ok(())
+    Ok(hits)
 }
 
 /// The plot as an SVG document (tests, and the page's SVG export).
@@ -997,6 +1049,23 @@ mod tests {
         assert!((s[0].0 - 1.0).abs() < 1e-12 && (s[1].0 - 9.0).abs() < 1e-9);
         assert_eq!((s[0].1, s[1].1), (1.0, 1.8));
         assert!(p.references.iter().any(|r| r.label == "Resource model"));
+    }
+
+    #[test]
+    fn hover_finds_the_nearest_point() {
+        let t = Table::parse(FIG10).unwrap();
+        let p = plot(&t, View::Loss);
+        let mut out = String::new();
+        let hits = {
+            let root = SVGBackend::with_string(&mut out, (640, 400)).into_drawing_area();
+            draw(&root, &p, &ChartOpts::default()).unwrap()
+        };
+        assert_eq!(hits.len(), 4, "{hits:?}");
+        let h = hits[1];
+        let found = nearest(&hits, (h.px.0 as f64 + 3.0, h.px.1 as f64 - 2.0), 12.0).unwrap();
+        assert_eq!(found, h);
+        assert_eq!(describe(&p, &found), "alpha=1: dim = 220, final loss = 0.3");
+        assert!(nearest(&hits, (-100.0, -100.0), 12.0).is_none());
     }
 
     #[test]

@@ -57,6 +57,9 @@ struct S {
     main: NodeRef<Canvas>,
     second: NodeRef<Canvas>,
     redraw_pending: StoredValue<bool>,
+    /// The main chart as last drawn, and where its points landed (hover readout).
+    drawn: StoredValue<Option<(sweep_plot::Plot, Vec<sweep_plot::Hit>, f64)>>,
+    readout: RwSignal<String>,
 }
 
 fn cache_key(query: &str, outputs: &str) -> String {
@@ -304,17 +307,19 @@ impl S {
             .unwrap_or(views[0]);
         let theme = draw::theme();
         let put = |canvas: Option<web_sys::HtmlCanvasElement>, v: View| {
-            let Some(c) = canvas else { return };
-            let Some(scale) = draw::fit(&c) else { return };
-            let Ok(b) = draw::backend(&c) else { return };
+            let c = canvas?;
+            let scale = draw::fit(&c)?;
+            let b = draw::backend(&c).ok()?;
             let opts = ChartOpts {
                 scale,
                 theme,
                 cursor: None,
             };
-            let _ = sweep_plot::draw(&b.into_drawing_area(), &sweep_plot::plot(&t, v), &opts);
+            let plot = sweep_plot::plot(&t, v);
+            let hits = sweep_plot::draw(&b.into_drawing_area(), &plot, &opts).ok()?;
+            Some((plot, hits, scale))
         };
-        put(self.main.get_untracked(), view);
+        self.drawn.set_value(put(self.main.get_untracked(), view));
         if view != View::Exponents && views.contains(&View::Exponents) {
             put(self.second.get_untracked(), View::Exponents);
         }
@@ -390,6 +395,8 @@ pub fn page(link: String) -> impl IntoView {
         main: NodeRef::new(),
         second: NodeRef::new(),
         redraw_pending: StoredValue::new(false),
+        drawn: StoredValue::new(None),
+        readout: RwSignal::new(String::new()),
     };
     // the link's sweep is described (and its problems named) before anything runs
     let parsed = Memo::new(move |_| Sweep::parse(&s.link.get()));
@@ -708,7 +715,26 @@ pub fn page(link: String) -> impl IntoView {
                     node_ref=s.main
                     role="img"
                     aria-label=move || current_view().map(|v| v.title()).unwrap_or("Sweep chart")
+                    on:pointermove=move |e| {
+                        let text = s
+                            .drawn
+                            .with_value(|d| {
+                                let (plot, hits, scale) = d.as_ref()?;
+                                let at = (e.offset_x() as f64 * scale, e.offset_y() as f64 * scale);
+                                let h = sweep_plot::nearest(hits, at, 14.0 * scale)?;
+                                Some(sweep_plot::describe(plot, &h))
+                            })
+                            .unwrap_or_default();
+                        s.readout.set(text);
+                    }
+                    on:pointerleave=move |_| s.readout.set(String::new())
                 ></canvas>
+                <p class="readout-line" data-testid="sweep-readout" aria-live="off">
+                    {move || {
+                        let r = s.readout.get();
+                        if r.is_empty() { "Point at a dot to read its values.".to_string() } else { r }
+                    }}
+                </p>
                 <canvas
                     class="chart second sweep-chart"
                     data-testid="sweep-exponents-chart"
