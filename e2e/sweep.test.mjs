@@ -209,3 +209,16 @@ test('in a frame sandboxed with allow-scripts only (no workers there), the sweep
   }
   assert.deepEqual(errors, []);
 });
+
+test('the lab links a figure to its sweeps, and the sweep page back to the lab', async () => {
+  const lab = await env.open('/?v=1&preset=fig4');
+  const a = lab.testid('figure-sweeps').locator('a');
+  assert.equal(await a.getAttribute('href'), '?v=1&preset=fig4r');
+  await a.click();
+  await lab.testid('sweep-page').waitFor();
+  assert.equal(await lab.testid('sweep-preset').inputValue(), 'fig4r');
+  await lab.testid('to-lab').click();
+  await lab.testid('chart').waitFor();
+  lab.assertNoErrors();
+  await lab.close();
+});

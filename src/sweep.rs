@@ -107,6 +107,28 @@ pub const SWEEP_PRESETS: &[SweepPreset] = &[
     },
 ];
 
+/// The figure numbers a figure text names: "Fig. 2 (top right), Fig. 16 (top)" → [2, 16].
+fn figure_numbers(figure: &str) -> Vec<u32> {
+    figure
+        .split("Fig. ")
+        .skip(1)
+        .filter_map(|t| {
+            let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+            digits.parse().ok()
+        })
+        .collect()
+}
+
+/// The sweep presets of the same figure as a run preset (`figure` as in
+/// [`crate::presets::Preset::figure`]): the lab links to them from its figure box.
+pub fn sweeps_of_figure(figure: &str) -> Vec<&'static SweepPreset> {
+    let want = figure_numbers(figure);
+    SWEEP_PRESETS
+        .iter()
+        .filter(|p| figure_numbers(p.figure).iter().any(|n| want.contains(n)))
+        .collect()
+}
+
 /// At most this many runs in one sweep.
 pub const MAX_RUNS: usize = 100_000;
 
@@ -855,6 +877,16 @@ mod tests {
         assert!(merge(&[whole.clone(), whole.clone()])
             .unwrap_err()
             .contains("twice"));
+    }
+
+    #[test]
+    fn sweeps_of_a_figure() {
+        let ids = |f: &str| -> Vec<&str> { sweeps_of_figure(f).iter().map(|p| p.id).collect() };
+        assert_eq!(ids("Fig. 4"), ["fig4r"]);
+        assert_eq!(ids("Fig. 7 (top)"), ["fig7n0"]);
+        assert_eq!(ids("Fig. 19"), ["fig19scatter"]);
+        assert!(ids("Fig. 1").is_empty() && ids("Fig. 12").is_empty() && ids("").is_empty());
+        assert_eq!(figure_numbers("Fig. 2 (top right), Fig. 16 (top)"), [2, 16]);
     }
 
     #[test]

@@ -143,6 +143,21 @@ pub fn figure(lab: Lab) -> impl IntoView {
                             "). "
                             {share::copier("cite", "Cite (BibTeX)", || BIBTEX.to_string())}
                         </p>
+                        {
+                            let sweeps = crate::sweep::sweeps_of_figure(p.figure);
+                            (!sweeps.is_empty()).then(|| view! {
+                                <p class="figure-sweeps" data-testid="figure-sweeps">
+                                    "Many runs of this figure, in parallel: "
+                                    {sweeps
+                                        .into_iter()
+                                        .map(|s| view! {
+                                            <a href=format!("?v=1&preset={}", s.id) title=s.caption>{format!("{} sweep", s.figure)}</a>
+                                            " "
+                                        })
+                                        .collect_view()}
+                                </p>
+                            })
+                        }
                     </div>
                 </section>
             }
