@@ -80,9 +80,10 @@ impl Table {
         let Some(c) = self.col(axis) else {
             return vec![];
         };
+        let mut seen = std::collections::HashSet::new();
         let mut v: Vec<String> = vec![];
         for r in &self.rows {
-            if !v.contains(&r[c]) {
+            if seen.insert(r[c].as_str()) {
                 v.push(r[c].clone());
             }
         }
@@ -257,36 +258,39 @@ pub struct Plot {
     pub skipped: usize,
 }
 
-/// The y values at each x of one series.
-type Column = Vec<(f64, Vec<f64>)>;
-
-/// Rows grouped by (series label, x), the y values of each group, medians taken.
+/// Rows grouped by (series label, x), the y values of each group, medians taken. Hash maps
+/// keep this linear in the rows (an opened CSV may have 100 000 of them).
 #[derive(Default)]
 struct Groups {
-    series: Vec<(String, Column)>,
+    /// Labels in order of first appearance, and per label: x (by its bits) → y values.
+    labels: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    columns: Vec<std::collections::HashMap<u64, Vec<f64>>>,
 }
 
 impl Groups {
     fn add(&mut self, label: String, x: f64, y: f64) {
-        let s = match self.series.iter().position(|s| s.0 == label) {
-            Some(i) => &mut self.series[i].1,
+        let i = match self.index.get(&label) {
+            Some(&i) => i,
             None => {
-                self.series.push((label, vec![]));
-                &mut self.series.last_mut().expect("just pushed").1
+                self.index.insert(label.clone(), self.labels.len());
+                self.labels.push(label);
+                self.columns.push(Default::default());
+                self.labels.len() - 1
             }
         };
-        match s.iter_mut().find(|p| p.0 == x) {
-            Some(p) => p.1.push(y),
-            None => s.push((x, vec![y])),
-        }
+        self.columns[i].entry(x.to_bits()).or_default().push(y);
     }
 
     fn medians(self) -> Vec<Series> {
-        self.series
+        self.labels
             .into_iter()
+            .zip(self.columns)
             .map(|(label, pts)| {
-                let mut points: Vec<(f64, f64)> =
-                    pts.into_iter().map(|(x, ys)| (x, median(ys))).collect();
+                let mut points: Vec<(f64, f64)> = pts
+                    .into_iter()
+                    .map(|(x, ys)| (f64::from_bits(x), median(ys)))
+                    .collect();
                 points.sort_by(|a, b| a.0.total_cmp(&b.0));
                 Series { label, points }
             })
@@ -1079,6 +1083,19 @@ mod tests {
         assert!(log_ticks(0.0, 1.0).is_empty() && log_ticks(2.0, 1.0).is_empty());
         let t = log_ticks(0.031, 0.45);
         assert!(t.len() >= 3 && t.len() <= 10, "{t:?}");
+    }
+
+    #[test]
+    fn a_large_table_plots_in_linear_time() {
+        // 100 000 runs (the sweep limit) with distinct x: must not be quadratic
+        let mut csv = String::from("run,dim,steps,loss\n");
+        for i in 0..100_000 {
+            csv += &format!("{i},{},10,{}\n", i + 1, 1.0 / (i + 1) as f64);
+        }
+        let t = Table::parse(&csv).unwrap();
+        let p = plot(&t, View::Loss);
+        assert_eq!(p.series[0].points.len(), 100_000);
+        assert!(p.log_x && p.log_y);
     }
 
     #[test]

@@ -18,6 +18,9 @@ use plotters::prelude::IntoDrawingArea;
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
+/// The largest CSV file the page opens (100 000 runs of a wide sweep are ≈ 20 MB).
+const MAX_CSV_BYTES: f64 = 64e6;
+
 /// At most this many runs are listed in the page's table (the CSV has them all).
 const TABLE_ROWS: usize = 200;
 
@@ -497,6 +500,14 @@ pub fn page(link: String) -> impl IntoView {
             return;
         };
         let name = file.name();
+        if file.size() > MAX_CSV_BYTES {
+            s.status.set(format!(
+                "{name} is {:.0} MB; a sweep CSV of at most {} MB can be opened here (the CLI reads any size).",
+                file.size() / 1e6,
+                MAX_CSV_BYTES / 1e6
+            ));
+            return;
+        }
         let promise = file.text();
         wasm_bindgen_futures::spawn_local(async move {
             match wasm_bindgen_futures::JsFuture::from(promise).await {

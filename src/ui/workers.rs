@@ -244,14 +244,12 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, i: usize, data: JsValue) {
                 slot.ready = true;
                 None
             }
-            "done" => {
-                slot.job = None;
-                Some(Event::Done {
-                    id: get_f64(&data, "id").unwrap_or(-1.0) as usize,
-                    tail: get_str(&data, "row").unwrap_or_default(),
-                    ms: get_f64(&data, "ms").unwrap_or(0.0),
-                })
-            }
+            // the job this worker was given (not an id read back from the message)
+            "done" => slot.job.take().map(|id| Event::Done {
+                id,
+                tail: get_str(&data, "row").unwrap_or_default(),
+                ms: get_f64(&data, "ms").unwrap_or(0.0),
+            }),
             _ => {
                 let message = get_str(&data, "message").unwrap_or_else(|| "unknown error".into());
                 let job = slot.job.take();
