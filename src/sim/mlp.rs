@@ -76,7 +76,7 @@
 //! (≈ 1e−16 relative) and curves agree closely, but not bit for bit; the MLP models must not
 //! be part of the native-vs-wasm fingerprint test.
 
-use super::linalg::sigmoid;
+use super::kernels;
 use super::SimError;
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -442,11 +442,8 @@ impl Mlp {
                         s.resize(n * la.fan_out, 0.0);
                         let sr = s.chunks_exact_mut(la.fan_out);
                         for ((zr, ar), sr) in rows.zip(ar).zip(sr) {
-                            for (((v, a), s), b) in zr.iter_mut().zip(ar).zip(sr).zip(bias) {
-                                *v += b;
-                                *s = sigmoid(*v);
-                                *a = *v * *s;
-                            }
+                            // the bits of z + b, σ = linalg::sigmoid, z·σ; vectorised exp
+                            kernels::bias_silu(zr, bias, sr, ar);
                         }
                     }
                 }
@@ -563,6 +560,27 @@ pub fn gemm(
     if m == 0 || n == 0 {
         return;
     }
+    #[cfg(target_arch = "wasm32")]
+    {
+        kernels::gemm_fixed_order(m, k, n, a, ta, b, tb, beta, c);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    gemm_matrixmultiply(m, k, n, a, ta, b, tb, beta, c);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::too_many_arguments)]
+fn gemm_matrixmultiply(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    ta: bool,
+    b: &[f64],
+    tb: bool,
+    beta: f64,
+    c: &mut [f64],
+) {
     if k == 0 {
         // matrixmultiply needs k ≥ 1: C ← β·C (β = 0 overwrites, NaN included)
         for x in &mut c[..m * n] {
@@ -652,10 +670,8 @@ pub fn softmax_ce(
             Some(d) => {
                 // keep e^{f − max} to turn it into the softmax without a second exp
                 let drow = &mut d[i * classes..(i + 1) * classes];
-                for (dv, &v) in drow.iter_mut().zip(row) {
-                    *dv = libm::exp(v - max);
-                    z += *dv;
-                }
+                // the bits of libm::exp(v − max), summed in order
+                z = kernels::exp_shifted(row, max, drow);
                 for dv in drow.iter_mut() {
                     *dv = *dv / z / nf;
                 }
