@@ -107,22 +107,49 @@ pub fn gemm_fixed_order(
                             let mr = MR.min(mc - ir);
                             let apanel = &ap[ip * MR * kc..(ip + 1) * MR * kc];
                             let at = (ic + ir) * n + jc + jr;
-                            let mut t = [[0.0f64; NR]; MR];
-                            if pc > 0 {
-                                for (i, row) in t.iter_mut().enumerate().take(mr) {
-                                    row[..nr].copy_from_slice(&c[at + i * n..at + i * n + nr]);
-                                }
-                            }
-                            micro(kc, apanel, bpanel, &mut t);
-                            for (i, row) in t.iter().enumerate().take(mr) {
-                                c[at + i * n..at + i * n + nr].copy_from_slice(&row[..nr]);
-                            }
+                            tile(kc, apanel, bpanel, c, at, n, mr, nr, pc > 0);
                         }
                     }
                 }
             }
         }
     });
+}
+
+/// C[at + i·ldc + j] (i < mr, j < nr) ← (pc > 0: itself, else 0) + A_panel · B_panel.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn tile(
+    kc: usize,
+    ap: &[f64],
+    bp: &[f64],
+    c: &mut [f64],
+    at: usize,
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    load: bool,
+) {
+    assert!(ap.len() >= kc * MR && bp.len() >= kc * NR);
+    if mr == MR && nr == NR {
+        let c = &mut c[at..at + (MR - 1) * ldc + NR];
+        // SAFETY: the panels hold kc·MR and kc·NR values (assert above) and the MR × NR
+        // tile at stride ldc lies inside the re-sliced C.
+        unsafe { micro(kc, ap.as_ptr(), bp.as_ptr(), c.as_mut_ptr(), ldc, load) };
+    } else {
+        // an edge tile: through a full-size copy (the padded lanes are dropped)
+        let mut t = [0.0f64; MR * NR];
+        if load {
+            for i in 0..mr {
+                t[i * NR..i * NR + nr].copy_from_slice(&c[at + i * ldc..at + i * ldc + nr]);
+            }
+        }
+        // SAFETY: as above, with `t` as an MR × NR tile at stride NR.
+        unsafe { micro(kc, ap.as_ptr(), bp.as_ptr(), t.as_mut_ptr(), NR, true) };
+        for i in 0..mr {
+            c[at + i * ldc..at + i * ldc + nr].copy_from_slice(&t[i * NR..i * NR + nr]);
+        }
+    }
 }
 
 /// Packs rows `r0..r0+rows` × depth `p0..p0+kc` of a matrix whose element (r, p) sits at
@@ -161,31 +188,33 @@ fn pack(
     }
 }
 
-/// t += A_panel · B_panel over kc steps, each element in p order (multiply, then add).
+/// The MR × NR tile at `cp` (row stride `ldc`) ← (its values if `load`, else 0) + A·B over
+/// kc steps, each element in p order (multiply, then add).
+///
+/// # Safety
+/// `ap` must hold kc·MR values, `bp` kc·NR, and the tile at `cp` must be valid for writes.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
-fn micro(kc: usize, ap: &[f64], bp: &[f64], t: &mut [[f64; NR]; MR]) {
+unsafe fn micro(kc: usize, ap: *const f64, bp: *const f64, cp: *mut f64, ldc: usize, load: bool) {
     use core::arch::wasm32::*;
     const V: usize = NR / 2;
-    assert!(ap.len() >= kc * MR && bp.len() >= kc * NR);
-    // SAFETY: the assert keeps every load inside the panels (p < kc reads ap[p·MR..p·MR+MR]
-    // and bp[p·NR..p·NR+NR]); `t` is MR·NR contiguous f64; wasm loads/stores need no alignment.
+    // SAFETY (all loads and stores): guaranteed by the caller; wasm needs no alignment.
     unsafe {
-        let tp = t.as_mut_ptr() as *mut f64;
         let mut acc = [[f64x2_splat(0.0); V]; MR];
-        for (i, row) in acc.iter_mut().enumerate() {
-            for (v, x) in row.iter_mut().enumerate() {
-                *x = v128_load(tp.add(i * NR + 2 * v) as *const v128);
+        if load {
+            for (i, row) in acc.iter_mut().enumerate() {
+                for (v, x) in row.iter_mut().enumerate() {
+                    *x = v128_load(cp.add(i * ldc + 2 * v) as *const v128);
+                }
             }
         }
-        let (pa, pb) = (ap.as_ptr(), bp.as_ptr());
         for p in 0..kc {
             let mut bv = [f64x2_splat(0.0); V];
             for (v, x) in bv.iter_mut().enumerate() {
-                *x = v128_load(pb.add(p * NR + 2 * v) as *const v128);
+                *x = v128_load(bp.add(p * NR + 2 * v) as *const v128);
             }
             for (i, row) in acc.iter_mut().enumerate() {
-                let a = v128_load64_splat(pa.add(p * MR + i) as *const u64);
+                let a = v128_load64_splat(ap.add(p * MR + i) as *const u64);
                 for (x, &b) in row.iter_mut().zip(&bv) {
                     *x = f64x2_add(*x, f64x2_mul(a, b));
                 }
@@ -193,28 +222,49 @@ fn micro(kc: usize, ap: &[f64], bp: &[f64], t: &mut [[f64; NR]; MR]) {
         }
         for (i, row) in acc.iter().enumerate() {
             for (v, x) in row.iter().enumerate() {
-                v128_store(tp.add(i * NR + 2 * v) as *mut v128, *x);
+                v128_store(cp.add(i * ldc + 2 * v) as *mut v128, *x);
             }
         }
     }
 }
 
-/// t += A_panel · B_panel over kc steps, each element in p order (multiply, then add).
+/// The MR × NR tile at `cp` (row stride `ldc`) ← (its values if `load`, else 0) + A·B over
+/// kc steps, each element in p order (multiply, then add).
+///
+/// # Safety
+/// `ap` must hold kc·MR values, `bp` kc·NR, and the tile at `cp` must be valid for writes.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
-fn micro(kc: usize, ap: &[f64], bp: &[f64], t: &mut [[f64; NR]; MR]) {
-    let mut acc = *t;
-    for (a, b) in ap[..kc * MR]
-        .chunks_exact(MR)
-        .zip(bp[..kc * NR].chunks_exact(NR))
-    {
+unsafe fn micro(kc: usize, ap: *const f64, bp: *const f64, cp: *mut f64, ldc: usize, load: bool) {
+    // SAFETY: guaranteed by the caller.
+    let (ap, bp) = unsafe {
+        (
+            std::slice::from_raw_parts(ap, kc * MR),
+            std::slice::from_raw_parts(bp, kc * NR),
+        )
+    };
+    let mut acc = [[0.0f64; NR]; MR];
+    if load {
+        for (i, row) in acc.iter_mut().enumerate() {
+            for (j, x) in row.iter_mut().enumerate() {
+                // SAFETY: inside the tile.
+                *x = unsafe { *cp.add(i * ldc + j) };
+            }
+        }
+    }
+    for (a, b) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
         for (row, &ai) in acc.iter_mut().zip(a) {
             for (x, &bj) in row.iter_mut().zip(b) {
                 *x += ai * bj;
             }
         }
     }
-    *t = acc;
+    for (i, row) in acc.iter().enumerate() {
+        for (j, x) in row.iter().enumerate() {
+            // SAFETY: inside the tile.
+            unsafe { *cp.add(i * ldc + j) = *x };
+        }
+    }
 }
 
 // libm's e_exp.c constants.
