@@ -177,7 +177,7 @@ fn aligned_dimensions_and_overlays_on_a_canvas() {
 
 /// The fixed-order matrix product the MLPs use in wasm (`sim::kernels`, f64x2 SIMD micro-kernel
 /// here) is the naive triple loop bit for bit, on random reals, edge sizes (1, 2, 3, odd,
-/// non-multiples of the 4 × 4 tile and of the 256-deep k-slice) and every transpose; and the
+/// non-multiples of the 4 × 8 tile and of the 256-deep k-slice) and every transpose; and the
 /// branch-free exp is `libm::exp` bit for bit.
 #[wasm_bindgen_test]
 fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {

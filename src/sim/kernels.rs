@@ -14,8 +14,10 @@
 //! padding only feeds discarded outputs); an `MR × NR` tile of C accumulates in registers over
 //! that slice and is stored; the next k-slice reloads it and goes on adding in order. In wasm32
 //! with `simd128` the micro-kernel is written with `core::arch::wasm32` f64x2 intrinsics
-//! (4 × 4 tile = 8 accumulators, two B vectors and a splat A value: 11 of the JIT's 16 xmm
-//! registers); elsewhere the same loop on arrays (LLVM vectorises it, same bits).
+//! (a 4 × 8 tile = 16 f64x2 accumulators, four B vectors, one splat A value per row; 4 × 4,
+//! 6 × 4 and 8 × 4 measured slower in Chromium 156, see BENCHMARKS.md); elsewhere the same
+//! loop on arrays (LLVM vectorises it, same bits). A thin C (n ≤ 4, the 2-output layers) is
+//! computed as Cᵀ = Bᵀ·Aᵀ so the 8-wide tiles run along its long side.
 //!
 //! Why hand-written: in the browser every product ran in matrixmultiply's portable scalar
 //! kernel (it has no wasm SIMD kernel), and neither gemm 0.19 nor faer 0.24 has one either (they
@@ -35,7 +37,7 @@
 /// Rows of the micro-tile.
 const MR: usize = 4;
 /// Columns of the micro-tile (a multiple of 2: f64x2 lanes).
-const NR: usize = 4;
+const NR: usize = 8;
 /// Depth of one packed k-slice.
 const KC: usize = 256;
 /// Rows of A packed at once (a multiple of MR).
@@ -47,12 +49,17 @@ thread_local! {
     /// Packing buffers (A block, B block), grown once and reused: a product allocates nothing.
     static PACK: std::cell::RefCell<(Vec<f64>, Vec<f64>)> =
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    /// Cᵀ of a thin product, reused likewise.
+    static THIN: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// C ← A·B + β·C for row-major C (m × n); A is m × k row-major, or its transpose (k × m) when
 /// `ta`; B is k × n, or its transpose (n × k) when `tb`. β = 0 overwrites C (NaN included).
 /// Every element is summed in k order without FMA (see the module header), then `+ β·C`.
+/// Never inlined: one copy of the kernel, so that the browser's JIT optimises it once for
+/// every caller (a copy inlined into a function that runs once may stay in baseline code).
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 pub fn gemm_fixed_order(
     m: usize,
     k: usize,
@@ -81,6 +88,21 @@ pub fn gemm_fixed_order(
     }
     if k == 0 {
         c[..m * n].iter_mut().for_each(|x| *x = 0.0);
+        return;
+    }
+    if 2 * n <= NR && m > n {
+        // a thin C (the 2-output layers): Cᵀ = Bᵀ·Aᵀ fills the NR-wide tiles along m instead
+        // of padding n to NR; each element is the same products (b·a = a·b) in the same order
+        let mut ct = THIN.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        ct.clear();
+        ct.resize(m * n, 0.0);
+        gemm_fixed_order(n, k, m, b, !tb, a, !ta, 0.0, &mut ct);
+        for (j, col) in ct.chunks_exact(m).enumerate() {
+            for (i, &v) in col.iter().enumerate() {
+                c[i * n + j] = v;
+            }
+        }
+        THIN.with(|t| *t.borrow_mut() = ct);
         return;
     }
     // element (i, p) of A at a[i·rsa + p·csa], (p, j) of B at b[p·rsb + j·csb]
@@ -395,7 +417,7 @@ mod tests {
     #[test]
     fn fixed_order_gemm_is_the_naive_loop_bit_for_bit() {
         // random reals (so any other summation order or an FMA would show), edge sizes 1, 2,
-        // 3, odd, non-multiples of the 4 × 4 tile and of the 256-deep k-slice and 128/256 blocks
+        // 3, odd, non-multiples of the 4 × 8 tile and of the 256-deep k-slice and 128/256 blocks
         let mut rng = rng_for(3, 9);
         let dims = [1, 2, 3, 5, 7, 17, 130, 257, 300];
         let mut shapes = vec![];
