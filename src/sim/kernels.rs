@@ -195,6 +195,14 @@ fn pack(
     for q in 0..panels {
         let dst = &mut out[q * w * kc..(q + 1) * w * kc];
         let live = w.min(rows - q * w);
+        if rs == 1 && live == w {
+            // the panel's w values of one p are contiguous in x
+            let base = r0 + q * w + p0 * cs;
+            for (p, d) in dst.chunks_exact_mut(w).enumerate() {
+                d.copy_from_slice(&x[base + p * cs..base + p * cs + w]);
+            }
+            continue;
+        }
         for r in 0..live {
             let base = (r0 + q * w + r) * rs + p0 * cs;
             if cs == 1 {
