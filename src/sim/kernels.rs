@@ -298,15 +298,15 @@ unsafe fn micro(kc: usize, ap: *const f64, bp: *const f64, cp: *mut f64, ldc: us
     }
 }
 
-// libm's e_exp.c constants.
-const LN2HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2LO: f64 = 1.908_214_929_270_587_700_02e-10;
-const INVLN2: f64 = 1.442_695_040_888_963_387_00;
-const P1: f64 = 1.666_666_666_666_660_190_37e-1;
-const P2: f64 = -2.777_777_777_701_559_338_42e-3;
-const P3: f64 = 6.613_756_321_437_934_361_17e-5;
-const P4: f64 = -1.653_390_220_546_525_153_90e-6;
-const P5: f64 = 4.138_136_797_057_238_460_39e-8;
+// libm's e_exp.c constants, by their bits (as its comments give them).
+const LN2HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+const INVLN2: f64 = f64::from_bits(0x3ff7_1547_652b_82fe);
+const P1: f64 = f64::from_bits(0x3fc5_5555_5555_553e);
+const P2: f64 = f64::from_bits(0xbf66_c16c_16be_bd93);
+const P3: f64 = f64::from_bits(0x3f11_566a_af25_de2c);
+const P4: f64 = f64::from_bits(0xbebb_bd41_c5d2_6bf1);
+const P5: f64 = f64::from_bits(0x3e66_3769_72be_a4d0);
 /// 1.5·2⁵²: (v + S) − S rounds v to the nearest integer; bits(k + S) end in k.
 const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// libm's "|x| > 0.5 ln 2" (high word > 0x3fd62e42) as a float compare: |x| ≥ this.
@@ -384,7 +384,8 @@ fn bias_silu_lanes(z: &mut [f64], b: &[f64], s: &mut [f64], a: &mut [f64]) {
     }
     if rare > 0 {
         for j in 0..n {
-            if !(-z[j].abs() >= EXP_MIN) {
+            let ok = -z[j].abs() >= EXP_MIN;
+            if !ok {
                 s[j] = super::linalg::sigmoid(z[j]);
                 a[j] = z[j] * s[j];
             }
@@ -415,14 +416,14 @@ fn exp_shifted_lanes(x: &[f64], m: f64, out: &mut [f64]) -> f64 {
     let mut rare = 0u32;
     for j in 0..n {
         let d = x[j] - m;
-        let ok = d >= EXP_MIN && d <= 0.0;
+        let ok = (EXP_MIN..=0.0).contains(&d);
         rare += u32::from(!ok);
         out[j] = exp_nonpos(if ok { d } else { 0.0 });
     }
     if rare > 0 {
         for j in 0..n {
             let d = x[j] - m;
-            if !(d >= EXP_MIN && d <= 0.0) {
+            if !(EXP_MIN..=0.0).contains(&d) {
                 out[j] = libm::exp(d);
             }
         }
