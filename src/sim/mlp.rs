@@ -44,7 +44,7 @@
 //! # Matrix products: `matrixmultiply` natively, `kernels::gemm_fixed_order` in wasm
 //!
 //! In the browser (wasm32) every product runs in the fixed-order f64x2 kernel of
-//! `kernels.rs` (≈ 12–15 GFLOP/s in Chromium against ≈ 3–5 for matrixmultiply's portable
+//! `kernels.rs` (≈ 9–15 GFLOP/s in Chromium against ≈ 5 at most for matrixmultiply's portable
 //! kernel; why hand-written is in that module's header). Natively matrixmultiply stays: its
 //! AVX-512/FMA kernels are ≈ 3× faster than any FMA-free fixed-order loop could be.
 //!
