@@ -20,8 +20,9 @@
 //! computed as Cᵀ = Bᵀ·Aᵀ so the 8-wide tiles run along its long side.
 //!
 //! Why hand-written: in the browser every product ran in matrixmultiply's portable scalar
-//! kernel (it has no wasm SIMD kernel), and neither gemm 0.19 nor faer 0.24 has one either (they
-//! measured equal or slower in wasm, see `mlp.rs`). Natively `mlp::gemm` keeps matrixmultiply:
+//! kernel (it has no wasm SIMD kernel), and gemm 0.19 and faer 0.24 measured no faster in wasm
+//! (the table in `mlp.rs`). The fixed order also makes the product exactly testable (the naive
+//! loop's bits). Natively `mlp::gemm` keeps matrixmultiply:
 //! its run-time selected AVX-512/FMA kernels are faster than this SSE2-width loop (numbers in
 //! BENCHMARKS.md).
 //!
