@@ -1,11 +1,21 @@
 //! Criterion benchmarks of one Geometry-model step (the update plus the next gradient, the
 //! work a run does per step). Run: `cargo bench --bench geometry`; figures in BENCHMARKS.md.
 
+// criterion is a native-only dev-dependency: in a wasm32 build (clippy --all-targets)
+// this bench is an empty program.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+#[cfg(not(target_arch = "wasm32"))]
 use skill_dominoes::params::parse;
+#[cfg(not(target_arch = "wasm32"))]
 use skill_dominoes::sim::Simulation;
+#[cfg(not(target_arch = "wasm32"))]
 use std::hint::black_box;
 
+#[cfg(not(target_arch = "wasm32"))]
 fn step_bench(c: &mut Criterion, name: &str, query: &str) {
     let parsed = parse(query);
     assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
@@ -20,6 +30,7 @@ fn step_bench(c: &mut Criterion, name: &str, query: &str) {
     g.finish();
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn benches(c: &mut Criterion) {
     step_bench(
         c,
@@ -33,5 +44,7 @@ fn benches(c: &mut Criterion) {
     );
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 criterion_group!(geometry, benches);
+#[cfg(not(target_arch = "wasm32"))]
 criterion_main!(geometry);

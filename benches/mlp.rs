@@ -7,13 +7,23 @@
 //! optimizer update, and the forward pass that gives the new observables (for Fig. 13 that
 //! includes the test-set pass).
 
+// criterion is a native-only dev-dependency: in a wasm32 build (clippy --all-targets)
+// this bench is an empty program.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 use criterion::{criterion_group, criterion_main, Criterion};
+#[cfg(not(target_arch = "wasm32"))]
 use skill_dominoes::sim::nets::{
     Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
 };
+#[cfg(not(target_arch = "wasm32"))]
 use std::hint::black_box;
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
+#[cfg(not(target_arch = "wasm32"))]
 fn fig2_run(c: &mut Criterion) {
     let mut g = c.benchmark_group("fig2");
     g.sample_size(10);
@@ -30,6 +40,7 @@ fn fig2_run(c: &mut Criterion) {
     g.finish();
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn fig13_step(c: &mut Criterion) {
     let mut g = c.benchmark_group("fig13");
     g.sample_size(20);
@@ -47,6 +58,7 @@ fn fig13_step(c: &mut Criterion) {
     g.finish();
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn fig19_run(c: &mut Criterion) {
     let mut g = c.benchmark_group("fig19");
     g.sample_size(10);
@@ -74,5 +86,7 @@ fn fig19_run(c: &mut Criterion) {
     g.finish();
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 criterion_group!(mlp, fig2_run, fig13_step, fig19_run);
+#[cfg(not(target_arch = "wasm32"))]
 criterion_main!(mlp);

@@ -174,3 +174,65 @@ fn aligned_dimensions_and_overlays_on_a_canvas() {
         .count();
     assert!(changed > 100, "the dashed ramps changed {changed} pixels");
 }
+
+/// The fixed-order matrix product the MLPs use in wasm (`sim::kernels`, f64x2 SIMD micro-kernel
+/// here) is the naive triple loop bit for bit, on random reals, edge sizes (1, 2, 3, odd,
+/// non-multiples of the 4 × 8 tile and of the 256-deep k-slice) and every transpose; and the
+/// branch-free exp is `libm::exp` bit for bit.
+#[wasm_bindgen_test]
+fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
+    use rand::{Rng, SeedableRng};
+    use skill_dominoes::sim::kernels::{exp_nonpos, gemm_fixed_order, EXP_MIN};
+    use skill_dominoes::sim::mlp::gemm;
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (2, 3, 2),
+        (3, 2, 3),
+        (5, 7, 9),
+        (17, 33, 6),
+        (130, 257, 7),
+        (4, 513, 131),
+        (257, 3, 50),
+        (50, 300, 2),
+    ] {
+        let a: Vec<f64> = (0..m * k).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let b: Vec<f64> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
+        for ta in [false, true] {
+            for tb in [false, true] {
+                let mut want = vec![0.0; m * n];
+                for i in 0..m {
+                    for j in 0..n {
+                        let mut s = 0.0;
+                        for p in 0..k {
+                            let x = if ta { a[p * m + i] } else { a[i * k + p] };
+                            let y = if tb { b[j * k + p] } else { b[p * n + j] };
+                            s += x * y;
+                        }
+                        want[i * n + j] = s;
+                    }
+                }
+                let mut c = vec![f64::NAN; m * n];
+                gemm_fixed_order(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
+                assert!(
+                    c.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "{m}×{k}×{n}, ta = {ta}, tb = {tb}"
+                );
+                let mut c2 = vec![f64::NAN; m * n];
+                gemm(m, k, n, &a, ta, &b, tb, 0.0, &mut c2);
+                assert!(
+                    c2.iter()
+                        .zip(&want)
+                        .all(|(x, y)| x.to_bits() == y.to_bits()),
+                    "mlp::gemm {m}×{k}×{n}, ta = {ta}, tb = {tb}"
+                );
+            }
+        }
+    }
+    for _ in 0..200_000 {
+        let x = rng.random_range(EXP_MIN..=0.0);
+        assert_eq!(exp_nonpos(x).to_bits(), libm::exp(x).to_bits(), "x = {x:e}");
+        let x = -rng.random_range(0.0..2.0f64).powi(3);
+        assert_eq!(exp_nonpos(x).to_bits(), libm::exp(x).to_bits(), "x = {x:e}");
+    }
+}

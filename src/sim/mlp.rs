@@ -41,9 +41,14 @@
 //! (created after the linear layers, as in the grokking notebook). A mask does not change the
 //! init: masked entries are drawn and never used.
 //!
-//! # Matrix products: `matrixmultiply`
+//! # Matrix products: `matrixmultiply` natively, `kernels::gemm_fixed_order` in wasm
 //!
-//! Chosen by measurement (criterion-free timing loop, release, one thread, medians of 5;
+//! In the browser (wasm32) every product runs in the fixed-order f64x2 kernel of
+//! `kernels.rs` (≈ 9–15 GFLOP/s in Chromium against ≈ 5 at most for matrixmultiply's portable
+//! kernel; why hand-written is in that module's header). Natively matrixmultiply stays: its
+//! AVX-512/FMA kernels are ≈ 3× faster than any FMA-free fixed-order loop could be.
+//!
+//! The native choice was made by measurement (criterion-free timing loop, release, one thread, medians of 5;
 //! 2-core Xeon with AVX-512, a wasm build running beside it) among three pure-Rust crates that
 //! all build for wasm32-unknown-unknown:
 //!
@@ -67,16 +72,19 @@
 //!
 //! # Determinism
 //!
-//! Every random draw comes from a seeded PCG64 stream, exp/ln come from libm, and every sum
-//! outside the matrix products has a fixed order. matrixmultiply picks its micro-kernel at run
-//! time (AVX-512 / FMA+AVX2 / AVX / portable on x86-64, NEON on aarch64, portable in wasm), and
-//! the fused kernels round differently. So the guarantee is: **the same seed on the same
-//! platform (same binary, same CPU kernel) gives the same bits** (tested). Across platforms —
-//! in particular native x86-64 with FMA vs the browser — each product agrees to rounding
-//! (≈ 1e−16 relative) and curves agree closely, but not bit for bit; the MLP models must not
-//! be part of the native-vs-wasm fingerprint test.
+//! Every random draw comes from a seeded PCG64 stream, exp/ln come from libm (the SiLU and
+//! softmax exps run through `kernels::exp_nonpos`, which returns libm's bits), and every sum
+//! outside the matrix products has a fixed order. In wasm the products are fixed-order too
+//! (each element summed in k order, no FMA: the naive loop's bits, tested in the browser), so
+//! a browser run gives the same bits on every machine. Natively matrixmultiply picks its
+//! micro-kernel at run time (AVX-512 / FMA+AVX2 / AVX / portable on x86-64, NEON on aarch64),
+//! and the fused kernels round differently. So the native guarantee is: **the same seed on the
+//! same platform (same binary, same CPU kernel) gives the same bits** (tested). Native and
+//! browser runs agree to rounding in each product (≈ 1e−16 relative) and their curves agree
+//! closely, but not bit for bit; the MLP models must not be part of the native-vs-wasm
+//! fingerprint test (e2e/nets.test.mjs compares the page's accuracies with the CLI's to 0.01).
 
-use super::linalg::sigmoid;
+use super::kernels;
 use super::SimError;
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -442,11 +450,8 @@ impl Mlp {
                         s.resize(n * la.fan_out, 0.0);
                         let sr = s.chunks_exact_mut(la.fan_out);
                         for ((zr, ar), sr) in rows.zip(ar).zip(sr) {
-                            for (((v, a), s), b) in zr.iter_mut().zip(ar).zip(sr).zip(bias) {
-                                *v += b;
-                                *s = sigmoid(*v);
-                                *a = *v * *s;
-                            }
+                            // the bits of z + b, σ = linalg::sigmoid, z·σ; vectorised exp
+                            kernels::bias_silu(zr, bias, sr, ar);
                         }
                     }
                 }
@@ -563,6 +568,27 @@ pub fn gemm(
     if m == 0 || n == 0 {
         return;
     }
+    #[cfg(target_arch = "wasm32")]
+    {
+        kernels::gemm_fixed_order(m, k, n, a, ta, b, tb, beta, c);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    gemm_matrixmultiply(m, k, n, a, ta, b, tb, beta, c);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::too_many_arguments)]
+fn gemm_matrixmultiply(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    ta: bool,
+    b: &[f64],
+    tb: bool,
+    beta: f64,
+    c: &mut [f64],
+) {
     if k == 0 {
         // matrixmultiply needs k ≥ 1: C ← β·C (β = 0 overwrites, NaN included)
         for x in &mut c[..m * n] {
@@ -652,10 +678,8 @@ pub fn softmax_ce(
             Some(d) => {
                 // keep e^{f − max} to turn it into the softmax without a second exp
                 let drow = &mut d[i * classes..(i + 1) * classes];
-                for (dv, &v) in drow.iter_mut().zip(row) {
-                    *dv = libm::exp(v - max);
-                    z += *dv;
-                }
+                // the bits of libm::exp(v − max), summed in order
+                z = kernels::exp_shifted(row, max, drow);
                 for dv in drow.iter_mut() {
                     *dv = *dv / z / nf;
                 }

@@ -5,6 +5,7 @@
 pub mod domino;
 pub mod freq;
 pub mod geometry;
+pub mod kernels;
 pub mod linalg;
 pub mod metrics;
 pub mod mlp;
