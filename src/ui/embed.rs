@@ -130,7 +130,10 @@ pub fn setup(lab: Lab) -> impl IntoView {
 
 /// The sweep page's share of embed mode: the theme and embed classes, the height posted to
 /// the host, and a bar with the sweep's title and a link to it in the full app.
-pub fn setup_sweep(title: String, link: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+pub fn setup_sweep(
+    title: String,
+    link: impl Fn() -> String + Send + Sync + 'static,
+) -> impl IntoView {
     let o = document_classes();
     if o.embed {
         request_animation_frame(watch_height);
