@@ -259,10 +259,16 @@ impl S {
                 .get(ms.len() / 2)
                 .map(|m| format!(" (median run {})", duration(m / 1000.0)))
                 .unwrap_or_default();
+            let reused = self.reused.get_untracked();
             self.status.set(format!(
-                "Done: {} runs in {}{median}{}.",
+                "Done: {} runs in {}{median}{}{}.",
                 self.total.get_untracked(),
                 duration(secs),
+                if reused > 0 {
+                    format!(", {reused} of them reused from earlier sweeps")
+                } else {
+                    String::new()
+                },
                 if failed > 0 {
                     format!(", {failed} failed (see the error column)")
                 } else {
