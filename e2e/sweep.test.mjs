@@ -213,7 +213,7 @@ test('in a frame sandboxed with allow-scripts only (no workers there), the sweep
 
 test('the lab links a figure to its sweeps, and the sweep page back to the lab', async () => {
   const lab = await env.open('/?v=1&preset=fig4');
-  const a = lab.testid('figure-sweeps').locator('a');
+  const a = lab.testid('figure-sweeps').locator('a').first();
   assert.equal(await a.getAttribute('href'), '?v=1&preset=fig4r');
   await a.click();
   await lab.testid('sweep-page').waitFor();

@@ -92,11 +92,39 @@ pub const SWEEP_PRESETS: &[SweepPreset] = &[
         cost: "50 runs, a few seconds natively",
     },
     SweepPreset {
+        id: "fig4r-sgd",
+        figure: "Fig. 4 (right, SGD)",
+        caption: "t2/t1 vs p1/p2 for two orthonormal skills with SGD (lr 3e−2, 3000 steps, p1 = 0.5 … 0.95): t2/t1 = p1/p2 exactly, since orthogonal skills decouple and t_i = ln 10/(η p_i).",
+        query: "freq=two&batch=128&grad=mimic&opt=sgd&lr=0.03&steps=3000&seed=2&sweep=p1:0.5..0.95:46",
+        cost: "46 runs, a few seconds natively",
+    },
+    SweepPreset {
+        id: "fig4r-adam",
+        figure: "Fig. 4 (right, Adam)",
+        caption: "t2/t1 vs p1/p2 for two orthonormal skills with Adam (lr 3e−4, 3000 steps): between SGD's straight line and SignGD's saturation near 2 (the paper: ≈ 2 at p1/p2 ≈ 5, ≈ 4 at 19).",
+        query: "freq=two&batch=128&grad=mimic&opt=adam&lr=0.0003&steps=3000&seed=2&sweep=p1:0.5..0.99:50",
+        cost: "50 runs, a few seconds natively",
+    },
+    SweepPreset {
         id: "fig7n0",
         figure: "Fig. 7 (bottom)",
         caption: "Best-fitting N0 of the Resource model vs gradient noise σ (random unit vectors, B = 128, SignGD 1e−3, 1000 steps): N0 ∝ σ, 39.8 at σ = 1 here (the notebook: 37.2).",
         query: "vec=unit&batch=128&lr=0.001&steps=1000&seed=2&fit=n0&sweep=noise:1e-3..1:10:log",
         cost: "10 runs and fits, under a second natively",
+    },
+    SweepPreset {
+        id: "fig7n0-lr",
+        figure: "Fig. 7 (bottom, learning rate)",
+        caption: "Best-fitting N0 vs the learning rate η (random unit vectors, B = 128, SignGD, 1000 steps): non-monotonic, as in the paper — large for tiny η (0.60 at 1e−5), smallest near 3e−4 (0.008), then growing with η (0.012 at 1e−3, 0.14 at 1e−2, 3.6 at 0.1, faster than the paper's 2η guide).",
+        query: "vec=unit&batch=128&steps=1000&seed=2&fit=n0&sweep=lr:1e-5..0.1:9:log",
+        cost: "9 runs and fits, under a second natively",
+    },
+    SweepPreset {
+        id: "fig7n0-batch",
+        figure: "Fig. 7 (bottom, batch size)",
+        caption: "Best-fitting N0 vs the batch size B (random unit vectors, SignGD 1e−3, 1000 steps): N0 ∝ 1/B for small B (0.151, 0.071, 0.038, 0.019 at B = 8 … 64), flattening from B ≈ 128 (0.008–0.006 at 256 … 1024); the paper: ∝ 1/B up to 256, flat beyond.",
+        query: "vec=unit&lr=0.001&steps=1000&seed=2&fit=n0&sweep=batch:8,16,32,64,128,256,512,1024",
+        cost: "8 runs and fits, under a second natively",
     },
     SweepPreset {
         id: "fig19scatter",
@@ -341,7 +369,11 @@ fn axis(text: &str) -> Result<Axis, String> {
                     i as f64 / (count - 1) as f64
                 };
                 let x = if log {
-                    libm::pow(10.0, libm::log10(a) + f * (libm::log10(b) - libm::log10(a)))
+                    // 12 significant digits: 1e-5, not the 9.999999999999999e-6 of 10^(−5.0…)
+                    crate::lab::round_sig(
+                        libm::pow(10.0, libm::log10(a) + f * (libm::log10(b) - libm::log10(a))),
+                        12,
+                    )
                 } else {
                     a + f * (b - a)
                 };
@@ -844,6 +876,10 @@ mod tests {
         );
         let lr = axis("lr:1e-5..0.1:9:log").unwrap().values;
         assert_eq!(lr.len(), 9);
+        assert_eq!(
+            (lr[0].as_str(), lr[2].as_str(), lr[8].as_str()),
+            ("1e-5", "0.0001", "0.1")
+        );
         assert!((lr[4].parse::<f64>().unwrap() - 1e-3).abs() < 1e-15);
         assert!(
             axis("dim:1..2").is_err() && axis("dim").is_err() && axis("lr:0..1:3:log").is_err()
@@ -882,8 +918,8 @@ mod tests {
     #[test]
     fn sweeps_of_a_figure() {
         let ids = |f: &str| -> Vec<&str> { sweeps_of_figure(f).iter().map(|p| p.id).collect() };
-        assert_eq!(ids("Fig. 4"), ["fig4r"]);
-        assert_eq!(ids("Fig. 7 (top)"), ["fig7n0"]);
+        assert_eq!(ids("Fig. 4"), ["fig4r", "fig4r-sgd", "fig4r-adam"]);
+        assert_eq!(ids("Fig. 7 (top)"), ["fig7n0", "fig7n0-lr", "fig7n0-batch"]);
         assert_eq!(ids("Fig. 19"), ["fig19scatter"]);
         assert!(ids("Fig. 1").is_empty() && ids("Fig. 12").is_empty() && ids("").is_empty());
         assert_eq!(figure_numbers("Fig. 2 (top right), Fig. 16 (top)"), [2, 16]);
@@ -964,6 +1000,10 @@ mod tests {
             ("fig4r", 50),
             ("fig7n0", 10),
             ("fig19scatter", 200),
+            ("fig4r-sgd", 46),
+            ("fig4r-adam", 50),
+            ("fig7n0-lr", 9),
+            ("fig7n0-batch", 8),
         ];
         for p in SWEEP_PRESETS {
             let s = Sweep::parse(&format!("v=1&preset={}", p.id))

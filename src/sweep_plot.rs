@@ -236,11 +236,41 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
-/// A reference line: dashed, in the foreground colour's grey.
+/// A reference line: dashed, in a muted colour.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reference {
     pub label: String,
     pub points: Vec<(f64, f64)>,
+}
+
+impl Reference {
+    /// A guide drawn over the data without setting the axes (clipped to them): formulas and
+    /// proportionality guides that can run far off the measured range.
+    fn is_guide(&self) -> bool {
+        self.label.starts_with("Resource")
+            || self.label.starts_with("SGD")
+            || self.label.starts_with("guide")
+    }
+}
+
+/// The paper's proportionality guides of Fig. 7 bottom for the best N0 against a swept key:
+/// N0 = 20σ, 2η, 1/B.
+fn n0_guide(axis: &str, xs: &[f64]) -> Option<Reference> {
+    let (label, f): (&str, fn(f64) -> f64) = match axis {
+        "noise" => ("guide N0 = 20σ", |x| 20.0 * x),
+        "lr" => ("guide N0 = 2η", |x| 2.0 * x),
+        "batch" => ("guide N0 = 1/B", |x| 1.0 / x),
+        _ => return None,
+    };
+    let (lo, hi) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    lo.is_finite().then(|| Reference {
+        label: label.into(),
+        points: vec![(lo, f(lo)), (hi, f(hi))],
+    })
 }
 
 /// What to draw.
@@ -469,6 +499,15 @@ pub fn plot(t: &Table, view: View) -> Plot {
             };
             p.y_label = label.into();
             p.series = per_x(t.col(col), &mut p);
+            if view == View::BestN0 {
+                let xs: Vec<f64> = p
+                    .series
+                    .iter()
+                    .flat_map(|s| s.points.iter().map(|q| q.0))
+                    .collect();
+                p.references
+                    .extend(n0_guide(x_axis.as_deref().unwrap_or(""), &xs));
+            }
         }
         View::Steps => {
             p.x_label = "step".into();
@@ -565,6 +604,13 @@ pub fn plot(t: &Table, view: View) -> Plot {
                     label: "t2/t1 = 2".into(),
                     points: vec![(lo, 2.0), (hi, 2.0)],
                 });
+                if ratio_x {
+                    // orthogonal skills under SGD: t_i = ln 10/(η p_i) exactly
+                    p.references.push(Reference {
+                        label: "SGD: t2/t1 = p1/p2".into(),
+                        points: vec![(lo, lo), (hi, hi)],
+                    });
+                }
                 if ratio_x && lo >= 1.0 {
                     p.references.push(Reference {
                         label: "Resource model".into(),
@@ -795,7 +841,7 @@ pub fn draw<DB: DrawingBackend>(
         .chain(
             plot.references
                 .iter()
-                .filter(|r| plot.series.is_empty() || !r.label.starts_with("Resource"))
+                .filter(|r| plot.series.is_empty() || !r.is_guide())
                 .flat_map(|r| r.points.iter().copied()),
         )
         .filter(|p| {

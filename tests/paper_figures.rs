@@ -202,16 +202,7 @@ fn fig10_loss_vs_dimension_exponents() {
 /// (random unit vectors, superposition) ends higher at N = 100. Runs the `fig18b` sweep preset.
 #[test]
 fn fig18b_modular_plateau_is_the_tail_mass() {
-    use skill_dominoes::sweep::{run_one, Sweep};
-    let s = Sweep::parse("v=1&preset=fig18b&sweep=alpha:1,2").unwrap();
-    let runs = s.runs();
-    let results: Vec<_> = std::thread::scope(|sc| {
-        let handles: Vec<_> = runs
-            .iter()
-            .map(|r| sc.spawn(|| run_one(r, &s.outputs)))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let results = sweep_link("v=1&preset=fig18b&sweep=alpha:1,2");
     for (alpha, paper) in [(1.0f64, 0.2128), (2.0, 0.0038)] {
         let z: f64 = (1..=1000).map(|i| (i as f64).powf(-alpha)).sum();
         let tail: f64 = (101..=1000)
@@ -243,4 +234,88 @@ fn fig18b_modular_plateau_is_the_tail_mass() {
             "α = {alpha}: non-modular {plain} ends above modular {modular}"
         );
     }
+}
+
+/// Runs of a sweep preset, in grid order (a thread per run).
+fn sweep_preset(id: &str) -> Vec<skill_dominoes::sweep::RunResult> {
+    sweep_link(&format!("v=1&preset={id}"))
+}
+
+/// Runs of a sweep link, in grid order (a thread per run).
+fn sweep_link(link: &str) -> Vec<skill_dominoes::sweep::RunResult> {
+    use skill_dominoes::sweep::{run_one, Sweep};
+    let s = Sweep::parse(link).unwrap();
+    let runs = s.runs();
+    std::thread::scope(|sc| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|r| sc.spawn(|| run_one(r, &s.outputs)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// (p1/p2, t2/t1) of a two-skill sweep over p1.
+fn ratios(id: &str) -> Vec<(f64, f64)> {
+    sweep_preset(id)
+        .iter()
+        .map(|r| {
+            let p1: f64 = r.point[0].1.parse().unwrap();
+            let (t1, t2) = (r.t_skills[0].unwrap() as f64, r.t_skills[1].unwrap() as f64);
+            (p1 / (1.0 - p1), t2 / t1)
+        })
+        .collect()
+}
+
+/// Fig. 4 right (PAPER.md §3.2): SGD gives t2/t1 = p1/p2 exactly for orthogonal skills
+/// (t_i = ln 10/(η p_i), up to the step rounding); Adam grows sublinearly, ≈ 2 at p1/p2 ≈ 5
+/// and ≈ 4 at 19 in the paper.
+#[test]
+fn fig4_right_sgd_is_exact_and_adam_sublinear() {
+    for (r, ratio) in ratios("fig4r-sgd") {
+        assert!(
+            (ratio / r - 1.0).abs() < 0.04,
+            "SGD: t2/t1 {ratio} at p1/p2 = {r}"
+        );
+    }
+    let adam = ratios("fig4r-adam");
+    let at = |x: f64| {
+        adam.iter()
+            .min_by(|a, b| (a.0 - x).abs().total_cmp(&(b.0 - x).abs()))
+            .unwrap()
+            .1
+    };
+    assert!(
+        (1.6..=2.4).contains(&at(5.0)),
+        "Adam at p1/p2 ≈ 5: {}",
+        at(5.0)
+    );
+    assert!(
+        (3.2..=4.8).contains(&at(19.0)),
+        "Adam at p1/p2 = 19: {}",
+        at(19.0)
+    );
+    assert!(
+        at(1.0) < 1.1 && at(19.0) < 19.0 / 3.0,
+        "sublinear: {adam:?}"
+    );
+}
+
+/// Fig. 7 bottom (PAPER.md §4.5): the best N0 falls as 1/B for small batches (halving per
+/// doubling of B) and flattens for large ones.
+#[test]
+fn fig7_bottom_n0_falls_as_one_over_batch_then_flattens() {
+    let n0: Vec<f64> = sweep_preset("fig7n0-batch")
+        .iter()
+        .map(|r| r.best_n0.unwrap())
+        .collect();
+    // B = 8, 16, 32, 64, 128, 256, 512, 1024
+    for w in n0[..4].windows(2) {
+        let halving = w[0] / w[1];
+        assert!(
+            (1.6..=2.5).contains(&halving),
+            "N0 ∝ 1/B for small B: {n0:?}"
+        );
+    }
+    assert!(n0[5] / n0[7] < 1.6, "flat for large B: {n0:?}");
 }
