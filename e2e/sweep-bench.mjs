@@ -1,6 +1,6 @@
 // In-browser sweep timing (issue 6): open each sweep preset in headless Chromium, press Run,
 // and print the wall time until the page says Done, with the page's own summary (workers,
-// median run). Not a test (no assertions on time): `node e2e/sweep-bench.mjs [preset …]`
+// median run). Not a test (no assertions on time): `node e2e/sweep-bench.mjs [preset|link …]`
 // after `trunk build --release`; scripts/bench-wasm runs it. Results go in BENCHMARKS.md.
 import { start } from './harness.mjs';
 
@@ -9,7 +9,9 @@ if (presets.length === 0) presets.push('fig10s', 'fig4r', 'fig7n0');
 const env = await start();
 try {
   for (const id of presets) {
-    const lab = await env.open(`/?v=1&preset=${id}`, {}, 'sweep-chart');
+    // a preset id, or a whole sweep link (anything with `=`)
+    const link = id.includes('=') ? id : `v=1&preset=${id}`;
+    const lab = await env.open(`/?${link}`, {}, 'sweep-chart');
     const t0 = Date.now();
     await lab.testid('sweep-run').click();
     await lab.page.waitForFunction(

@@ -68,14 +68,14 @@ pub const SWEEP_PRESETS: &[SweepPreset] = &[
         figure: "Fig. 10c",
         caption: "Loss vs step at N = 100, seed 0, one curve per α (CE Geometry model, n = 1000 random unit vectors, B = 1024, SignGD 0.01), log–log to 20 000 steps: each curve falls as a power law in the window 80–200 (α_S) and plateaus at an α-dependent level.",
         query: "vec=unit&loss=ce&n=1000&dim=100&batch=1024&lr=0.01&steps=20000&record=10,20,30,50,80,100,200,300,500,1000,2000,3000,5000,10000&sweep=alpha:0.5,1,1.2,1.4,1.6,1.8,2",
-        cost: "7 runs of ≈ 0.9 s of CPU natively; ≈ 10 s in the tab on 2 workers",
+        cost: "7 runs of ≈ 0.9 s of CPU natively; ≈ 5 s in the tab on 2 workers",
     },
     SweepPreset {
         id: "fig18b",
         figure: "Fig. 18b",
         caption: "Loss vs step at N = 100, seed 0, modular (vec=basis: the 100 most frequent skills get a private parameter) against non-modular (random unit vectors): modular is slower early, then ends lower, on the plateau ln 2 · Σ_{i>100} p_i (0.2128 … 0.0038 for α = 1 … 2).",
         query: "loss=ce&n=1000&dim=100&batch=1024&lr=0.01&steps=20000&record=10,20,30,50,80,100,200,300,500,1000,2000,3000,5000,10000&sweep=alpha:1,1.4,2&sweep2=vec:basis,unit",
-        cost: "6 runs of ≈ 0.8 s of CPU natively; ≈ 7 s in the tab on 2 workers",
+        cost: "6 runs of ≈ 0.8 s of CPU natively; ≈ 4 s in the tab on 2 workers",
     },
     SweepPreset {
         id: "fig18",
@@ -131,7 +131,7 @@ pub const SWEEP_PRESETS: &[SweepPreset] = &[
         figure: "Fig. 19 (scatter)",
         caption: "t2 against t1 over 100 seeds for the non-modular and the modular MLP 2-100-100-2 (x1² on 99 % of the points, x2² on 1 %): non-modular dots lie near t2 ≈ 2–3·t1, modular ones near t2 ≈ t1.",
         query: "preset=fig19&sweep=modular:0,1&sweep2=seed:0..99:100",
-        cost: "200 runs of ≈ 2.4 s natively (≈ 4 min on 2 cores); ≈ 9 s each in a browser worker",
+        cost: "200 runs of ≈ 2.1 s natively (≈ 4 min on 2 cores); ≈ 7 s each in a browser worker (≈ 12 min on 2 workers)",
     },
 ];
 
