@@ -182,7 +182,7 @@ fn aligned_dimensions_and_overlays_on_a_canvas() {
 #[wasm_bindgen_test]
 fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
     use rand::{Rng, SeedableRng};
-    use skill_dominoes::sim::kernels::{exp_nonpos, gemm_fixed_order, EXP_MIN};
+    use skill_dominoes::sim::kernels::{exp_nonpos, gemm_fixed_order, reference_gemm, EXP_MIN};
     use skill_dominoes::sim::mlp::gemm;
     let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
     for &(m, k, n) in &[
@@ -200,18 +200,7 @@ fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
         let b: Vec<f64> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
         for ta in [false, true] {
             for tb in [false, true] {
-                let mut want = vec![0.0; m * n];
-                for i in 0..m {
-                    for j in 0..n {
-                        let mut s = 0.0;
-                        for p in 0..k {
-                            let x = if ta { a[p * m + i] } else { a[i * k + p] };
-                            let y = if tb { b[j * k + p] } else { b[p * n + j] };
-                            s += x * y;
-                        }
-                        want[i * n + j] = s;
-                    }
-                }
+                let want = reference_gemm(m, k, n, &a, ta, &b, tb);
                 let mut c = vec![f64::NAN; m * n];
                 gemm_fixed_order(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
                 assert!(

@@ -436,27 +436,39 @@ fn exp_shifted_lanes(x: &[f64], m: f64, out: &mut [f64]) -> f64 {
     z
 }
 
+/// The definition C = op(A)·op(B) as the naive triple loop (each element summed in k order,
+/// a multiply and an add): the reference that the kernels' tests, `mlp::gemm`'s tests and the
+/// browser test (tests/web.rs) compare against, bit for bit where the order is the same.
+/// `op(A)` is m × k (A stored k × m when `ta`), `op(B)` is k × n (B stored n × k when `tb`).
+pub fn reference_gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    ta: bool,
+    b: &[f64],
+    tb: bool,
+) -> Vec<f64> {
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0.0;
+            for p in 0..k {
+                let x = if ta { a[p * m + i] } else { a[i * k + p] };
+                let y = if tb { b[j * k + p] } else { b[p * n + j] };
+                s += x * y;
+            }
+            c[i * n + j] = s;
+        }
+    }
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sim::geometry::rng_for;
     use rand::Rng;
-
-    fn naive(m: usize, k: usize, n: usize, a: &[f64], ta: bool, b: &[f64], tb: bool) -> Vec<f64> {
-        let mut c = vec![0.0; m * n];
-        for i in 0..m {
-            for j in 0..n {
-                let mut s = 0.0;
-                for p in 0..k {
-                    let x = if ta { a[p * m + i] } else { a[i * k + p] };
-                    let y = if tb { b[j * k + p] } else { b[p * n + j] };
-                    s += x * y;
-                }
-                c[i * n + j] = s;
-            }
-        }
-        c
-    }
 
     #[test]
     fn fixed_order_gemm_is_the_naive_loop_bit_for_bit() {
@@ -479,7 +491,7 @@ mod tests {
             let b: Vec<f64> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
             for ta in [false, true] {
                 for tb in [false, true] {
-                    let want = naive(m, k, n, &a, ta, &b, tb);
+                    let want = reference_gemm(m, k, n, &a, ta, &b, tb);
                     let mut c = vec![f64::NAN; m * n];
                     gemm_fixed_order(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
                     let same = c.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits());

@@ -701,22 +701,6 @@ mod tests {
     use super::*;
     use crate::sim::geometry::rng_for;
 
-    fn naive(m: usize, k: usize, n: usize, a: &[f64], ta: bool, b: &[f64], tb: bool) -> Vec<f64> {
-        let mut c = vec![0.0; m * n];
-        for i in 0..m {
-            for j in 0..n {
-                let mut s = 0.0;
-                for p in 0..k {
-                    let x = if ta { a[p * m + i] } else { a[i * k + p] };
-                    let y = if tb { b[j * k + p] } else { b[p * n + j] };
-                    s += x * y;
-                }
-                c[i * n + j] = s;
-            }
-        }
-        c
-    }
-
     #[test]
     fn gemm_matches_the_definition_for_every_shape_and_transpose() {
         // small integers: every product and sum is exact, so the results must be equal;
@@ -735,7 +719,7 @@ mod tests {
             let b: Vec<f64> = (0..k * n).map(|i| ((i * 3) % 13) as f64 - 6.0).collect();
             for ta in [false, true] {
                 for tb in [false, true] {
-                    let want = naive(m, k, n, &a, ta, &b, tb);
+                    let want = crate::sim::kernels::reference_gemm(m, k, n, &a, ta, &b, tb);
                     let mut c = vec![f64::NAN; m * n];
                     gemm(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
                     assert_eq!(c, want, "{m}×{k}×{n}, ta = {ta}, tb = {tb}");
