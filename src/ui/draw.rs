@@ -62,22 +62,6 @@ impl Stats {
     }
 }
 
-pub(super) fn theme() -> Theme {
-    if let Some(t) = super::embed::forced_theme() {
-        return t;
-    }
-    let dark = window()
-        .match_media("(prefers-color-scheme: dark)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches());
-    if dark {
-        Theme::Dark
-    } else {
-        Theme::Light
-    }
-}
-
 /// Size the backing store to the CSS box × devicePixelRatio; the scale, or `None` if the
 /// canvas is not laid out (hidden).
 pub(super) fn fit(canvas: &HtmlCanvasElement) -> Option<f64> {
@@ -147,7 +131,7 @@ fn theory(lab: Lab, cfg: &Config, side: Side) -> Theory {
 
 /// Draw everything that exists: both sides' skill chart, second chart and heat strip.
 pub fn all(lab: Lab) -> Result<(), String> {
-    let theme = theme();
+    let theme = super::embed::chart_theme();
     let cfg = lab.config.get_untracked();
     let cfg_b = lab.config_b.get_untracked();
     let x_steps = cfg.steps.max(cfg_b.as_ref().map(|c| c.steps).unwrap_or(0));

@@ -314,7 +314,7 @@ impl S {
             .get_untracked()
             .filter(|v| views.contains(v))
             .unwrap_or(views[0]);
-        let theme = draw::theme();
+        let theme = super::embed::chart_theme();
         let put = |canvas: Option<web_sys::HtmlCanvasElement>, v: View| {
             let c = canvas?;
             let scale = draw::fit(&c)?;
