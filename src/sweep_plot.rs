@@ -512,7 +512,7 @@ pub fn plot(t: &Table, view: View) -> Plot {
         View::Steps => {
             p.x_label = "step".into();
             p.y_label = "loss (median over seeds)".into();
-            let mut cols = t.recorded();
+            let cols = t.recorded();
             let steps_col = t.col("steps");
             let mut g = Groups::default();
             for r in &t.rows {
@@ -535,7 +535,6 @@ pub fn plot(t: &Table, view: View) -> Plot {
                     p.skipped += 1;
                 }
             }
-            cols.clear();
             p.series = g.medians();
         }
         View::Exponents => {

@@ -34,8 +34,7 @@ struct S {
     total: RwSignal<usize>,
     reused: RwSignal<usize>,
     failed: RwSignal<usize>,
-    /// Runs computed since Run was pressed, and when that was (ms).
-    computed: RwSignal<usize>,
+    /// When Run was pressed (ms). Runs computed since = `done − reused`.
     started: StoredValue<f64>,
     /// Time each run took where it ran (ms), since Run was pressed.
     run_ms: StoredValue<Vec<f64>>,
@@ -133,7 +132,6 @@ impl S {
         self.done.set(reused);
         self.reused.set(reused);
         self.failed.set(0);
-        self.computed.set(0);
         self.started.set_value(super::now());
         self.run_ms.set_value(vec![]);
         self.clock.set(super::now());
@@ -207,7 +205,6 @@ impl S {
                 });
                 self.rows.update_value(|r| r[id] = Some(row(&spec, &tail)));
                 self.done.update(|d| *d += 1);
-                self.computed.update(|d| *d += 1);
             }
             Event::Failed { id, message } => {
                 if let Some(spec) = self.specs.with_value(|s| s.get(id).cloned()) {
@@ -221,7 +218,6 @@ impl S {
                 }
                 self.failed.update(|f| *f += 1);
                 self.done.update(|d| *d += 1);
-                self.computed.update(|d| *d += 1);
             }
             Event::Unavailable(why) => {
                 // rerun the rest on the page's thread
@@ -384,7 +380,6 @@ pub fn page(link: String) -> impl IntoView {
         total: RwSignal::new(0),
         reused: RwSignal::new(0),
         failed: RwSignal::new(0),
-        computed: RwSignal::new(0),
         started: StoredValue::new(0.0),
         run_ms: StoredValue::new(vec![]),
         clock: RwSignal::new(0.0),
@@ -480,7 +475,7 @@ pub fn page(link: String) -> impl IntoView {
             return String::new();
         }
         let elapsed = (s.clock.get() - s.started.get_value()).max(0.0) / 1000.0;
-        let computed = s.computed.get();
+        let computed = done - s.reused.get();
         let left = total - done;
         let eta = if s.running.get() && computed > 0 && left > 0 {
             format!(
