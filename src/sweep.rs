@@ -261,6 +261,11 @@ pub fn as_sweep(query: &str) -> Option<String> {
     if is_sweep {
         return Some(parts.join("&"));
     }
+    // only a link's own `runs=` asks for a scatter (presets never set it in their base), so
+    // an ordinary link is not parsed here a second time
+    if !parts.iter().any(|p| key(p) == "runs") {
+        return None;
+    }
     let parsed = parse(q);
     let c = &parsed.config;
     if c.runs <= 1 {
