@@ -52,14 +52,20 @@ fn same_link_same_bits_as_native() {
     );
 }
 
-#[wasm_bindgen_test]
-fn chart_draws_curves_on_a_canvas() {
+/// A `w × h` canvas appended to the test page's body.
+fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
     let doc = web_sys::window().unwrap().document().unwrap();
     let canvas: web_sys::HtmlCanvasElement =
         doc.create_element("canvas").unwrap().dyn_into().unwrap();
-    canvas.set_width(400);
-    canvas.set_height(240);
+    canvas.set_width(w);
+    canvas.set_height(h);
     doc.body().unwrap().append_child(&canvas).unwrap();
+    canvas
+}
+
+#[wasm_bindgen_test]
+fn chart_draws_curves_on_a_canvas() {
+    let canvas = canvas(400, 240);
 
     let cfg = parse("m=resource&n=5&steps=300").config;
     let traj = run(cfg.spec().unwrap(), cfg.steps, 1, false).unwrap();
@@ -117,12 +123,7 @@ fn chart_draws_curves_on_a_canvas() {
 fn aligned_dimensions_and_overlays_on_a_canvas() {
     use skill_dominoes::chart::{draw_per_skill, Overlay, Quantity};
     use skill_dominoes::lab::domino_ramps;
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let canvas: web_sys::HtmlCanvasElement =
-        doc.create_element("canvas").unwrap().dyn_into().unwrap();
-    canvas.set_width(500);
-    canvas.set_height(260);
-    doc.body().unwrap().append_child(&canvas).unwrap();
+    let canvas = canvas(500, 260);
 
     let cfg = parse("m=geometry&n=3&dim=100&steps=120").config;
     let traj = run(cfg.spec().unwrap(), cfg.steps, 1, true).unwrap();
