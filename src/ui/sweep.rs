@@ -62,6 +62,9 @@ struct S {
     /// The main chart as last drawn, and where its points landed (hover readout).
     drawn: StoredValue<Option<(sweep_plot::Plot, Vec<sweep_plot::Hit>, f64)>>,
     readout: RwSignal<String>,
+    /// The results read into a table, once per change (set by [`page`]; drawing, the views
+    /// and the runs table all read it).
+    table: StoredValue<Option<Memo<Result<Table, String>>>>,
 }
 
 fn cache_key(query: &str, outputs: &str) -> String {
@@ -303,8 +306,18 @@ impl S {
     }
 
     fn draw(self) {
-        let Ok(t) = self.table() else { return };
-        let views = sweep_plot::views(&t);
+        let Some(memo) = self.table.get_value() else {
+            return;
+        };
+        memo.with_untracked(|t| {
+            if let Ok(t) = t {
+                self.draw_table(t)
+            }
+        })
+    }
+
+    fn draw_table(self, t: &Table) {
+        let views = sweep_plot::views(t);
         let view = self
             .view
             .get_untracked()
@@ -320,7 +333,7 @@ impl S {
                 theme,
                 cursor: None,
             };
-            let plot = sweep_plot::plot(&t, v);
+            let plot = sweep_plot::plot(t, v);
             let hits = sweep_plot::draw(&b.into_drawing_area(), &plot, &opts).ok()?;
             Some((plot, hits, scale))
         };
@@ -401,6 +414,7 @@ pub fn page(link: String) -> impl IntoView {
         redraw_pending: StoredValue::new(false),
         drawn: StoredValue::new(None),
         readout: RwSignal::new(String::new()),
+        table: StoredValue::new(None),
     };
     // the link's sweep is described (and its problems named) before anything runs
     // Checking a sweep validates every grid point (≈ 10 µs each): while the reader types, the
@@ -437,6 +451,7 @@ pub fn page(link: String) -> impl IntoView {
         s.opened.track();
         s.table()
     });
+    s.table.set_value(Some(table));
     let views = move || {
         table
             .get()
@@ -791,7 +806,7 @@ pub fn page(link: String) -> impl IntoView {
                     <button
                         data-testid="sweep-csv"
                         on:click=move |_| {
-                            let name = if s.opened.get_untracked().is_some() { "opened-sweep.csv" } else { "sweep.csv" };
+                            let name = if s.opened.with_untracked(|o| o.is_some()) { "opened-sweep.csv" } else { "sweep.csv" };
                             if let Err(e) = download_text(name, "text/csv", &s.csv()) {
                                 s.status.set(format!("Could not download: {e}"));
                             }
@@ -838,6 +853,8 @@ pub fn page(link: String) -> impl IntoView {
                             s.specs.with_value(|sp| sp.get(i).map(|r| format!("?{}", r.query)))
                         };
                         let shown = t.rows.len().min(TABLE_ROWS);
+                        // lab links for the page's own runs, not for an opened file's
+                        let computed_rows = s.opened.with_untracked(|o| o.is_none());
                         Some(view! {
                             <div class="table-scroll">
                                 <table data-testid="sweep-rows">
@@ -847,7 +864,7 @@ pub fn page(link: String) -> impl IntoView {
                                             .iter()
                                             .map(|r| {
                                                 let i: usize = r[0].parse().unwrap_or(usize::MAX);
-                                                let href = if s.opened.get_untracked().is_none() { link(i) } else { None };
+                                                let href = if computed_rows { link(i) } else { None };
                                                 view! {
                                                     <tr>
                                                         {r.iter().map(|f| view! { <td>{f.clone()}</td> }).collect_view()}
