@@ -184,10 +184,100 @@ fn backprop_into_the_embedding() {
             }),
             ..MlpSpec::dense(vec![6, 8, 7, 5], act)
         };
-        let g = check(&format!("embedding + {act:?} CE"), spec, &d, Loss::Ce);
+        let g = check(
+            &format!("embedding + {act:?} CE"),
+            spec.clone(),
+            &d,
+            Loss::Ce,
+        );
         let e = &g[g.len() - 15..];
         assert!(e.iter().all(|x| *x != 0.0), "every token is used: {e:?}");
+        // 7 rows > 5 tokens ran the first layer through the table; 3 rows < 5 run it row by
+        // row (the direct path), and a masked first layer runs through either
+        let few = Data {
+            tokens: d.tokens[..6].to_vec(),
+            labels: d.labels[..3].to_vec(),
+            input: vec![],
+            y: vec![],
+            mask: vec![],
+        };
+        check(
+            &format!("embedding (direct) + {act:?} CE"),
+            spec.clone(),
+            &few,
+            Loss::Ce,
+        );
+        let mask0: Vec<f64> = uniform(9, 8 * 6, 0.0, 1.0)
+            .iter()
+            .map(|&u| if u < 0.6 { 1.0 } else { 0.0 })
+            .collect();
+        let masked = MlpSpec {
+            masks: vec![Some(mask0), None, None],
+            ..spec
+        };
+        for (name, data) in [("table", &d), ("direct", &few)] {
+            check(
+                &format!("embedding ({name}) + masked first layer + {act:?} CE"),
+                masked.clone(),
+                data,
+                Loss::Ce,
+            );
+        }
     }
+}
+
+#[test]
+fn embedding_table_path_equals_the_row_by_row_path_to_rounding() {
+    // A batch with more rows than tokens runs the first layer through the table (one product
+    // per token); a single row (fewer rows than tokens) assembles a_0 and multiplies it. The
+    // outputs and the mean gradient must agree to rounding.
+    let (vocab, dim) = (6usize, 5usize);
+    let tokens: Vec<u32> = (0..40u32).map(|i| (i * 7 + i / 3) % vocab as u32).collect();
+    let rows = tokens.len() / 2;
+    let labels: Vec<u32> = (0..rows as u32).map(|i| i % 4).collect();
+    let spec = MlpSpec {
+        embedding: Some(Embedding {
+            vocab,
+            dim,
+            tokens: 2,
+        }),
+        ..MlpSpec::dense(vec![2 * dim, 9, 7, 4], Activation::Silu)
+    };
+    let net = Mlp::new(spec, &mut rng_for(3, 8)).unwrap();
+    let mut tape = Tape::default();
+    let batch = net.forward(Input::Tokens(&tokens), &mut tape).to_vec();
+    let mut d_out = vec![0.0; batch.len()];
+    softmax_ce(&batch, 4, &labels, Some(&mut d_out));
+    let mut g_batch = vec![0.0; net.n_params()];
+    net.backward(Input::Tokens(&tokens), &mut tape, &d_out, &mut g_batch);
+    let mut g_rows = vec![0.0; net.n_params()];
+    let mut worst_f = 0.0f64;
+    for (i, row) in tokens.chunks(2).enumerate() {
+        let mut t1 = Tape::default();
+        let f = net.forward(Input::Tokens(row), &mut t1).to_vec();
+        for (a, b) in f.iter().zip(&batch[i * 4..(i + 1) * 4]) {
+            worst_f = worst_f.max((a - b).abs() / b.abs().max(1.0));
+        }
+        let mut d1 = vec![0.0; 4];
+        softmax_ce(&f, 4, &labels[i..i + 1], Some(&mut d1));
+        let mut g = vec![0.0; net.n_params()];
+        net.backward(Input::Tokens(row), &mut t1, &d1, &mut g);
+        for (s, x) in g_rows.iter_mut().zip(&g) {
+            *s += x / rows as f64;
+        }
+    }
+    let scale = g_batch.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+    let worst_g = g_batch
+        .iter()
+        .zip(&g_rows)
+        .fold(0.0f64, |a, (x, y)| a.max((x - y).abs()));
+    println!("table vs rows: outputs {worst_f:e}, gradient {worst_g:e} of {scale:e}");
+    assert!(scale > 1e-3, "a vanishing gradient checks nothing");
+    assert!(worst_f < 1e-13, "outputs differ by {worst_f:e}");
+    assert!(
+        worst_g < 1e-13 * scale.max(1.0) * 10.0,
+        "gradients differ by {worst_g:e}"
+    );
 }
 
 #[test]

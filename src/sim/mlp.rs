@@ -250,8 +250,12 @@ pub struct Mlp {
 #[derive(Clone, Debug, Default)]
 pub struct Tape {
     n: usize,
-    /// a_0 when it is assembled from the embedding (n × d_0).
+    /// a_0 when it is assembled from the embedding (n × d_0; direct path only).
     a0: Vec<f64>,
+    /// Factored embedding path: the table products (forward: Q, backward: S) in the two
+    /// layouts (`vocab × d_1·T`, unit-major, and `vocab × T·d_1`, slot-major).
+    emb_unit: Vec<f64>,
+    emb_slot: Vec<f64>,
     /// z_l for l = 1..L (z_L = f, the outputs).
     z: Vec<Vec<f64>>,
     /// a_l = φ(z_l) for the hidden layers l = 1..L−1.
@@ -379,6 +383,85 @@ impl Mlp {
         self.spec.masks.get(l).and_then(|m| m.as_deref())
     }
 
+    /// Whether the first layer of an embedding network runs through the table (see
+    /// [`Mlp::embed_forward`]): when the batch has more rows than the vocabulary has tokens, so
+    /// that the table products (vocab rows) are cheaper than the batch products (n rows). A
+    /// function of the shapes only, so a run takes the same path every step on every machine.
+    fn factored(&self, input: Input, n: usize) -> bool {
+        matches!((input, self.spec.embedding), (Input::Tokens(_), Some(e)) if e.vocab < n)
+    }
+
+    /// z_1 = a_0 W̃_1ᵀ for token rows, through the table: a_0 = concat(E[x_1], …, E[x_T]) gives
+    /// `z_1[i] = Σ_s Q_s[x_is]` with `Q_s = E · W̃_1[:, slot s]ᵀ` (vocab × d_1), one product per
+    /// step instead of one per row: for Fig. 13 (59 tokens, 3481 rows, d_0 = 256) ≈ 1.5 M
+    /// multiply-adds instead of 89 M. Viewing W̃_1 (d_1 × T·dim, row-major) as a
+    /// (d_1·T) × dim matrix, all slots are one product `E · W̃_1ᵀ` (vocab × d_1·T, column
+    /// j·T + s), re-laid slot-major so that each row is a sum of T contiguous rows, in slot
+    /// order. Same sum as the direct path, grouped by slot: equal to rounding, not bit for bit.
+    fn embed_forward(
+        &self,
+        tok: &[u32],
+        w_eff: &[f64],
+        q_unit: &mut Vec<f64>,
+        q_slot: &mut Vec<f64>,
+        z: &mut [f64],
+    ) {
+        let Some(e) = self.spec.embedding else {
+            return;
+        };
+        let (vocab, t, d1) = (e.vocab, e.tokens, self.layers[0].fan_out);
+        let table = &self.theta[self.embed_at..];
+        q_unit.resize(vocab * d1 * t, 0.0);
+        gemm(vocab, e.dim, d1 * t, table, false, w_eff, true, 0.0, q_unit);
+        unit_to_slot(q_unit, q_slot, vocab, d1, t);
+        for (zr, row) in z.chunks_exact_mut(d1).zip(tok.chunks_exact(t)) {
+            for (s, &x) in row.iter().enumerate() {
+                let at = (x as usize * t + s) * d1;
+                let q = &q_slot[at..at + d1];
+                if s == 0 {
+                    zr.copy_from_slice(q);
+                } else {
+                    zr.iter_mut().zip(q).for_each(|(z, q)| *z += q);
+                }
+            }
+        }
+    }
+
+    /// The backward pass of [`Mlp::embed_forward`]: with `S_s[x] = Σ_{i: x_is = x} δ_1[i]`
+    /// (rows in order), ∂L/∂W̃_1[:, slot s] = S_sᵀ E and ∂L/∂E = Σ_s S_s W̃_1[:, slot s], i.e.
+    /// with S laid out like Q: `∂L/∂W̃_1 = Sᵀ E` and `∂L/∂E = S W̃_1` (as (d_1·T) × dim).
+    #[allow(clippy::too_many_arguments)]
+    fn embed_backward(
+        &self,
+        tok: &[u32],
+        delta: &[f64],
+        w_eff: &[f64],
+        s_slot: &mut Vec<f64>,
+        s_unit: &mut Vec<f64>,
+        gw: &mut [f64],
+        ge: &mut [f64],
+    ) {
+        let Some(e) = self.spec.embedding else {
+            return;
+        };
+        let (vocab, t, d1) = (e.vocab, e.tokens, self.layers[0].fan_out);
+        s_slot.clear();
+        s_slot.resize(vocab * t * d1, 0.0);
+        for (dr, row) in delta.chunks_exact(d1).zip(tok.chunks_exact(t)) {
+            for (s, &x) in row.iter().enumerate() {
+                let at = (x as usize * t + s) * d1;
+                s_slot[at..at + d1]
+                    .iter_mut()
+                    .zip(dr)
+                    .for_each(|(a, d)| *a += d);
+            }
+        }
+        slot_to_unit(s_slot, s_unit, vocab, d1, t);
+        let table = &self.theta[self.embed_at..];
+        gemm(d1 * t, vocab, e.dim, s_unit, true, table, false, 0.0, gw);
+        gemm(vocab, d1 * t, e.dim, s_unit, false, w_eff, false, 0.0, ge);
+    }
+
     /// Forward pass on `input` (checked with [`Mlp::rows`] beforehand); returns the outputs f
     /// (n × d_L, row-major) and keeps what the backward pass needs in `tape`.
     pub fn forward<'t>(&self, input: Input, tape: &'t mut Tape) -> &'t [f64] {
@@ -389,13 +472,16 @@ impl Mlp {
         tape.a.resize_with(depth - 1, Vec::new);
         tape.sig.resize_with(depth - 1, Vec::new);
         tape.w_eff.resize_with(depth, Vec::new);
+        let factored = self.factored(input, n);
         if let (Input::Tokens(tok), Some(e)) = (input, self.spec.embedding) {
-            let table = &self.theta[self.embed_at..];
-            tape.a0.clear();
-            for &t in tok {
-                let t = t as usize;
-                tape.a0
-                    .extend_from_slice(&table[t * e.dim..(t + 1) * e.dim]);
+            if !factored {
+                let table = &self.theta[self.embed_at..];
+                tape.a0.clear();
+                for &t in tok {
+                    let t = t as usize;
+                    tape.a0
+                        .extend_from_slice(&table[t * e.dim..(t + 1) * e.dim]);
+                }
             }
         }
         for l in 0..depth {
@@ -410,19 +496,23 @@ impl Mlp {
             let mut z = std::mem::take(&mut tape.z[l]);
             z.resize(n * la.fan_out, 0.0);
             {
-                let a_prev: &[f64] = match (l, input) {
-                    (0, Input::Dense(x)) => x,
-                    (0, Input::Tokens(_)) => &tape.a0,
-                    _ => &tape.a[l - 1],
-                };
                 let w_eff: &[f64] = if self.mask(l).is_some() {
                     &tape.w_eff[l]
                 } else {
                     w
                 };
-                gemm(
-                    n, la.fan_in, la.fan_out, a_prev, false, w_eff, true, 0.0, &mut z,
-                );
+                if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
+                    self.embed_forward(tok, w_eff, &mut tape.emb_unit, &mut tape.emb_slot, &mut z);
+                } else {
+                    let a_prev: &[f64] = match (l, input) {
+                        (0, Input::Dense(x)) => x,
+                        (0, Input::Tokens(_)) => &tape.a0,
+                        _ => &tape.a[l - 1],
+                    };
+                    gemm(
+                        n, la.fan_in, la.fan_out, a_prev, false, w_eff, true, 0.0, &mut z,
+                    );
+                }
             }
             let bias = &self.theta[la.b..la.b + la.fan_out];
             let rows = z.chunks_exact_mut(la.fan_out);
@@ -472,18 +562,37 @@ impl Mlp {
         let mut prev = std::mem::take(&mut tape.delta_prev);
         delta.clear();
         delta.extend_from_slice(d_out);
+        let factored = self.factored(input, n);
         for l in (0..depth).rev() {
             let la = self.layers[l];
-            let a_prev: &[f64] = match (l, input) {
-                (0, Input::Dense(x)) => x,
-                (0, Input::Tokens(_)) => &tape.a0,
-                _ => &tape.a[l - 1],
-            };
             // ∂L/∂W_l = (δ_lᵀ a_{l−1}) ⊙ M_l
-            let gw = &mut grad[la.w..la.b];
-            gemm(
-                la.fan_out, n, la.fan_in, &delta, true, a_prev, false, 0.0, gw,
-            );
+            let (gw, ge) = grad[la.w..].split_at_mut(la.b - la.w);
+            if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
+                let w_eff: &[f64] = if self.mask(0).is_some() {
+                    &tape.w_eff[0]
+                } else {
+                    &self.theta[la.w..la.b]
+                };
+                let ge = &mut ge[self.embed_at - la.b..];
+                self.embed_backward(
+                    tok,
+                    &delta,
+                    w_eff,
+                    &mut tape.emb_slot,
+                    &mut tape.emb_unit,
+                    gw,
+                    ge,
+                );
+            } else {
+                let a_prev: &[f64] = match (l, input) {
+                    (0, Input::Dense(x)) => x,
+                    (0, Input::Tokens(_)) => &tape.a0,
+                    _ => &tape.a[l - 1],
+                };
+                gemm(
+                    la.fan_out, n, la.fan_in, &delta, true, a_prev, false, 0.0, gw,
+                );
+            }
             if let Some(m) = self.mask(l) {
                 for (g, m) in gw.iter_mut().zip(m) {
                     *g *= m;
@@ -497,7 +606,8 @@ impl Mlp {
                     *g += d;
                 }
             }
-            let need_input_grad = l > 0 || self.spec.embedding.is_some();
+            // (the factored embedding path has written ∂L/∂E already)
+            let need_input_grad = l > 0 || (self.spec.embedding.is_some() && !factored);
             if !need_input_grad {
                 break;
             }
@@ -543,6 +653,30 @@ impl Mlp {
         }
         tape.delta = delta;
         tape.delta_prev = prev;
+    }
+}
+
+/// `vocab × d1·T` with column j·T + s (unit-major) → `vocab × T·d1` with column s·d1 + j.
+fn unit_to_slot(unit: &[f64], slot: &mut Vec<f64>, vocab: usize, d1: usize, t: usize) {
+    slot.resize(vocab * t * d1, 0.0);
+    for (u, sl) in unit.chunks_exact(d1 * t).zip(slot.chunks_exact_mut(t * d1)) {
+        for j in 0..d1 {
+            for s in 0..t {
+                sl[s * d1 + j] = u[j * t + s];
+            }
+        }
+    }
+}
+
+/// The inverse re-layout of [`unit_to_slot`].
+fn slot_to_unit(slot: &[f64], unit: &mut Vec<f64>, vocab: usize, d1: usize, t: usize) {
+    unit.resize(vocab * d1 * t, 0.0);
+    for (sl, u) in slot.chunks_exact(t * d1).zip(unit.chunks_exact_mut(d1 * t)) {
+        for j in 0..d1 {
+            for s in 0..t {
+                u[j * t + s] = sl[s * d1 + j];
+            }
+        }
     }
 }
 
