@@ -985,7 +985,7 @@ pub const SCHEMA: &[KeySpec] = &[
         f(0.0, 0.999_999),
         Optimizer,
         OPTS,
-        "first-moment decay β1, [0, 1) (default per optimizer)"
+        "first-moment decay β1, [0, 1) (default per optimizer; m=grokking with its default AdamW: 0)"
     ),
     key!(
         "beta2",
@@ -994,7 +994,7 @@ pub const SCHEMA: &[KeySpec] = &[
         f(0.0, 0.999_999),
         Optimizer,
         OPTS,
-        "second-moment decay β2, [0, 1) (default per optimizer)"
+        "second-moment decay β2, [0, 1) (default per optimizer; m=grokking with its default AdamW: 0)"
     ),
     key!(
         "beta3",
@@ -1283,6 +1283,16 @@ fn cross_check(
     problems: &mut Vec<Problem>,
 ) {
     let given = |k: &str| pairs.iter().any(|(pk, _)| pk == k);
+    // Grokking's default β = (0, 0) belongs to its default optimizer (AdamW: Fig. 13's
+    // "SignGD" column). Another optimizer named without betas gets its own defaults:
+    // `m=grokking&opt=adam` is Adam (0.9, 0.999), not a sign update that never learns.
+    if c.model == Model::Grokking && c.opt != OptKind::AdamW {
+        for (key, beta) in [("beta1", &mut c.beta1), ("beta2", &mut c.beta2)] {
+            if !given(key) {
+                *beta = None;
+            }
+        }
+    }
     // `p` implies freq=list; freq=list needs p.
     if !c.p.is_empty() && !given("freq") {
         c.freq = FreqKind::List;
@@ -1785,6 +1795,7 @@ mod tests {
             Config::default(),
             Config::defaults(Model::Quadratic),
             parse("m=resource&p=1,2&and=2:1&sw=2:0.5:3").config,
+            parse("m=grokking&opt=adam").config,
         ] {
             for spec in SCHEMA.iter().filter(|s| s.key != "preset") {
                 let (back, problems) = cfg.with(spec.key, &cfg.get(spec.key));
@@ -1792,6 +1803,32 @@ mod tests {
                 assert_eq!(back, cfg, "{} = {:?}", spec.key, cfg.get(spec.key));
             }
         }
+    }
+
+    #[test]
+    fn grokking_zero_betas_go_with_its_default_optimizer_only() {
+        let betas = |q: &str| {
+            let o = parse(q).config.opt_config();
+            (o.kind, o.beta1, o.beta2)
+        };
+        assert_eq!(betas("m=grokking"), (OptKind::AdamW, 0.0, 0.0));
+        assert_eq!(betas("m=grokking&opt=adam"), (OptKind::Adam, 0.9, 0.999));
+        assert_eq!(betas("m=grokking&opt=lion"), (OptKind::Lion, 0.9, 0.99));
+        assert_eq!(
+            betas("m=grokking&opt=adam&beta1=0.5"),
+            (OptKind::Adam, 0.5, 0.999)
+        );
+        // Fig. 13's two columns, as the preset writes them
+        assert_eq!(betas("preset=fig13"), (OptKind::AdamW, 0.0, 0.0));
+        assert_eq!(
+            betas("preset=fig13&beta1=0.9&beta2=0.999"),
+            (OptKind::AdamW, 0.9, 0.999)
+        );
+        // the page's control: switching the optimizer reads like the link
+        let (c, problems) = parse("m=grokking").config.with("opt", "adam");
+        assert!(problems.is_empty());
+        assert_eq!((c.beta1, c.beta2), (None, None));
+        assert_eq!(parse(&c.to_query()).config, c);
     }
 
     #[test]
