@@ -59,6 +59,8 @@ struct S {
     main: NodeRef<Canvas>,
     second: NodeRef<Canvas>,
     redraw_pending: StoredValue<bool>,
+    /// Rows arrived since the table was last re-read (see [`S::rows_changed`]).
+    rows_pending: StoredValue<bool>,
     /// The main chart as last drawn, and where its points landed (hover readout).
     drawn: StoredValue<Option<(sweep_plot::Plot, Vec<sweep_plot::Hit>, f64)>>,
     readout: RwSignal<String>,
@@ -245,9 +247,9 @@ impl S {
                 return;
             }
         }
-        self.version.update(|v| *v += 1);
-        self.request_redraw();
-        if self.done.get_untracked() >= self.total.get_untracked() {
+        let finished = self.done.get_untracked() >= self.total.get_untracked();
+        self.rows_changed(finished);
+        if finished {
             self.stop_runner();
             self.running.set(false);
             let secs = (super::now() - self.started.get_value()) / 1000.0;
@@ -277,6 +279,30 @@ impl S {
         }
     }
 
+    /// New rows arrived: re-read the table and redraw at the next animation frame, once per
+    /// frame however many runs finished in it (re-reading per run made a sweep of n runs
+    /// O(n²)); `now` (the last run, a cancel) does it at once, also in a hidden tab, where
+    /// animation frames wait.
+    fn rows_changed(self, now: bool) {
+        if now {
+            self.rows_pending.set_value(false);
+            self.version.update(|v| *v += 1);
+            self.request_redraw();
+            return;
+        }
+        if self.rows_pending.get_value() {
+            return;
+        }
+        self.rows_pending.set_value(true);
+        request_animation_frame(move || {
+            if self.rows_pending.get_value() {
+                self.rows_pending.set_value(false);
+                self.version.update(|v| *v += 1);
+                self.draw();
+            }
+        });
+    }
+
     fn stop_runner(self) {
         if let Some(r) = self.runner.try_update_value(|r| r.take()).flatten() {
             r.stop();
@@ -287,6 +313,7 @@ impl S {
     fn cancel(self) {
         self.stop_runner();
         self.running.set(false);
+        self.rows_changed(true);
         self.status.set(format!(
             "Cancelled: {} of {} runs finished and kept; Run again computes only the rest.",
             self.done.get_untracked(),
@@ -412,6 +439,7 @@ pub fn page(link: String) -> impl IntoView {
         main: NodeRef::new(),
         second: NodeRef::new(),
         redraw_pending: StoredValue::new(false),
+        rows_pending: StoredValue::new(false),
         drawn: StoredValue::new(None),
         readout: RwSignal::new(String::new()),
         table: StoredValue::new(None),
