@@ -33,6 +33,11 @@ test('a small MLP trains to the end in the page and its task accuracies are show
     rs.map((r) => Number(r.querySelector('td.num')?.textContent)),
   );
   assert.equal(accs.length, 2, `${accs}`);
+  // the tasks go by their names in the table and under the tiles, not as s1, s2
+  const rowNames = await lab.page.$$eval('[data-testid=readout-row] th', (ths) => ths.map((t) => t.textContent.trim()));
+  assert.deepEqual(rowNames, ['x1⊕x2', 'x3⊕x4']);
+  const tileNames = await lab.page.$$eval('[data-testid=dominoes] .idx', (s) => s.map((t) => t.textContent.trim()));
+  assert.deepEqual(tileNames, ['x1⊕x2', 'x3⊕x4']);
   // the same link natively: the CLI's accuracies at step 400 (acc1, acc2)
   // (scripts/test builds target/debug/skills before the browser tests)
   const bin = ['debug', 'release'].map((p) => path.join(ROOT, 'target', p, 'skills')).find(existsSync);

@@ -217,6 +217,18 @@ pub struct ChartData<'a> {
     /// The y axis title of the levels: [`LEVEL_LABEL`], or [`ACCURACY_LABEL`] for the real
     /// networks, whose levels are per-task accuracies.
     pub level_label: &'a str,
+    /// Skill names for the legend (the real networks' tasks: "x1⊕x2", "train", …); empty:
+    /// s1, s2, ….
+    pub names: &'a [String],
+}
+
+/// Skill i's label: its name when the run names its skills (the real networks' tasks), else
+/// "s1", "s2", … (i from 0).
+pub fn skill_name(names: &[String], i: usize) -> String {
+    names
+        .get(i)
+        .cloned()
+        .unwrap_or_else(|| format!("s{}", i + 1))
 }
 
 /// The skill chart's y axis title for the toy models.
@@ -243,6 +255,7 @@ impl<'a> ChartData<'a> {
             milestones: None,
             overlays: &[],
             level_label: LEVEL_LABEL,
+            names: &[],
         }
     }
 
@@ -594,9 +607,10 @@ pub fn draw_per_skill<DB: DrawingBackend>(
                     color.filled(),
                 ))
                 .map_err(err)?;
+            let name = skill_name(data.names, i);
             let label = match data.freqs.get(i) {
-                Some(p) => format!("s{}  p={}", i + 1, sig2(*p)),
-                None => format!("s{}", i + 1),
+                Some(p) => format!("{name}  p={}", sig2(*p)),
+                None => name,
             };
             legend_area
                 .draw(&Text::new(label, (px(19.0) as i32, y), lfont.clone()))

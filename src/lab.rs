@@ -33,6 +33,8 @@ pub struct Run {
     pub error: Option<String>,
     /// A real network (levels are task accuracies).
     pub net: bool,
+    /// The skills' names where they are named tasks (`Config::skill_names`; empty: s1, s2, …).
+    pub names: Vec<String>,
 }
 
 /// The frequency of each skill, for labels: none for the quadratic toy, whose four skills
@@ -65,6 +67,7 @@ impl Run {
             with_align,
             error: None,
             net: config.model.is_net(),
+            names: config.skill_names(),
         };
         match config.spec().and_then(Simulation::new) {
             Ok(sim) if !sim.frame(false).is_finite() => {
@@ -233,15 +236,16 @@ impl Run {
     fn skill_sentence(&self, i: usize) -> String {
         let m = &self.milestones;
         let at = |k: usize| self.frames[k].step;
+        let who = match self.names.get(i) {
+            Some(name) => format!("Task {name}"),
+            None => format!("Skill {}", i + 1),
+        };
         match (m.start[i], m.finish[i]) {
-            (Some(s), Some(f)) => format!(
-                "Skill {} started at step {} and finished at {}.",
-                i + 1,
-                at(s),
-                at(f)
-            ),
-            (None, Some(f)) => format!("Skill {} finished at step {}.", i + 1, at(f)),
-            (Some(s), None) => format!("Skill {} started at step {}.", i + 1, at(s)),
+            (Some(s), Some(f)) => {
+                format!("{who} started at step {} and finished at {}.", at(s), at(f))
+            }
+            (None, Some(f)) => format!("{who} finished at step {}.", at(f)),
+            (Some(s), None) => format!("{who} started at step {}.", at(s)),
             (None, None) => String::new(),
         }
     }

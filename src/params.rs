@@ -11,7 +11,9 @@ use crate::presets::{self, Preset};
 use crate::sim::domino::Schedule;
 use crate::sim::freq::{normalise, Freq};
 use crate::sim::geometry::{task_vectors, GeometryParams, GradForm, LossForm, VecKind};
-use crate::sim::nets::{GrokkingParams, ModularParams, NetParams, ParityParams, ParityTask};
+use crate::sim::nets::{
+    Grokking, GrokkingParams, Modular, ModularParams, NetParams, ParityParams, ParityTask,
+};
 use crate::sim::optim::{OptConfig, OptKind};
 use crate::sim::resource::{overlap_matrix, Gate, ResourceParams, Switch};
 use crate::sim::{ModelSpec, SimError};
@@ -315,6 +317,17 @@ impl Config {
             Model::Parity => self.parity_params().frequencies(),
             Model::Modular => vec![self.p1, 1.0 - self.p1],
             _ => self.freqs(),
+        }
+    }
+
+    /// The name of each skill where skills are named tasks (the real networks: "x1⊕x2",
+    /// "train", "x1²", …); empty for the toy models, whose skills are s1, s2, ….
+    pub fn skill_names(&self) -> Vec<String> {
+        match self.model {
+            Model::Parity => self.task.names(),
+            Model::Grokking => Grokking::TASKS.map(String::from).to_vec(),
+            Model::Modular => Modular::TASKS.map(String::from).to_vec(),
+            _ => vec![],
         }
     }
 

@@ -177,6 +177,8 @@ pub struct SvgChart<'a> {
     pub size: (u32, u32),
     /// A real network's chart (the y axis reads "task accuracy").
     pub net: bool,
+    /// Skill names for the legend (`Config::skill_names`; empty: s1, s2, …).
+    pub names: &'a [String],
 }
 
 /// The skill chart as an SVG document: [`chart::draw_skills`], the function the page draws
@@ -189,6 +191,7 @@ pub fn skills_svg(c: &SvgChart) -> Result<String, String> {
             milestones: c.milestones,
             overlays: c.overlays,
             level_label: chart::level_label(c.net),
+            names: c.names,
             ..ChartData::new(c.frames, c.freqs, c.steps)
         };
         let opts = ChartOpts {
@@ -502,6 +505,7 @@ mod tests {
             overlays: &[],
             cursor: None,
             net: false,
+            names: &[],
             theme: Theme::Light,
             size: (800, 400),
         })

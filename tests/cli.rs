@@ -176,6 +176,19 @@ fn svg_draws_the_skill_chart() {
         texts.contains(&"task accuracy") && !texts.contains(&"skill level s_i"),
         "network y label"
     );
+    // and its legend names the tasks (with their supervision rates)
+    assert!(
+        texts.contains(&"x1⊕x2  p=1.0") && texts.contains(&"x3⊕x4  p=0.10"),
+        "task names in the legend: {:?}",
+        texts.iter().filter(|t| t.contains('⊕')).collect::<Vec<_>>()
+    );
+    let (code, out, err) = skills(&["svg", "v=1&m=grokking&modulus=7&emb=4&width=8&steps=3"]);
+    assert_eq!(code, 0, "{err}");
+    let texts: Vec<&str> = out.lines().map(str::trim).collect();
+    assert!(
+        texts.contains(&"train") && texts.contains(&"test"),
+        "grokking's tasks"
+    );
     let (code, _, err) = skills(&["svg", "lr=-1"]);
     assert_eq!(code, 2);
     assert!(err.contains("lr:"), "{err}");

@@ -304,6 +304,7 @@ fn svg(query: &str, width: u32, height: u32) -> ExitCode {
         eprintln!("skills: {e} (the chart shows the rows before it)");
     }
     let freqs = cfg.skill_freqs();
+    let names = cfg.skill_names();
     let milestones = Milestones::of(&traj.frames, cfg.skills(), cfg.thr);
     let chart = SvgChart {
         frames: &traj.frames,
@@ -315,6 +316,7 @@ fn svg(query: &str, width: u32, height: u32) -> ExitCode {
         theme: Theme::Light,
         size: (width, height),
         net: cfg.model.is_net(),
+        names: &names,
     };
     match skills_svg(&chart) {
         Ok(text) => print_text(&text),

@@ -611,8 +611,11 @@ impl Grokking {
     }
 
     pub fn task_names(&self) -> Vec<String> {
-        vec!["train".into(), "test".into()]
+        Self::TASKS.map(String::from).to_vec()
     }
+
+    /// The two tasks' names: training and test accuracy.
+    pub const TASKS: [&'static str; 2] = ["train", "test"];
 
     /// Training and test pairs.
     pub fn split_sizes(&self) -> (usize, usize) {
@@ -836,8 +839,11 @@ impl Modular {
     }
 
     pub fn task_names(&self) -> Vec<String> {
-        vec!["x1²".into(), "x2²".into()]
+        Self::TASKS.map(String::from).to_vec()
     }
+
+    /// The two tasks' names: the frequent x1 ↦ x1², the rare x2 ↦ x2².
+    pub const TASKS: [&'static str; 2] = ["x1²", "x2²"];
 
     pub fn net(&self) -> &Mlp {
         &self.net

@@ -333,14 +333,15 @@ fn readout(lab: Lab) -> impl IntoView {
     let shape = Memo::new(move |_| {
         let nb = lab.config_b.with(|c| c.as_ref().map(|c| c.skills()));
         // When comparing, the table shows s of both runs (no room for more columns).
-        let (n, freqs, align) = lab.config.with(|c| {
+        let (n, freqs, align, names) = lab.config.with(|c| {
             (
                 c.skills(),
                 crate::lab::skill_freqs(c),
                 c.model == Model::Geometry && nb.is_none(),
+                c.skill_names(),
             )
         });
-        (n, freqs, align, nb)
+        (n, freqs, align, nb, names)
     });
     let cell = move |f: fn(&Row, usize) -> Option<String>, side: Side, i: usize| {
         move || {
@@ -369,14 +370,15 @@ fn readout(lab: Lab) -> impl IntoView {
             </p>
             <div class="table-scroll">
                 {move || {
-                    let (n, freqs, align, nb) = shape.get();
+                    let (n, freqs, align, nb, names) = shape.get();
+                    let tasks = !names.is_empty();
                     let rows = n.max(nb.unwrap_or(0));
                     let with_p = !freqs.is_empty();
                     view! {
                         <table>
                             <thead>
                                 <tr>
-                                    <th scope="col">"skill"</th>
+                                    <th scope="col">{if tasks { "task" } else { "skill" }}</th>
                                     {with_p.then(|| view! { <th scope="col" title="frequency p_i">"p"</th> })}
                                     <th scope="col" title="skill level s_i">{if nb.is_some() { "s (A)" } else { "s" }}</th>
                                     {nb.map(|_| view! { <th scope="col" title="skill level s_i of run B">"s (B)"</th> })}
@@ -393,7 +395,7 @@ fn readout(lab: Lab) -> impl IntoView {
                                             <tr data-testid="readout-row">
                                                 <th scope="row">
                                                     <span class="swatch" style:background-color=color></span>
-                                                    {format!("s{}", i + 1)}
+                                                    {crate::chart::skill_name(&names, i)}
                                                 </th>
                                                 {with_p.then(|| view! { <td>{p}</td> })}
                                                 <td class="num">{cell(|r, i| r.levels.get(i).map(|v| fmt(*v)), Side::A, i)}</td>

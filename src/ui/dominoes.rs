@@ -115,6 +115,7 @@ fn row(lab: Lab, side: Side, cfg: &Config, width: f64) -> AnyView {
         .into_any();
     }
     let freqs = skill_freqs(cfg);
+    let names = cfg.skill_names();
     let thr = cfg.thr;
     let needs = needs(cfg);
     let cols = columns(n, width);
@@ -139,7 +140,18 @@ fn row(lab: Lab, side: Side, cfg: &Config, width: f64) -> AnyView {
             let range = r * cols..((r + 1) * cols).min(n);
             let lane = links_lane(&needs, range.clone(), cols, n, learned);
             let tiles = range
-                .map(|i| tile(i, n, &freqs, needs[i].clone(), lab.slow, level, learned))
+                .map(|i| {
+                    tile(
+                        i,
+                        n,
+                        &freqs,
+                        &names,
+                        needs[i].clone(),
+                        lab.slow,
+                        level,
+                        learned,
+                    )
+                })
                 .collect_view();
             view! {
                 {lane}
@@ -219,10 +231,12 @@ fn short_freq(p: f64) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn tile(
     i: usize,
     n: usize,
     freqs: &[f64],
+    names: &[String],
     needs: Option<Needs>,
     slow: RwSignal<u64>,
     level: impl Fn(usize) -> f64 + Copy + Send + Sync + 'static,
@@ -230,10 +244,15 @@ fn tile(
 ) -> impl IntoView {
     let color = css_color(skill_color(i, n));
     let freq = freqs.get(i).map(|p| short_freq(*p)).unwrap_or_default();
+    // the real networks' tiles are named tasks ("task x1⊕x2"), the toys' numbered skills
+    let (who, idx) = match names.get(i) {
+        Some(name) => (format!("task {name}"), name.clone()),
+        None => (format!("skill {}", i + 1), (i + 1).to_string()),
+    };
     let mut title = if freq.is_empty() {
-        format!("skill {}", i + 1)
+        who
     } else {
-        format!("skill {} (frequency {})", i + 1, freq)
+        format!("{who} (frequency {freq})")
     };
     let needs_text = needs.as_ref().map(|nd| {
         let names: Vec<String> = nd.parents.iter().map(|p| (p + 1).to_string()).collect();
@@ -273,7 +292,7 @@ fn tile(
                     role="img"
                 ></div>
             </div>
-            <span class="idx">{i + 1}</span>
+            <span class="idx">{idx}</span>
             <span class="freq">{freq}</span>
             {needs_text.map(|t| view! { <span class="needs" data-testid="needs">{format!("⇐{t}")}</span> })}
         </li>

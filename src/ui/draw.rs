@@ -178,6 +178,7 @@ fn side(
         milestones: Some(&r.milestones),
         overlays,
         level_label: chart::level_label(r.net),
+        names: &r.names,
         ..ChartData::new(&r.frames, &r.freqs, x_steps)
     };
     let upto = r.frames.len();

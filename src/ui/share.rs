@@ -221,6 +221,7 @@ fn export_svg(lab: Lab) -> Result<String, String> {
             theme: embed::chart_theme(),
             size,
             net: r.net,
+            names: &r.names,
         })
     })?;
     let name = file_name(lab, "svg");
