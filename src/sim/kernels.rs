@@ -1,40 +1,46 @@
-//! The two inner loops of the real-network MLPs (`mlp.rs`), written for speed in the browser:
-//! a matrix product with a fixed summation order, and a branch-free `exp` for SiLU and softmax.
+//! The inner loops of the real-network MLPs (`mlp.rs`), written for speed in the browser, in
+//! float64 and float32 (the sealed [`Real`] trait): a matrix product with a fixed summation
+//! order, and a branch-free `exp` for SiLU and softmax.
 //!
 //! # `gemm_fixed_order`: C ← A·B, every C[i][j] summed over p = 0, 1, …, k−1 in order
 //!
 //! Each output element is `((0 + A[i][0]·B[0][j]) + A[i][1]·B[1][j]) + …`, a multiply then an
-//! add (never a fused multiply-add), exactly the naive triple loop. Blocking, packing and SIMD
-//! width change which elements are computed together, never the operations on one element, so
-//! the result is **bit-identical to the naive loop on every platform** (tests below, and in the
-//! browser in tests/web.rs).
+//! add (never a fused multiply-add) in the element type, exactly the naive triple loop. Blocking,
+//! packing and SIMD width change which elements are computed together, never the operations on
+//! one element, so the result is **bit-identical to the naive loop on every platform**, for
+//! f64 and for f32 (tests below, and in the browser in tests/web.rs).
 //!
 //! Layout (GotoBLAS): B is packed into panels of `NR` columns and A into panels of `MR` rows
 //! for a `KC`-deep slice of k (zero-padded at the edges, so every micro-tile is full and the
 //! padding only feeds discarded outputs); an `MR × NR` tile of C accumulates in registers over
-//! that slice and is stored; the next k-slice reloads it and goes on adding in order. In wasm32
-//! with `simd128` the micro-kernel is written with `core::arch::wasm32` f64x2 intrinsics
-//! (a 4 × 8 tile = 16 f64x2 accumulators, four B vectors, one splat A value per row; 4 × 4,
-//! 6 × 4 and 8 × 4 measured slower in Chromium 156, see BENCHMARKS.md); elsewhere the same
-//! loop on arrays (LLVM vectorises it, same bits). A thin C (n ≤ 4, the 2-output layers) is
-//! computed as Cᵀ = Bᵀ·Aᵀ so the 8-wide tiles run along its long side.
+//! that slice and is stored; the next k-slice reloads it and goes on adding in order. The
+//! blocking and packing are written once, generic over [`Real`]; only the micro-kernel and its
+//! tile are per type. In wasm32 with `simd128` the micro-kernels use `core::arch::wasm32`
+//! intrinsics: f64 a 4 × 8 tile = 16 f64x2 accumulators (4 × 4, 6 × 4 and 8 × 4 measured
+//! slower in Chromium 156), f32 a 4 × 16 tile = 16 f32x4 accumulators (4 × 8 and 8 × 8
+//! measured slower, BENCHMARKS.md); four (f32: four) B vectors and one splat A value per row.
+//! Elsewhere the same loop on arrays (LLVM vectorises it, same bits). A thin C (2n ≤ NR, the
+//! 2-output layers) is computed as Cᵀ = Bᵀ·Aᵀ so the wide tiles run along its long side.
 //!
 //! Why hand-written: in the browser every product ran in matrixmultiply's portable scalar
 //! kernel (it has no wasm SIMD kernel), and gemm 0.19 and faer 0.24 measured no faster in wasm
 //! (the table in `mlp.rs`). The fixed order also makes the product exactly testable (the naive
-//! loop's bits). Natively `mlp::gemm` keeps matrixmultiply:
+//! loop's bits). Natively `mlp::gemm` keeps matrixmultiply (`dgemm` / `sgemm`):
 //! its run-time selected AVX-512/FMA kernels are faster than this SSE2-width loop (numbers in
 //! BENCHMARKS.md).
 //!
-//! # `exp_nonpos`: e^x for x ≤ 0, bit-identical to `libm::exp`
+//! # `exp_nonpos` / `expf_nonpos`: e^x for x ≤ 0, bit-identical to `libm::exp` / `libm::expf`
 //!
-//! The same algorithm as libm (FreeBSD's e_exp.c: k = the libm choice of round(x/ln 2),
-//! r = hi − lo, the degree-5 rational form, scale by 2^k) with every branch turned into a
-//! select, so LLVM vectorises a loop of them (f64x2 in wasm; natively an AVX2 copy of the
-//! row loops, picked at run time, as LLVM leaves the SSE2 baseline scalar); no FMA anywhere.
-//! The results are the very bits of `libm::exp` on [−708, 0] (the region thresholds are
-//! libm's high-word tests as float compares); outside it (x < −708, NaN) the callers fall back
-//! to `libm::exp`, so nothing changes numerically — only the speed.
+//! The same algorithm as libm (FreeBSD's e_exp.c / e_expf.c: k = the libm choice of
+//! round(x/ln 2), r = hi − lo, the rational form of degree 5 / 2, scale by 2^k) with every
+//! branch turned into a select, so LLVM vectorises a loop of them (f64x2 / f32x4 in wasm;
+//! natively an AVX2 copy of the row loops, picked at run time, as LLVM leaves the SSE2
+//! baseline scalar); no FMA anywhere. The results are the very bits of libm on [−708, 0] /
+//! [−87, 0] (the region thresholds are libm's high-word tests as float compares; the f32 one is
+//! checked on every float of its domain by an ignored test, 9 s in release); outside it
+//! (x below the domain, NaN) the callers fall back to libm, so nothing changes numerically —
+//! only the speed. `bias_silu` and `exp_shifted` (the SiLU and softmax rows) are generic over
+//! [`Real`] and use them.
 
 mod sealed {
     pub trait Sealed {}

@@ -1,5 +1,27 @@
-//! Multi-layer perceptrons for the real-network experiments (PAPER.md §2, §6.2, §7), in float64,
-//! trained full-batch by the shared optimizer module (`optim`).
+//! Multi-layer perceptrons for the real-network experiments (PAPER.md §2, §6.2, §7), in float64
+//! or float32, trained full-batch by the shared optimizer module (`optim`).
+//!
+//! # Precision
+//!
+//! `Mlp<T>`, `Tape<T>`, `Input<T>`, [`gemm`], [`mse_loss`] and [`softmax_ce`] are generic over
+//! the sealed element type [`Real`] (`f32` or `f64`, defined in `kernels`; the default type
+//! parameter is f64): one implementation of forward, backward and the losses for both, every
+//! operation in the element type. What differs per type lives in `Real`: the GEMM micro-kernel
+//! (wasm) or matrixmultiply's `sgemm`/`dgemm` (native), the libm-exact exps (`exp`/`expf`,
+//! `log`/`logf`) and conversions. The f64 path performs exactly the operations it did before
+//! the type became generic (same bits; tests/mlp.rs, tests/paper_figures.rs and
+//! tests/frozen_links.rs pin that).
+//!
+//! The optimizer is not generic in its state: `optim::Optimizer::step` takes θ and g in either
+//! precision, widens each element to f64 (exact), updates it with the f64 moments and rounds θ
+//! back once. Chosen over a generic optimizer because it keeps one optimizer module with one
+//! set of formulas and f64 moments for every model, the f64 models get identical operations,
+//! and the cost (a conversion per parameter per step, ≈ 10⁴ parameters in Fig. 19) is
+//! negligible next to the products. An f32 run is therefore "f32 network, f64 Adam state":
+//! slightly more accurate than PyTorch's all-float32 Adam, equal in expectation.
+//!
+//! Initial weights are drawn in f64 (below) and rounded to `T`, so an f32 and an f64 network
+//! of the same seed start from the same weights up to that rounding.
 //!
 //! # The network
 //!
@@ -43,10 +65,11 @@
 //!
 //! # Matrix products: `matrixmultiply` natively, `kernels::gemm_fixed_order` in wasm
 //!
-//! In the browser (wasm32) every product runs in the fixed-order f64x2 kernel of
-//! `kernels.rs` (≈ 9–15 GFLOP/s in Chromium against ≈ 5 at most for matrixmultiply's portable
-//! kernel; why hand-written is in that module's header). Natively matrixmultiply stays: its
-//! AVX-512/FMA kernels are ≈ 3× faster than any FMA-free fixed-order loop could be.
+//! In the browser (wasm32) every product runs in the fixed-order kernel of `kernels.rs`:
+//! f64x2 for f64 (≈ 9–15 GFLOP/s in Chromium against ≈ 5 at most for matrixmultiply's
+//! portable kernel), f32x4 for f32 (about twice that, BENCHMARKS.md); why hand-written is in
+//! that module's header. Natively matrixmultiply stays (`dgemm` / `sgemm`): its AVX-512/FMA
+//! kernels are ≈ 3× faster than any FMA-free fixed-order loop could be.
 //!
 //! The native choice was made by measurement (criterion-free timing loop, release, one thread, medians of 5;
 //! 2-core Xeon with AVX-512, a wasm build running beside it) among three pure-Rust crates that
@@ -73,14 +96,16 @@
 //! # Determinism
 //!
 //! Every random draw comes from a seeded PCG64 stream, exp/ln come from libm (the SiLU and
-//! softmax exps run through `kernels::exp_nonpos`, which returns libm's bits), and every sum
-//! outside the matrix products has a fixed order. In wasm the products are fixed-order too
+//! softmax exps run through `kernels::exp_nonpos` / `expf_nonpos`, which return libm's bits),
+//! and every sum outside the matrix products has a fixed order. In wasm the products are
+//! fixed-order too
 //! (each element summed in k order, no FMA: the naive loop's bits, tested in the browser), so
 //! a browser run gives the same bits on every machine. Natively matrixmultiply picks its
 //! micro-kernel at run time (AVX-512 / FMA+AVX2 / AVX / portable on x86-64, NEON on aarch64),
 //! and the fused kernels round differently. So the native guarantee is: **the same seed on the
 //! same platform (same binary, same CPU kernel) gives the same bits** (tested). Native and
-//! browser runs agree to rounding in each product (≈ 1e−16 relative) and their curves agree
+//! browser runs agree to rounding in each product (≈ 1e−16 relative in f64, ≈ 1e−7 in f32)
+//! and their curves agree
 //! closely, but not bit for bit; the MLP models must not be part of the native-vs-wasm
 //! fingerprint test (e2e/nets.test.mjs compares the page's accuracies with the CLI's to 0.01).
 
