@@ -17,8 +17,9 @@
 //! blocking and packing are written once, generic over [`Real`]; only the micro-kernel and its
 //! tile are per type. In wasm32 with `simd128` the micro-kernels use `core::arch::wasm32`
 //! intrinsics: f64 a 4 × 8 tile = 16 f64x2 accumulators (4 × 4, 6 × 4 and 8 × 4 measured
-//! slower in Chromium 156), f32 a 4 × 16 tile = 16 f32x4 accumulators (4 × 8 and 8 × 8
-//! measured slower, BENCHMARKS.md); four (f32: four) B vectors and one splat A value per row.
+//! slower in Chromium 156), f32 a 4 × 8 tile = 8 f32x4 accumulators (4 × 16, 8 × 8, 6 × 8,
+//! 4 × 12 and 2 × 16 measured slower, BENCHMARKS.md); four (f32: two) B vectors and one splat
+//! A value per row.
 //! Elsewhere the same loop on arrays (LLVM vectorises it, same bits). A thin C (2n ≤ NR, the
 //! 2-output layers) is computed as Cᵀ = Bᵀ·Aᵀ so the wide tiles run along its long side.
 //!
@@ -479,9 +480,10 @@ unsafe fn micro_portable<T: Real, const MR: usize, const NR: usize>(
 /// slower in Chromium 156, see BENCHMARKS.md).
 const MR64: usize = 4;
 const NR64: usize = 8;
-/// The f32 tile (f32x4 accumulators in wasm; the shapes measured are in BENCHMARKS.md).
+/// The f32 tile: 4 × 8 (8 f32x4 accumulators in wasm; 4 × 16, 8 × 8, 6 × 8, 4 × 12 and 2 × 16
+/// measured slower on the Fig. 19 products in Chromium 156, see BENCHMARKS.md).
 const MR32: usize = 4;
-const NR32: usize = 16;
+const NR32: usize = 8;
 
 impl Real for f64 {
     const ZERO: Self = 0.0;
@@ -896,7 +898,7 @@ mod tests {
     use rand::Rng;
 
     /// Random reals (so any other summation order or an FMA would show), edge sizes 1, 2, 3,
-    /// odd, non-multiples of the tiles (4 × 8 for f64, 4 × 16 for f32) and of the 256-deep
+    /// odd, non-multiples of the tiles (4 × 8 for both) and of the 256-deep
     /// k-slice and 128/256 blocks, every transpose.
     fn gemm_is_the_naive_loop<T: Real>(seed: u64) {
         let mut rng = rng_for(seed, 9);
