@@ -113,14 +113,19 @@ pub trait Real:
     #[doc(hidden)]
     fn with_thin<R>(f: impl FnOnce(&mut Vec<Self>) -> R) -> R;
     /// The MR × NR tile at `cp` (row stride `ldc`) ← (its values if `load`, else 0) + A·B
-    /// over kc steps, each element in p order (multiply, then add).
+    /// over kc steps, each element in p order (multiply, then add). A's element (i, p) is at
+    /// `ap + i·rsa + p·csa` (a packed panel: rsa = 1, csa = MR), B's (p, j) at `bp + p·NR + j`.
     ///
     /// # Safety
-    /// `ap` must hold kc·MR values, `bp` kc·NR, and the tile at `cp` must be valid for writes.
+    /// Every A element (i < MR, p < kc) must be readable, `bp` must hold kc·NR values, and the
+    /// tile at `cp` must be valid for writes.
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
     unsafe fn micro(
         kc: usize,
         ap: *const Self,
+        rsa: usize,
+        csa: usize,
         bp: *const Self,
         cp: *mut Self,
         ldc: usize,
@@ -223,6 +228,22 @@ pub fn gemm_fixed_order<T: Real>(
         T::with_thin(|t| *t = ct);
         return;
     }
+    if m < T::MR && !tb {
+        // a short C (the 2-row weight gradients): row i of C adds A[i][p]·(row p of B) for
+        // p in order — per element the naive loop's operations — straight from B, which is
+        // not packed
+        for i in 0..m {
+            let row = &mut c[i * n..(i + 1) * n];
+            row.iter_mut().for_each(|x| *x = T::ZERO);
+            for p in 0..k {
+                let aip = if ta { a[p * m + i] } else { a[i * k + p] };
+                for (x, &bv) in row.iter_mut().zip(&b[p * n..(p + 1) * n]) {
+                    *x += aip * bv;
+                }
+            }
+        }
+        return;
+    }
     let (mr_, nr_, mc_) = (T::MR, T::NR, T::MC);
     // element (i, p) of A at a[i·rsa + p·csa], (p, j) of B at b[p·rsb + j·csb]
     let (rsa, csa) = if ta { (1, m) } else { (k, 1) };
@@ -236,7 +257,12 @@ pub fn gemm_fixed_order<T: Real>(
                 pack(b, csb, rsb, jc, nc, pc, kc, nr_, bp);
                 for ic in (0..m).step_by(mc_) {
                     let mc = mc_.min(m - ic);
-                    pack(a, rsa, csa, ic, mc, pc, kc, mr_, ap);
+                    // A is read in place when the block has no edge tile (the micro-kernel
+                    // takes its strides), else packed into zero-padded panels
+                    let direct = mc % mr_ == 0;
+                    if !direct {
+                        pack(a, rsa, csa, ic, mc, pc, kc, mr_, ap);
+                    }
                     for jp in 0..panels_b {
                         let jr = jp * nr_;
                         let nr = nr_.min(nc - jr);
@@ -244,9 +270,13 @@ pub fn gemm_fixed_order<T: Real>(
                         for ip in 0..mc.div_ceil(mr_) {
                             let ir = ip * mr_;
                             let mr = mr_.min(mc - ir);
-                            let apanel = &ap[ip * mr_ * kc..(ip + 1) * mr_ * kc];
+                            let (apanel, rs, cs) = if direct {
+                                (&a[(ic + ir) * rsa + pc * csa..], rsa, csa)
+                            } else {
+                                (&ap[ip * mr_ * kc..(ip + 1) * mr_ * kc], 1, mr_)
+                            };
                             let at = (ic + ir) * n + jc + jr;
-                            tile(kc, apanel, bpanel, c, at, n, mr, nr, pc > 0);
+                            tile(kc, apanel, rs, cs, bpanel, c, at, n, mr, nr, pc > 0);
                         }
                     }
                 }
@@ -255,12 +285,15 @@ pub fn gemm_fixed_order<T: Real>(
     });
 }
 
-/// C[at + i·ldc + j] (i < mr, j < nr) ← (pc > 0: itself, else 0) + A_panel · B_panel.
+/// C[at + i·ldc + j] (i < mr, j < nr) ← (pc > 0: itself, else 0) + A_panel · B_panel, A's
+/// element (i, p) at ap[i·rsa + p·csa] (i < MR: edge tiles come packed and zero-padded).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn tile<T: Real>(
     kc: usize,
     ap: &[T],
+    rsa: usize,
+    csa: usize,
     bp: &[T],
     c: &mut [T],
     at: usize,
@@ -270,12 +303,28 @@ fn tile<T: Real>(
     load: bool,
 ) {
     let (mr_, nr_) = (T::MR, T::NR);
-    assert!(ap.len() >= kc * mr_ && bp.len() >= kc * nr_ && mr_ * nr_ <= TILE_MAX);
+    assert!(
+        kc > 0 && ap.len() > (mr_ - 1) * rsa + (kc - 1) * csa,
+        "A panel too short"
+    );
+    assert!(bp.len() >= kc * nr_ && mr_ * nr_ <= TILE_MAX);
     if mr == mr_ && nr == nr_ {
         let c = &mut c[at..at + (mr_ - 1) * ldc + nr_];
-        // SAFETY: the panels hold kc·MR and kc·NR values (assert above) and the MR × NR
-        // tile at stride ldc lies inside the re-sliced C.
-        unsafe { T::micro(kc, ap.as_ptr(), bp.as_ptr(), c.as_mut_ptr(), ldc, load) };
+        // SAFETY: every A element (i < MR, p < kc) lies inside `ap` and the B panel holds
+        // kc·NR values (asserts above); the MR × NR tile at stride ldc lies inside the
+        // re-sliced C.
+        unsafe {
+            T::micro(
+                kc,
+                ap.as_ptr(),
+                rsa,
+                csa,
+                bp.as_ptr(),
+                c.as_mut_ptr(),
+                ldc,
+                load,
+            )
+        };
     } else {
         // an edge tile: through a full-size copy (the padded lanes are dropped)
         let mut t = [T::ZERO; TILE_MAX];
@@ -285,7 +334,18 @@ fn tile<T: Real>(
             }
         }
         // SAFETY: as above, with `t` as an MR × NR tile at stride NR (MR·NR ≤ TILE_MAX).
-        unsafe { T::micro(kc, ap.as_ptr(), bp.as_ptr(), t.as_mut_ptr(), nr_, true) };
+        unsafe {
+            T::micro(
+                kc,
+                ap.as_ptr(),
+                rsa,
+                csa,
+                bp.as_ptr(),
+                t.as_mut_ptr(),
+                nr_,
+                true,
+            )
+        };
         for i in 0..mr {
             c[at + i * ldc..at + i * ldc + nr].copy_from_slice(&t[i * nr_..i * nr_ + nr]);
         }
@@ -343,9 +403,12 @@ fn pack<T: Real>(
 /// As [`Real::micro`].
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn micro_f64x2<const MR: usize, const V: usize>(
     kc: usize,
     ap: *const f64,
+    rsa: usize,
+    csa: usize,
     bp: *const f64,
     cp: *mut f64,
     ldc: usize,
@@ -369,7 +432,7 @@ unsafe fn micro_f64x2<const MR: usize, const V: usize>(
                 *x = v128_load(bp.add(p * nr + 2 * v) as *const v128);
             }
             for (i, row) in acc.iter_mut().enumerate() {
-                let a = v128_load64_splat(ap.add(p * MR + i) as *const u64);
+                let a = v128_load64_splat(ap.add(i * rsa + p * csa) as *const u64);
                 for (x, &b) in row.iter_mut().zip(&bv) {
                     *x = f64x2_add(*x, f64x2_mul(a, b));
                 }
@@ -390,9 +453,12 @@ unsafe fn micro_f64x2<const MR: usize, const V: usize>(
 /// As [`Real::micro`].
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn micro_f32x4<const MR: usize, const V: usize>(
     kc: usize,
     ap: *const f32,
+    rsa: usize,
+    csa: usize,
     bp: *const f32,
     cp: *mut f32,
     ldc: usize,
@@ -416,7 +482,7 @@ unsafe fn micro_f32x4<const MR: usize, const V: usize>(
                 *x = v128_load(bp.add(p * nr + 4 * v) as *const v128);
             }
             for (i, row) in acc.iter_mut().enumerate() {
-                let a = v128_load32_splat(ap.add(p * MR + i) as *const u32);
+                let a = v128_load32_splat(ap.add(i * rsa + p * csa) as *const u32);
                 for (x, &b) in row.iter_mut().zip(&bv) {
                     *x = f32x4_add(*x, f32x4_mul(a, b));
                 }
@@ -437,21 +503,19 @@ unsafe fn micro_f32x4<const MR: usize, const V: usize>(
 /// As [`Real::micro`].
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn micro_portable<T: Real, const MR: usize, const NR: usize>(
     kc: usize,
     ap: *const T,
+    rsa: usize,
+    csa: usize,
     bp: *const T,
     cp: *mut T,
     ldc: usize,
     load: bool,
 ) {
     // SAFETY: guaranteed by the caller.
-    let (ap, bp) = unsafe {
-        (
-            std::slice::from_raw_parts(ap, kc * MR),
-            std::slice::from_raw_parts(bp, kc * NR),
-        )
-    };
+    let bp = unsafe { std::slice::from_raw_parts(bp, kc * NR) };
     let mut acc = [[T::ZERO; NR]; MR];
     if load {
         for (i, row) in acc.iter_mut().enumerate() {
@@ -461,8 +525,10 @@ unsafe fn micro_portable<T: Real, const MR: usize, const NR: usize>(
             }
         }
     }
-    for (a, b) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
-        for (row, &ai) in acc.iter_mut().zip(a) {
+    for (p, b) in bp.chunks_exact(NR).enumerate() {
+        for (i, row) in acc.iter_mut().enumerate() {
+            // SAFETY: an element of A (guaranteed by the caller).
+            let ai = unsafe { *ap.add(i * rsa + p * csa) };
             for (x, &bj) in row.iter_mut().zip(b) {
                 *x += ai * bj;
             }
@@ -541,6 +607,8 @@ impl Real for f64 {
     unsafe fn micro(
         kc: usize,
         ap: *const Self,
+        rsa: usize,
+        csa: usize,
         bp: *const Self,
         cp: *mut Self,
         ldc: usize,
@@ -549,12 +617,12 @@ impl Real for f64 {
         // SAFETY: forwarded from the caller.
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         unsafe {
-            micro_f64x2::<MR64, { NR64 / 2 }>(kc, ap, bp, cp, ldc, load);
+            micro_f64x2::<MR64, { NR64 / 2 }>(kc, ap, rsa, csa, bp, cp, ldc, load);
         }
         // SAFETY: forwarded from the caller.
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         unsafe {
-            micro_portable::<f64, MR64, NR64>(kc, ap, bp, cp, ldc, load);
+            micro_portable::<f64, MR64, NR64>(kc, ap, rsa, csa, bp, cp, ldc, load);
         }
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -638,6 +706,8 @@ impl Real for f32 {
     unsafe fn micro(
         kc: usize,
         ap: *const Self,
+        rsa: usize,
+        csa: usize,
         bp: *const Self,
         cp: *mut Self,
         ldc: usize,
@@ -646,12 +716,12 @@ impl Real for f32 {
         // SAFETY: forwarded from the caller.
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         unsafe {
-            micro_f32x4::<MR32, { NR32 / 4 }>(kc, ap, bp, cp, ldc, load);
+            micro_f32x4::<MR32, { NR32 / 4 }>(kc, ap, rsa, csa, bp, cp, ldc, load);
         }
         // SAFETY: forwarded from the caller.
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         unsafe {
-            micro_portable::<f32, MR32, NR32>(kc, ap, bp, cp, ldc, load);
+            micro_portable::<f32, MR32, NR32>(kc, ap, rsa, csa, bp, cp, ldc, load);
         }
     }
     #[cfg(not(target_arch = "wasm32"))]
