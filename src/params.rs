@@ -1817,4 +1817,37 @@ mod tests {
             "v=1&m=resource"
         );
     }
+
+    #[test]
+    fn dtype_defaults_to_the_papers_and_round_trips() {
+        use crate::sim::nets::Dtype;
+        for (m, want) in [
+            (Model::Parity, Dtype::F64),
+            (Model::Grokking, Dtype::F64),
+            (Model::Modular, Dtype::F32),
+        ] {
+            let c = Config::defaults(m);
+            assert_eq!(c.dtype, want, "{m:?}");
+            let q = c.to_query();
+            assert!(!q.contains("dtype"), "the default is not written: {q}");
+            let other = if want == Dtype::F32 { "f64" } else { "f32" };
+            let p = parse(&format!("m={}&dtype={other}", m.name()));
+            assert!(p.problems.is_empty(), "{:?}", p.problems);
+            assert_ne!(p.config.dtype, want);
+            let q = p.config.to_query();
+            assert!(q.contains(&format!("dtype={other}")), "{q}");
+            assert_eq!(parse(&q).config, p.config);
+            // and the run's parameters carry it
+            let spec = format!("{:?}", p.config.spec().unwrap());
+            assert!(spec.contains(&format!("{:?}", p.config.dtype)), "{spec}");
+        }
+        let bad = parse("m=modular&dtype=f16");
+        assert_eq!(bad.problems.len(), 1);
+        assert!(format!("{:?}", bad.problems[0]).contains("f32, f64"));
+        assert_eq!(
+            bad.config.dtype,
+            Dtype::F32,
+            "a bad value keeps the default"
+        );
+    }
 }

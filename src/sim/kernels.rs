@@ -10,10 +10,13 @@
 //! one element, so the result is **bit-identical to the naive loop on every platform**, for
 //! f64 and for f32 (tests below, and in the browser in tests/web.rs).
 //!
-//! Layout (GotoBLAS): B is packed into panels of `NR` columns and A into panels of `MR` rows
-//! for a `KC`-deep slice of k (zero-padded at the edges, so every micro-tile is full and the
-//! padding only feeds discarded outputs); an `MR × NR` tile of C accumulates in registers over
-//! that slice and is stored; the next k-slice reloads it and goes on adding in order. The
+//! Layout (GotoBLAS): B is packed into panels of `NR` columns for a `KC`-deep slice of k
+//! (zero-padded at the edges, so every micro-tile is full and the padding only feeds discarded
+//! outputs); A is read in place (the micro-kernel takes its strides) when a block of `MC` rows
+//! has no edge tile, else packed into zero-padded panels of `MR` rows; an `MR × NR` tile of C
+//! accumulates in registers over that slice and is stored; the next k-slice reloads it and
+//! goes on adding in order. A short C (m < MR, B not transposed: the 2-row weight gradients)
+//! skips the tiles: each row adds A[i][p]·(row p of B) for p in order. The
 //! blocking and packing are written once, generic over [`Real`]; only the micro-kernel and its
 //! tile are per type. In wasm32 with `simd128` the micro-kernels use `core::arch::wasm32`
 //! intrinsics: f64 a 4 × 8 tile = 16 f64x2 accumulators (4 × 4, 6 × 4 and 8 × 4 measured
