@@ -1,5 +1,5 @@
 //! Criterion benchmarks of the real-network experiments against the PyTorch figures of
-//! issue 5 (one CPU thread, float64): a whole Fig. 2 run (10 000 samples, 1000 full-batch
+//! issue 5 (one CPU thread; float64 for Figs 2 and 13, float32 for Fig. 19): a whole Fig. 2 run (10 000 samples, 1000 full-batch
 //! Adam steps) ≈ 12.6 s, one Fig. 13 step ≈ 41 ms, a whole Fig. 19 run (1000 steps) ≈ 2.6 s.
 //! Run: `cargo bench --bench mlp`; figures in BENCHMARKS.md ("MLP (issue 5)").
 //!
@@ -16,7 +16,7 @@ fn main() {}
 use criterion::{criterion_group, criterion_main, Criterion};
 #[cfg(not(target_arch = "wasm32"))]
 use skill_dominoes::sim::nets::{
-    Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
+    Dtype, Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
 };
 #[cfg(not(target_arch = "wasm32"))]
 use std::hint::black_box;
@@ -63,16 +63,23 @@ fn fig19_run(c: &mut Criterion) {
     let mut g = c.benchmark_group("fig19");
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(30));
-    for modular in [false, true] {
-        let name = if modular {
-            "run_1000_steps_modular"
-        } else {
-            "run_1000_steps_nonmodular"
-        };
+    // f32 is the default (the paper's Fig. 19 dtype); f64 for comparison
+    for (modular, dtype) in [
+        (false, Dtype::F32),
+        (true, Dtype::F32),
+        (false, Dtype::F64),
+        (true, Dtype::F64),
+    ] {
+        let name = format!(
+            "run_1000_steps_{}_{}",
+            if modular { "modular" } else { "nonmodular" },
+            dtype.name()
+        );
         g.bench_function(name, |b| {
             b.iter(|| {
                 let mut m = Modular::new(ModularParams {
                     modular,
+                    dtype,
                     ..ModularParams::default()
                 })
                 .unwrap();

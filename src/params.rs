@@ -12,7 +12,7 @@ use crate::sim::domino::Schedule;
 use crate::sim::freq::{normalise, Freq};
 use crate::sim::geometry::{task_vectors, GeometryParams, GradForm, LossForm, VecKind};
 use crate::sim::nets::{
-    Grokking, GrokkingParams, Modular, ModularParams, NetParams, ParityParams, ParityTask,
+    Dtype, Grokking, GrokkingParams, Modular, ModularParams, NetParams, ParityParams, ParityTask,
 };
 use crate::sim::optim::{OptConfig, OptKind};
 use crate::sim::resource::{overlap_matrix, Gate, ResourceParams, Switch};
@@ -205,6 +205,9 @@ pub struct Config {
     pub reweight: bool,
     /// `runs`: number of runs (seeds seed … seed+runs−1) of Fig. 19's t1–t2 scatter.
     pub runs: u32,
+    /// `dtype`: precision of a real-network run; the paper's by default (f64 for parity and
+    /// grokking, f32 for modular: the Fig. 19 notebook does not set float64).
+    pub dtype: Dtype,
 }
 
 impl Default for Config {
@@ -286,6 +289,11 @@ impl Config {
             modular: false,
             reweight: false,
             runs: 1,
+            dtype: if model == Model::Modular {
+                Dtype::F32
+            } else {
+                Dtype::F64
+            },
         }
     }
 
@@ -341,6 +349,7 @@ impl Config {
             samples: self.samples,
             width: self.width,
             opt: self.opt_config(),
+            dtype: self.dtype,
             seed: self.seed,
             ..base
         }
@@ -463,6 +472,7 @@ impl Config {
                 embed_dim: self.embed,
                 hidden: vec![self.width, self.width],
                 opt: self.opt_config(),
+                dtype: self.dtype,
                 seed: self.seed,
                 ..GrokkingParams::signgd()
             })),
@@ -473,6 +483,7 @@ impl Config {
                 modular: self.modular,
                 reweight: self.reweight,
                 opt: self.opt_config(),
+                dtype: self.dtype,
                 seed: self.seed,
                 ..ModularParams::default()
             })),
@@ -648,6 +659,7 @@ const WRITERS: &[Writer] = &[
     ("modular", |c| (c.modular as u8).to_string()),
     ("reweight", |c| (c.reweight as u8).to_string()),
     ("runs", |c| c.runs.to_string()),
+    ("dtype", |c| c.dtype.name().into()),
 ];
 
 fn task_name(t: ParityTask) -> &'static str {
@@ -1140,6 +1152,7 @@ pub const SCHEMA: &[KeySpec] = &[
     key!("modular", "", "Modular network", Kind::Flag, Network, &[Model::Modular], "1: block-diagonal network, one private sub-network per task"),
     key!("reweight", "", "Loss re-weighting", Kind::Flag, Network, &[Model::Modular], "1: train on mean(ℓ·ℓ/mean ℓ), each sample weighted by its own loss"),
     key!("runs", "", "Runs", Kind::Int { min: 1, max: 1000 }, Network, &[Model::Modular], "runs of the t1–t2 scatter (seeds seed … seed+runs−1), 1 … 1000"),
+    key!("dtype", "", "Precision", Kind::Choice(&["f32", "f64"]), Network, NETS, "float precision of the network: f32 or f64 (default: the paper's, f64 for parity and grokking, f32 for modular)"),
 ];
 
 /// The schema entry of a key.
@@ -1573,6 +1586,7 @@ fn set(c: &mut Config, key: &str, v: &str) -> Result<(), String> {
         "modular" => c.modular = flag(v)?,
         "reweight" => c.reweight = flag(v)?,
         "runs" => c.runs = int_key(key, v)? as u32,
+        "dtype" => c.dtype = Dtype::from_name(v).ok_or_else(|| choice(v, "f32, f64"))?,
         "thr" => {
             let t = float(v, 0.0, 1.0)?;
             if t <= 0.0 || t >= 1.0 {
@@ -1851,6 +1865,39 @@ mod tests {
         assert_eq!(
             Config::defaults(Model::Resource).to_query(),
             "v=1&m=resource"
+        );
+    }
+
+    #[test]
+    fn dtype_defaults_to_the_papers_and_round_trips() {
+        use crate::sim::nets::Dtype;
+        for (m, want) in [
+            (Model::Parity, Dtype::F64),
+            (Model::Grokking, Dtype::F64),
+            (Model::Modular, Dtype::F32),
+        ] {
+            let c = Config::defaults(m);
+            assert_eq!(c.dtype, want, "{m:?}");
+            let q = c.to_query();
+            assert!(!q.contains("dtype"), "the default is not written: {q}");
+            let other = if want == Dtype::F32 { "f64" } else { "f32" };
+            let p = parse(&format!("m={}&dtype={other}", m.name()));
+            assert!(p.problems.is_empty(), "{:?}", p.problems);
+            assert_ne!(p.config.dtype, want);
+            let q = p.config.to_query();
+            assert!(q.contains(&format!("dtype={other}")), "{q}");
+            assert_eq!(parse(&q).config, p.config);
+            // and the run's parameters carry it
+            let spec = format!("{:?}", p.config.spec().unwrap());
+            assert!(spec.contains(&format!("{:?}", p.config.dtype)), "{spec}");
+        }
+        let bad = parse("m=modular&dtype=f16");
+        assert_eq!(bad.problems.len(), 1);
+        assert!(format!("{:?}", bad.problems[0]).contains("f32, f64"));
+        assert_eq!(
+            bad.config.dtype,
+            Dtype::F32,
+            "a bad value keeps the default"
         );
     }
 }

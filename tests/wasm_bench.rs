@@ -106,7 +106,7 @@ async fn median_step_ms(query: &str, samples: usize, batch: usize, warm: usize) 
 #[wasm_bindgen_test]
 async fn mlp_steps_in_the_browser() {
     let full = option_env!("BENCH_SAMPLES").is_some();
-    let cases: [(&str, String, f64, &str); 3] = if full {
+    let cases: [(&str, String, f64, &str); 4] = if full {
         [
             (
                 "fig2 (p2 = 0.1, 10 000 samples)",
@@ -121,8 +121,14 @@ async fn mlp_steps_in_the_browser() {
                 "step",
             ),
             (
-                "fig19 (non-modular)",
+                "fig19 (non-modular, f32)",
                 "v=1&m=modular".into(),
+                1000.0,
+                "run of 1000 steps",
+            ),
+            (
+                "fig19 (non-modular, f64)",
+                "v=1&m=modular&dtype=f64".into(),
                 1000.0,
                 "run of 1000 steps",
             ),
@@ -142,8 +148,14 @@ async fn mlp_steps_in_the_browser() {
                 "step",
             ),
             (
-                "fig19 (small)",
+                "fig19 (small, f32)",
                 "v=1&m=modular&samples=100&width=8".into(),
+                1000.0,
+                "run of 1000 steps",
+            ),
+            (
+                "fig19 (small, f64)",
+                "v=1&m=modular&samples=100&width=8&dtype=f64".into(),
                 1000.0,
                 "run of 1000 steps",
             ),
@@ -161,13 +173,17 @@ async fn mlp_steps_in_the_browser() {
         );
         assert!(ms > 0.0 && ms.is_finite(), "{name}: {ms}");
     }
-    // the products alone (sim::mlp::gemm: the fixed-order f64x2 kernel in wasm), GFLOP/s
-    let shapes: [(&str, usize, usize, usize, bool, bool); 4] = if full {
+    // the products alone (sim::mlp::gemm: the fixed-order f64x2 / f32x4 kernels in wasm),
+    // GFLOP/s
+    let shapes: [(&str, usize, usize, usize, bool, bool); 7] = if full {
         [
             ("fig2 X·W1ᵀ 10000×32×50", 10000, 32, 50, false, true),
             ("fig2 δ1ᵀ·X 50×10000×32", 50, 10000, 32, true, false),
             ("fig13 X·W1ᵀ 2784×256×100", 2784, 256, 100, false, true),
             ("fig19 H·W2ᵀ 1000×100×100", 1000, 100, 100, false, true),
+            ("fig19 δ2ᵀ·H 100×1000×100", 100, 1000, 100, true, false),
+            ("fig19 H·W3ᵀ 1000×100×2", 1000, 100, 2, false, true),
+            ("fig19 δ1ᵀ·X 100×1000×2", 100, 1000, 2, true, false),
         ]
     } else {
         [
@@ -175,30 +191,69 @@ async fn mlp_steps_in_the_browser() {
             ("small 9×33×17", 9, 33, 17, true, false),
             ("small 5×5×5", 5, 5, 5, false, false),
             ("small 1×1×1", 1, 1, 1, true, true),
+            ("small 40×9×2", 40, 9, 2, false, true),
+            ("small 9×40×2", 9, 40, 2, true, false),
+            ("small 2×2×2", 2, 2, 2, false, false),
         ]
     };
     for (name, m, k, n, ta, tb) in shapes {
-        let a: Vec<f64> = (0..m * k).map(|i| ((i % 17) as f64 - 8.0) / 9.0).collect();
-        let b: Vec<f64> = (0..k * n).map(|i| ((i % 13) as f64 - 6.0) / 7.0).collect();
-        let mut c = vec![0.0; m * n];
-        let mut times = Vec::new();
-        for _ in 0..samples + 2 {
-            let t0 = now_ms();
-            skill_dominoes::sim::mlp::gemm(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
-            times.push(now_ms() - t0);
-            yield_now().await;
+        if !name.starts_with("fig19") || !full {
+            let ms = time_gemm::<f64>(m, k, n, ta, tb, samples).await;
+            log_gemm(&format!("{name} f64"), m, k, n, ms);
         }
-        times.sort_by(f64::total_cmp);
-        let gflops = |ms: f64| 2.0 * (m * k * n) as f64 / ms / 1e6;
-        web_sys::console::log_1(
-            &format!(
-                "wasm mlp gemm {name}: median {:.3} ms = {:.1} GFLOP/s (fastest {:.1} GFLOP/s)",
-                times[times.len() / 2],
-                gflops(times[times.len() / 2]),
-                gflops(times[0].max(1e-3))
-            )
-            .into(),
-        );
-        assert!(c.iter().all(|x| x.is_finite()));
+        if name.starts_with("fig19") || !full {
+            let ms = time_gemm::<f32>(m, k, n, ta, tb, samples).await;
+            log_gemm(&format!("{name} f32"), m, k, n, ms);
+        }
     }
+    if full {
+        // the f64 kernel on the Fig. 19 square product, for comparison
+        let ms = time_gemm::<f64>(1000, 100, 100, false, true, samples).await;
+        log_gemm("fig19 H·W2ᵀ 1000×100×100 f64", 1000, 100, 100, ms);
+    }
+}
+
+/// (median, fastest) ms per call of `sim::mlp::gemm` in precision `T` over `samples + 2`
+/// samples.
+async fn time_gemm<T: skill_dominoes::sim::mlp::Real>(
+    m: usize,
+    k: usize,
+    n: usize,
+    ta: bool,
+    tb: bool,
+    samples: usize,
+) -> (f64, f64) {
+    let a: Vec<T> = (0..m * k)
+        .map(|i| T::from_f64(((i % 17) as f64 - 8.0) / 9.0))
+        .collect();
+    let b: Vec<T> = (0..k * n)
+        .map(|i| T::from_f64(((i % 13) as f64 - 6.0) / 7.0))
+        .collect();
+    let mut c = vec![T::ZERO; m * n];
+    let mut times = Vec::new();
+    // small products are repeated so that one sample lasts ≈ 10 ms or more
+    let reps = (20_000_000 / (2 * m * k * n).max(1)).clamp(1, 100);
+    for _ in 0..samples + 2 {
+        let t0 = now_ms();
+        for _ in 0..reps {
+            skill_dominoes::sim::mlp::gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c);
+        }
+        times.push((now_ms() - t0) / reps as f64);
+        yield_now().await;
+    }
+    times.sort_by(f64::total_cmp);
+    assert!(c.iter().all(|x| x.to_f64().is_finite()));
+    (times[times.len() / 2], times[0])
+}
+
+fn log_gemm(name: &str, m: usize, k: usize, n: usize, (median, fastest): (f64, f64)) {
+    let gflops = |ms: f64| 2.0 * (m * k * n) as f64 / ms / 1e6;
+    web_sys::console::log_1(
+        &format!(
+            "wasm mlp gemm {name}: median {median:.3} ms = {:.1} GFLOP/s (fastest {:.1} GFLOP/s)",
+            gflops(median),
+            gflops(fastest.max(1e-3))
+        )
+        .into(),
+    );
 }

@@ -1,5 +1,27 @@
-//! Multi-layer perceptrons for the real-network experiments (PAPER.md §2, §6.2, §7), in float64,
-//! trained full-batch by the shared optimizer module (`optim`).
+//! Multi-layer perceptrons for the real-network experiments (PAPER.md §2, §6.2, §7), in float64
+//! or float32, trained full-batch by the shared optimizer module (`optim`).
+//!
+//! # Precision
+//!
+//! `Mlp<T>`, `Tape<T>`, `Input<T>`, [`gemm`], [`mse_loss`] and [`softmax_ce`] are generic over
+//! the sealed element type [`Real`] (`f32` or `f64`, defined in `kernels`; the default type
+//! parameter is f64): one implementation of forward, backward and the losses for both, every
+//! operation in the element type. What differs per type lives in `Real`: the GEMM micro-kernel
+//! (wasm) or matrixmultiply's `sgemm`/`dgemm` (native), the libm-exact exps (`exp`/`expf`,
+//! `log`/`logf`) and conversions. The f64 path performs exactly the operations it did before
+//! the type became generic (same bits; tests/mlp.rs, tests/paper_figures.rs and
+//! tests/frozen_links.rs pin that).
+//!
+//! The optimizer is not generic in its state: `optim::Optimizer::step` takes θ and g in either
+//! precision, widens each element to f64 (exact), updates it with the f64 moments and rounds θ
+//! back once. Chosen over a generic optimizer because it keeps one optimizer module with one
+//! set of formulas and f64 moments for every model, the f64 models get identical operations,
+//! and the cost (a conversion per parameter per step, ≈ 10⁴ parameters in Fig. 19) is
+//! negligible next to the products. An f32 run is therefore "f32 network, f64 Adam state":
+//! slightly more accurate than PyTorch's all-float32 Adam, equal in expectation.
+//!
+//! Initial weights are drawn in f64 (below) and rounded to `T`, so an f32 and an f64 network
+//! of the same seed start from the same weights up to that rounding.
 //!
 //! # The network
 //!
@@ -43,10 +65,11 @@
 //!
 //! # Matrix products: `matrixmultiply` natively, `kernels::gemm_fixed_order` in wasm
 //!
-//! In the browser (wasm32) every product runs in the fixed-order f64x2 kernel of
-//! `kernels.rs` (≈ 9–15 GFLOP/s in Chromium against ≈ 5 at most for matrixmultiply's portable
-//! kernel; why hand-written is in that module's header). Natively matrixmultiply stays: its
-//! AVX-512/FMA kernels are ≈ 3× faster than any FMA-free fixed-order loop could be.
+//! In the browser (wasm32) every product runs in the fixed-order kernel of `kernels.rs`:
+//! f64x2 for f64 (≈ 9–15 GFLOP/s in Chromium against ≈ 5 at most for matrixmultiply's
+//! portable kernel), f32x4 for f32 (about twice that, BENCHMARKS.md); why hand-written is in
+//! that module's header. Natively matrixmultiply stays (`dgemm` / `sgemm`): its AVX-512/FMA
+//! kernels are ≈ 3× faster than any FMA-free fixed-order loop could be.
 //!
 //! The native choice was made by measurement (criterion-free timing loop, release, one thread, medians of 5;
 //! 2-core Xeon with AVX-512, a wasm build running beside it) among three pure-Rust crates that
@@ -73,18 +96,21 @@
 //! # Determinism
 //!
 //! Every random draw comes from a seeded PCG64 stream, exp/ln come from libm (the SiLU and
-//! softmax exps run through `kernels::exp_nonpos`, which returns libm's bits), and every sum
-//! outside the matrix products has a fixed order. In wasm the products are fixed-order too
+//! softmax exps run through `kernels::exp_nonpos` / `expf_nonpos`, which return libm's bits),
+//! and every sum outside the matrix products has a fixed order. In wasm the products are
+//! fixed-order too
 //! (each element summed in k order, no FMA: the naive loop's bits, tested in the browser), so
 //! a browser run gives the same bits on every machine. Natively matrixmultiply picks its
 //! micro-kernel at run time (AVX-512 / FMA+AVX2 / AVX / portable on x86-64, NEON on aarch64),
 //! and the fused kernels round differently. So the native guarantee is: **the same seed on the
 //! same platform (same binary, same CPU kernel) gives the same bits** (tested). Native and
-//! browser runs agree to rounding in each product (≈ 1e−16 relative) and their curves agree
+//! browser runs agree to rounding in each product (≈ 1e−16 relative in f64, ≈ 1e−7 in f32)
+//! and their curves agree
 //! closely, but not bit for bit; the MLP models must not be part of the native-vs-wasm
 //! fingerprint test (e2e/nets.test.mjs compares the page's accuracies with the CLI's to 0.01).
 
 use super::kernels;
+pub use super::kernels::Real;
 use super::SimError;
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -219,9 +245,9 @@ impl MlpSpec {
 
 /// One batch of input rows.
 #[derive(Clone, Copy, Debug)]
-pub enum Input<'a> {
+pub enum Input<'a, T: Real = f64> {
     /// n rows of d_0 numbers, row-major.
-    Dense(&'a [f64]),
+    Dense(&'a [T]),
     /// n rows of `tokens` indices into the embedding.
     Tokens(&'a [u32]),
 }
@@ -235,48 +261,67 @@ struct LayerAt {
     fan_out: usize,
 }
 
-/// A network and its parameters θ (one flat vector).
+/// A network and its parameters θ (one flat vector) in precision `T`.
 #[derive(Clone, Debug)]
-pub struct Mlp {
+pub struct Mlp<T: Real = f64> {
     spec: MlpSpec,
     layers: Vec<LayerAt>,
     /// Offset of E in θ (= θ.len() without an embedding).
     embed_at: usize,
-    theta: Vec<f64>,
+    /// The spec's masks in `T` (0 and 1 are exact in both precisions).
+    masks: Vec<Option<Vec<T>>>,
+    theta: Vec<T>,
 }
 
 /// What a forward pass keeps for the backward pass (and the outputs). Buffers grow to the
 /// largest batch seen and are reused, so a training step allocates nothing.
-#[derive(Clone, Debug, Default)]
-pub struct Tape {
+#[derive(Clone, Debug)]
+pub struct Tape<T: Real = f64> {
     n: usize,
     /// a_0 when it is assembled from the embedding (n × d_0; direct path only).
-    a0: Vec<f64>,
+    a0: Vec<T>,
     /// Factored embedding path: the table products (forward: Q, backward: S) in the two
     /// layouts (`vocab × d_1·T`, unit-major, and `vocab × T·d_1`, slot-major).
-    emb_unit: Vec<f64>,
-    emb_slot: Vec<f64>,
+    emb_unit: Vec<T>,
+    emb_slot: Vec<T>,
     /// z_l for l = 1..L (z_L = f, the outputs).
-    z: Vec<Vec<f64>>,
+    z: Vec<Vec<T>>,
     /// a_l = φ(z_l) for the hidden layers l = 1..L−1.
-    a: Vec<Vec<f64>>,
+    a: Vec<Vec<T>>,
     /// σ(z_l) for SiLU hidden layers (φ' needs it).
-    sig: Vec<Vec<f64>>,
+    sig: Vec<Vec<T>>,
     /// W̃_l for the masked layers.
-    w_eff: Vec<Vec<f64>>,
+    w_eff: Vec<Vec<T>>,
     /// δ scratch (current and previous layer).
-    delta: Vec<f64>,
-    delta_prev: Vec<f64>,
+    delta: Vec<T>,
+    delta_prev: Vec<T>,
 }
 
-impl Tape {
+impl<T: Real> Default for Tape<T> {
+    fn default() -> Self {
+        Tape {
+            n: 0,
+            a0: vec![],
+            emb_unit: vec![],
+            emb_slot: vec![],
+            z: vec![],
+            a: vec![],
+            sig: vec![],
+            w_eff: vec![],
+            delta: vec![],
+            delta_prev: vec![],
+        }
+    }
+}
+
+impl<T: Real> Tape<T> {
     /// Rows of the last forward pass.
     pub fn rows(&self) -> usize {
         self.n
     }
 
     /// The outputs f of the last forward pass (n × d_L); empty before the first.
-    pub fn output(&self) -> &[f64] {
+    pub fn output(&self) -> &[T] {
         self.z.last().map_or(&[], |z| z.as_slice())
     }
 }
@@ -286,8 +331,9 @@ fn linear_bound(fan_in: usize) -> f64 {
     1.0 / (fan_in as f64).sqrt()
 }
 
-impl Mlp {
-    /// A network with PyTorch's default init drawn from `rng` (see the module header).
+impl<T: Real> Mlp<T> {
+    /// A network with PyTorch's default init drawn from `rng` (see the module header); the
+    /// draws are f64 and rounded to `T`, so both precisions start from the same network.
     pub fn new(spec: MlpSpec, rng: &mut Pcg64) -> Result<Self, SimError> {
         spec.validate()?;
         let mut layers = Vec::with_capacity(spec.depth());
@@ -304,20 +350,29 @@ impl Mlp {
         }
         let embed_at = at;
         let n_embed = spec.embedding.map_or(0, |e| e.vocab * e.dim);
-        let mut theta = vec![0.0; at + n_embed];
+        let mut theta = vec![T::ZERO; at + n_embed];
         for la in &layers {
             let bound = linear_bound(la.fan_in);
             for x in &mut theta[la.w..la.b + la.fan_out] {
-                *x = rng.random_range(-bound..bound);
+                *x = T::from_f64(rng.random_range(-bound..bound));
             }
         }
         for x in &mut theta[embed_at..] {
-            *x = rng.sample(StandardNormal);
+            *x = T::from_f64(rng.sample(StandardNormal));
         }
+        let masks = spec
+            .masks
+            .iter()
+            .map(|m| {
+                m.as_ref()
+                    .map(|m| m.iter().map(|&x| T::from_f64(x)).collect())
+            })
+            .collect();
         Ok(Mlp {
             spec,
             layers,
             embed_at,
+            masks,
             theta,
         })
     }
@@ -327,12 +382,12 @@ impl Mlp {
     }
 
     /// θ = [W_1, b_1, …, W_L, b_L, E].
-    pub fn theta(&self) -> &[f64] {
+    pub fn theta(&self) -> &[T] {
         &self.theta
     }
 
     /// θ, for the optimizer (and gradient checks).
-    pub fn theta_mut(&mut self) -> &mut [f64] {
+    pub fn theta_mut(&mut self) -> &mut [T] {
         &mut self.theta
     }
 
@@ -352,7 +407,7 @@ impl Mlp {
     }
 
     /// Rows in `input`, or an error naming the mismatch.
-    pub fn rows(&self, input: Input) -> Result<usize, SimError> {
+    pub fn rows(&self, input: Input<T>) -> Result<usize, SimError> {
         let (len, per_row) = match (input, self.spec.embedding) {
             (Input::Dense(x), None) => (x.len(), self.n_in()),
             (Input::Tokens(t), Some(e)) => {
@@ -379,15 +434,15 @@ impl Mlp {
         Ok(len / per_row)
     }
 
-    fn mask(&self, l: usize) -> Option<&[f64]> {
-        self.spec.masks.get(l).and_then(|m| m.as_deref())
+    fn mask(&self, l: usize) -> Option<&[T]> {
+        self.masks.get(l).and_then(|m| m.as_deref())
     }
 
     /// Whether the first layer of an embedding network runs through the table (see
     /// [`Mlp::embed_forward`]): when the batch has more rows than the vocabulary has tokens, so
     /// that the table products (vocab rows) are cheaper than the batch products (n rows). A
     /// function of the shapes only, so a run takes the same path every step on every machine.
-    fn factored(&self, input: Input, n: usize) -> bool {
+    fn factored(&self, input: Input<T>, n: usize) -> bool {
         matches!((input, self.spec.embedding), (Input::Tokens(_), Some(e)) if e.vocab < n)
     }
 
@@ -401,18 +456,28 @@ impl Mlp {
     fn embed_forward(
         &self,
         tok: &[u32],
-        w_eff: &[f64],
-        q_unit: &mut Vec<f64>,
-        q_slot: &mut Vec<f64>,
-        z: &mut [f64],
+        w_eff: &[T],
+        q_unit: &mut Vec<T>,
+        q_slot: &mut Vec<T>,
+        z: &mut [T],
     ) {
         let Some(e) = self.spec.embedding else {
             return;
         };
         let (vocab, t, d1) = (e.vocab, e.tokens, self.layers[0].fan_out);
         let table = &self.theta[self.embed_at..];
-        q_unit.resize(vocab * d1 * t, 0.0);
-        gemm(vocab, e.dim, d1 * t, table, false, w_eff, true, 0.0, q_unit);
+        q_unit.resize(vocab * d1 * t, T::ZERO);
+        gemm(
+            vocab,
+            e.dim,
+            d1 * t,
+            table,
+            false,
+            w_eff,
+            true,
+            T::ZERO,
+            q_unit,
+        );
         unit_to_slot(q_unit, q_slot, vocab, d1, t);
         for (zr, row) in z.chunks_exact_mut(d1).zip(tok.chunks_exact(t)) {
             for (s, &x) in row.iter().enumerate() {
@@ -421,7 +486,7 @@ impl Mlp {
                 if s == 0 {
                     zr.copy_from_slice(q);
                 } else {
-                    zr.iter_mut().zip(q).for_each(|(z, q)| *z += q);
+                    zr.iter_mut().zip(q).for_each(|(z, &q)| *z += q);
                 }
             }
         }
@@ -434,37 +499,57 @@ impl Mlp {
     fn embed_backward(
         &self,
         tok: &[u32],
-        delta: &[f64],
-        w_eff: &[f64],
-        s_slot: &mut Vec<f64>,
-        s_unit: &mut Vec<f64>,
-        gw: &mut [f64],
-        ge: &mut [f64],
+        delta: &[T],
+        w_eff: &[T],
+        s_slot: &mut Vec<T>,
+        s_unit: &mut Vec<T>,
+        gw: &mut [T],
+        ge: &mut [T],
     ) {
         let Some(e) = self.spec.embedding else {
             return;
         };
         let (vocab, t, d1) = (e.vocab, e.tokens, self.layers[0].fan_out);
         s_slot.clear();
-        s_slot.resize(vocab * t * d1, 0.0);
+        s_slot.resize(vocab * t * d1, T::ZERO);
         for (dr, row) in delta.chunks_exact(d1).zip(tok.chunks_exact(t)) {
             for (s, &x) in row.iter().enumerate() {
                 let at = (x as usize * t + s) * d1;
                 s_slot[at..at + d1]
                     .iter_mut()
                     .zip(dr)
-                    .for_each(|(a, d)| *a += d);
+                    .for_each(|(a, &d)| *a += d);
             }
         }
         slot_to_unit(s_slot, s_unit, vocab, d1, t);
         let table = &self.theta[self.embed_at..];
-        gemm(d1 * t, vocab, e.dim, s_unit, true, table, false, 0.0, gw);
-        gemm(vocab, d1 * t, e.dim, s_unit, false, w_eff, false, 0.0, ge);
+        gemm(
+            d1 * t,
+            vocab,
+            e.dim,
+            s_unit,
+            true,
+            table,
+            false,
+            T::ZERO,
+            gw,
+        );
+        gemm(
+            vocab,
+            d1 * t,
+            e.dim,
+            s_unit,
+            false,
+            w_eff,
+            false,
+            T::ZERO,
+            ge,
+        );
     }
 
     /// Forward pass on `input` (checked with [`Mlp::rows`] beforehand); returns the outputs f
     /// (n × d_L, row-major) and keeps what the backward pass needs in `tape`.
-    pub fn forward<'t>(&self, input: Input, tape: &'t mut Tape) -> &'t [f64] {
+    pub fn forward<'t>(&self, input: Input<T>, tape: &'t mut Tape<T>) -> &'t [T] {
         let n = self.rows(input).expect("input does not fit the network");
         let depth = self.layers.len();
         tape.n = n;
@@ -490,13 +575,13 @@ impl Mlp {
             if let Some(m) = self.mask(l) {
                 let we = &mut tape.w_eff[l];
                 we.clear();
-                we.extend(w.iter().zip(m).map(|(w, m)| w * m));
+                we.extend(w.iter().zip(m).map(|(&w, &m)| w * m));
             }
             // z_l = a_{l−1} W̃_lᵀ, then + b_l and φ row by row (one pass over z_l)
             let mut z = std::mem::take(&mut tape.z[l]);
-            z.resize(n * la.fan_out, 0.0);
+            z.resize(n * la.fan_out, T::ZERO);
             {
-                let w_eff: &[f64] = if self.mask(l).is_some() {
+                let w_eff: &[T] = if self.mask(l).is_some() {
                     &tape.w_eff[l]
                 } else {
                     w
@@ -504,13 +589,21 @@ impl Mlp {
                 if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
                     self.embed_forward(tok, w_eff, &mut tape.emb_unit, &mut tape.emb_slot, &mut z);
                 } else {
-                    let a_prev: &[f64] = match (l, input) {
+                    let a_prev: &[T] = match (l, input) {
                         (0, Input::Dense(x)) => x,
                         (0, Input::Tokens(_)) => &tape.a0,
                         _ => &tape.a[l - 1],
                     };
                     gemm(
-                        n, la.fan_in, la.fan_out, a_prev, false, w_eff, true, 0.0, &mut z,
+                        n,
+                        la.fan_in,
+                        la.fan_out,
+                        a_prev,
+                        false,
+                        w_eff,
+                        true,
+                        T::ZERO,
+                        &mut z,
                     );
                 }
             }
@@ -518,29 +611,29 @@ impl Mlp {
             let rows = z.chunks_exact_mut(la.fan_out);
             if l + 1 == depth {
                 for zr in rows {
-                    for (v, b) in zr.iter_mut().zip(bias) {
+                    for (v, &b) in zr.iter_mut().zip(bias) {
                         *v += b;
                     }
                 }
             } else {
                 let a = &mut tape.a[l];
-                a.resize(n * la.fan_out, 0.0);
+                a.resize(n * la.fan_out, T::ZERO);
                 let ar = a.chunks_exact_mut(la.fan_out);
                 match self.spec.activation {
                     Activation::Relu => {
                         for (zr, ar) in rows.zip(ar) {
-                            for ((v, a), b) in zr.iter_mut().zip(ar).zip(bias) {
+                            for ((v, a), &b) in zr.iter_mut().zip(ar).zip(bias) {
                                 *v += b;
-                                *a = if *v > 0.0 { *v } else { 0.0 };
+                                *a = if *v > T::ZERO { *v } else { T::ZERO };
                             }
                         }
                     }
                     Activation::Silu => {
                         let s = &mut tape.sig[l];
-                        s.resize(n * la.fan_out, 0.0);
+                        s.resize(n * la.fan_out, T::ZERO);
                         let sr = s.chunks_exact_mut(la.fan_out);
                         for ((zr, ar), sr) in rows.zip(ar).zip(sr) {
-                            // the bits of z + b, σ = linalg::sigmoid, z·σ; vectorised exp
+                            // the bits of z + b, σ = Real::sigmoid, z·σ; vectorised exp
                             kernels::bias_silu(zr, bias, sr, ar);
                         }
                     }
@@ -553,7 +646,7 @@ impl Mlp {
 
     /// Gradient of L with respect to θ into `grad` (length [`Mlp::n_params`]), given
     /// ∂L/∂f = `d_out` (n × d_L) at the state of the last `forward(input, tape)`.
-    pub fn backward(&self, input: Input, tape: &mut Tape, d_out: &[f64], grad: &mut [f64]) {
+    pub fn backward(&self, input: Input<T>, tape: &mut Tape<T>, d_out: &[T], grad: &mut [T]) {
         let n = tape.n;
         let depth = self.layers.len();
         assert_eq!(grad.len(), self.theta.len(), "gradient length");
@@ -568,7 +661,7 @@ impl Mlp {
             // ∂L/∂W_l = (δ_lᵀ a_{l−1}) ⊙ M_l
             let (gw, ge) = grad[la.w..].split_at_mut(la.b - la.w);
             if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
-                let w_eff: &[f64] = if self.mask(0).is_some() {
+                let w_eff: &[T] = if self.mask(0).is_some() {
                     &tape.w_eff[0]
                 } else {
                     &self.theta[la.w..la.b]
@@ -584,25 +677,33 @@ impl Mlp {
                     ge,
                 );
             } else {
-                let a_prev: &[f64] = match (l, input) {
+                let a_prev: &[T] = match (l, input) {
                     (0, Input::Dense(x)) => x,
                     (0, Input::Tokens(_)) => &tape.a0,
                     _ => &tape.a[l - 1],
                 };
                 gemm(
-                    la.fan_out, n, la.fan_in, &delta, true, a_prev, false, 0.0, gw,
+                    la.fan_out,
+                    n,
+                    la.fan_in,
+                    &delta,
+                    true,
+                    a_prev,
+                    false,
+                    T::ZERO,
+                    gw,
                 );
             }
             if let Some(m) = self.mask(l) {
-                for (g, m) in gw.iter_mut().zip(m) {
+                for (g, &m) in gw.iter_mut().zip(m) {
                     *g *= m;
                 }
             }
             // ∂L/∂b_l = Σ_i δ_{l,i}, rows in order
             let gb = &mut grad[la.b..la.b + la.fan_out];
-            gb.iter_mut().for_each(|g| *g = 0.0);
+            gb.iter_mut().for_each(|g| *g = T::ZERO);
             for row in delta.chunks_exact(la.fan_out) {
-                for (g, d) in gb.iter_mut().zip(row) {
+                for (g, &d) in gb.iter_mut().zip(row) {
                     *g += d;
                 }
             }
@@ -612,14 +713,22 @@ impl Mlp {
                 break;
             }
             // δ_l W̃_l (n × d_{l−1})
-            let w_eff: &[f64] = if self.mask(l).is_some() {
+            let w_eff: &[T] = if self.mask(l).is_some() {
                 &tape.w_eff[l]
             } else {
                 &self.theta[la.w..la.b]
             };
-            prev.resize(n * la.fan_in, 0.0);
+            prev.resize(n * la.fan_in, T::ZERO);
             gemm(
-                n, la.fan_out, la.fan_in, &delta, false, w_eff, false, 0.0, &mut prev,
+                n,
+                la.fan_out,
+                la.fan_in,
+                &delta,
+                false,
+                w_eff,
+                false,
+                T::ZERO,
+                &mut prev,
             );
             if l > 0 {
                 // δ_{l−1} = (δ_l W̃_l) ⊙ φ'(z_{l−1})
@@ -627,13 +736,13 @@ impl Mlp {
                 match self.spec.activation {
                     Activation::Relu => {
                         for (d, &z) in prev.iter_mut().zip(z) {
-                            *d = if z > 0.0 { *d } else { 0.0 };
+                            *d = if z > T::ZERO { *d } else { T::ZERO };
                         }
                     }
                     Activation::Silu => {
                         let s = &tape.sig[l - 1];
                         for ((d, &z), &s) in prev.iter_mut().zip(z).zip(s) {
-                            *d *= s * (1.0 + z * (1.0 - s));
+                            *d *= s * (T::ONE + z * (T::ONE - s));
                         }
                     }
                 }
@@ -641,11 +750,11 @@ impl Mlp {
             } else if let (Input::Tokens(tok), Some(e)) = (input, self.spec.embedding) {
                 // ∂L/∂E[t]: every slot holding token t adds its slice of δ_1 W̃_1, rows in order
                 let ge = &mut grad[self.embed_at..];
-                ge.iter_mut().for_each(|g| *g = 0.0);
+                ge.iter_mut().for_each(|g| *g = T::ZERO);
                 for (slot, &t) in tok.iter().enumerate() {
                     let t = t as usize;
                     let src = &prev[slot * e.dim..(slot + 1) * e.dim];
-                    for (g, s) in ge[t * e.dim..(t + 1) * e.dim].iter_mut().zip(src) {
+                    for (g, &s) in ge[t * e.dim..(t + 1) * e.dim].iter_mut().zip(src) {
                         *g += s;
                     }
                 }
@@ -657,8 +766,8 @@ impl Mlp {
 }
 
 /// `vocab × d1·T` with column j·T + s (unit-major) → `vocab × T·d1` with column s·d1 + j.
-fn unit_to_slot(unit: &[f64], slot: &mut Vec<f64>, vocab: usize, d1: usize, t: usize) {
-    slot.resize(vocab * t * d1, 0.0);
+fn unit_to_slot<T: Real>(unit: &[T], slot: &mut Vec<T>, vocab: usize, d1: usize, t: usize) {
+    slot.resize(vocab * t * d1, T::ZERO);
     for (u, sl) in unit.chunks_exact(d1 * t).zip(slot.chunks_exact_mut(t * d1)) {
         for j in 0..d1 {
             for s in 0..t {
@@ -669,8 +778,8 @@ fn unit_to_slot(unit: &[f64], slot: &mut Vec<f64>, vocab: usize, d1: usize, t: u
 }
 
 /// The inverse re-layout of [`unit_to_slot`].
-fn slot_to_unit(slot: &[f64], unit: &mut Vec<f64>, vocab: usize, d1: usize, t: usize) {
-    unit.resize(vocab * d1 * t, 0.0);
+fn slot_to_unit<T: Real>(slot: &[T], unit: &mut Vec<T>, vocab: usize, d1: usize, t: usize) {
+    unit.resize(vocab * d1 * t, T::ZERO);
     for (sl, u) in slot.chunks_exact(t * d1).zip(unit.chunks_exact_mut(d1 * t)) {
         for j in 0..d1 {
             for s in 0..t {
@@ -684,16 +793,16 @@ fn slot_to_unit(slot: &[f64], unit: &mut Vec<f64>, vocab: usize, d1: usize, t: u
 /// transpose (k × m) when `ta`; B is k × n, or stored as its transpose (n × k) when `tb`.
 /// β = 0 overwrites C (its old contents, even NaN, are ignored).
 #[allow(clippy::too_many_arguments)]
-pub fn gemm(
+pub fn gemm<T: Real>(
     m: usize,
     k: usize,
     n: usize,
-    a: &[f64],
+    a: &[T],
     ta: bool,
-    b: &[f64],
+    b: &[T],
     tb: bool,
-    beta: f64,
-    c: &mut [f64],
+    beta: T,
+    c: &mut [T],
 ) {
     assert!(
         a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
@@ -712,21 +821,21 @@ pub fn gemm(
 
 #[cfg(not(target_arch = "wasm32"))]
 #[allow(clippy::too_many_arguments)]
-fn gemm_matrixmultiply(
+fn gemm_matrixmultiply<T: Real>(
     m: usize,
     k: usize,
     n: usize,
-    a: &[f64],
+    a: &[T],
     ta: bool,
-    b: &[f64],
+    b: &[T],
     tb: bool,
-    beta: f64,
-    c: &mut [f64],
+    beta: T,
+    c: &mut [T],
 ) {
     if k == 0 {
         // matrixmultiply needs k ≥ 1: C ← β·C (β = 0 overwrites, NaN included)
         for x in &mut c[..m * n] {
-            *x = if beta == 0.0 { 0.0 } else { beta * *x };
+            *x = if beta == T::ZERO { T::ZERO } else { beta * *x };
         }
         return;
     }
@@ -736,11 +845,10 @@ fn gemm_matrixmultiply(
     // slices: A spans (m−1)·rsa + (k−1)·csa < m·k, likewise B and C; C does not alias A or B
     // (a shared and a mutable borrow).
     unsafe {
-        matrixmultiply::dgemm(
+        T::blas(
             m,
             k,
             n,
-            1.0,
             a.as_ptr(),
             rsa,
             csa,
@@ -750,7 +858,6 @@ fn gemm_matrixmultiply(
             beta,
             c.as_mut_ptr(),
             n as isize,
-            1,
         );
     }
 }
@@ -758,28 +865,29 @@ fn gemm_matrixmultiply(
 /// Masked MSE over all n·K entries (see the module header) into `d_out` = ∂L/∂f; returns L.
 /// With `reweight`, the loss is `mean(ℓ · ℓ̄/mean(ℓ̄))` (ℓ̄ detached) and so is its gradient;
 /// when every ℓ is 0 both are 0.
-pub fn mse_loss(f: &[f64], y: &[f64], mask: &[f64], reweight: bool, d_out: &mut [f64]) -> f64 {
+pub fn mse_loss<T: Real>(f: &[T], y: &[T], mask: &[T], reweight: bool, d_out: &mut [T]) -> T {
     assert!(
         f.len() == y.len() && f.len() == mask.len() && f.len() == d_out.len(),
         "f, y, mask and ∂L/∂f must have one length"
     );
-    let total = f.len() as f64;
-    let mut sum = 0.0;
+    let total = T::from_f64(f.len() as f64);
+    let two = T::ONE + T::ONE;
+    let mut sum = T::ZERO;
     for ((d, (&f, &y)), &m) in d_out.iter_mut().zip(f.iter().zip(y)).zip(mask) {
         let r = f - y;
         let l = m * r * r;
         sum += l;
-        *d = 2.0 * m * r / total;
+        *d = two * m * r / total;
     }
     let mean = sum / total;
     if !reweight {
         return mean;
     }
-    if mean == 0.0 {
-        d_out.iter_mut().for_each(|d| *d = 0.0);
-        return 0.0;
+    if mean == T::ZERO {
+        d_out.iter_mut().for_each(|d| *d = T::ZERO);
+        return T::ZERO;
     }
-    let mut sum_sq = 0.0;
+    let mut sum_sq = T::ZERO;
     for ((d, (&f, &y)), &m) in d_out.iter_mut().zip(f.iter().zip(y)).zip(mask) {
         let r = f - y;
         let l = m * r * r;
@@ -791,41 +899,41 @@ pub fn mse_loss(f: &[f64], y: &[f64], mask: &[f64], reweight: bool, d_out: &mut 
 
 /// Softmax cross-entropy, mean over the n rows of `logits` (n × classes); writes ∂L/∂f into
 /// `d_out` when given. Returns L.
-pub fn softmax_ce(
-    logits: &[f64],
+pub fn softmax_ce<T: Real>(
+    logits: &[T],
     classes: usize,
     labels: &[u32],
-    mut d_out: Option<&mut [f64]>,
-) -> f64 {
+    mut d_out: Option<&mut [T]>,
+) -> T {
     let n = labels.len();
     assert_eq!(logits.len(), n * classes, "logits must be n × classes");
     if let Some(d) = d_out.as_deref() {
         assert_eq!(d.len(), logits.len(), "∂L/∂f must be n × classes");
     }
-    let nf = n as f64;
-    let mut total = 0.0;
+    let nf = T::from_f64(n as f64);
+    let mut total = T::ZERO;
     for (i, (row, &y)) in logits.chunks_exact(classes).zip(labels).enumerate() {
         let y = y as usize;
-        let max = row.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-        let mut z = 0.0;
+        let max = row.iter().fold(T::NEG_INFINITY, |a, &b| a.max(b));
+        let mut z = T::ZERO;
         match d_out.as_deref_mut() {
             Some(d) => {
                 // keep e^{f − max} to turn it into the softmax without a second exp
                 let drow = &mut d[i * classes..(i + 1) * classes];
-                // the bits of libm::exp(v − max), summed in order
+                // the bits of Real::exp(v − max), summed in order
                 z = kernels::exp_shifted(row, max, drow);
                 for dv in drow.iter_mut() {
                     *dv = *dv / z / nf;
                 }
-                drow[y] -= 1.0 / nf;
+                drow[y] -= T::ONE / nf;
             }
             None => {
                 for &v in row {
-                    z += libm::exp(v - max);
+                    z += (v - max).exp();
                 }
             }
         }
-        total += max + libm::log(z) - row[y];
+        total += max + z.ln() - row[y];
     }
     total / nf
 }
@@ -876,7 +984,7 @@ mod tests {
             }),
             ..MlpSpec::dense(vec![256, 100, 100, 59], Activation::Silu)
         };
-        let net = Mlp::new(spec, &mut rng_for(0, 1)).unwrap();
+        let net = Mlp::<f64>::new(spec, &mut rng_for(0, 1)).unwrap();
         assert_eq!(
             net.n_params(),
             256 * 100 + 100 + 100 * 100 + 100 + 100 * 59 + 59 + 59 * 128
@@ -959,11 +1067,11 @@ mod tests {
     #[test]
     fn validation_names_the_problem() {
         let mut r = rng_for(0, 1);
-        assert!(Mlp::new(MlpSpec::dense(vec![3], Activation::Relu), &mut r).is_err());
+        assert!(Mlp::<f64>::new(MlpSpec::dense(vec![3], Activation::Relu), &mut r).is_err());
         let mut s = MlpSpec::dense(vec![2, 2], Activation::Relu);
         s.masks = vec![Some(vec![1.0, 0.5, 0.0, 1.0])];
-        assert!(Mlp::new(s, &mut r).is_err());
-        let net = Mlp::new(MlpSpec::dense(vec![3, 2], Activation::Relu), &mut r).unwrap();
+        assert!(Mlp::<f64>::new(s, &mut r).is_err());
+        let net = Mlp::<f64>::new(MlpSpec::dense(vec![3, 2], Activation::Relu), &mut r).unwrap();
         assert!(net.rows(Input::Dense(&[0.0; 7])).is_err());
         assert!(net.rows(Input::Tokens(&[0; 3])).is_err());
         assert_eq!(net.rows(Input::Dense(&[0.0; 9])).unwrap(), 3);

@@ -22,6 +22,12 @@
 //!   sub-networks); Adam η = 5e−4; `L = mean((f − y)² · mask)` over all 1000×2 entries, or the
 //!   re-weighted `mean(ℓ·ℓ̄/mean ℓ̄)`. t_k = first step with task-k MSE < 1e−3.
 //!
+//! Precision (`dtype`): each run trains in f32 or f64 ([`Dtype`]); the default is the paper's
+//! (PAPER.md marks float64 for Figs 2 and 13; the Fig. 19 notebook does not set it, so it runs
+//! in PyTorch's default float32). The data, the network init (drawn in f64, rounded) and the
+//! optimizer (f64 state, see `optim`) are shared; the MLP's products, activations and loss run
+//! in the run's precision, and the observables are computed in f64 from its outputs.
+//!
 //! Recording convention (as `geometry`): the observables describe the current parameters
 //! θ_t, t = `step_count()`, so a run's row 0 is the initial network. Each step reuses the
 //! forward pass of the observables as the forward pass of its gradient, so observing is free.
@@ -30,7 +36,7 @@
 //! initial weights and the per-step supervision mask never shift each other's numbers.
 
 use super::geometry::rng_for;
-use super::mlp::{mse_loss, softmax_ce, Activation, Embedding, Input, Mlp, MlpSpec, Tape};
+use super::mlp::{mse_loss, softmax_ce, Activation, Embedding, Input, Mlp, MlpSpec, Real, Tape};
 use super::optim::{OptConfig, OptKind, Optimizer};
 use super::SimError;
 use rand::Rng;
@@ -69,12 +75,189 @@ fn check_opt(opt: &OptConfig) -> Result<(), SimError> {
     Ok(())
 }
 
-fn finite_or(step: u32, values: &[f64], theta: &[f64]) -> Result<(), SimError> {
-    let s: f64 = values.iter().sum::<f64>() + theta.iter().sum::<f64>();
+fn finite_or(step: u32, values: &[f64], core: &Engine) -> Result<(), SimError> {
+    let s: f64 = values.iter().sum::<f64>() + core.theta_sum();
     if s.is_finite() {
         Ok(())
     } else {
         Err(SimError::NonFinite { step })
+    }
+}
+
+/// The element type a run trains in (link key `dtype`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dtype {
+    F32,
+    F64,
+}
+
+impl Dtype {
+    pub const ALL: [Dtype; 2] = [Dtype::F32, Dtype::F64];
+
+    /// The link name: "f32" / "f64".
+    pub fn name(self) -> &'static str {
+        match self {
+            Dtype::F32 => f32::NAME,
+            Dtype::F64 => f64::NAME,
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.name() == s)
+    }
+}
+
+/// Everything of a run that lives in its precision `T`: the network, its tapes, the training
+/// inputs/targets/mask as the loss sees them, ∂L/∂f and the gradient.
+#[derive(Clone, Debug)]
+struct Core<T: Real> {
+    net: Mlp<T>,
+    tape: Tape<T>,
+    /// The second forward pass of grokking's test pairs.
+    test_tape: Tape<T>,
+    /// Dense input rows (empty for token inputs).
+    x: Vec<T>,
+    /// MSE targets and supervision mask (empty for cross-entropy).
+    y: Vec<T>,
+    mask: Vec<T>,
+    d_out: Vec<T>,
+    grad: Vec<T>,
+}
+
+fn to_real<T: Real>(v: &[f64]) -> Vec<T> {
+    v.iter().map(|&x| T::from_f64(x)).collect()
+}
+
+impl<T: Real> Core<T> {
+    fn new(
+        spec: MlpSpec,
+        seed: u64,
+        x: &[f64],
+        y: &[f64],
+        mask: &[f64],
+        outputs: usize,
+    ) -> Result<Self, SimError> {
+        let net = Mlp::new(spec, &mut rng_for(seed, STREAM_INIT))?;
+        Ok(Core {
+            grad: vec![T::ZERO; net.n_params()],
+            d_out: vec![T::ZERO; outputs],
+            net,
+            tape: Tape::default(),
+            test_tape: Tape::default(),
+            x: to_real(x),
+            y: to_real(y),
+            mask: to_real(mask),
+        })
+    }
+
+    /// One optimizer step on the masked (re-weighted) MSE of the kept forward pass.
+    fn mse_step(&mut self, reweight: bool, opt: &mut Optimizer) {
+        mse_loss(
+            self.tape.output(),
+            &self.y,
+            &self.mask,
+            reweight,
+            &mut self.d_out,
+        );
+        let input = Input::Dense(&self.x);
+        self.net
+            .backward(input, &mut self.tape, &self.d_out, &mut self.grad);
+        opt.step(self.net.theta_mut(), &self.grad);
+    }
+}
+
+/// A run's [`Core`] in its precision.
+#[derive(Clone, Debug)]
+enum Engine {
+    F32(Core<f32>),
+    F64(Core<f64>),
+}
+
+/// Runs `$body` with `$c` bound to the engine's core (`&Core<f32>` or `&Core<f64>`): the body
+/// is written once and compiled for both precisions.
+macro_rules! with_core {
+    ($engine:expr, $c:ident => $body:expr) => {
+        match $engine {
+            Engine::F32($c) => $body,
+            Engine::F64($c) => $body,
+        }
+    };
+}
+
+impl Engine {
+    fn new(
+        dtype: Dtype,
+        spec: MlpSpec,
+        seed: u64,
+        x: &[f64],
+        y: &[f64],
+        mask: &[f64],
+        outputs: usize,
+    ) -> Result<Self, SimError> {
+        Ok(match dtype {
+            Dtype::F32 => Engine::F32(Core::new(spec, seed, x, y, mask, outputs)?),
+            Dtype::F64 => Engine::F64(Core::new(spec, seed, x, y, mask, outputs)?),
+        })
+    }
+
+    fn n_params(&self) -> usize {
+        with_core!(self, c => c.net.n_params())
+    }
+
+    /// Σθ in f64 (only its finiteness is used).
+    fn theta_sum(&self) -> f64 {
+        with_core!(self, c => c.net.theta().iter().map(|x| x.to_f64()).sum::<f64>())
+    }
+
+    fn mse_step(&mut self, reweight: bool, opt: &mut Optimizer) {
+        with_core!(self, c => c.mse_step(reweight, opt))
+    }
+
+    #[cfg(test)]
+    fn x(&self) -> Vec<f64> {
+        with_core!(self, c => c.x.iter().map(|x| x.to_f64()).collect())
+    }
+
+    #[cfg(test)]
+    fn mask(&self) -> Vec<f64> {
+        with_core!(self, c => c.mask.iter().map(|x| x.to_f64()).collect())
+    }
+
+    #[cfg(test)]
+    fn theta(&self) -> Vec<f64> {
+        with_core!(self, c => c.net.theta().iter().map(|x| x.to_f64()).collect())
+    }
+}
+
+/// Task 2's supervision (`Frequency` only) into column 1 of `mask` (n × k): rows are permuted
+/// in place in `order`, the first `rare` supervised, or each row with probability p2.
+#[allow(clippy::too_many_arguments)]
+fn draw_mask<T: Real>(
+    rng: &mut Pcg64,
+    order: &mut [u32],
+    rare: usize,
+    supervision: Supervision,
+    p2: f64,
+    k: usize,
+    mask: &mut [T],
+) {
+    let n = order.len();
+    match supervision {
+        Supervision::Subset | Supervision::Fixed => {
+            partial_shuffle(rng, order, rare);
+            for i in 0..n {
+                mask[i * k + 1] = T::ZERO;
+            }
+            for &r in &order[..rare] {
+                mask[r as usize * k + 1] = T::ONE;
+            }
+        }
+        Supervision::Bernoulli => {
+            for i in 0..n {
+                let u: f64 = rng.random();
+                mask[i * k + 1] = if u < p2 { T::ONE } else { T::ZERO };
+            }
+        }
     }
 }
 
@@ -148,6 +331,8 @@ pub struct ParityParams {
     pub width: usize,
     /// Adam, η = 1e−3, β = (0.9, 0.999) in the paper; Adam(0, 0) is its SignGD companion plot.
     pub opt: OptConfig,
+    /// f64 (PAPER.md: Fig. 2 runs in float64).
+    pub dtype: Dtype,
     pub seed: u64,
 }
 
@@ -168,6 +353,7 @@ impl ParityParams {
             train_frac: 1.0,
             width: 50,
             opt: OptConfig::new(OptKind::Adam, 1e-3),
+            dtype: Dtype::F64,
             seed: 0,
         }
     }
@@ -205,20 +391,16 @@ impl ParityParams {
 #[derive(Clone, Debug)]
 pub struct Parity {
     pub params: ParityParams,
-    net: Mlp,
+    /// The network and the training rows (n × 32), labels (n × K) and supervision mask m
+    /// (n × K, of the next step) in the run's precision.
+    core: Engine,
     opt: Optimizer,
-    tape: Tape,
-    /// Training rows (n × 32) and labels (n × K).
-    x: Vec<f64>,
+    /// The labels in f64, for the observables.
     y: Vec<f64>,
-    /// The supervision mask m (n × K) of the next step.
-    mask: Vec<f64>,
     /// Task 2's subset (`Frequency`): rows are permuted in place, the first `rare` supervised.
     order: Vec<u32>,
     rare: usize,
     rng_mask: Pcg64,
-    d_out: Vec<f64>,
-    grad: Vec<f64>,
     step: u32,
     loss: f64,
     task_loss: Vec<f64>,
@@ -265,23 +447,23 @@ impl Parity {
                     .map(|b| b.iter().fold(0, |acc, &j| acc ^ bit(j)) as f64),
             );
         }
-        let net = Mlp::new(
+        let core = Engine::new(
+            params.dtype,
             MlpSpec::dense(vec![32, params.width, k], Activation::Relu),
-            &mut rng_for(params.seed, STREAM_INIT),
+            params.seed,
+            &x,
+            &y,
+            &vec![1.0; n_train * k],
+            n_train * k,
         )?;
         // ⌊n(1 − p2)⌋ rows unsupervised, as `mask[:int(N·(1−p2)), 1] = 0`
         let rare = n_train - ((n_train as f64 * (1.0 - params.p2)).floor() as usize).min(n_train);
         let mut p = Parity {
-            opt: Optimizer::new(params.opt, net.n_params()),
-            grad: vec![0.0; net.n_params()],
-            net,
-            tape: Tape::default(),
-            mask: vec![1.0; n_train * k],
-            d_out: vec![0.0; n_train * k],
+            opt: Optimizer::new(params.opt, core.n_params()),
+            core,
             order: (0..n_train as u32).collect(),
             rare,
             rng_mask: rng_for(params.seed, STREAM_MASK),
-            x,
             y,
             step: 0,
             loss: 0.0,
@@ -293,49 +475,37 @@ impl Parity {
             p.draw_mask();
         }
         p.observe();
-        finite_or(0, &[p.loss], p.net.theta())?;
+        finite_or(0, &[p.loss], &p.core)?;
         Ok(p)
     }
 
     /// Task 2's supervision for the next step (`Frequency` only).
     fn draw_mask(&mut self) {
         let k = self.params.task.bits().len();
-        let n = self.order.len();
-        match self.params.supervision {
-            Supervision::Subset | Supervision::Fixed => {
-                partial_shuffle(&mut self.rng_mask, &mut self.order, self.rare);
-                for i in 0..n {
-                    self.mask[i * k + 1] = 0.0;
-                }
-                for &r in &self.order[..self.rare] {
-                    self.mask[r as usize * k + 1] = 1.0;
-                }
-            }
-            Supervision::Bernoulli => {
-                let p2 = self.params.p2;
-                for i in 0..n {
-                    let u: f64 = self.rng_mask.random();
-                    self.mask[i * k + 1] = if u < p2 { 1.0 } else { 0.0 };
-                }
-            }
-        }
+        let (rng, order, rare) = (&mut self.rng_mask, &mut self.order, self.rare);
+        let (sup, p2) = (self.params.supervision, self.params.p2);
+        with_core!(&mut self.core, c => draw_mask(rng, order, rare, sup, p2, k, &mut c.mask));
     }
 
     /// Forward pass at the current θ, then the observables.
     fn observe(&mut self) {
         let k = self.task_loss.len();
-        let f = self.net.forward(Input::Dense(&self.x), &mut self.tape);
         let mut sq = vec![0.0; k];
         let mut hit = vec![0usize; k];
-        for (fr, yr) in f.chunks_exact(k).zip(self.y.chunks_exact(k)) {
-            for j in 0..k {
-                let r = fr[j] - yr[j];
-                sq[j] += r * r;
-                if (fr[j] > 0.5) == (yr[j] > 0.5) {
-                    hit[j] += 1;
+        let y = &self.y;
+        with_core!(&mut self.core, c => {
+            let f = c.net.forward(Input::Dense(&c.x), &mut c.tape);
+            for (fr, yr) in f.chunks_exact(k).zip(y.chunks_exact(k)) {
+                for j in 0..k {
+                    let fj = fr[j].to_f64();
+                    let r = fj - yr[j];
+                    sq[j] += r * r;
+                    if (fj > 0.5) == (yr[j] > 0.5) {
+                        hit[j] += 1;
+                    }
                 }
             }
-        }
+        });
         let n = (self.y.len() / k) as f64;
         let p = self.params.frequencies();
         for j in 0..k {
@@ -353,20 +523,10 @@ impl Parity {
         {
             self.draw_mask();
         }
-        mse_loss(
-            self.tape.output(),
-            &self.y,
-            &self.mask,
-            false,
-            &mut self.d_out,
-        );
-        let input = Input::Dense(&self.x);
-        self.net
-            .backward(input, &mut self.tape, &self.d_out, &mut self.grad);
-        self.opt.step(self.net.theta_mut(), &self.grad);
+        self.core.mse_step(false, &mut self.opt);
         self.step += 1;
         self.observe();
-        finite_or(self.step, &[self.loss], self.net.theta())
+        finite_or(self.step, &[self.loss], &self.core)
     }
 
     /// Updates taken so far.
@@ -395,8 +555,9 @@ impl Parity {
         self.params.task.names()
     }
 
-    pub fn net(&self) -> &Mlp {
-        &self.net
+    /// Number of network parameters.
+    pub fn n_params(&self) -> usize {
+        self.core.n_params()
     }
 }
 
@@ -420,6 +581,8 @@ pub struct GrokkingParams {
     pub hidden: Vec<usize>,
     /// AdamW with β = (0, 0) ("SignGD") or (0.9, 0.999) ("Adam"), η = 1e−2, wd ∈ {0, 0.03}.
     pub opt: OptConfig,
+    /// f64 (PAPER.md: Fig. 13 runs in float64).
+    pub dtype: Dtype,
     pub seed: u64,
 }
 
@@ -442,6 +605,7 @@ impl GrokkingParams {
             embed_dim: 128,
             hidden: vec![100, 100],
             opt,
+            dtype: Dtype::F64,
             seed: 0,
         }
     }
@@ -459,23 +623,19 @@ impl GrokkingParams {
 #[derive(Clone, Debug)]
 pub struct Grokking {
     pub params: GrokkingParams,
-    net: Mlp,
+    core: Engine,
     opt: Optimizer,
     train_tokens: Vec<u32>,
     train_labels: Vec<u32>,
     test_tokens: Vec<u32>,
     test_labels: Vec<u32>,
-    tape: Tape,
-    test_tape: Tape,
-    d_out: Vec<f64>,
-    grad: Vec<f64>,
     step: u32,
     loss: [f64; 2],
     acc: [f64; 2],
 }
 
 /// Share of rows whose first arg-max logit is the label.
-fn argmax_accuracy(logits: &[f64], classes: usize, labels: &[u32]) -> f64 {
+fn argmax_accuracy<T: Real>(logits: &[T], classes: usize, labels: &[u32]) -> f64 {
     if labels.is_empty() {
         return 0.0;
     }
@@ -538,57 +698,56 @@ impl Grokking {
             }),
             ..MlpSpec::dense(widths, Activation::Silu)
         };
-        let net = Mlp::new(spec, &mut rng_for(params.seed, STREAM_INIT))?;
+        let core = Engine::new(params.dtype, spec, params.seed, &[], &[], &[], n_train * p)?;
         let mut g = Grokking {
-            opt: Optimizer::new(params.opt, net.n_params()),
-            grad: vec![0.0; net.n_params()],
-            d_out: vec![0.0; n_train * p],
-            net,
+            opt: Optimizer::new(params.opt, core.n_params()),
+            core,
             train_tokens,
             train_labels,
             test_tokens,
             test_labels,
-            tape: Tape::default(),
-            test_tape: Tape::default(),
             step: 0,
             loss: [0.0; 2],
             acc: [0.0; 2],
             params,
         };
         g.observe();
-        finite_or(0, &g.loss, g.net.theta())?;
+        finite_or(0, &g.loss, &g.core)?;
         Ok(g)
     }
 
     fn observe(&mut self) {
         let p = self.params.modulus;
-        let f = self
-            .net
-            .forward(Input::Tokens(&self.train_tokens), &mut self.tape);
-        // the gradient of the next step comes with the training loss
-        self.loss[0] = softmax_ce(f, p, &self.train_labels, Some(&mut self.d_out));
-        self.acc[0] = argmax_accuracy(f, p, &self.train_labels);
-        if self.test_labels.is_empty() {
-            self.loss[1] = 0.0;
-            self.acc[1] = 0.0;
-        } else {
-            let f = self
-                .net
-                .forward(Input::Tokens(&self.test_tokens), &mut self.test_tape);
-            self.loss[1] = softmax_ce(f, p, &self.test_labels, None);
-            self.acc[1] = argmax_accuracy(f, p, &self.test_labels);
-        }
+        let (loss, acc) = (&mut self.loss, &mut self.acc);
+        let (train_tokens, train_labels) = (&self.train_tokens, &self.train_labels);
+        let (test_tokens, test_labels) = (&self.test_tokens, &self.test_labels);
+        with_core!(&mut self.core, c => {
+            let f = c.net.forward(Input::Tokens(train_tokens), &mut c.tape);
+            // the gradient of the next step comes with the training loss
+            loss[0] = softmax_ce(f, p, train_labels, Some(&mut c.d_out)).to_f64();
+            acc[0] = argmax_accuracy(f, p, train_labels);
+            if test_labels.is_empty() {
+                loss[1] = 0.0;
+                acc[1] = 0.0;
+            } else {
+                let f = c.net.forward(Input::Tokens(test_tokens), &mut c.test_tape);
+                loss[1] = softmax_ce(f, p, test_labels, None).to_f64();
+                acc[1] = argmax_accuracy(f, p, test_labels);
+            }
+        });
     }
 
     /// One full-batch AdamW step on the training pairs, then the observables.
     pub fn step(&mut self) -> Result<(), SimError> {
-        let input = Input::Tokens(&self.train_tokens);
-        self.net
-            .backward(input, &mut self.tape, &self.d_out, &mut self.grad);
-        self.opt.step(self.net.theta_mut(), &self.grad);
+        let (tokens, opt) = (&self.train_tokens, &mut self.opt);
+        with_core!(&mut self.core, c => {
+            c.net
+                .backward(Input::Tokens(tokens), &mut c.tape, &c.d_out, &mut c.grad);
+            opt.step(c.net.theta_mut(), &c.grad);
+        });
         self.step += 1;
         self.observe();
-        finite_or(self.step, &self.loss, self.net.theta())
+        finite_or(self.step, &self.loss, &self.core)
     }
 
     pub fn step_count(&self) -> u32 {
@@ -622,8 +781,9 @@ impl Grokking {
         (self.train_labels.len(), self.test_labels.len())
     }
 
-    pub fn net(&self) -> &Mlp {
-        &self.net
+    /// Number of network parameters.
+    pub fn n_params(&self) -> usize {
+        self.core.n_params()
     }
 }
 
@@ -647,6 +807,9 @@ pub struct ModularParams {
     pub threshold: f64,
     /// Adam, η = 5e−4.
     pub opt: OptConfig,
+    /// f32: the Fig. 19 notebook does not set float64 (PAPER.md marks it for Figs 2 and 13
+    /// only), so it runs in PyTorch's default float32.
+    pub dtype: Dtype,
     pub seed: u64,
 }
 
@@ -660,6 +823,7 @@ impl Default for ModularParams {
             reweight: false,
             threshold: 1e-3,
             opt: OptConfig::new(OptKind::Adam, 5e-4),
+            dtype: Dtype::F32,
             seed: 0,
         }
     }
@@ -669,16 +833,14 @@ impl Default for ModularParams {
 #[derive(Clone, Debug)]
 pub struct Modular {
     pub params: ModularParams,
-    net: Mlp,
+    /// The network and the points, targets and mask in the run's precision.
+    core: Engine,
     opt: Optimizer,
-    tape: Tape,
-    x: Vec<f64>,
+    /// Targets and mask in f64, for the observables.
     y: Vec<f64>,
     mask: Vec<f64>,
     /// Points per task.
     count: [usize; 2],
-    d_out: Vec<f64>,
-    grad: Vec<f64>,
     step: u32,
     loss: f64,
     task_loss: [f64; 2],
@@ -727,14 +889,10 @@ impl Modular {
         if params.modular {
             spec = spec.block_diagonal(2)?;
         }
-        let net = Mlp::new(spec, &mut rng_for(params.seed, STREAM_INIT))?;
+        let core = Engine::new(params.dtype, spec, params.seed, &x, &y, &mask, 2 * n)?;
         let mut m = Modular {
-            opt: Optimizer::new(params.opt, net.n_params()),
-            grad: vec![0.0; net.n_params()],
-            net,
-            tape: Tape::default(),
-            d_out: vec![0.0; 2 * n],
-            x,
+            opt: Optimizer::new(params.opt, core.n_params()),
+            core,
             y,
             mask,
             count: [n1, n - n1],
@@ -748,27 +906,26 @@ impl Modular {
         };
         m.observe();
         m.initial_loss = m.task_loss;
-        finite_or(0, &[m.loss], m.net.theta())?;
+        finite_or(0, &[m.loss], &m.core)?;
         Ok(m)
     }
 
     fn observe(&mut self) {
-        let f = self.net.forward(Input::Dense(&self.x), &mut self.tape);
         let tol = self.params.threshold;
         let mut sq = [0.0; 2];
         let mut hit = [0usize; 2];
-        for ((fr, yr), mr) in f
-            .chunks_exact(2)
-            .zip(self.y.chunks_exact(2))
-            .zip(self.mask.chunks_exact(2))
-        {
-            let k = if mr[0] > 0.0 { 0 } else { 1 };
-            let r = fr[k] - yr[k];
-            sq[k] += r * r;
-            if r * r < tol {
-                hit[k] += 1;
+        let (y, mask) = (&self.y, &self.mask);
+        with_core!(&mut self.core, c => {
+            let f = c.net.forward(Input::Dense(&c.x), &mut c.tape);
+            for ((fr, yr), mr) in f.chunks_exact(2).zip(y.chunks_exact(2)).zip(mask.chunks_exact(2)) {
+                let k = if mr[0] > 0.0 { 0 } else { 1 };
+                let r = fr[k].to_f64() - yr[k];
+                sq[k] += r * r;
+                if r * r < tol {
+                    hit[k] += 1;
+                }
             }
-        }
+        });
         for k in 0..2 {
             self.task_loss[k] = sq[k] / self.count[k] as f64;
             self.within[k] = hit[k] as f64 / self.count[k] as f64;
@@ -781,20 +938,10 @@ impl Modular {
 
     /// One full-batch Adam step on the masked (or re-weighted) MSE, then the observables.
     pub fn step(&mut self) -> Result<(), SimError> {
-        mse_loss(
-            self.tape.output(),
-            &self.y,
-            &self.mask,
-            self.params.reweight,
-            &mut self.d_out,
-        );
-        let input = Input::Dense(&self.x);
-        self.net
-            .backward(input, &mut self.tape, &self.d_out, &mut self.grad);
-        self.opt.step(self.net.theta_mut(), &self.grad);
+        self.core.mse_step(self.params.reweight, &mut self.opt);
         self.step += 1;
         self.observe();
-        finite_or(self.step, &[self.loss], self.net.theta())
+        finite_or(self.step, &[self.loss], &self.core)
     }
 
     pub fn step_count(&self) -> u32 {
@@ -845,8 +992,9 @@ impl Modular {
     /// The two tasks' names: the frequent x1 ↦ x1², the rare x2 ↦ x2².
     pub const TASKS: [&'static str; 2] = ["x1²", "x2²"];
 
-    pub fn net(&self) -> &Mlp {
-        &self.net
+    /// Number of network parameters.
+    pub fn n_params(&self) -> usize {
+        self.core.n_params()
     }
 }
 
@@ -962,8 +1110,9 @@ mod tests {
             ..ParityParams::compositional()
         })
         .unwrap();
-        assert_eq!(p.x.len(), 160 * 32);
-        for (xr, yr) in p.x.chunks_exact(32).zip(p.y.chunks_exact(3)) {
+        let x = p.core.x();
+        assert_eq!(x.len(), 160 * 32);
+        for (xr, yr) in x.chunks_exact(32).zip(p.y.chunks_exact(3)) {
             let b = |j: usize| xr[j] as u32;
             assert_eq!(yr[0] as u32, b(2) ^ b(3));
             assert_eq!(yr[1] as u32, b(0) ^ b(1));
@@ -972,7 +1121,7 @@ mod tests {
         assert_eq!(p.task_names(), ["x3⊕x4", "x1⊕x2", "x1⊕x2⊕x3⊕x4"]);
         // every bit column is a fair coin
         for j in 0..32 {
-            let ones: f64 = p.x.iter().skip(j).step_by(32).sum();
+            let ones: f64 = x.iter().skip(j).step_by(32).sum();
             assert!((ones / 160.0 - 0.5).abs() < 0.15, "bit {j}");
         }
     }
@@ -993,9 +1142,10 @@ mod tests {
             let mut first = None;
             for _ in 0..3 {
                 p.step().unwrap();
-                let col: Vec<f64> = p.mask.iter().skip(1).step_by(2).copied().collect();
+                let mask = p.core.mask();
+                let col: Vec<f64> = mask.iter().skip(1).step_by(2).copied().collect();
                 let count: f64 = col.iter().sum();
-                let ones: f64 = p.mask.iter().step_by(2).sum();
+                let ones: f64 = mask.iter().step_by(2).sum();
                 assert_eq!(ones, 1000.0, "task 1 is always supervised");
                 if exact {
                     assert_eq!(count, 100.0, "{sup:?}: exactly n − ⌊0.9 n⌋ rows");
@@ -1039,18 +1189,29 @@ mod tests {
 
     #[test]
     fn modular_data_and_initial_levels() {
-        let m = Modular::new(ModularParams::default()).unwrap();
+        let m = Modular::new(ModularParams {
+            dtype: Dtype::F64,
+            ..ModularParams::default()
+        })
+        .unwrap();
         assert_eq!(m.count, [990, 10]);
-        for ((x, y), mk) in
-            m.x.chunks_exact(2)
-                .zip(m.y.chunks_exact(2))
-                .zip(m.mask.chunks_exact(2))
+        let x = m.core.x();
+        for ((x, y), mk) in x
+            .chunks_exact(2)
+            .zip(m.y.chunks_exact(2))
+            .zip(m.mask.chunks_exact(2))
         {
             assert_eq!(mk[0] + mk[1], 1.0);
             let k = if mk[0] == 1.0 { 0 } else { 1 };
             assert_eq!(x[1 - k], 0.0, "the other coordinate is zeroed");
             assert!(x[k].abs() <= 1.0 && y[k] == x[k] * x[k]);
         }
+        // the default (f32) run sees the same points, rounded
+        let m32 = Modular::new(ModularParams::default()).unwrap();
+        assert_eq!(m32.params.dtype, Dtype::F32);
+        let rounded: Vec<f64> = x.iter().map(|&v| v as f32 as f64).collect();
+        assert_eq!(m32.core.x(), rounded);
+        assert_ne!(rounded, x);
         assert_eq!(m.levels(), vec![0.0, 0.0]);
         assert_eq!(m.learned_at(), [None, None]);
         assert!(Modular::new(ModularParams {
@@ -1064,5 +1225,120 @@ mod tests {
             ..ModularParams::default()
         })
         .is_err());
+    }
+
+    /// Loss columns of the first `steps` steps (row 0 = the initial network) and the final θ.
+    fn trace(params: NetParams, steps: usize) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let mut net = Net::new(params).unwrap();
+        let mut rows = vec![net.task_losses()];
+        for _ in 0..steps {
+            net.step().unwrap();
+            rows.push(net.task_losses());
+        }
+        let theta = match &net {
+            Net::Parity(n) => n.core.theta(),
+            Net::Grokking(n) => n.core.theta(),
+            Net::Modular(n) => n.core.theta(),
+        };
+        (rows, theta)
+    }
+
+    /// The same seed in f32 and f64: the f32 run is deterministic, is really computed in f32
+    /// (not the f64 bits), and tracks the f64 run to float32-sized differences over its first
+    /// steps, for each of the three models.
+    #[test]
+    fn f32_runs_track_f64_runs_and_repeat_bit_for_bit() {
+        type Case = (&'static str, fn(Dtype) -> NetParams, f64);
+        let cases: [Case; 3] = [
+            (
+                "parity",
+                |d| {
+                    NetParams::Parity(ParityParams {
+                        dtype: d,
+                        ..small_parity_params()
+                    })
+                },
+                1e-5,
+            ),
+            (
+                "grokking",
+                |d| {
+                    NetParams::Grokking(GrokkingParams {
+                        dtype: d,
+                        ..small_grok_params()
+                    })
+                },
+                1e-5,
+            ),
+            (
+                "modular",
+                |d| {
+                    NetParams::Modular(ModularParams {
+                        dtype: d,
+                        ..fig19_params()
+                    })
+                },
+                1e-5,
+            ),
+        ];
+        for (name, params, tol) in cases {
+            let steps = 10;
+            let (l32, th32) = trace(params(Dtype::F32), steps);
+            let (l32b, th32b) = trace(params(Dtype::F32), steps);
+            let (l64, th64) = trace(params(Dtype::F64), steps);
+            let bits =
+                |v: &[Vec<f64>]| -> Vec<u64> { v.iter().flatten().map(|x| x.to_bits()).collect() };
+            assert_eq!(bits(&l32), bits(&l32b), "{name}: f32 losses repeat");
+            assert!(
+                th32.iter()
+                    .zip(&th32b)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{name}: f32 θ repeats"
+            );
+            assert!(
+                th32.iter().all(|&t| t == t as f32 as f64),
+                "{name}: θ is f32"
+            );
+            assert_ne!(bits(&l32), bits(&l64), "{name}: f32 is not the f64 run");
+            let mut worst = 0.0f64;
+            for (r32, r64) in l32.iter().zip(&l64) {
+                for (a, b) in r32.iter().zip(r64) {
+                    worst = worst.max((a - b).abs() / b.abs().max(1e-12));
+                }
+            }
+            let dth = th32
+                .iter()
+                .zip(&th64)
+                .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+            println!("{name}: worst relative loss difference {worst:e}, max |Δθ| {dth:e}");
+            assert!(worst < tol, "{name}: f32 vs f64 losses differ by {worst:e}");
+            assert!(worst > 0.0);
+        }
+    }
+
+    fn small_parity_params() -> ParityParams {
+        ParityParams {
+            samples: 400,
+            width: 16,
+            seed: 3,
+            ..ParityParams::frequency(0.5)
+        }
+    }
+
+    fn small_grok_params() -> GrokkingParams {
+        GrokkingParams {
+            modulus: 11,
+            embed_dim: 8,
+            hidden: vec![16, 16],
+            seed: 3,
+            ..GrokkingParams::adam()
+        }
+    }
+
+    fn fig19_params() -> ModularParams {
+        ModularParams {
+            seed: 3,
+            ..ModularParams::default()
+        }
     }
 }

@@ -14,6 +14,11 @@
 //!   `θ ← θ − η [ (m1/bc1 + a·m2) / (√v/√bc2 + ε) + wd·θ ]`.
 //!
 //! Powers β^t use `libm::pow` so that the result is bit-identical natively and in wasm.
+//!
+//! Precision: the state (moments) is always f64 and every update is computed in f64. θ and g
+//! may be f32 (`Real`): each element is widened exactly, updated in f64 and rounded back to
+//! f32 once, so one implementation serves both precisions and an f64 θ gets the very same
+//! operations (hence bits) as before the element type became generic.
 
 /// Which update rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +110,8 @@ impl OptConfig {
     }
 }
 
+use super::kernels::Real;
+
 /// An optimizer with its state (moments and step count) for a vector of `dim` parameters.
 #[derive(Clone, Debug)]
 pub struct Optimizer {
@@ -137,25 +144,30 @@ impl Optimizer {
         self.t
     }
 
-    /// One update of `theta` with gradient `grad` (same length as at construction).
-    pub fn step(&mut self, theta: &mut [f64], grad: &[f64]) {
+    /// One update of `theta` with gradient `grad` (same length as at construction), computed
+    /// in f64 element by element (see the module header for f32 θ).
+    pub fn step<T: Real>(&mut self, theta: &mut [T], grad: &[T]) {
         assert_eq!(theta.len(), grad.len(), "theta and grad lengths differ");
         self.t += 1;
         let c = self.cfg;
         let (lr, eps, wd) = (c.lr, c.eps, c.wd);
         match c.kind {
             OptKind::Sgd => {
-                for (th, &g) in theta.iter_mut().zip(grad) {
-                    let g = if wd != 0.0 { g + wd * *th } else { g };
-                    *th -= lr * g;
+                for (t, &g) in theta.iter_mut().zip(grad) {
+                    let (mut th, g) = (t.to_f64(), g.to_f64());
+                    let g = if wd != 0.0 { g + wd * th } else { g };
+                    th -= lr * g;
+                    *t = T::from_f64(th);
                 }
             }
             OptKind::SignGd => {
-                for (th, &g) in theta.iter_mut().zip(grad) {
+                for (t, &g) in theta.iter_mut().zip(grad) {
+                    let (mut th, g) = (t.to_f64(), g.to_f64());
                     if wd != 0.0 {
-                        *th *= 1.0 - lr * wd;
+                        th *= 1.0 - lr * wd;
                     }
-                    *th -= lr * (g / (g.abs() + eps));
+                    th -= lr * (g / (g.abs() + eps));
+                    *t = T::from_f64(th);
                 }
             }
             OptKind::Adam | OptKind::AdamW => {
@@ -165,30 +177,32 @@ impl Optimizer {
                 let step_size = lr / bc1;
                 let decoupled = c.kind == OptKind::AdamW;
                 for j in 0..theta.len() {
-                    let mut g = grad[j];
+                    let (mut th, mut g) = (theta[j].to_f64(), grad[j].to_f64());
                     if wd != 0.0 {
                         if decoupled {
-                            theta[j] *= 1.0 - lr * wd;
+                            th *= 1.0 - lr * wd;
                         } else {
-                            g += wd * theta[j];
+                            g += wd * th;
                         }
                     }
                     self.m[j] = b1 * self.m[j] + (1.0 - b1) * g;
                     self.v[j] = b2 * self.v[j] + (1.0 - b2) * g * g;
                     let denom = self.v[j].sqrt() / bc2_sqrt + eps;
-                    theta[j] -= step_size * self.m[j] / denom;
+                    th -= step_size * self.m[j] / denom;
+                    theta[j] = T::from_f64(th);
                 }
             }
             OptKind::Lion => {
                 let (b1, b2) = (c.beta1, c.beta2);
                 for j in 0..theta.len() {
-                    let g = grad[j];
+                    let (mut th, g) = (theta[j].to_f64(), grad[j].to_f64());
                     if wd != 0.0 {
-                        theta[j] *= 1.0 - lr * wd;
+                        th *= 1.0 - lr * wd;
                     }
                     let u = b1 * self.m[j] + (1.0 - b1) * g;
-                    theta[j] -= lr * sign(u);
+                    th -= lr * sign(u);
                     self.m[j] = b2 * self.m[j] + (1.0 - b2) * g;
+                    theta[j] = T::from_f64(th);
                 }
             }
             OptKind::AdEMAMix => {
@@ -196,13 +210,14 @@ impl Optimizer {
                 let bc1 = 1.0 - libm::pow(b1, self.t as f64);
                 let bc2_sqrt = (1.0 - libm::pow(b2, self.t as f64)).sqrt();
                 for j in 0..theta.len() {
-                    let g = grad[j];
+                    let (mut th, g) = (theta[j].to_f64(), grad[j].to_f64());
                     self.m[j] = b1 * self.m[j] + (1.0 - b1) * g;
                     self.m2[j] = b3 * self.m2[j] + (1.0 - b3) * g;
                     self.v[j] = b2 * self.v[j] + (1.0 - b2) * g * g;
                     let denom = self.v[j].sqrt() / bc2_sqrt + eps;
-                    let upd = (self.m[j] / bc1 + a * self.m2[j]) / denom + wd * theta[j];
-                    theta[j] -= lr * upd;
+                    let upd = (self.m[j] / bc1 + a * self.m2[j]) / denom + wd * th;
+                    th -= lr * upd;
+                    theta[j] = T::from_f64(th);
                 }
             }
         }
