@@ -231,6 +231,15 @@ fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
 /// reals, edge sizes (non-multiples of its tile and of the k-slice, the thin 2-wide shapes of
 /// Fig. 19) and every transpose; and the branch-free f32 exp is `libm::expf` bit for bit.
 #[wasm_bindgen_test]
+fn block_products_match_the_naive_loop_in_wasm() {
+    // the modular MLP's diagonal-block products (mlp::gemm_strided → the SIMD kernels)
+    use skill_dominoes::sim::kernels::check_strided_gemm;
+    use skill_dominoes::sim::mlp::gemm_strided;
+    check_strided_gemm::<f64>(5, gemm_strided).unwrap();
+    check_strided_gemm::<f32>(6, gemm_strided).unwrap();
+}
+
+#[wasm_bindgen_test]
 fn f32_kernels_match_the_naive_loop_and_libm_in_wasm() {
     use rand::{Rng, SeedableRng};
     use skill_dominoes::sim::kernels::{expf_nonpos, gemm_fixed_order, reference_gemm, EXPF_MIN};

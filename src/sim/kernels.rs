@@ -247,10 +247,79 @@ pub fn gemm_fixed_order<T: Real>(
         }
         return;
     }
-    let (mr_, nr_, mc_) = (T::MR, T::NR, T::MC);
     // element (i, p) of A at a[i·rsa + p·csa], (p, j) of B at b[p·rsb + j·csb]
     let (rsa, csa) = if ta { (1, m) } else { (k, 1) };
     let (rsb, csb) = if tb { (1, k) } else { (n, 1) };
+    blocked(m, k, n, a, rsa, csa, b, rsb, csb, c, n);
+}
+
+/// C ← A·B (β = 0) for matrices that sit inside larger ones, e.g. the diagonal blocks of a
+/// block-diagonal layer: A's element (i, p) at `a[i·rsa + p·csa]`, B's (p, j) at
+/// `b[p·rsb + j·csb]`, C's (i, j) at `c[i·ldc + j]` (other elements of `c` are left alone).
+/// Every element is summed in p order without FMA, as [`gemm_fixed_order`].
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub fn gemm_fixed_order_strided<T: Real>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[T],
+    (rsa, csa): (usize, usize),
+    b: &[T],
+    (rsb, csb): (usize, usize),
+    c: &mut [T],
+    ldc: usize,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(
+        ldc >= n && c.len() >= (m - 1) * ldc + n,
+        "gemm: C does not hold {m} rows of {n} at stride {ldc}"
+    );
+    if k == 0 {
+        for row in c.chunks_mut(ldc).take(m) {
+            row[..n].iter_mut().for_each(|x| *x = T::ZERO);
+        }
+        return;
+    }
+    assert!(
+        a.len() > (m - 1) * rsa + (k - 1) * csa && b.len() > (k - 1) * rsb + (n - 1) * csb,
+        "gemm: A or B too short for its strides"
+    );
+    if 2 * n <= T::NR && m > n {
+        // thin: Cᵀ = Bᵀ·Aᵀ (see gemm_fixed_order), then written into C's rows
+        let mut ct = T::with_thin(std::mem::take);
+        ct.clear();
+        ct.resize(m * n, T::ZERO);
+        blocked(n, k, m, b, csb, rsb, a, csa, rsa, &mut ct, m);
+        for (j, col) in ct.chunks_exact(m).enumerate() {
+            for (i, &v) in col.iter().enumerate() {
+                c[i * ldc + j] = v;
+            }
+        }
+        T::with_thin(|t| *t = ct);
+        return;
+    }
+    blocked(m, k, n, a, rsa, csa, b, rsb, csb, c, ldc);
+}
+
+/// The blocked product behind both entry points: C (row stride `ldc`) ← A·B, k ≥ 1.
+#[allow(clippy::too_many_arguments)]
+fn blocked<T: Real>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[T],
+    rsa: usize,
+    csa: usize,
+    b: &[T],
+    rsb: usize,
+    csb: usize,
+    c: &mut [T],
+    ldc: usize,
+) {
+    let (mr_, nr_, mc_) = (T::MR, T::NR, T::MC);
     T::with_pack(|ap, bp| {
         for jc in (0..n).step_by(NC) {
             let nc = NC.min(n - jc);
@@ -278,8 +347,8 @@ pub fn gemm_fixed_order<T: Real>(
                             } else {
                                 (&ap[ip * mr_ * kc..(ip + 1) * mr_ * kc], 1, mr_)
                             };
-                            let at = (ic + ir) * n + jc + jr;
-                            tile(kc, apanel, rs, cs, bpanel, c, at, n, mr, nr, pc > 0);
+                            let at = (ic + ir) * ldc + jc + jr;
+                            tile(kc, apanel, rs, cs, bpanel, c, at, ldc, mr, nr, pc > 0);
                         }
                     }
                 }
@@ -964,6 +1033,118 @@ pub fn reference_gemm<T: Real>(
     c
 }
 
+/// Checks [`gemm_fixed_order_strided`] (and so `mlp::gemm_strided` in wasm) against the naive
+/// loop, bit for bit, on diagonal blocks of larger random matrices in every layout the MLPs
+/// use, including thin, short and empty blocks, and that it leaves the rest of C alone.
+/// Shared by the native unit test and the browser test (tests/web.rs), where the SIMD
+/// micro-kernels run.
+/// A matrix operand inside a slice, with its (row, column) strides.
+type Operand<'a, T> = (&'a [T], (usize, usize));
+
+#[doc(hidden)]
+pub fn check_strided_gemm<T: Real>(
+    seed: u64,
+    product: impl Fn(usize, usize, usize, &[T], (usize, usize), &[T], (usize, usize), &mut [T], usize),
+) -> Result<(), String> {
+    use rand::Rng;
+    let mut rng = crate::sim::geometry::rng_for(seed, 10);
+    // (rows, depth, cols) of one block and the block count, as a layer of the modular MLP
+    // (n rows of samples; widths split into equal blocks)
+    for &(n, gin, gout, blocks) in &[
+        (1000usize, 50usize, 50usize, 2usize),
+        (37, 1, 50, 2),
+        (37, 50, 1, 2),
+        (9, 5, 3, 3),
+        (3, 7, 2, 2),
+        (2, 0, 4, 2),
+        (300, 130, 17, 2),
+    ] {
+        let (din, dout) = (gin * blocks, gout * blocks);
+        let mut draw = |len: usize| -> Vec<T> {
+            (0..len)
+                .map(|_| T::from_f64(rng.random_range(-1.0..1.0)))
+                .collect()
+        };
+        let x = draw(n * din);
+        let w = draw(dout * din);
+        let d = draw(n * dout);
+        for g in 0..blocks {
+            // copies of the blocks, for the reference
+            let xg: Vec<T> = (0..n * gin)
+                .map(|q| x[(q / gin) * din + g * gin + q % gin])
+                .collect();
+            let wg: Vec<T> = (0..gout * gin)
+                .map(|q| w[(g * gout + q / gin) * din + g * gin + q % gin])
+                .collect();
+            let dg: Vec<T> = (0..n * gout)
+                .map(|q| d[(q / gout) * dout + g * gout + q % gout])
+                .collect();
+            // forward z = x·Wᵀ, weight gradient δᵀ·x, input gradient δ·W:
+            // (m, k, n), the naive product of the copies, A and its strides, B and its
+            // strides, C's offset and row stride
+            type Case<'a, T> = (
+                (usize, usize, usize),
+                Vec<T>,
+                Operand<'a, T>,
+                Operand<'a, T>,
+                (usize, usize),
+            );
+            let cases: [Case<T>; 3] = [
+                (
+                    (n, gin, gout),
+                    reference_gemm(n, gin, gout, &xg, false, &wg, true),
+                    (&x[g * gin..], (din, 1)),
+                    (&w[g * gout * din + g * gin..], (1, din)),
+                    (g * gout, dout),
+                ),
+                (
+                    (gout, n, gin),
+                    reference_gemm(gout, n, gin, &dg, true, &xg, false),
+                    (&d[g * gout..], (1, dout)),
+                    (&x[g * gin..], (din, 1)),
+                    (g * gout * din + g * gin, din),
+                ),
+                (
+                    (n, gout, gin),
+                    reference_gemm(n, gout, gin, &dg, false, &wg, false),
+                    (&d[g * gout..], (dout, 1)),
+                    (&w[g * gout * din + g * gin..], (din, 1)),
+                    (g * gin, din),
+                ),
+            ];
+            for (which, ((m, k, nn), want, (a, sa), (b, sb), (at, ldc))) in
+                cases.into_iter().enumerate()
+            {
+                let rows = if m == 0 { 0 } else { (m - 1) * ldc + nn };
+                let mut c = vec![T::from_f64(7.5); at + rows + 3];
+                product(m, k, nn, a, sa, b, sb, &mut c[at..], ldc);
+                for i in 0..m {
+                    for j in 0..nn {
+                        let (got, w) = (c[at + i * ldc + j], want[i * nn + j]);
+                        if got.to_f64().to_bits() != w.to_f64().to_bits() {
+                            return Err(format!(
+                                "{} case {which}, block {g} of {n}×{gin}×{gout}: ({i}, {j}) = {got}, want {w}",
+                                T::NAME
+                            ));
+                        }
+                    }
+                }
+                let outside = c.iter().enumerate().filter(|(q, _)| {
+                    let r = q.wrapping_sub(at);
+                    !(*q >= at && r / ldc.max(1) < m && r % ldc.max(1) < nn)
+                });
+                if let Some((q, v)) = outside.into_iter().find(|(_, v)| v.to_f64() != 7.5) {
+                    return Err(format!(
+                        "{} case {which}: C[{q}] = {v} was written outside the block",
+                        T::NAME
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1027,6 +1208,12 @@ mod tests {
         let wide: f64 = b.iter().map(|&x| x as f64).sum();
         assert_eq!(c[0], 1.0);
         assert_ne!(c[0], wide as f32);
+    }
+
+    #[test]
+    fn strided_blocks_are_the_naive_loop_bit_for_bit() {
+        check_strided_gemm::<f64>(5, gemm_fixed_order_strided).unwrap();
+        check_strided_gemm::<f32>(6, gemm_fixed_order_strided).unwrap();
     }
 
     #[test]

@@ -259,6 +259,26 @@ struct LayerAt {
     b: usize,
     fan_in: usize,
     fan_out: usize,
+    /// The layer's mask is block-diagonal with this many blocks (`MlpSpec::block_diagonal`):
+    /// its products run block by block and skip the masked-out weights. 1 = dense (or a
+    /// general mask, applied through W̃).
+    blocks: usize,
+}
+
+/// The number of diagonal blocks of a 0/1 mask (dout × din, row-major), if it is the pattern
+/// `MlpSpec::block_diagonal` writes (M[o][i] = 1 iff o and i are in the same equal group),
+/// else 1.
+fn diagonal_blocks(mask: &[f64], din: usize, dout: usize) -> usize {
+    (2..=din.min(dout))
+        .filter(|&b| din.is_multiple_of(b) && dout.is_multiple_of(b))
+        .find(|&b| {
+            let (gin, gout) = (din / b, dout / b);
+            mask.iter().enumerate().all(|(x, &m)| {
+                let same = (x / din) / gout == (x % din) / gin;
+                m == if same { 1.0 } else { 0.0 }
+            })
+        })
+        .unwrap_or(1)
 }
 
 /// A network and its parameters θ (one flat vector) in precision `T`.
@@ -340,11 +360,20 @@ impl<T: Real> Mlp<T> {
         let mut at = 0;
         for w in spec.widths.windows(2) {
             let (fan_in, fan_out) = (w[0], w[1]);
+            let l = layers.len();
+            let blocks = match spec.masks.get(l).and_then(|m| m.as_deref()) {
+                // (an embedding's first layer keeps W̃: its table path takes W̃ whole)
+                Some(m) if !(l == 0 && spec.embedding.is_some()) => {
+                    diagonal_blocks(m, fan_in, fan_out)
+                }
+                _ => 1,
+            };
             layers.push(LayerAt {
                 w: at,
                 b: at + fan_out * fan_in,
                 fan_in,
                 fan_out,
+                blocks,
             });
             at += fan_out * fan_in + fan_out;
         }
@@ -572,7 +601,7 @@ impl<T: Real> Mlp<T> {
         for l in 0..depth {
             let la = self.layers[l];
             let w = &self.theta[la.w..la.b];
-            if let Some(m) = self.mask(l) {
+            if let (Some(m), 1) = (self.mask(l), la.blocks) {
                 let we = &mut tape.w_eff[l];
                 we.clear();
                 we.extend(w.iter().zip(m).map(|(&w, &m)| w * m));
@@ -586,14 +615,30 @@ impl<T: Real> Mlp<T> {
                 } else {
                     w
                 };
+                let a_prev: &[T] = match (l, input) {
+                    (0, Input::Dense(x)) => x,
+                    (0, Input::Tokens(_)) => &tape.a0,
+                    _ => &tape.a[l - 1],
+                };
                 if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
                     self.embed_forward(tok, w_eff, &mut tape.emb_unit, &mut tape.emb_slot, &mut z);
+                } else if la.blocks > 1 {
+                    // z[:, out_g] = a_{l−1}[:, in_g] · W_l[out_g, in_g]ᵀ, block by block
+                    let (gin, gout) = (la.fan_in / la.blocks, la.fan_out / la.blocks);
+                    for g in 0..la.blocks {
+                        gemm_strided(
+                            n,
+                            gin,
+                            gout,
+                            &a_prev[g * gin..],
+                            (la.fan_in, 1),
+                            &w[g * gout * la.fan_in + g * gin..],
+                            (1, la.fan_in),
+                            &mut z[g * gout..],
+                            la.fan_out,
+                        );
+                    }
                 } else {
-                    let a_prev: &[T] = match (l, input) {
-                        (0, Input::Dense(x)) => x,
-                        (0, Input::Tokens(_)) => &tape.a0,
-                        _ => &tape.a[l - 1],
-                    };
                     gemm(
                         n,
                         la.fan_in,
@@ -676,6 +721,30 @@ impl<T: Real> Mlp<T> {
                     gw,
                     ge,
                 );
+            } else if la.blocks > 1 {
+                // only the diagonal blocks: the rest of ∂L/∂W_l is masked out, exactly 0
+                let a_prev: &[T] = match l {
+                    0 => match input {
+                        Input::Dense(x) => x,
+                        Input::Tokens(_) => &tape.a0,
+                    },
+                    _ => &tape.a[l - 1],
+                };
+                let (gin, gout) = (la.fan_in / la.blocks, la.fan_out / la.blocks);
+                gw.iter_mut().for_each(|g| *g = T::ZERO);
+                for g in 0..la.blocks {
+                    gemm_strided(
+                        gout,
+                        n,
+                        gin,
+                        &delta[g * gout..],
+                        (1, la.fan_out),
+                        &a_prev[g * gin..],
+                        (la.fan_in, 1),
+                        &mut gw[g * gout * la.fan_in + g * gin..],
+                        la.fan_in,
+                    );
+                }
             } else {
                 let a_prev: &[T] = match (l, input) {
                     (0, Input::Dense(x)) => x,
@@ -694,7 +763,7 @@ impl<T: Real> Mlp<T> {
                     gw,
                 );
             }
-            if let Some(m) = self.mask(l) {
+            if let (Some(m), 1) = (self.mask(l), la.blocks) {
                 for (g, &m) in gw.iter_mut().zip(m) {
                     *g *= m;
                 }
@@ -713,23 +782,42 @@ impl<T: Real> Mlp<T> {
                 break;
             }
             // δ_l W̃_l (n × d_{l−1})
-            let w_eff: &[T] = if self.mask(l).is_some() {
-                &tape.w_eff[l]
-            } else {
-                &self.theta[la.w..la.b]
-            };
             prev.resize(n * la.fan_in, T::ZERO);
-            gemm(
-                n,
-                la.fan_out,
-                la.fan_in,
-                &delta,
-                false,
-                w_eff,
-                false,
-                T::ZERO,
-                &mut prev,
-            );
+            if la.blocks > 1 {
+                // prev[:, in_g] = δ_l[:, out_g] · W_l[out_g, in_g], block by block
+                let w = &self.theta[la.w..la.b];
+                let (gin, gout) = (la.fan_in / la.blocks, la.fan_out / la.blocks);
+                for g in 0..la.blocks {
+                    gemm_strided(
+                        n,
+                        gout,
+                        gin,
+                        &delta[g * gout..],
+                        (la.fan_out, 1),
+                        &w[g * gout * la.fan_in + g * gin..],
+                        (la.fan_in, 1),
+                        &mut prev[g * gin..],
+                        la.fan_in,
+                    );
+                }
+            } else {
+                let w_eff: &[T] = if self.mask(l).is_some() {
+                    &tape.w_eff[l]
+                } else {
+                    &self.theta[la.w..la.b]
+                };
+                gemm(
+                    n,
+                    la.fan_out,
+                    la.fan_in,
+                    &delta,
+                    false,
+                    w_eff,
+                    false,
+                    T::ZERO,
+                    &mut prev,
+                );
+            }
             if l > 0 {
                 // δ_{l−1} = (δ_l W̃_l) ⊙ φ'(z_{l−1})
                 let z = &tape.z[l - 1];
@@ -817,6 +905,66 @@ pub fn gemm<T: Real>(
     }
     #[cfg(not(target_arch = "wasm32"))]
     gemm_matrixmultiply(m, k, n, a, ta, b, tb, beta, c);
+}
+
+/// C ← A·B (β = 0) for matrices inside larger ones (the diagonal blocks of a block-diagonal
+/// layer): A's element (i, p) at `a[i·rsa + p·csa]`, B's (p, j) at `b[p·rsb + j·csb]`, C's
+/// (i, j) at `c[i·ldc + j]`; the other elements of `c` are left alone. In wasm the
+/// fixed-order kernel (each element summed in p order: a block product gives the bits of the
+/// full masked product, whose extra terms are exact zeros), natively matrixmultiply.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_strided<T: Real>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[T],
+    a_strides: (usize, usize),
+    b: &[T],
+    b_strides: (usize, usize),
+    c: &mut [T],
+    ldc: usize,
+) {
+    #[cfg(target_arch = "wasm32")]
+    kernels::gemm_fixed_order_strided(m, k, n, a, a_strides, b, b_strides, c, ldc);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        if m == 0 || n == 0 {
+            return;
+        }
+        let ((rsa, csa), (rsb, csb)) = (a_strides, b_strides);
+        assert!(
+            ldc >= n && c.len() >= (m - 1) * ldc + n,
+            "gemm: C does not hold {m} rows of {n} at stride {ldc}"
+        );
+        if k == 0 {
+            for row in c.chunks_mut(ldc).take(m) {
+                row[..n].iter_mut().for_each(|x| *x = T::ZERO);
+            }
+            return;
+        }
+        assert!(
+            a.len() > (m - 1) * rsa + (k - 1) * csa && b.len() > (k - 1) * rsb + (n - 1) * csb,
+            "gemm: A or B too short for its strides"
+        );
+        // SAFETY: the asserts keep every addressed element of A, B and C inside its slice;
+        // C does not alias A or B (a shared and a mutable borrow).
+        unsafe {
+            T::blas(
+                m,
+                k,
+                n,
+                a.as_ptr(),
+                rsa as isize,
+                csa as isize,
+                b.as_ptr(),
+                rsb as isize,
+                csb as isize,
+                T::ZERO,
+                c.as_mut_ptr(),
+                ldc as isize,
+            );
+        }
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -1031,6 +1179,37 @@ mod tests {
         assert!(MlpSpec::dense(vec![3, 4], Activation::Relu)
             .block_diagonal(2)
             .is_err());
+    }
+
+    #[test]
+    fn block_diagonal_masks_run_block_by_block_and_other_masks_do_not() {
+        let blocks = |spec: MlpSpec| -> Vec<usize> {
+            let net = Mlp::<f64>::new(spec, &mut rng_for(0, 1)).unwrap();
+            net.layers.iter().map(|l| l.blocks).collect()
+        };
+        let fig19 = MlpSpec::dense(vec![2, 100, 100, 2], Activation::Silu);
+        assert_eq!(blocks(fig19.clone()), [1, 1, 1]);
+        assert_eq!(blocks(fig19.clone().block_diagonal(2).unwrap()), [2, 2, 2]);
+        let three = MlpSpec::dense(vec![6, 12, 3], Activation::Silu);
+        assert_eq!(blocks(three.block_diagonal(3).unwrap()), [3, 3]);
+        // one flipped entry: a general mask, applied through W̃
+        let mut odd = fig19.block_diagonal(2).unwrap();
+        if let Some(m) = odd.masks[1].as_mut() {
+            m[150] = 1.0 - m[150];
+        }
+        assert_eq!(blocks(odd), [2, 1, 2]);
+        // an embedding's first layer keeps W̃ for its table path
+        let emb = MlpSpec {
+            embedding: Some(Embedding {
+                vocab: 5,
+                dim: 2,
+                tokens: 2,
+            }),
+            ..MlpSpec::dense(vec![4, 6, 2], Activation::Silu)
+        }
+        .block_diagonal(2)
+        .unwrap();
+        assert_eq!(blocks(emb), [1, 2]);
     }
 
     #[test]
