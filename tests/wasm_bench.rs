@@ -106,7 +106,7 @@ async fn median_step_ms(query: &str, samples: usize, batch: usize, warm: usize) 
 #[wasm_bindgen_test]
 async fn mlp_steps_in_the_browser() {
     let full = option_env!("BENCH_SAMPLES").is_some();
-    let cases: [(&str, String, f64, &str); 4] = if full {
+    let cases: [(&str, String, f64, &str); 5] = if full {
         [
             (
                 "fig2 (p2 = 0.1, 10 000 samples)",
@@ -129,6 +129,12 @@ async fn mlp_steps_in_the_browser() {
             (
                 "fig19 (non-modular, f64)",
                 "v=1&m=modular&dtype=f64".into(),
+                1000.0,
+                "run of 1000 steps",
+            ),
+            (
+                "fig19 (modular, f32)",
+                "v=1&m=modular&modular=1".into(),
                 1000.0,
                 "run of 1000 steps",
             ),
@@ -156,6 +162,12 @@ async fn mlp_steps_in_the_browser() {
             (
                 "fig19 (small, f64)",
                 "v=1&m=modular&samples=100&width=8&dtype=f64".into(),
+                1000.0,
+                "run of 1000 steps",
+            ),
+            (
+                "fig19 (small, modular)",
+                "v=1&m=modular&samples=100&width=8&modular=1".into(),
                 1000.0,
                 "run of 1000 steps",
             ),
