@@ -54,6 +54,19 @@
 //!
 //! A masked weight gets exactly zero gradient, so Adam and SignGD never move it.
 //!
+//! # Fewer products, the same function
+//!
+//! * **Embedding table** (Fig. 13): when a batch has more rows than the vocabulary has tokens,
+//!   the first layer runs through the table: `a_0 W̃_1ᵀ = Σ_s E[x_s] W̃_1[:, slot s]ᵀ`, so one
+//!   product `E·W̃_1ᵀ` per step and a gather per row replace the n-row product, and the
+//!   backward pass scatters δ_1 by token first (`Mlp::embed_forward`, `embed_backward`).
+//!   The sums are grouped by slot: equal to rounding to the direct path (tested both ways).
+//! * **Block-diagonal masks** (modular Fig. 19): a layer whose mask is the pattern of
+//!   `MlpSpec::block_diagonal` multiplies each diagonal block on its own ([`gemm_strided`]) and
+//!   never reads the masked-out weights; its off-block gradient is written as exact zeros. In
+//!   wasm each element is the fixed-order sum over its block, the full masked sum less exact
+//!   zero terms. Other masks go through W̃.
+//!
 //! # Parameters and initialisation
 //!
 //! All parameters live in one flat vector θ = [W_1, b_1, …, W_L, b_L, E], so that one
