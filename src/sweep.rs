@@ -419,9 +419,12 @@ impl Sweep {
         if let Some(id) = own.iter().find_map(|p| p.strip_prefix("preset=")) {
             match SWEEP_PRESETS.iter().find(|p| p.id == id) {
                 Some(p) => {
+                    // (the link's own `preset=` names this sweep preset: it must not drop
+                    // the figure preset the sweep preset's query starts from)
                     let own_keys: Vec<&str> = own
                         .iter()
                         .map(|o| o.split('=').next().unwrap_or(""))
+                        .filter(|k| *k != "preset")
                         .collect();
                     parts.extend(
                         p.query
@@ -947,6 +950,35 @@ mod tests {
         let sw = Sweep::parse(&s).unwrap();
         assert_eq!(sw.runs().len(), 4);
         assert!(sw.runs()[3].query.ends_with("seed=6"));
+    }
+
+    #[test]
+    fn a_sweep_preset_link_runs_its_query() {
+        // `preset=<sweep id>` must run exactly the grid its query spells out (fig19scatter's
+        // query starts from the figure preset fig19: the link's own preset= once dropped it,
+        // and the scatter ran the default Geometry model)
+        for p in SWEEP_PRESETS {
+            let by_id = Sweep::parse(&format!("v=1&preset={}", p.id)).unwrap();
+            let by_query = Sweep::parse(&format!("v=1&{}", p.query)).unwrap();
+            let (a, b) = (by_id.runs(), by_query.runs());
+            assert_eq!(a.len(), b.len(), "{}", p.id);
+            for (x, y) in a.iter().zip(&b) {
+                let (cx, cy) = (parse(&x.query).config, parse(&y.query).config);
+                assert!(
+                    cx == cy,
+                    "{}: {} runs {} instead of {}",
+                    p.id,
+                    x.query,
+                    cx.to_query(),
+                    cy.to_query()
+                );
+            }
+        }
+        let s = Sweep::parse("v=1&preset=fig19scatter").unwrap();
+        for r in s.runs() {
+            let c = parse(&r.query).config;
+            assert_eq!(c.model, crate::params::Model::Modular, "{}", r.query);
+        }
     }
 
     #[test]
