@@ -131,7 +131,7 @@ pub const SWEEP_PRESETS: &[SweepPreset] = &[
         figure: "Fig. 19 (scatter)",
         caption: "t2 against t1 over 100 seeds for the non-modular and the modular MLP 2-100-100-2 (x1² on 99 % of the points, x2² on 1 %): non-modular dots lie near t2 ≈ 2–3·t1, modular ones near t2 ≈ t1.",
         query: "preset=fig19&sweep=modular:0,1&sweep2=seed:0..99:100",
-        cost: "200 runs of ≈ 2.1 s natively (≈ 4 min on 2 cores); ≈ 7 s each in a browser worker (≈ 12 min on 2 workers)",
+        cost: "200 runs of ≈ 1 s natively (≈ 1.5 min on 2 cores); ≈ 2.5 s each in a browser worker (≈ 4 min on 2 workers)",
     },
 ];
 
