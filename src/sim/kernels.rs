@@ -270,23 +270,9 @@ pub fn gemm_fixed_order_strided<T: Real>(
     c: &mut [T],
     ldc: usize,
 ) {
-    if m == 0 || n == 0 {
+    if !strided_operands(m, k, n, a, (rsa, csa), b, (rsb, csb), c, ldc) {
         return;
     }
-    assert!(
-        ldc >= n && c.len() >= (m - 1) * ldc + n,
-        "gemm: C does not hold {m} rows of {n} at stride {ldc}"
-    );
-    if k == 0 {
-        for row in c.chunks_mut(ldc).take(m) {
-            row[..n].iter_mut().for_each(|x| *x = T::ZERO);
-        }
-        return;
-    }
-    assert!(
-        a.len() > (m - 1) * rsa + (k - 1) * csa && b.len() > (k - 1) * rsb + (n - 1) * csb,
-        "gemm: A or B too short for its strides"
-    );
     if 2 * n <= T::NR && m > n {
         // thin: Cᵀ = Bᵀ·Aᵀ (see gemm_fixed_order), then written into C's rows
         let mut ct = T::with_thin(std::mem::take);
@@ -302,6 +288,42 @@ pub fn gemm_fixed_order_strided<T: Real>(
         return;
     }
     blocked(m, k, n, a, rsa, csa, b, rsb, csb, c, ldc);
+}
+
+/// The checks of a strided product C ← A·B (shared by both implementations of
+/// `mlp::gemm_strided`): panics unless every addressed element of A, B and C lies inside its
+/// slice; an empty C is nothing to do, and k = 0 writes C's block as zeros. Returns whether a
+/// product is left to compute.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn strided_operands<T: Real>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[T],
+    (rsa, csa): (usize, usize),
+    b: &[T],
+    (rsb, csb): (usize, usize),
+    c: &mut [T],
+    ldc: usize,
+) -> bool {
+    if m == 0 || n == 0 {
+        return false;
+    }
+    assert!(
+        ldc >= n && c.len() >= (m - 1) * ldc + n,
+        "gemm: C does not hold {m} rows of {n} at stride {ldc}"
+    );
+    if k == 0 {
+        for row in c.chunks_mut(ldc).take(m) {
+            row[..n].iter_mut().for_each(|x| *x = T::ZERO);
+        }
+        return false;
+    }
+    assert!(
+        a.len() > (m - 1) * rsa + (k - 1) * csa && b.len() > (k - 1) * rsb + (n - 1) * csb,
+        "gemm: A or B too short for its strides"
+    );
+    true
 }
 
 /// The blocked product behind both entry points: C (row stride `ldc`) ← A·B, k ≥ 1.

@@ -941,25 +941,11 @@ pub fn gemm_strided<T: Real>(
     kernels::gemm_fixed_order_strided(m, k, n, a, a_strides, b, b_strides, c, ldc);
     #[cfg(not(target_arch = "wasm32"))]
     {
-        if m == 0 || n == 0 {
+        if !kernels::strided_operands(m, k, n, a, a_strides, b, b_strides, c, ldc) {
             return;
         }
         let ((rsa, csa), (rsb, csb)) = (a_strides, b_strides);
-        assert!(
-            ldc >= n && c.len() >= (m - 1) * ldc + n,
-            "gemm: C does not hold {m} rows of {n} at stride {ldc}"
-        );
-        if k == 0 {
-            for row in c.chunks_mut(ldc).take(m) {
-                row[..n].iter_mut().for_each(|x| *x = T::ZERO);
-            }
-            return;
-        }
-        assert!(
-            a.len() > (m - 1) * rsa + (k - 1) * csa && b.len() > (k - 1) * rsb + (n - 1) * csb,
-            "gemm: A or B too short for its strides"
-        );
-        // SAFETY: the asserts keep every addressed element of A, B and C inside its slice;
+        // SAFETY: strided_operands' asserts keep every addressed element of A, B and C inside its slice;
         // C does not alias A or B (a shared and a mutable borrow).
         unsafe {
             T::blas(
