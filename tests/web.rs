@@ -180,45 +180,77 @@ fn aligned_dimensions_and_overlays_on_a_canvas() {
 /// here) is the naive triple loop bit for bit, on random reals, edge sizes (1, 2, 3, odd,
 /// non-multiples of the 4 × 8 tile and of the 256-deep k-slice) and every transpose; and the
 /// branch-free exp is `libm::exp` bit for bit.
-#[wasm_bindgen_test]
-fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
-    use rand::{Rng, SeedableRng};
-    use skill_dominoes::sim::kernels::{exp_nonpos, gemm_fixed_order, reference_gemm, EXP_MIN};
+/// The fixed-order kernel and `mlp::gemm` (the SIMD micro-kernels here) against the naive loop,
+/// bit for bit, on random reals, edge sizes and every transpose.
+fn gemm_is_the_naive_loop<T: skill_dominoes::sim::kernels::Real>(
+    rng: &mut rand_pcg::Pcg64,
+    shapes: &[(usize, usize, usize)],
+) {
+    use rand::Rng;
+    use skill_dominoes::sim::kernels::{gemm_fixed_order, reference_gemm};
     use skill_dominoes::sim::mlp::gemm;
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
-    for &(m, k, n) in &[
-        (1, 1, 1),
-        (2, 3, 2),
-        (3, 2, 3),
-        (5, 7, 9),
-        (17, 33, 6),
-        (130, 257, 7),
-        (4, 513, 131),
-        (257, 3, 50),
-        (50, 300, 2),
-    ] {
-        let a: Vec<f64> = (0..m * k).map(|_| rng.random_range(-1.0..1.0)).collect();
-        let b: Vec<f64> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
+    for &(m, k, n) in shapes {
+        let mut draw = |len: usize| -> Vec<T> {
+            (0..len)
+                .map(|_| T::from_f64(rng.random_range(-1.0..1.0)))
+                .collect()
+        };
+        let (a, b) = (draw(m * k), draw(k * n));
+        let same = |c: &[T], want: &[T]| {
+            c.iter()
+                .zip(want)
+                .all(|(x, y)| x.to_f64().to_bits() == y.to_f64().to_bits())
+        };
         for ta in [false, true] {
             for tb in [false, true] {
                 let want = reference_gemm(m, k, n, &a, ta, &b, tb);
-                let mut c = vec![f64::NAN; m * n];
-                gemm_fixed_order(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
+                let mut c = vec![T::from_f64(f64::NAN); m * n];
+                gemm_fixed_order(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c);
                 assert!(
-                    c.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "{m}×{k}×{n}, ta = {ta}, tb = {tb}"
+                    same(&c, &want),
+                    "{} {m}×{k}×{n}, ta = {ta}, tb = {tb}",
+                    T::NAME
                 );
-                let mut c2 = vec![f64::NAN; m * n];
-                gemm(m, k, n, &a, ta, &b, tb, 0.0, &mut c2);
+                let mut c2 = vec![T::from_f64(f64::NAN); m * n];
+                gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c2);
                 assert!(
-                    c2.iter()
-                        .zip(&want)
-                        .all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "mlp::gemm {m}×{k}×{n}, ta = {ta}, tb = {tb}"
+                    same(&c2, &want),
+                    "mlp::gemm {} {m}×{k}×{n}, ta = {ta}, tb = {tb}",
+                    T::NAME
                 );
             }
         }
     }
+}
+
+#[wasm_bindgen_test]
+fn block_products_match_the_naive_loop_in_wasm() {
+    // the modular MLP's diagonal-block products (mlp::gemm_strided → the SIMD kernels)
+    use skill_dominoes::sim::kernels::check_strided_gemm;
+    use skill_dominoes::sim::mlp::gemm_strided;
+    check_strided_gemm::<f64>(5, gemm_strided).unwrap();
+    check_strided_gemm::<f32>(6, gemm_strided).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
+    use rand::{Rng, SeedableRng};
+    use skill_dominoes::sim::kernels::{exp_nonpos, EXP_MIN};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
+    gemm_is_the_naive_loop::<f64>(
+        &mut rng,
+        &[
+            (1, 1, 1),
+            (2, 3, 2),
+            (3, 2, 3),
+            (5, 7, 9),
+            (17, 33, 6),
+            (130, 257, 7),
+            (4, 513, 131),
+            (257, 3, 50),
+            (50, 300, 2),
+        ],
+    );
     for _ in 0..200_000 {
         let x = rng.random_range(EXP_MIN..=0.0);
         assert_eq!(exp_nonpos(x).to_bits(), libm::exp(x).to_bits(), "x = {x:e}");
@@ -231,58 +263,29 @@ fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
 /// reals, edge sizes (non-multiples of its tile and of the k-slice, the thin 2-wide shapes of
 /// Fig. 19) and every transpose; and the branch-free f32 exp is `libm::expf` bit for bit.
 #[wasm_bindgen_test]
-fn block_products_match_the_naive_loop_in_wasm() {
-    // the modular MLP's diagonal-block products (mlp::gemm_strided → the SIMD kernels)
-    use skill_dominoes::sim::kernels::check_strided_gemm;
-    use skill_dominoes::sim::mlp::gemm_strided;
-    check_strided_gemm::<f64>(5, gemm_strided).unwrap();
-    check_strided_gemm::<f32>(6, gemm_strided).unwrap();
-}
-
-#[wasm_bindgen_test]
 fn f32_kernels_match_the_naive_loop_and_libm_in_wasm() {
     use rand::{Rng, SeedableRng};
-    use skill_dominoes::sim::kernels::{expf_nonpos, gemm_fixed_order, reference_gemm, EXPF_MIN};
-    use skill_dominoes::sim::mlp::gemm;
+    use skill_dominoes::sim::kernels::{expf_nonpos, EXPF_MIN};
     let mut rng = rand_pcg::Pcg64::seed_from_u64(12);
-    for &(m, k, n) in &[
-        (1, 1, 1),
-        (2, 3, 2),
-        (3, 2, 3),
-        (5, 7, 9),
-        (17, 33, 6),
-        (9, 20, 17),
-        (130, 257, 7),
-        (4, 513, 131),
-        (257, 3, 50),
-        (50, 300, 2),
-        (1000, 2, 100),
-        (2, 1000, 100),
-        (100, 1000, 2),
-        (1000, 100, 2),
-    ] {
-        let a: Vec<f32> = (0..m * k).map(|_| rng.random_range(-1.0..1.0)).collect();
-        let b: Vec<f32> = (0..k * n).map(|_| rng.random_range(-1.0..1.0)).collect();
-        for ta in [false, true] {
-            for tb in [false, true] {
-                let want = reference_gemm(m, k, n, &a, ta, &b, tb);
-                let mut c = vec![f32::NAN; m * n];
-                gemm_fixed_order(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
-                assert!(
-                    c.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "f32 {m}×{k}×{n}, ta = {ta}, tb = {tb}"
-                );
-                let mut c2 = vec![f32::NAN; m * n];
-                gemm(m, k, n, &a, ta, &b, tb, 0.0, &mut c2);
-                assert!(
-                    c2.iter()
-                        .zip(&want)
-                        .all(|(x, y)| x.to_bits() == y.to_bits()),
-                    "mlp::gemm f32 {m}×{k}×{n}, ta = {ta}, tb = {tb}"
-                );
-            }
-        }
-    }
+    gemm_is_the_naive_loop::<f32>(
+        &mut rng,
+        &[
+            (1, 1, 1),
+            (2, 3, 2),
+            (3, 2, 3),
+            (5, 7, 9),
+            (17, 33, 6),
+            (9, 20, 17),
+            (130, 257, 7),
+            (4, 513, 131),
+            (257, 3, 50),
+            (50, 300, 2),
+            (1000, 2, 100),
+            (2, 1000, 100),
+            (100, 1000, 2),
+            (1000, 100, 2),
+        ],
+    );
     for _ in 0..200_000 {
         let x = rng.random_range(EXPF_MIN..=0.0);
         assert_eq!(

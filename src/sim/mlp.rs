@@ -348,6 +348,16 @@ impl<T: Real> Default for Tape<T> {
 }
 
 impl<T: Real> Tape<T> {
+    /// a_{l−1}, the input of layer l (0-based): the dense rows or the assembled embeddings for
+    /// the first layer, else the previous layer's activations.
+    fn layer_input<'a>(&'a self, l: usize, input: Input<'a, T>) -> &'a [T] {
+        match (l, input) {
+            (0, Input::Dense(x)) => x,
+            (0, Input::Tokens(_)) => &self.a0,
+            _ => &self.a[l - 1],
+        }
+    }
+
     /// Rows of the last forward pass.
     pub fn rows(&self) -> usize {
         self.n
@@ -628,11 +638,7 @@ impl<T: Real> Mlp<T> {
                 } else {
                     w
                 };
-                let a_prev: &[T] = match (l, input) {
-                    (0, Input::Dense(x)) => x,
-                    (0, Input::Tokens(_)) => &tape.a0,
-                    _ => &tape.a[l - 1],
-                };
+                let a_prev = tape.layer_input(l, input);
                 if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
                     self.embed_forward(tok, w_eff, &mut tape.emb_unit, &mut tape.emb_slot, &mut z);
                 } else if la.blocks > 1 {
@@ -736,13 +742,7 @@ impl<T: Real> Mlp<T> {
                 );
             } else if la.blocks > 1 {
                 // only the diagonal blocks: the rest of ∂L/∂W_l is masked out, exactly 0
-                let a_prev: &[T] = match l {
-                    0 => match input {
-                        Input::Dense(x) => x,
-                        Input::Tokens(_) => &tape.a0,
-                    },
-                    _ => &tape.a[l - 1],
-                };
+                let a_prev = tape.layer_input(l, input);
                 let (gin, gout) = (la.fan_in / la.blocks, la.fan_out / la.blocks);
                 gw.iter_mut().for_each(|g| *g = T::ZERO);
                 for g in 0..la.blocks {
@@ -759,11 +759,7 @@ impl<T: Real> Mlp<T> {
                     );
                 }
             } else {
-                let a_prev: &[T] = match (l, input) {
-                    (0, Input::Dense(x)) => x,
-                    (0, Input::Tokens(_)) => &tape.a0,
-                    _ => &tape.a[l - 1],
-                };
+                let a_prev = tape.layer_input(l, input);
                 gemm(
                     la.fan_out,
                     n,
