@@ -201,9 +201,6 @@ pub fn gemm_fixed_order<T: Real>(
         a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
         "gemm operands too short"
     );
-    if m == 0 || n == 0 {
-        return;
-    }
     if beta != T::ZERO {
         let old = c[..m * n].to_vec();
         gemm_fixed_order(m, k, n, a, ta, b, tb, T::ZERO, c);
@@ -212,51 +209,17 @@ pub fn gemm_fixed_order<T: Real>(
         }
         return;
     }
-    if k == 0 {
-        c[..m * n].iter_mut().for_each(|x| *x = T::ZERO);
-        return;
-    }
-    if 2 * n <= T::NR && m > n {
-        // a thin C (the 2-output layers): Cᵀ = Bᵀ·Aᵀ fills the NR-wide tiles along m instead
-        // of padding n to NR; each element is the same products (b·a = a·b) in the same order
-        let mut ct = T::with_thin(std::mem::take);
-        ct.clear();
-        ct.resize(m * n, T::ZERO);
-        gemm_fixed_order(n, k, m, b, !tb, a, !ta, T::ZERO, &mut ct);
-        for (j, col) in ct.chunks_exact(m).enumerate() {
-            for (i, &v) in col.iter().enumerate() {
-                c[i * n + j] = v;
-            }
-        }
-        T::with_thin(|t| *t = ct);
-        return;
-    }
-    if m < T::MR && !tb {
-        // a short C (the 2-row weight gradients): row i of C adds A[i][p]·(row p of B) for
-        // p in order — per element the naive loop's operations — straight from B, which is
-        // not packed
-        for i in 0..m {
-            let row = &mut c[i * n..(i + 1) * n];
-            row.iter_mut().for_each(|x| *x = T::ZERO);
-            for p in 0..k {
-                let aip = if ta { a[p * m + i] } else { a[i * k + p] };
-                for (x, &bv) in row.iter_mut().zip(&b[p * n..(p + 1) * n]) {
-                    *x += aip * bv;
-                }
-            }
-        }
-        return;
-    }
     // element (i, p) of A at a[i·rsa + p·csa], (p, j) of B at b[p·rsb + j·csb]
     let (rsa, csa) = if ta { (1, m) } else { (k, 1) };
     let (rsb, csb) = if tb { (1, k) } else { (n, 1) };
-    blocked(m, k, n, a, rsa, csa, b, rsb, csb, c, n);
+    gemm_fixed_order_strided(m, k, n, a, (rsa, csa), b, (rsb, csb), c, n);
 }
 
 /// C ← A·B (β = 0) for matrices that sit inside larger ones, e.g. the diagonal blocks of a
 /// block-diagonal layer: A's element (i, p) at `a[i·rsa + p·csa]`, B's (p, j) at
 /// `b[p·rsb + j·csb]`, C's (i, j) at `c[i·ldc + j]` (other elements of `c` are left alone).
-/// Every element is summed in p order without FMA, as [`gemm_fixed_order`].
+/// Every element is summed in p order without FMA, as [`gemm_fixed_order`], which runs
+/// through here.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 pub fn gemm_fixed_order_strided<T: Real>(
@@ -274,17 +237,34 @@ pub fn gemm_fixed_order_strided<T: Real>(
         return;
     }
     if 2 * n <= T::NR && m > n {
-        // thin: Cᵀ = Bᵀ·Aᵀ (see gemm_fixed_order), then written into C's rows
+        // a thin C (the 2-output layers): Cᵀ = Bᵀ·Aᵀ fills the NR-wide tiles along m instead
+        // of padding n to NR; each element is the same products (b·a = a·b) in the same order
         let mut ct = T::with_thin(std::mem::take);
         ct.clear();
         ct.resize(m * n, T::ZERO);
-        blocked(n, k, m, b, csb, rsb, a, csa, rsa, &mut ct, m);
+        gemm_fixed_order_strided(n, k, m, b, (csb, rsb), a, (csa, rsa), &mut ct, m);
         for (j, col) in ct.chunks_exact(m).enumerate() {
             for (i, &v) in col.iter().enumerate() {
                 c[i * ldc + j] = v;
             }
         }
         T::with_thin(|t| *t = ct);
+        return;
+    }
+    if m < T::MR && csb == 1 {
+        // a short C (the 2-row weight gradients): row i of C adds A[i][p]·(row p of B) for
+        // p in order — per element the naive loop's operations — straight from B, which is
+        // not packed
+        for i in 0..m {
+            let row = &mut c[i * ldc..i * ldc + n];
+            row.iter_mut().for_each(|x| *x = T::ZERO);
+            for p in 0..k {
+                let aip = a[i * rsa + p * csa];
+                for (x, &bv) in row.iter_mut().zip(&b[p * rsb..p * rsb + n]) {
+                    *x += aip * bv;
+                }
+            }
+        }
         return;
     }
     blocked(m, k, n, a, rsa, csa, b, rsb, csb, c, ldc);

@@ -901,17 +901,9 @@ pub fn gemm<T: Real>(
     beta: T,
     c: &mut [T],
 ) {
-    assert!(
-        a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
-        "gemm operands too short"
-    );
-    if m == 0 || n == 0 {
-        return;
-    }
+    // (each implementation checks the operand sizes)
     #[cfg(target_arch = "wasm32")]
-    {
-        kernels::gemm_fixed_order(m, k, n, a, ta, b, tb, beta, c);
-    }
+    kernels::gemm_fixed_order(m, k, n, a, ta, b, tb, beta, c);
     #[cfg(not(target_arch = "wasm32"))]
     gemm_matrixmultiply(m, k, n, a, ta, b, tb, beta, c);
 }
@@ -975,6 +967,13 @@ fn gemm_matrixmultiply<T: Real>(
     beta: T,
     c: &mut [T],
 ) {
+    assert!(
+        a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
+        "gemm operands too short"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
     if k == 0 {
         // matrixmultiply needs k ≥ 1: C ← β·C (β = 0 overwrites, NaN included)
         for x in &mut c[..m * n] {
