@@ -279,28 +279,18 @@ impl S {
         }
     }
 
-    /// New rows arrived: re-read the table and redraw at the next animation frame, once per
-    /// frame however many runs finished in it (re-reading per run made a sweep of n runs
-    /// O(n²)); `now` (the last run, a cancel) does it at once, also in a hidden tab, where
-    /// animation frames wait.
+    /// New rows arrived: the table is re-read at the next redraw, once per animation frame
+    /// however many runs finished in it (re-reading per run made a sweep of n runs O(n²));
+    /// `now` (the last run, a cancel) re-reads at once, also in a hidden tab, where animation
+    /// frames wait.
     fn rows_changed(self, now: bool) {
         if now {
             self.rows_pending.set_value(false);
             self.version.update(|v| *v += 1);
-            self.request_redraw();
-            return;
+        } else {
+            self.rows_pending.set_value(true);
         }
-        if self.rows_pending.get_value() {
-            return;
-        }
-        self.rows_pending.set_value(true);
-        request_animation_frame(move || {
-            if self.rows_pending.get_value() {
-                self.rows_pending.set_value(false);
-                self.version.update(|v| *v += 1);
-                self.draw();
-            }
-        });
+        self.request_redraw();
     }
 
     fn stop_runner(self) {
@@ -328,6 +318,10 @@ impl S {
         self.redraw_pending.set_value(true);
         request_animation_frame(move || {
             self.redraw_pending.set_value(false);
+            if self.rows_pending.get_value() {
+                self.rows_pending.set_value(false);
+                self.version.update(|v| *v += 1);
+            }
             self.draw();
         });
     }
