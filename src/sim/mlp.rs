@@ -278,6 +278,24 @@ struct LayerAt {
     blocks: usize,
 }
 
+impl LayerAt {
+    /// Inputs and outputs of one diagonal block.
+    fn block_size(&self) -> (usize, usize) {
+        (self.fan_in / self.blocks, self.fan_out / self.blocks)
+    }
+
+    /// Per diagonal block: its first input, its first output, and where W[first output][first
+    /// input] sits in the layer's row-major W.
+    fn diagonal_blocks(&self) -> impl Iterator<Item = (usize, usize, usize)> {
+        let (gin, gout, fan_in) = (
+            self.fan_in / self.blocks,
+            self.fan_out / self.blocks,
+            self.fan_in,
+        );
+        (0..self.blocks).map(move |g| (g * gin, g * gout, g * gout * fan_in + g * gin))
+    }
+}
+
 /// The number of diagonal blocks of a 0/1 mask (dout × din, row-major), if it is the pattern
 /// `MlpSpec::block_diagonal` writes (M[o][i] = 1 iff o and i are in the same equal group),
 /// else 1.
@@ -643,17 +661,17 @@ impl<T: Real> Mlp<T> {
                     self.embed_forward(tok, w_eff, &mut tape.emb_unit, &mut tape.emb_slot, &mut z);
                 } else if la.blocks > 1 {
                     // z[:, out_g] = a_{l−1}[:, in_g] · W_l[out_g, in_g]ᵀ, block by block
-                    let (gin, gout) = (la.fan_in / la.blocks, la.fan_out / la.blocks);
-                    for g in 0..la.blocks {
+                    let (gin, gout) = la.block_size();
+                    for (i0, o0, w0) in la.diagonal_blocks() {
                         gemm_strided(
                             n,
                             gin,
                             gout,
-                            &a_prev[g * gin..],
+                            &a_prev[i0..],
                             (la.fan_in, 1),
-                            &w[g * gout * la.fan_in + g * gin..],
+                            &w[w0..],
                             (1, la.fan_in),
-                            &mut z[g * gout..],
+                            &mut z[o0..],
                             la.fan_out,
                         );
                     }
@@ -743,18 +761,18 @@ impl<T: Real> Mlp<T> {
             } else if la.blocks > 1 {
                 // only the diagonal blocks: the rest of ∂L/∂W_l is masked out, exactly 0
                 let a_prev = tape.layer_input(l, input);
-                let (gin, gout) = (la.fan_in / la.blocks, la.fan_out / la.blocks);
+                let (gin, gout) = la.block_size();
                 gw.iter_mut().for_each(|g| *g = T::ZERO);
-                for g in 0..la.blocks {
+                for (i0, o0, w0) in la.diagonal_blocks() {
                     gemm_strided(
                         gout,
                         n,
                         gin,
-                        &delta[g * gout..],
+                        &delta[o0..],
                         (1, la.fan_out),
-                        &a_prev[g * gin..],
+                        &a_prev[i0..],
                         (la.fan_in, 1),
-                        &mut gw[g * gout * la.fan_in + g * gin..],
+                        &mut gw[w0..],
                         la.fan_in,
                     );
                 }
@@ -795,17 +813,17 @@ impl<T: Real> Mlp<T> {
             if la.blocks > 1 {
                 // prev[:, in_g] = δ_l[:, out_g] · W_l[out_g, in_g], block by block
                 let w = &self.theta[la.w..la.b];
-                let (gin, gout) = (la.fan_in / la.blocks, la.fan_out / la.blocks);
-                for g in 0..la.blocks {
+                let (gin, gout) = la.block_size();
+                for (i0, o0, w0) in la.diagonal_blocks() {
                     gemm_strided(
                         n,
                         gout,
                         gin,
-                        &delta[g * gout..],
+                        &delta[o0..],
                         (la.fan_out, 1),
-                        &w[g * gout * la.fan_in + g * gin..],
+                        &w[w0..],
                         (la.fan_in, 1),
-                        &mut prev[g * gin..],
+                        &mut prev[i0..],
                         la.fan_in,
                     );
                 }
