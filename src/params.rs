@@ -148,7 +148,7 @@ pub struct Config {
     pub opt: OptKind,
     /// `lr`: learning rate η (0 < η ≤ 10).
     pub lr: f64,
-    /// `beta1`, `beta2`: moment decays (0 ..< 1); unset = the optimizer's defaults.
+    /// `beta1`, `beta2`: moment decays (0 ..< 1); unset = the optimizer's defaults (for m=grokking's AdamW: 0, Fig. 13's "SignGD").
     pub beta1: Option<f64>,
     pub beta2: Option<f64>,
     /// `beta3`: AdEMAMix slow decay (0 ..< 1).
@@ -225,12 +225,6 @@ impl Config {
             Model::Modular => (OptKind::Adam, 5e-4),
             _ => (OptKind::SignGd, 3e-4),
         };
-        // the grokking default is Fig. 13's "SignGD" column: AdamW with β = (0, 0)
-        let betas = if model == Model::Grokking {
-            Some(0.0)
-        } else {
-            None
-        };
         Config {
             model,
             seed: 0,
@@ -248,8 +242,8 @@ impl Config {
             batch: 0,
             opt,
             lr,
-            beta1: betas,
-            beta2: betas,
+            beta1: None,
+            beta2: None,
             beta3: 0.9999,
             mix: 2.0,
             wd: if model == Model::Grokking { 0.03 } else { 0.0 },
@@ -364,6 +358,11 @@ impl Config {
     /// The optimizer with this config's hyper-parameters.
     pub fn opt_config(&self) -> OptConfig {
         let mut o = OptConfig::new(self.opt, self.lr);
+        if self.model == Model::Grokking && self.opt == OptKind::AdamW {
+            // grokking's default is Fig. 13's "SignGD" column: AdamW with β = (0, 0); another
+            // optimizer keeps its own defaults (`m=grokking&opt=adam` is Adam (0.9, 0.999))
+            (o.beta1, o.beta2) = (0.0, 0.0);
+        }
         if self.opt != OptKind::SignGd {
             if let Some(b) = self.beta1 {
                 o.beta1 = b;
@@ -1309,16 +1308,6 @@ fn cross_check(
     problems: &mut Vec<Problem>,
 ) {
     let given = |k: &str| pairs.iter().any(|(pk, _)| pk == k);
-    // Grokking's default β = (0, 0) belongs to its default optimizer (AdamW: Fig. 13's
-    // "SignGD" column). Another optimizer named without betas gets its own defaults:
-    // `m=grokking&opt=adam` is Adam (0.9, 0.999), not a sign update that never learns.
-    if c.model == Model::Grokking && c.opt != OptKind::AdamW {
-        for (key, beta) in [("beta1", &mut c.beta1), ("beta2", &mut c.beta2)] {
-            if !given(key) {
-                *beta = None;
-            }
-        }
-    }
     // `p` implies freq=list; freq=list needs p.
     if !c.p.is_empty() && !given("freq") {
         c.freq = FreqKind::List;
