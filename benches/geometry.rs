@@ -9,7 +9,7 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 #[cfg(not(target_arch = "wasm32"))]
-use skill_dominoes::params::parse;
+use skill_dominoes::link::parse;
 #[cfg(not(target_arch = "wasm32"))]
 use skill_dominoes::sim::Simulation;
 #[cfg(not(target_arch = "wasm32"))]

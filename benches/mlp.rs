@@ -15,7 +15,7 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 use criterion::{criterion_group, criterion_main, Criterion};
 #[cfg(not(target_arch = "wasm32"))]
-use skill_dominoes::sim::nets::{
+use skill_dominoes::sim::nn::{
     Dtype, Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
 };
 #[cfg(not(target_arch = "wasm32"))]

@@ -10,14 +10,12 @@
 //! * [`lab`]: the page's runs, theory overlays and comparisons, without the DOM;
 //! * `ui` (wasm32 only): the Leptos page.
 
-pub mod chart;
+pub mod export;
 pub mod lab;
-pub mod params;
-pub mod presets;
-pub mod share;
+pub mod link;
+pub mod plot;
 pub mod sim;
 pub mod sweep;
-pub mod sweep_plot;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

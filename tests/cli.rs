@@ -45,7 +45,7 @@ fn quadratic_prints_losses_and_geometry_can_add_alignment() {
 fn cli_and_library_print_the_same_numbers() {
     let q = "v=1&n=3&dim=30&batch=8&steps=20&seed=5";
     let (_, out, _) = skills(&["run", q]);
-    let c = skill_dominoes::params::parse(q).config;
+    let c = skill_dominoes::link::parse(q).config;
     let traj = skill_dominoes::sim::run(c.spec().unwrap(), c.steps, 1, false).unwrap();
     for (line, f) in out.lines().skip(1).zip(&traj.frames) {
         let nums: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();

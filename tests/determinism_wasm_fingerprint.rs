@@ -8,7 +8,7 @@
 //! `cargo test --test determinism_wasm_fingerprint -- --nocapture`, and copy the printed value
 //! into both files.
 
-use skill_dominoes::params::parse;
+use skill_dominoes::link::parse;
 use skill_dominoes::sim::{run, Trajectory};
 
 /// The link whose run is fingerprinted (same string in tests/web.rs).

@@ -2,7 +2,7 @@
 //! releases. Each row pins a link to a fingerprint of its first rows (every bit of every
 //! level and loss). If a change breaks a row on purpose, the link format needs a new version.
 
-use skill_dominoes::params::parse;
+use skill_dominoes::link::parse;
 use skill_dominoes::sim::run;
 
 /// FNV-1a over the bits of every level and loss of the first `steps` rows.

@@ -10,8 +10,8 @@
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
-use skill_dominoes::params::{parse, SCHEMA};
-use skill_dominoes::presets::PRESETS;
+use skill_dominoes::link::presets::PRESETS;
+use skill_dominoes::link::{parse, SCHEMA};
 use skill_dominoes::sim::Simulation;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};

@@ -4,7 +4,7 @@
 
 mod common;
 use common::{column, levels};
-use skill_dominoes::params::parse;
+use skill_dominoes::link::parse;
 use skill_dominoes::sim::metrics::{collapse, first_above, two_skill_ratio};
 use skill_dominoes::sim::{run, Simulation};
 

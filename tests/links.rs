@@ -1,7 +1,7 @@
 //! The link is the configuration: parsing, validation with named problems, write-back,
 //! determinism.
 
-use skill_dominoes::params::{parse, Config, Model};
+use skill_dominoes::link::{parse, Config, Model};
 use skill_dominoes::sim::run;
 
 /// One `check` helper for the table: each broken link names each bad key, with a phrase of

@@ -10,10 +10,10 @@
 //!   the Domino effect of Fig. 2, the modular speed-up and the loss re-weighting of Fig. 19.
 
 use skill_dominoes::sim::geometry::rng_for;
-use skill_dominoes::sim::mlp::{
+use skill_dominoes::sim::nn::mlp::{
     mse_loss, softmax_ce, Activation, Embedding, Input, Mlp, MlpSpec, Real, Tape,
 };
-use skill_dominoes::sim::nets::{
+use skill_dominoes::sim::nn::{
     Grokking, GrokkingParams, Modular, ModularParams, Net, NetParams, Parity, ParityParams,
 };
 use skill_dominoes::sim::SimError;

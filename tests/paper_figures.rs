@@ -4,7 +4,7 @@
 
 mod common;
 use common::{column, levels};
-use skill_dominoes::params::parse;
+use skill_dominoes::link::parse;
 use skill_dominoes::sim::metrics::first_above;
 use skill_dominoes::sim::run;
 

@@ -1,8 +1,8 @@
 //! Presets: every figure panel is a valid link that runs; preset keys are defaults that the
 //! link's own keys override; links written relative to a preset read back to the same run.
 
-use skill_dominoes::params::{parse, Model};
-use skill_dominoes::presets::{find, PRESETS};
+use skill_dominoes::link::presets::{find, PRESETS};
+use skill_dominoes::link::{parse, Model};
 use skill_dominoes::sim::run;
 
 #[test]

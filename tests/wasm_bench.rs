@@ -4,7 +4,7 @@
 //! As a test it also checks that a step runs and the timer works, so it cannot rot.
 #![cfg(target_arch = "wasm32")]
 
-use skill_dominoes::params::parse;
+use skill_dominoes::link::parse;
 use skill_dominoes::sim::Simulation;
 use wasm_bindgen_test::*;
 
@@ -227,7 +227,7 @@ async fn mlp_steps_in_the_browser() {
 
 /// (median, fastest) ms per call of `sim::mlp::gemm` in precision `T` over `samples + 2`
 /// samples.
-async fn time_gemm<T: skill_dominoes::sim::mlp::Real>(
+async fn time_gemm<T: skill_dominoes::sim::nn::mlp::Real>(
     m: usize,
     k: usize,
     n: usize,
@@ -248,7 +248,7 @@ async fn time_gemm<T: skill_dominoes::sim::mlp::Real>(
     for _ in 0..samples + 2 {
         let t0 = now_ms();
         for _ in 0..reps {
-            skill_dominoes::sim::mlp::gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c);
+            skill_dominoes::sim::nn::mlp::gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c);
         }
         times.push((now_ms() - t0) / reps as f64);
         yield_now().await;

@@ -4,8 +4,8 @@
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use skill_dominoes::chart::{draw_skills, ChartData, ChartOpts, Milestones, Theme};
-use skill_dominoes::params::parse;
+use skill_dominoes::link::parse;
+use skill_dominoes::plot::run::{draw_skills, ChartData, ChartOpts, Milestones, Theme};
 use skill_dominoes::sim::{run, Trajectory};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -121,8 +121,8 @@ fn chart_draws_curves_on_a_canvas() {
 /// pixels back to steps.
 #[wasm_bindgen_test]
 fn aligned_dimensions_and_overlays_on_a_canvas() {
-    use skill_dominoes::chart::{draw_per_skill, Overlay, Quantity};
     use skill_dominoes::lab::domino_ramps;
+    use skill_dominoes::plot::run::{draw_per_skill, Overlay, Quantity};
     let canvas = canvas(500, 260);
 
     let cfg = parse("m=geometry&n=3&dim=100&steps=120").config;
@@ -182,13 +182,13 @@ fn aligned_dimensions_and_overlays_on_a_canvas() {
 /// branch-free exp is `libm::exp` bit for bit.
 /// The fixed-order kernel and `mlp::gemm` (the SIMD micro-kernels here) against the naive loop,
 /// bit for bit, on random reals, edge sizes and every transpose.
-fn gemm_is_the_naive_loop<T: skill_dominoes::sim::kernels::Real>(
+fn gemm_is_the_naive_loop<T: skill_dominoes::sim::nn::kernels::Real>(
     rng: &mut rand_pcg::Pcg64,
     shapes: &[(usize, usize, usize)],
 ) {
     use rand::Rng;
-    use skill_dominoes::sim::kernels::{gemm_fixed_order, reference_gemm};
-    use skill_dominoes::sim::mlp::gemm;
+    use skill_dominoes::sim::nn::kernels::{gemm_fixed_order, reference_gemm};
+    use skill_dominoes::sim::nn::mlp::gemm;
     for &(m, k, n) in shapes {
         let mut draw = |len: usize| -> Vec<T> {
             (0..len)
@@ -226,8 +226,8 @@ fn gemm_is_the_naive_loop<T: skill_dominoes::sim::kernels::Real>(
 #[wasm_bindgen_test]
 fn block_products_match_the_naive_loop_in_wasm() {
     // the modular MLP's diagonal-block products (mlp::gemm_strided → the SIMD kernels)
-    use skill_dominoes::sim::kernels::check_strided_gemm;
-    use skill_dominoes::sim::mlp::gemm_strided;
+    use skill_dominoes::sim::nn::kernels::check_strided_gemm;
+    use skill_dominoes::sim::nn::mlp::gemm_strided;
     check_strided_gemm::<f64>(5, gemm_strided).unwrap();
     check_strided_gemm::<f32>(6, gemm_strided).unwrap();
 }
@@ -235,7 +235,7 @@ fn block_products_match_the_naive_loop_in_wasm() {
 #[wasm_bindgen_test]
 fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
     use rand::{Rng, SeedableRng};
-    use skill_dominoes::sim::kernels::{exp_nonpos, EXP_MIN};
+    use skill_dominoes::sim::nn::kernels::{exp_nonpos, EXP_MIN};
     let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
     gemm_is_the_naive_loop::<f64>(
         &mut rng,
@@ -265,7 +265,7 @@ fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
 #[wasm_bindgen_test]
 fn f32_kernels_match_the_naive_loop_and_libm_in_wasm() {
     use rand::{Rng, SeedableRng};
-    use skill_dominoes::sim::kernels::{expf_nonpos, EXPF_MIN};
+    use skill_dominoes::sim::nn::kernels::{expf_nonpos, EXPF_MIN};
     let mut rng = rand_pcg::Pcg64::seed_from_u64(12);
     gemm_is_the_naive_loop::<f32>(
         &mut rng,

@@ -16,10 +16,10 @@
 //! (the rows up to the divergence are printed, then the message).
 
 use clap::{Parser, Subcommand};
-use skill_dominoes::chart::{Milestones, Theme};
-use skill_dominoes::params::{self, num, SCHEMA};
-use skill_dominoes::presets::{BIBTEX, PRESETS};
-use skill_dominoes::share::{skills_svg, SvgChart};
+use skill_dominoes::export::{skills_svg, SvgChart};
+use skill_dominoes::link::presets::{BIBTEX, PRESETS};
+use skill_dominoes::link::{self, num, SCHEMA};
+use skill_dominoes::plot::run::{Milestones, Theme};
 use skill_dominoes::sim::{Frame, SimError, Simulation};
 use skill_dominoes::sweep::{
     exponents, merge, run_one, step_exponents, Outputs, RunResult, RunSpec, Sweep, SWEEP_PRESETS,
@@ -280,7 +280,7 @@ fn run_all(runs: &[RunSpec], outputs: &Outputs) -> Vec<RunResult> {
 }
 
 fn svg(query: &str, width: u32, height: u32) -> ExitCode {
-    let parsed = params::parse(query);
+    let parsed = link::parse(query);
     if !parsed.problems.is_empty() {
         for p in &parsed.problems {
             eprintln!("skills: {p}");
@@ -340,7 +340,7 @@ fn print_text(text: &str) -> ExitCode {
 }
 
 fn run(query: &str, every: u32, align: bool) -> ExitCode {
-    let parsed = params::parse(query);
+    let parsed = link::parse(query);
     for k in &parsed.unknown {
         eprintln!("skills: warning: unknown key {k:?} ignored");
     }

@@ -5,11 +5,9 @@
 pub mod domino;
 pub mod freq;
 pub mod geometry;
-pub mod kernels;
 pub mod linalg;
 pub mod metrics;
-pub mod mlp;
-pub mod nets;
+pub mod nn;
 pub mod optim;
 pub mod quadratic;
 pub mod resource;
@@ -58,7 +56,7 @@ pub enum ModelSpec {
         opt: OptConfig,
     },
     /// A real network: sparse parity, grokking or modularity (PAPER.md §2, §6.2, §7).
-    Net(nets::NetParams),
+    Net(nn::NetParams),
 }
 
 /// One recorded row.
@@ -95,7 +93,7 @@ pub enum Simulation {
     Resource(Resource),
     Domino(Domino),
     Quadratic(Quadratic),
-    Net(Box<nets::Net>),
+    Net(Box<nn::Net>),
 }
 
 impl Simulation {
@@ -107,7 +105,7 @@ impl Simulation {
             ModelSpec::Quadratic { rotated, opt } => {
                 Simulation::Quadratic(Quadratic::new(rotated, opt))
             }
-            ModelSpec::Net(p) => Simulation::Net(Box::new(nets::Net::new(p)?)),
+            ModelSpec::Net(p) => Simulation::Net(Box::new(nn::Net::new(p)?)),
         })
     }
 

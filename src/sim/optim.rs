@@ -110,7 +110,7 @@ impl OptConfig {
     }
 }
 
-use super::kernels::Real;
+use super::nn::kernels::Real;
 
 /// An optimizer with its state (moments and step count) for a vector of `dim` parameters.
 #[derive(Clone, Debug)]

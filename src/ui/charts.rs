@@ -3,8 +3,8 @@
 //! at the shown step.
 
 use super::{Lab, Side, Tab};
-use crate::chart::{css_color, sig2, skill_color, Quantity};
-use crate::params::Model;
+use crate::link::Model;
+use crate::plot::run::{css_color, sig2, skill_color, Quantity};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -395,7 +395,7 @@ fn readout(lab: Lab) -> impl IntoView {
                                             <tr data-testid="readout-row">
                                                 <th scope="row">
                                                     <span class="swatch" style:background-color=color></span>
-                                                    {crate::chart::skill_name(&names, i)}
+                                                    {crate::plot::run::skill_name(&names, i)}
                                                 </th>
                                                 {with_p.then(|| view! { <td>{p}</td> })}
                                                 <td class="num">{cell(|r, i| r.levels.get(i).map(|v| fmt(*v)), Side::A, i)}</td>

@@ -5,9 +5,9 @@
 //! opens. Many skills wrap onto several rows; beyond [`super::MAX_TILES`] a heat strip.
 
 use super::{Lab, Side, MAX_TILES};
-use crate::chart::{css_color, sig2, skill_color};
 use crate::lab::skill_freqs;
-use crate::params::{Config, Model};
+use crate::link::{Config, Model};
+use crate::plot::run::{css_color, sig2, skill_color};
 use leptos::ev;
 use leptos::prelude::*;
 

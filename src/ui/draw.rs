@@ -1,11 +1,11 @@
-//! Drawing the runs onto the page's canvases with [`crate::chart`] and plotters-canvas.
+//! Drawing the runs onto the page's canvases with [`crate::plot::run`] and plotters-canvas.
 //! The backing store of each canvas is sized to its CSS box × `devicePixelRatio`
 //! (plotters-canvas does not do it), and the chart code scales fonts and strokes to match.
 
 use super::{FitState, Lab, Side, Tab};
-use crate::chart::{self, ChartData, ChartOpts, Overlay, PlotArea, Quantity, Theme};
 use crate::lab::{self, Run};
-use crate::params::Config;
+use crate::link::Config;
+use crate::plot::run::{self as chart, ChartData, ChartOpts, Overlay, PlotArea, Quantity, Theme};
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;

@@ -1,13 +1,13 @@
 //! The page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`; see
-//! [`crate::share::PageOpts`]) and embed mode: a chromeless page for an iframe (CSS in
+//! [`crate::export::PageOpts`]) and embed mode: a chromeless page for an iframe (CSS in
 //! style/share.css keys off `html.embed` and `html.figure-only`), a small bar with the pause
 //! control and an "open in the full app" link, a pause while the frame is scrolled off screen
 //! (IntersectionObserver), and the page's height posted to the host page as
 //! `{"context":"iframe.resize","height":N}` on load and on every resize.
 
 use super::Lab;
-use crate::chart::Theme;
-use crate::share::{self, PageOpts};
+use crate::export::{self, PageOpts};
+use crate::plot::run::Theme;
 use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
@@ -58,9 +58,9 @@ pub fn opts() -> PageOpts {
 }
 
 /// The address's query for `params::parse`: without the page-only keys
-/// ([`share::config_query`]).
+/// ([`export::config_query`]).
 pub fn link_query() -> String {
-    share::config_query(&window().location().search().unwrap_or_default())
+    export::config_query(&window().location().search().unwrap_or_default())
 }
 
 /// A link of the page (`?query#fragment`) with the page-only keys kept, so an embed stays an
@@ -154,7 +154,7 @@ pub fn setup_sweep(
 fn document_classes() -> PageOpts {
     let o = opts();
     if let Some(root) = document().document_element() {
-        if o.theme != share::ThemeChoice::Auto {
+        if o.theme != export::ThemeChoice::Auto {
             let _ = root.set_attribute("data-theme", o.theme.name());
         }
         if o.embed {
@@ -177,7 +177,7 @@ fn bar(lab: Lab, o: PageOpts) -> impl IntoView {
     };
     let title = move || {
         lab.config
-            .with(|c| share::run_title(c, lab.preset.get_value()))
+            .with(|c| export::run_title(c, lab.preset.get_value()))
     };
     view! {
         <div class="embed-bar" data-testid="embed-bar">

@@ -6,8 +6,8 @@
 use super::embed::{self, IntersectionObserver};
 use super::{share, Lab};
 use crate::lab::Run;
-use crate::params::{self, Config};
-use crate::presets::{self, Preset, BIBTEX, PRESETS};
+use crate::link::presets::{self, Preset, BIBTEX, PRESETS};
+use crate::link::{self, Config};
 use crate::sweep::SWEEP_PRESETS;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -44,7 +44,7 @@ fn thumb_tick() {
         run.advance(u32::MAX, &super::now, THUMB_MS);
         if run.finished() {
             if run.error.is_none() {
-                p.el.set_inner_html(&crate::share::thumbnail_svg(
+                p.el.set_inner_html(&crate::export::thumbnail_svg(
                     &run.frames,
                     run.steps,
                     THUMB_SIZE,
@@ -83,7 +83,7 @@ fn watch_thumbs() {
                 else {
                     continue;
                 };
-                let cfg = params::parse(&p.panel_link("")).config;
+                let cfg = link::parse(&p.panel_link("")).config;
                 QUEUE.with(|q| q.borrow_mut().push(Pending { el, cfg, run: None }));
             }
             if !LOOPING.get() && QUEUE.with(|q| !q.borrow().is_empty()) {
@@ -188,7 +188,7 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                     let q = format!("?{}", p.panel_link(extra));
                     let href = q.clone();
                     // The panel is shown when the page's configuration is the panel's.
-                    let cfg: Config = params::parse(&q).config;
+                    let cfg: Config = link::parse(&q).config;
                     let active = move || {
                         lab.config.with(|c| *c == cfg)
                             && lab.preset.get_value().is_some_and(|cp| cp.id == p.id)
@@ -218,7 +218,7 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                 })
                 .collect_view();
             let what = format!("{}: {}", p.figure, p.title);
-            let cfg = params::parse(&p.panel_link("")).config;
+            let cfg = link::parse(&p.panel_link("")).config;
             let thumb = if cfg.model.is_net() || cfg.work() > THUMB_WORK {
                 view! {
                     <div class="fig-thumb fig-thumb-net" aria-hidden="true">

@@ -6,7 +6,7 @@
 //! `version` counter bumped whenever a run's frames change. The frames themselves sit in
 //! non-reactive [`StoredValue`]s, so a 1000-frame trajectory is never cloned to re-render.
 //!
-//! Files: `panels.rs` builds the controls from `params::SCHEMA`; `dominoes.rs` the tiles and
+//! Files: `panels.rs` builds the controls from `link::SCHEMA`; `dominoes.rs` the tiles and
 //! their prerequisite links; `charts.rs` the canvases, the scrubber and the value readout;
 //! `theory.rs` the overlays and the comparison; `draw.rs` puts the charts on the canvases.
 
@@ -19,11 +19,10 @@ mod panels;
 mod share;
 mod sweep;
 mod theory;
-mod workers;
 
 use crate::lab::{self, Compare, Fit, Fitted, Run};
-use crate::params::{self, Config, Model, Problem};
-use crate::presets::Preset;
+use crate::link::presets::Preset;
+use crate::link::{self, Config, Model, Problem};
 use leptos::ev;
 use leptos::html::{Canvas, Dialog};
 use leptos::prelude::*;
@@ -146,14 +145,14 @@ pub struct Lab {
     pub a: Canvases,
     pub b: Canvases,
     /// Plot areas of the skill and the second chart of each side, for pointer → step.
-    pub areas: StoredValue<[Option<crate::chart::PlotArea>; 4]>,
+    pub areas: StoredValue<[Option<crate::plot::run::PlotArea>; 4]>,
     help: NodeRef<Dialog>,
     /// What could not be used of the link the page was opened with (or came back to).
     pub notice: RwSignal<Option<Vec<String>>>,
 }
 
 /// The notice lines of a link: each problem, each unknown key (`None` when there are none).
-fn link_notes(parsed: &params::Parsed) -> Option<Vec<String>> {
+fn link_notes(parsed: &link::Parsed) -> Option<Vec<String>> {
     let mut notes: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
     notes.extend(
         parsed
@@ -607,7 +606,7 @@ impl Lab {
             let _ = loc.reload();
             return;
         }
-        let parsed = params::parse(&embed::link_query());
+        let parsed = link::parse(&embed::link_query());
         self.notice.set(link_notes(&parsed));
         let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
         self.preset.set_value(parsed.preset);
@@ -716,7 +715,7 @@ pub fn App() -> impl IntoView {
         l.remove();
     }
     let loc = window().location();
-    let parsed = params::parse(&embed::link_query());
+    let parsed = link::parse(&embed::link_query());
     let compare = lab::compare_from_hash(&loc.hash().unwrap_or_default());
     let notice = RwSignal::new(link_notes(&parsed));
 

@@ -6,7 +6,7 @@
 
 use super::Lab;
 use crate::lab::{auto_value, range_text, Slider};
-use crate::params::{num, Group, KeySpec, Kind, Model, SCHEMA};
+use crate::link::{num, Group, KeySpec, Kind, Model, SCHEMA};
 use leptos::prelude::*;
 
 /// Keys that are not set by a control here: the version, the preset (a later gallery) and
@@ -176,7 +176,7 @@ fn control(lab: Lab, k: &'static KeySpec) -> impl IntoView {
                         min=nmin
                         max=nmax
                         step=nstep
-                        placeholder=move || auto.get().map(|v| format!("auto {}", crate::chart::sig2(v))).unwrap_or_default()
+                        placeholder=move || auto.get().map(|v| format!("auto {}", crate::plot::run::sig2(v))).unwrap_or_default()
                         prop:value=move || value.get()
                         on:change=move |e| lab.set_key(key, event_target_value(&e).trim(), false)
                     />

@@ -1,12 +1,12 @@
 //! Share and export: the bar above the lab (Share, CSV, JSON, SVG, PNG), the Share dialog
 //! (copy the link, copy the embed code) and the clipboard and download helpers the gallery's
-//! Cite button uses too. What is exported is computed in [`crate::share`] (tested natively);
+//! Cite button uses too. What is exported is computed in [`crate::export`] (tested natively);
 //! this file only reads the page's state and hands files to the browser.
 
 use super::{embed, gallery, FitState, Lab};
-use crate::chart::{sig2, Overlay};
+use crate::export::{self as sh, PageOpts, SvgChart, ThemeChoice};
 use crate::lab as labmod;
-use crate::share::{self as sh, PageOpts, SvgChart, ThemeChoice};
+use crate::plot::run::{sig2, Overlay};
 use leptos::html::{Dialog, Textarea};
 use leptos::prelude::*;
 use std::cell::RefCell;

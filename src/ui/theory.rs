@@ -3,7 +3,7 @@
 
 use super::{FitState, Lab};
 use crate::lab::{self, Compare, COMPARE_EXAMPLES};
-use crate::params::Model;
+use crate::link::Model;
 use leptos::prelude::*;
 
 pub fn theory(lab: Lab) -> impl IntoView {
@@ -24,7 +24,7 @@ pub fn theory(lab: Lab) -> impl IntoView {
             }
             FitState::Done(d) => format!(
                 "Best N0 = {} (mean squared distance {:.2e} over {} steps).",
-                crate::chart::sig2(d.n0),
+                crate::plot::run::sig2(d.n0),
                 d.mse,
                 d.rows
             ),

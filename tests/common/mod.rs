@@ -32,7 +32,7 @@ pub fn read_csv(name: &str) -> (Vec<String>, Vec<Vec<f64>>) {
 
 /// The levels of every skill of a run: levels[t][i].
 pub fn levels(query: &str) -> Vec<Vec<f64>> {
-    let parsed = skill_dominoes::params::parse(query);
+    let parsed = skill_dominoes::link::parse(query);
     assert!(parsed.problems.is_empty(), "{query}: {:?}", parsed.problems);
     let c = parsed.config;
     let traj = skill_dominoes::sim::run(c.spec().unwrap(), c.steps, 1, false).unwrap();

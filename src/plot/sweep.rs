@@ -9,7 +9,7 @@
 //! the x axis is the first numeric axis with two or more values (`dim` preferred); every
 //! other axis splits the rows into series.
 
-use crate::chart::{skill_color, ChartOpts};
+use crate::plot::run::{skill_color, ChartOpts};
 use crate::sim::metrics::{two_point_exponent, two_skill_ratio};
 use crate::sweep::median;
 use plotters::coord::Shift;

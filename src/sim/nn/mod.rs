@@ -35,8 +35,11 @@
 //! Every random draw comes from its own seeded stream (`geometry::rng_for`): data, split,
 //! initial weights and the per-step supervision mask never shift each other's numbers.
 
+pub mod kernels;
+pub mod mlp;
+
+use self::mlp::{mse_loss, softmax_ce, Activation, Embedding, Input, Mlp, MlpSpec, Real, Tape};
 use super::geometry::rng_for;
-use super::mlp::{mse_loss, softmax_ce, Activation, Embedding, Input, Mlp, MlpSpec, Real, Tape};
 use super::optim::{OptConfig, OptKind, Optimizer};
 use super::SimError;
 use rand::Rng;

@@ -4,9 +4,9 @@
 //! page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`), which `params::parse`
 //! ignores.
 
-use crate::chart::{self, ChartData, ChartOpts, Milestones, Overlay, Theme};
-use crate::params::{num, Config, Kind, Model, SCHEMA};
-use crate::presets::Preset;
+use crate::link::presets::Preset;
+use crate::link::{num, Config, Kind, Model, SCHEMA};
+use crate::plot::run::{self as chart, ChartData, ChartOpts, Milestones, Overlay, Theme};
 use crate::sim::Frame;
 use plotters::prelude::*;
 
@@ -33,7 +33,7 @@ pub fn csv_header(model: Model, n: usize, align: bool) -> String {
 
 /// The kept frames in exactly the CLI's format (`skills run '<link>'`, plus `--align` when the
 /// frames carry aligned dimensions, `--every K` when the page kept every K-th step): numbers
-/// as [`params::num`](crate::params::num) writes them, one row per frame, `\n` line ends.
+/// as [`params::num`](crate::link::num) writes them, one row per frame, `\n` line ends.
 pub fn csv(model: Model, n: usize, frames: &[Frame]) -> String {
     let align = frames.first().is_some_and(|f| f.align.is_some());
     let mut out = csv_header(model, n, align);
@@ -379,7 +379,7 @@ impl PageOpts {
     }
 }
 
-/// The query [`params::parse`](crate::params::parse) reads: the link without the page-only
+/// The query [`params::parse`](crate::link::parse) reads: the link without the page-only
 /// keys `embed`, `ui`, `autoplay` and `theme` (which `parse` ignores too; removing them here
 /// keeps them out of the run even if the vocabulary ever grows a key of that name).
 pub fn config_query(query: &str) -> String {
@@ -436,7 +436,7 @@ pub fn file_name(cfg: &Config, preset: Option<&Preset>, ext: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::parse;
+    use crate::link::parse;
     use crate::sim::run;
 
     fn frames(q: &str, align: bool) -> (Config, Vec<Frame>) {
@@ -552,12 +552,12 @@ mod tests {
             config_query("?v=1&m=grokking&emb=64&embed=1&ui=0&autoplay=1&theme=dark#vs=x"),
             "v=1&m=grokking&emb=64"
         );
-        let p = crate::params::parse(&config_query("?v=1&preset=fig13s&embed=1&ui=0"));
+        let p = crate::link::parse(&config_query("?v=1&preset=fig13s&embed=1&ui=0"));
         assert!(p.problems.is_empty() && p.unknown.is_empty());
         assert_eq!(p.config.link(p.preset), "v=1&preset=fig13s");
         assert_eq!(
             p.config,
-            crate::params::parse("v=1&preset=fig13s").config,
+            crate::link::parse("v=1&preset=fig13s").config,
             "embed=1 is not the embedding width"
         );
         let d = PageOpts::from_query("v=1&theme=<script>&embed=yes");

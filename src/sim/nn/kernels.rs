@@ -665,7 +665,7 @@ impl Real for f64 {
     }
     #[inline(always)]
     fn sigmoid(self) -> Self {
-        super::linalg::sigmoid(self)
+        crate::sim::linalg::sigmoid(self)
     }
     fn with_pack<R>(f: impl FnOnce(&mut Vec<Self>, &mut Vec<Self>) -> R) -> R {
         PACK64.with(|cell| {

@@ -7,11 +7,13 @@
 //! Nothing after this module unwraps user data. [`Config::to_query`] writes the link back,
 //! with only the values that differ from the model's defaults.
 
-use crate::presets::{self, Preset};
+pub mod presets;
+
+use self::presets::Preset;
 use crate::sim::domino::Schedule;
 use crate::sim::freq::{normalise, Freq};
 use crate::sim::geometry::{task_vectors, GeometryParams, GradForm, LossForm, VecKind};
-use crate::sim::nets::{
+use crate::sim::nn::{
     Dtype, Grokking, GrokkingParams, Modular, ModularParams, NetParams, ParityParams, ParityTask,
 };
 use crate::sim::optim::{OptConfig, OptKind};
@@ -1859,7 +1861,7 @@ mod tests {
 
     #[test]
     fn dtype_defaults_to_the_papers_and_round_trips() {
-        use crate::sim::nets::Dtype;
+        use crate::sim::nn::Dtype;
         for (m, want) in [
             (Model::Parity, Dtype::F64),
             (Model::Grokking, Dtype::F64),

@@ -333,13 +333,13 @@ fn schedule_in_page(p: Weak<RefCell<InPage>>) {
                 (s.queue.pop_front(), s.on_event.clone())
             };
             let Some(job) = job else { return };
-            let t0 = super::now();
+            let t0 = crate::ui::now();
             let outputs = crate::sweep::Outputs::from_query(&job.outputs).unwrap_or_default();
             let tail = crate::sweep::run_point(&job.query, &outputs);
             cb(Event::Done {
                 id: job.id,
                 tail,
-                ms: super::now() - t0,
+                ms: crate::ui::now() - t0,
             });
             schedule_in_page(Rc::downgrade(&p));
         },

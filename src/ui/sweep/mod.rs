@@ -1,17 +1,19 @@
 //! The sweep page: a sweep link (`sweep=key:values`, a sweep preset, or `runs=K`) runs its
 //! grid across Web Workers ([`super::workers`]), with a progress bar (runs done / total,
-//! elapsed, time left), the chart filling in as results arrive ([`crate::sweep_plot`]),
+//! elapsed, time left), the chart filling in as results arrive ([`crate::plot::sweep`]),
 //! Cancel (finished runs stay), a cache that reuses every finished run whose link is
 //! unchanged when the sweep is edited and run again, the CSV (byte-equal to `skills sweep`'s
 //! once complete) and opening a CSV (for example a cluster run merged with `skills merge`).
 
+pub mod workers;
+
+use self::workers::{self, Event, Job, Runner};
 use super::draw;
 use super::share::download_text;
-use super::workers::{self, Event, Job, Runner};
-use crate::chart::ChartOpts;
-use crate::params::Problem;
+use crate::link::Problem;
+use crate::plot::run::ChartOpts;
+use crate::plot::sweep::{self as sweep_plot, Table, View};
 use crate::sweep::{as_sweep, RunSpec, Sweep, SWEEP_PRESETS};
-use crate::sweep_plot::{self, Table, View};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;

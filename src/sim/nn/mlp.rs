@@ -124,7 +124,7 @@
 
 use super::kernels;
 pub use super::kernels::Real;
-use super::SimError;
+use crate::sim::SimError;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rand_pcg::Pcg64;
@@ -1121,7 +1121,7 @@ mod tests {
             let b: Vec<f64> = (0..k * n).map(|i| ((i * 3) % 13) as f64 - 6.0).collect();
             for ta in [false, true] {
                 for tb in [false, true] {
-                    let want = crate::sim::kernels::reference_gemm(m, k, n, &a, ta, &b, tb);
+                    let want = crate::sim::nn::kernels::reference_gemm(m, k, n, &a, ta, &b, tb);
                     let mut c = vec![f64::NAN; m * n];
                     gemm(m, k, n, &a, ta, &b, tb, 0.0, &mut c);
                     assert_eq!(c, want, "{m}×{k}×{n}, ta = {ta}, tb = {tb}");

@@ -839,11 +839,11 @@ mod tests {
     //! labels, one circle pair per finished skill, one triangle per started skill, one short
     //! polyline per dash of an overlay.
     use super::*;
-    use crate::params::parse;
+    use crate::link::parse;
     use crate::sim::run;
     use plotters::backend::SVGBackend;
 
-    fn frames(query: &str) -> (Vec<Frame>, crate::params::Config) {
+    fn frames(query: &str) -> (Vec<Frame>, crate::link::Config) {
         let cfg = parse(query).config;
         let traj = run(cfg.spec().unwrap(), cfg.steps, 1, false).unwrap();
         (traj.frames, cfg)

@@ -3,14 +3,14 @@
 //!
 //! Axis syntax: `key:v1,v2,…` (a list), `key:a..b:count` (count values evenly spaced from a to
 //! b, both included; integers for integer keys) or `key:a..b:count:log` (log-spaced). Every
-//! grid point is an ordinary link, validated by [`crate::params::parse`] like any other.
+//! grid point is an ordinary link, validated by [`crate::link::parse`] like any other.
 //! A sweep's results are one summary row per run (`t_skills` lists each skill's learning time,
 //! `;`-separated); `record=80,200` adds the loss at those steps
 //! and `fit=n0` the best-fitting N0 of the Resource model (Fig. 7 bottom).
 //! Runs are numbered in grid order (the first axis varies slowest), so shards of a sweep can be
 //! run anywhere and merged back bit for bit.
 
-use crate::params::{num, parse, Problem};
+use crate::link::{num, parse, Problem};
 use crate::sim::freq::normalise;
 use crate::sim::metrics::{best_n0, n0_grid, two_point_exponent};
 use crate::sim::{SimError, Simulation};
@@ -148,7 +148,7 @@ fn figure_numbers(figure: &str) -> Vec<u32> {
 }
 
 /// The sweep presets of the same figure as a run preset (`figure` as in
-/// [`crate::presets::Preset::figure`]): the lab links to them from its figure box.
+/// [`crate::link::presets::Preset::figure`]): the lab links to them from its figure box.
 pub fn sweeps_of_figure(figure: &str) -> Vec<&'static SweepPreset> {
     let want = figure_numbers(figure);
     SWEEP_PRESETS
@@ -432,7 +432,7 @@ impl Sweep {
                             .filter(|kv| !own_keys.contains(&kv.split('=').next().unwrap_or(""))),
                     );
                 }
-                None if crate::presets::find(id).is_none() => problems.push(Problem {
+                None if crate::link::presets::find(id).is_none() => problems.push(Problem {
                     key: "preset".into(),
                     message: format!("no sweep or figure preset {id:?}"),
                 }),
@@ -977,7 +977,7 @@ mod tests {
         let s = Sweep::parse("v=1&preset=fig19scatter").unwrap();
         for r in s.runs() {
             let c = parse(&r.query).config;
-            assert_eq!(c.model, crate::params::Model::Modular, "{}", r.query);
+            assert_eq!(c.model, crate::link::Model::Modular, "{}", r.query);
         }
     }
 

@@ -4,8 +4,8 @@
 //! second configuration of a comparison ([`Compare`]). No web crate here: the clock is
 //! passed in, and everything is tested natively.
 
-use crate::chart::{normalised, Milestones};
-use crate::params::{num, Config, KeySpec, Kind, Model, Problem};
+use crate::link::{num, Config, KeySpec, Kind, Model, Problem};
+use crate::plot::run::{normalised, Milestones};
 use crate::sim::domino::{Domino, Schedule};
 use crate::sim::geometry::LossForm;
 use crate::sim::metrics;
@@ -740,7 +740,7 @@ pub fn auto_value(c: &Config, key: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::parse;
+    use crate::link::parse;
 
     fn no_clock() -> f64 {
         0.0
@@ -930,13 +930,13 @@ mod tests {
     }
 
     fn spec(key: &str) -> &'static KeySpec {
-        crate::params::SCHEMA.iter().find(|k| k.key == key).unwrap()
+        crate::link::SCHEMA.iter().find(|k| k.key == key).unwrap()
     }
 
     #[test]
     fn every_numeric_key_gets_a_slider_that_round_trips_its_default() {
         let cfg = Config::default();
-        for k in crate::params::SCHEMA {
+        for k in crate::link::SCHEMA {
             let s = Slider::of(k);
             match k.kind {
                 Kind::Int { max, .. } if max >= 1 << 40 => assert_eq!(s, None, "{}", k.key),
