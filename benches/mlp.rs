@@ -16,7 +16,7 @@ fn main() {}
 use criterion::{criterion_group, criterion_main, Criterion};
 #[cfg(not(target_arch = "wasm32"))]
 use skill_dominoes::sim::nn::{
-    Dtype, Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
+    Dtype, Experiment, Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
 };
 #[cfg(not(target_arch = "wasm32"))]
 use std::hint::black_box;

@@ -185,7 +185,7 @@ async fn mlp_steps_in_the_browser() {
         );
         assert!(ms > 0.0 && ms.is_finite(), "{name}: {ms}");
     }
-    // the products alone (sim::mlp::gemm: the fixed-order f64x2 / f32x4 kernels in wasm),
+    // the products alone (sim::nn::gemm::gemm: the fixed-order f64x2 / f32x4 kernels in wasm),
     // GFLOP/s
     let shapes: [(&str, usize, usize, usize, bool, bool); 7] = if full {
         [
@@ -225,9 +225,9 @@ async fn mlp_steps_in_the_browser() {
     }
 }
 
-/// (median, fastest) ms per call of `sim::mlp::gemm` in precision `T` over `samples + 2`
+/// (median, fastest) ms per call of `sim::nn::gemm::gemm` in precision `T` over `samples + 2`
 /// samples.
-async fn time_gemm<T: skill_dominoes::sim::nn::mlp::Real>(
+async fn time_gemm<T: skill_dominoes::sim::nn::gemm::Gemm>(
     m: usize,
     k: usize,
     n: usize,
@@ -248,7 +248,7 @@ async fn time_gemm<T: skill_dominoes::sim::nn::mlp::Real>(
     for _ in 0..samples + 2 {
         let t0 = now_ms();
         for _ in 0..reps {
-            skill_dominoes::sim::nn::mlp::gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c);
+            skill_dominoes::sim::nn::gemm::gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c);
         }
         times.push((now_ms() - t0) / reps as f64);
         yield_now().await;
