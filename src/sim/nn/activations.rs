@@ -61,7 +61,8 @@ fn bias_silu_lanes<T: Real>(z: &mut [T], b: &[T], s: &mut [T], a: &mut [T]) {
     }
 }
 
-/// out[j] ← e^{x[j] − m} (the bits of [`Real::exp`]), for x[j] ≤ m; returns Σ out in j order.
+/// `out[j] ← e^{x[j] − m}` (the bits of [`Real::exp`]), for `x[j] ≤ m`; returns Σ out in j
+/// order.
 pub fn exp_shifted<T: Real>(x: &[T], m: T, out: &mut [T]) -> T {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {

@@ -1,5 +1,5 @@
 //! What the three real-network experiments share: the run's precision ([`Dtype`]), the
-//! network with its training data in that precision ([`Engine`]), the optimizer and step count
+//! network with its training data in that precision (`Engine`), the optimizer and step count
 //! ([`Trainer`]), and the stepping protocol ([`Experiment`]).
 //!
 //! One step of every experiment (`Experiment::step`), from the kept forward pass at θ_t:

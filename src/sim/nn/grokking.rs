@@ -1,7 +1,7 @@
 //! Grokking: modular addition (docs/models.md §6.2, Fig. 13).
 //!
 //! All p² pairs (a, b), label (a + b) mod p, a random 80 % train / 20 % test split; input
-//! concat(E[a], E[b]) with a learnable E ∈ R^{p×128} ~ N(0, 1); MLP 256-100-100-p with SiLU;
+//! `concat(E[a], E[b])` with a learnable E ∈ R^{p×128} ~ N(0, 1); MLP 256-100-100-p with SiLU;
 //! softmax cross-entropy; AdamW η = 1e−2, wd = 0.03, β = (0, 0) ("SignGD") or (0.9, 0.999)
 //! ("Adam"). Accuracy = share of rows whose arg-max logit is the label. Tasks: 0 = train,
 //! 1 = test.

@@ -5,8 +5,8 @@
 //! Widths d_0, d_1, …, d_L; layer l has weights W_l ∈ R^{d_l × d_{l−1}} (row-major, as
 //! `nn.Linear`) and an optional mask M_l of the same shape. The masks of a modular network
 //! (Fig. 19) are block-diagonal: every width is split into `blocks` equal consecutive groups
-//! and M_l[o][i] = 1 iff unit o and input i are in the same group ([`MlpSpec::block_diagonal`]
-//! writes the pattern, [`diagonal_blocks`] recognises it, so that the network multiplies the
+//! and `M_l[o][i] = 1` iff unit o and input i are in the same group ([`MlpSpec::block_diagonal`]
+//! writes the pattern, `diagonal_blocks` recognises it, so that the network multiplies the
 //! blocks on their own).
 
 use crate::sim::error::SimError;
@@ -65,7 +65,7 @@ impl MlpSpec {
     }
 
     /// The same network made of `blocks` independent sub-networks: every width is split into
-    /// `blocks` equal consecutive groups and M_l[o][i] = 1 iff unit o and input i are in the
+    /// `blocks` equal consecutive groups and `M_l[o][i] = 1` iff unit o and input i are in the
     /// same group. For widths [2, 100, 100, 2] and 2 blocks this is Fig. 19's modular MLP
     /// (input 1 → units 1–50 → units 1–50 → output 1, and the same for the second halves).
     pub fn block_diagonal(mut self, blocks: usize) -> Result<Self, SimError> {
