@@ -100,9 +100,9 @@ async fn median_step_ms(query: &str, samples: usize, batch: usize, warm: usize) 
     (per_step[samples / 2], per_step[0])
 }
 
-/// The real networks of issue 5 (PyTorch, one CPU thread, f64: Fig. 2 run ≈ 12.6 s, Fig. 13
-/// step ≈ 41 ms, Fig. 19 run ≈ 2.6 s). Full sizes only under scripts/bench-wasm; the test run
-/// times small versions so that it stays quick in a debug build.
+/// The real networks (the PyTorch times they are compared with are in BENCHMARKS.md, "MLP").
+/// Full sizes only under scripts/bench-wasm; the test run times small versions so that it
+/// stays quick in a debug build.
 #[wasm_bindgen_test]
 async fn mlp_steps_in_the_browser() {
     let full = option_env!("BENCH_SAMPLES").is_some();

@@ -17,8 +17,8 @@
 //!
 //! Precision: the state (moments) is always f64 and every update is computed in f64. θ and g
 //! may be f32 (`Real`): each element is widened exactly, updated in f64 and rounded back to
-//! f32 once, so one implementation serves both precisions and an f64 θ gets the very same
-//! operations (hence bits) as before the element type became generic. Chosen over an
+//! f32 once, so one implementation serves both precisions and an f64 θ gets plain f64
+//! operations (the widening and rounding are exact for it). Chosen over an
 //! optimizer generic in its state because it keeps one set of formulas with f64 moments for
 //! every model, and the cost (a conversion per parameter per step, ≈ 10⁴ parameters in
 //! Fig. 19) is negligible next to the networks' products. An f32 network is therefore trained
