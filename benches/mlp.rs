@@ -1,7 +1,7 @@
-//! Criterion benchmarks of the real-network experiments against the PyTorch figures of
-//! issue 5 (one CPU thread; float64 for Figs 2 and 13, float32 for Fig. 19): a whole Fig. 2 run (10 000 samples, 1000 full-batch
-//! Adam steps) ≈ 12.6 s, one Fig. 13 step ≈ 41 ms, a whole Fig. 19 run (1000 steps) ≈ 2.6 s.
-//! Run: `cargo bench --bench mlp`; figures in BENCHMARKS.md ("MLP (issue 5)").
+//! Criterion benchmarks of the real-network experiments (one CPU thread; float64 for Figs 2
+//! and 13, float32 for Fig. 19): a whole Fig. 2 run (10 000 samples, 1000 full-batch Adam
+//! steps), one Fig. 13 step, a whole Fig. 19 run (1000 steps). Run: `cargo bench --bench mlp`;
+//! the figures and the PyTorch times they are compared with are in BENCHMARKS.md ("MLP").
 //!
 //! A "step" here is what a run does per step: the gradient from the kept forward pass, the
 //! optimizer update, and the forward pass that gives the new observables (for Fig. 13 that
@@ -16,7 +16,7 @@ fn main() {}
 use criterion::{criterion_group, criterion_main, Criterion};
 #[cfg(not(target_arch = "wasm32"))]
 use skill_dominoes::sim::nn::{
-    Dtype, Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
+    Dtype, Experiment, Grokking, GrokkingParams, Modular, ModularParams, Parity, ParityParams,
 };
 #[cfg(not(target_arch = "wasm32"))]
 use std::hint::black_box;

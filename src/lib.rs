@@ -10,6 +10,10 @@
 //! * [`lab`]: the page's runs, theory overlays and comparisons, without the DOM;
 //! * `ui` (wasm32 only): the Leptos page.
 
+// `unsafe` lives only in the matrix-product and activation kernels (`sim::nn::gemm`,
+// `sim::nn::activations`), which allow it on their module; tests/layering.rs checks the text.
+#![deny(unsafe_code)]
+
 pub mod export;
 pub mod lab;
 pub mod link;

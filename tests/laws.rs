@@ -1,4 +1,4 @@
-//! The laws each model must obey (PAPER.md §4.3, §5, §6.1, §10): conservation, collapse,
+//! The laws each model must obey (docs/models.md §4.3, §5, §6.1, §10): conservation, collapse,
 //! closed forms and limits. Each test states its law, tracks the worst case over the run and
 //! prints the measured value when it fails.
 

@@ -1,4 +1,4 @@
-//! The MLP library and the three real-network experiments (PAPER.md §2, §6.2, §7, §10 items
+//! The MLP library and the three real-network experiments (docs/models.md §2, §6.2, §7, §10 items
 //! 24–27).
 //!
 //! * Backpropagation is the gradient: central differences `(L(θ + h e_j) − L(θ − h e_j))/2h`
@@ -9,13 +9,14 @@
 //! * The paper's findings, as statistics over a few seeds (medians, not one lucky seed):
 //!   the Domino effect of Fig. 2, the modular speed-up and the loss re-weighting of Fig. 19.
 
-use skill_dominoes::sim::geometry::rng_for;
 use skill_dominoes::sim::nn::mlp::{
     mse_loss, softmax_ce, Activation, Embedding, Input, Mlp, MlpSpec, Real, Tape,
 };
 use skill_dominoes::sim::nn::{
-    Grokking, GrokkingParams, Modular, ModularParams, Net, NetParams, Parity, ParityParams,
+    Experiment, Grokking, GrokkingParams, Modular, ModularParams, Net, NetParams, Parity,
+    ParityParams,
 };
+use skill_dominoes::sim::rng::rng_for;
 use skill_dominoes::sim::SimError;
 
 // ------------------------------------------------------------------------------------------
@@ -463,6 +464,7 @@ fn reweighted_mse_is_the_gradient_with_frozen_weights() {
 // Determinism
 
 fn fingerprint(net: &Net) -> Vec<u64> {
+    let net = net.experiment();
     let mut v: Vec<u64> = vec![net.loss().to_bits()];
     v.extend(net.task_losses().iter().map(|x| x.to_bits()));
     v.extend(net.accuracies().iter().map(|x| x.to_bits()));
@@ -473,7 +475,7 @@ fn trace(params: NetParams, steps: u32) -> Vec<Vec<u64>> {
     let mut net = Net::new(params).unwrap();
     let mut rows = vec![fingerprint(&net)];
     for _ in 0..steps {
-        net.step().unwrap();
+        net.experiment_mut().step().unwrap();
         rows.push(fingerprint(&net));
     }
     rows
@@ -561,7 +563,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-/// Fig. 2 (PAPER.md §2.2, §10 item 24), p2 = 0.1 on 10 000 samples: task 1 (x1⊕x2) reaches
+/// Fig. 2 (docs/models.md §2.2, §10 item 24), p2 = 0.1 on 10 000 samples: task 1 (x1⊕x2) reaches
 /// 99 % accuracy at t1 ≈ 200 steps; the rare task 2 waits at chance until task 1 is nearly done,
 /// then takes only ≈ 2 t1 in all although p1/p2 = 10.
 #[test]
@@ -647,7 +649,7 @@ fn fig19(modular: bool, reweight: bool, seeds: u64) -> Fig19 {
     Fig19 { t1, t2 }
 }
 
-/// Fig. 19 (PAPER.md §7, §10 items 26–27): in the fully connected MLP the rare task (1 %) waits
+/// Fig. 19 (docs/models.md §7, §10 items 26–27): in the fully connected MLP the rare task (1 %) waits
 /// for the frequent one, t2 ≈ 2–3 t1; with two private sub-networks both are learned in
 /// parallel, t2 ≈ t1 — the frequent task is slower (half the width) but the last task is done
 /// sooner. Re-weighting the loss by ℓ/mean(ℓ) gets the rare task learned much sooner too.
@@ -682,7 +684,7 @@ fn fig19_modularity_removes_the_wait_and_reweighting_shortens_it() {
     );
 }
 
-/// Grokking (Fig. 13, PAPER.md §6.2) on a small modulus (p = 23), three seeds: both
+/// Grokking (Fig. 13, docs/models.md §6.2) on a small modulus (p = 23), three seeds: both
 /// optimizers fit the training set within 200 steps; by step 300 SignGD (AdamW with β = (0, 0))
 /// has started to generalise (median test accuracy above twice chance, 1/p) while Adam has
 /// only memorised, in every seed. (The full p = 59 comparison, ≈ 3× faster with SignGD, takes

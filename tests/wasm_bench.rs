@@ -100,9 +100,9 @@ async fn median_step_ms(query: &str, samples: usize, batch: usize, warm: usize) 
     (per_step[samples / 2], per_step[0])
 }
 
-/// The real networks of issue 5 (PyTorch, one CPU thread, f64: Fig. 2 run ≈ 12.6 s, Fig. 13
-/// step ≈ 41 ms, Fig. 19 run ≈ 2.6 s). Full sizes only under scripts/bench-wasm; the test run
-/// times small versions so that it stays quick in a debug build.
+/// The real networks (the PyTorch times they are compared with are in BENCHMARKS.md, "MLP").
+/// Full sizes only under scripts/bench-wasm; the test run times small versions so that it
+/// stays quick in a debug build.
 #[wasm_bindgen_test]
 async fn mlp_steps_in_the_browser() {
     let full = option_env!("BENCH_SAMPLES").is_some();
@@ -185,7 +185,7 @@ async fn mlp_steps_in_the_browser() {
         );
         assert!(ms > 0.0 && ms.is_finite(), "{name}: {ms}");
     }
-    // the products alone (sim::mlp::gemm: the fixed-order f64x2 / f32x4 kernels in wasm),
+    // the products alone (sim::nn::gemm::gemm: the fixed-order f64x2 / f32x4 kernels in wasm),
     // GFLOP/s
     let shapes: [(&str, usize, usize, usize, bool, bool); 7] = if full {
         [
@@ -225,9 +225,9 @@ async fn mlp_steps_in_the_browser() {
     }
 }
 
-/// (median, fastest) ms per call of `sim::mlp::gemm` in precision `T` over `samples + 2`
+/// (median, fastest) ms per call of `sim::nn::gemm::gemm` in precision `T` over `samples + 2`
 /// samples.
-async fn time_gemm<T: skill_dominoes::sim::nn::mlp::Real>(
+async fn time_gemm<T: skill_dominoes::sim::nn::gemm::Gemm>(
     m: usize,
     k: usize,
     n: usize,
@@ -248,7 +248,7 @@ async fn time_gemm<T: skill_dominoes::sim::nn::mlp::Real>(
     for _ in 0..samples + 2 {
         let t0 = now_ms();
         for _ in 0..reps {
-            skill_dominoes::sim::nn::mlp::gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c);
+            skill_dominoes::sim::nn::gemm::gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c);
         }
         times.push((now_ms() - t0) / reps as f64);
         yield_now().await;

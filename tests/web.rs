@@ -176,19 +176,16 @@ fn aligned_dimensions_and_overlays_on_a_canvas() {
     assert!(changed > 100, "the dashed ramps changed {changed} pixels");
 }
 
-/// The fixed-order matrix product the MLPs use in wasm (`sim::kernels`, f64x2 SIMD micro-kernel
-/// here) is the naive triple loop bit for bit, on random reals, edge sizes (1, 2, 3, odd,
-/// non-multiples of the 4 × 8 tile and of the 256-deep k-slice) and every transpose; and the
-/// branch-free exp is `libm::exp` bit for bit.
-/// The fixed-order kernel and `mlp::gemm` (the SIMD micro-kernels here) against the naive loop,
-/// bit for bit, on random reals, edge sizes and every transpose.
-fn gemm_is_the_naive_loop<T: skill_dominoes::sim::nn::kernels::Real>(
+/// The fixed-order matrix product the MLPs use in wasm (`sim::nn::gemm::gemm_fixed_order`, the
+/// SIMD micro-kernels here) and the entry point `gemm` against the naive triple loop, bit for
+/// bit, on random reals, edge sizes (1, 2, 3, odd, non-multiples of the 4 × 8 tile and of the
+/// 256-deep k-slice) and every transpose.
+fn gemm_is_the_naive_loop<T: skill_dominoes::sim::nn::gemm::Gemm>(
     rng: &mut rand_pcg::Pcg64,
     shapes: &[(usize, usize, usize)],
 ) {
     use rand::Rng;
-    use skill_dominoes::sim::nn::kernels::{gemm_fixed_order, reference_gemm};
-    use skill_dominoes::sim::nn::mlp::gemm;
+    use skill_dominoes::sim::nn::gemm::{gemm, gemm_fixed_order, reference_gemm};
     for &(m, k, n) in shapes {
         let mut draw = |len: usize| -> Vec<T> {
             (0..len)
@@ -215,7 +212,7 @@ fn gemm_is_the_naive_loop<T: skill_dominoes::sim::nn::kernels::Real>(
                 gemm(m, k, n, &a, ta, &b, tb, T::ZERO, &mut c2);
                 assert!(
                     same(&c2, &want),
-                    "mlp::gemm {} {m}×{k}×{n}, ta = {ta}, tb = {tb}",
+                    "gemm {} {m}×{k}×{n}, ta = {ta}, tb = {tb}",
                     T::NAME
                 );
             }
@@ -225,9 +222,8 @@ fn gemm_is_the_naive_loop<T: skill_dominoes::sim::nn::kernels::Real>(
 
 #[wasm_bindgen_test]
 fn block_products_match_the_naive_loop_in_wasm() {
-    // the modular MLP's diagonal-block products (mlp::gemm_strided → the SIMD kernels)
-    use skill_dominoes::sim::nn::kernels::check_strided_gemm;
-    use skill_dominoes::sim::nn::mlp::gemm_strided;
+    // the modular MLP's diagonal-block products (gemm_strided → the SIMD kernels)
+    use skill_dominoes::sim::nn::gemm::{check_strided_gemm, gemm_strided};
     check_strided_gemm::<f64>(5, gemm_strided).unwrap();
     check_strided_gemm::<f32>(6, gemm_strided).unwrap();
 }
@@ -235,7 +231,7 @@ fn block_products_match_the_naive_loop_in_wasm() {
 #[wasm_bindgen_test]
 fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
     use rand::{Rng, SeedableRng};
-    use skill_dominoes::sim::nn::kernels::{exp_nonpos, EXP_MIN};
+    use skill_dominoes::sim::real::{exp_nonpos, EXP_MIN};
     let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
     gemm_is_the_naive_loop::<f64>(
         &mut rng,
@@ -265,7 +261,7 @@ fn mlp_kernels_match_the_naive_loop_and_libm_in_wasm() {
 #[wasm_bindgen_test]
 fn f32_kernels_match_the_naive_loop_and_libm_in_wasm() {
     use rand::{Rng, SeedableRng};
-    use skill_dominoes::sim::nn::kernels::{expf_nonpos, EXPF_MIN};
+    use skill_dominoes::sim::real::{expf_nonpos, EXPF_MIN};
     let mut rng = rand_pcg::Pcg64::seed_from_u64(12);
     gemm_is_the_naive_loop::<f32>(
         &mut rng,

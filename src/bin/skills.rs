@@ -15,6 +15,8 @@
 //! Exit codes: 0 success, 2 bad input (each problem named on stderr), 3 the run diverged
 //! (the rows up to the divergence are printed, then the message).
 
+#![deny(unsafe_code)]
+
 use clap::{Parser, Subcommand};
 use skill_dominoes::export::{skills_svg, SvgChart};
 use skill_dominoes::link::presets::{BIBTEX, PRESETS};

@@ -1,4 +1,4 @@
-//! The Domino model and the parallel model (PAPER.md §5).
+//! The Domino model and the parallel model (docs/models.md §5).
 //!
 //! Domino: skills (in order of decreasing frequency) are learned strictly one after another,
 //! each at a constant rate, each taking t0 steps:

@@ -1,4 +1,4 @@
-//! The Geometry model (PAPER.md §3): gradient descent on a multi-skill loss.
+//! The Geometry model (docs/models.md §3): gradient descent on a multi-skill loss.
 //!
 //! State θ ∈ R^N, θ(0) = 0. Skill i has a task vector t_i ∈ R^N and
 //!
@@ -23,10 +23,11 @@
 //! so row 0 is the initial condition. The gradient at θ_t is computed eagerly after each
 //! update, which is what lets row t report n_align of the step it is about to take.
 
+use super::error::SimError;
 use super::linalg::{axpy, dot, sigmoid, softplus};
 use super::optim::{OptConfig, Optimizer};
-use super::SimError;
-use rand::{Rng, SeedableRng};
+use super::rng::{rng_for, BATCHES, TASK_VECTORS};
+use rand::Rng;
 use rand_distr::StandardNormal;
 use rand_pcg::Pcg64;
 
@@ -44,7 +45,7 @@ pub enum GradForm {
     Autograd,
 }
 
-/// How the task vectors are made (PAPER.md §3.1).
+/// How the task vectors are made (docs/models.md §3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VecKind {
     /// n orthonormal vectors: Q of the QR decomposition of an N×n Gaussian matrix (n ≤ N).
@@ -57,21 +58,9 @@ pub enum VecKind {
     Basis,
 }
 
-/// Stream ids that separate the random draws of one seed: changing how the vectors are made
-/// never changes which batches are drawn, and vice versa.
-const STREAM_VECTORS: u64 = 0x5eed_0001;
-const STREAM_BATCH: u64 = 0x5eed_0002;
-
-/// A seeded generator for one purpose (`stream`) of one run (`seed`).
-pub fn rng_for(seed: u64, stream: u64) -> Pcg64 {
-    // Pcg64::seed_from_u64 expands the u64 through its own PCG32, so nearby seeds give
-    // unrelated states; the xor with a large odd constant keeps streams apart.
-    Pcg64::seed_from_u64(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-}
-
 /// The n task vectors of dimension `dim`, row-major (row i = t_i), drawn from `seed`.
 pub fn task_vectors(kind: VecKind, n: usize, dim: usize, seed: u64) -> Result<Vec<f64>, SimError> {
-    let mut rng = rng_for(seed, STREAM_VECTORS);
+    let mut rng = rng_for(seed, TASK_VECTORS);
     let mut gauss = |len: usize| -> Vec<f64> {
         (0..len)
             .map(|_| rng.sample::<f64, _>(StandardNormal))
@@ -118,7 +107,7 @@ pub fn task_vectors(kind: VecKind, n: usize, dim: usize, seed: u64) -> Result<Ve
 }
 
 /// Everything that defines a Geometry run. `Default` is the notebook's minimal example
-/// (`geometry_model.ipynb`, PAPER.md §3.4): N = 1000, n = 10, Zipf α = 2, orthonormal
+/// (`geometry_model.ipynb`, docs/models.md §3.4): N = 1000, n = 10, Zipf α = 2, orthonormal
 /// vectors, full batch, MSE autograd, SignGD η = 3e−4.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeometryParams {
@@ -206,7 +195,7 @@ impl Geometry {
             theta: vec![0.0; dim],
             opt: Optimizer::new(params.opt, dim),
             cdf,
-            rng: rng_for(params.seed, STREAM_BATCH),
+            rng: rng_for(params.seed, BATCHES),
             counts: vec![0; n],
             touched: Vec::with_capacity(n),
             grad: vec![0.0; dim],

@@ -2,6 +2,8 @@
 //! floating-point sums: the summation order is fixed in the source (eight partial sums, then
 //! a fixed tree), so results are bit-identical on every platform, with or without SIMD.
 
+use super::real::Real;
+
 /// Dot product with a fixed summation order.
 #[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -32,15 +34,10 @@ pub fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
     }
 }
 
-/// Logistic sigmoid σ(z) = 1/(1 + e^{−z}), computed without overflow.
+/// Logistic sigmoid σ(z) = 1/(1 + e^{−z}), computed without overflow (`Real::sigmoid`).
 #[inline]
 pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + libm::exp(-z))
-    } else {
-        let e = libm::exp(z);
-        e / (1.0 + e)
-    }
+    Real::sigmoid(z)
 }
 
 /// softplus(x) = ln(1 + e^x), stable for large |x|. −ln σ(z) = softplus(−z).

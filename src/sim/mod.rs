@@ -3,6 +3,7 @@
 //! DOM, canvases or the command line (see ARCHITECTURE.md).
 
 pub mod domino;
+pub mod error;
 pub mod freq;
 pub mod geometry;
 pub mod linalg;
@@ -10,37 +11,17 @@ pub mod metrics;
 pub mod nn;
 pub mod optim;
 pub mod quadratic;
+pub mod real;
 pub mod resource;
+pub mod rng;
+
+pub use error::SimError;
 
 use domino::{Domino, Schedule};
 use geometry::{Geometry, GeometryParams};
 use optim::OptConfig;
 use quadratic::Quadratic;
 use resource::{Resource, ResourceParams};
-use std::fmt;
-
-/// Why a run could not be built or had to stop.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SimError {
-    /// The parameters describe no valid run.
-    Invalid(String),
-    /// A non-finite value appeared at this step (the run diverged); nothing after it is kept.
-    NonFinite { step: u32 },
-}
-
-impl fmt::Display for SimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SimError::Invalid(m) => write!(f, "{m}"),
-            SimError::NonFinite { step } => write!(
-                f,
-                "the run diverged: a non-finite value appeared at step {step} (try a smaller learning rate)"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SimError {}
 
 /// Everything one model needs, already validated (see `params` for the link vocabulary).
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +36,7 @@ pub enum ModelSpec {
         rotated: bool,
         opt: OptConfig,
     },
-    /// A real network: sparse parity, grokking or modularity (PAPER.md §2, §6.2, §7).
+    /// A real network: sparse parity, grokking or modularity (docs/models.md §2, §6.2, §7).
     Net(nn::NetParams),
 }
 
@@ -116,7 +97,7 @@ impl Simulation {
             Simulation::Resource(r) => r.n(),
             Simulation::Domino(d) => d.n(),
             Simulation::Quadratic(_) => 4,
-            Simulation::Net(n) => n.n(),
+            Simulation::Net(n) => n.experiment().n(),
         }
     }
 
@@ -127,7 +108,7 @@ impl Simulation {
             Simulation::Resource(r) => r.step_count(),
             Simulation::Domino(d) => d.step_count(),
             Simulation::Quadratic(q) => q.step_count(),
-            Simulation::Net(n) => n.step_count(),
+            Simulation::Net(n) => n.experiment().step_count(),
         }
     }
 
@@ -141,7 +122,7 @@ impl Simulation {
                 Ok(())
             }
             Simulation::Quadratic(q) => q.step(),
-            Simulation::Net(n) => n.step(),
+            Simulation::Net(n) => n.experiment_mut().step(),
         }
     }
 
@@ -218,20 +199,23 @@ impl Simulation {
                 levels: q.skills(),
                 align: None,
             },
-            Simulation::Net(n) => Frame {
-                step,
-                loss: n.loss(),
-                values: n.accuracies(),
-                levels: n.levels(),
-                align: None,
-            },
+            Simulation::Net(n) => {
+                let n = n.experiment();
+                Frame {
+                    step,
+                    loss: n.loss(),
+                    values: n.accuracies(),
+                    levels: n.levels(),
+                    align: None,
+                }
+            }
         }
     }
 
     /// Names of the skills (tasks) when they have them: "x1⊕x2", "train", "x1²", …
     pub fn skill_names(&self) -> Option<Vec<String>> {
         match self {
-            Simulation::Net(n) => Some(n.task_names()),
+            Simulation::Net(n) => Some(n.experiment().task_names()),
             _ => None,
         }
     }

@@ -1,4 +1,4 @@
-//! The 4-d quadratic toy of Fig. 12 (PAPER.md §6.1): why sign-based optimizers give the
+//! The 4-d quadratic toy of Fig. 12 (docs/models.md §6.1): why sign-based optimizers give the
 //! Domino effect.
 //!
 //! ```text
@@ -11,8 +11,8 @@
 //! Full gradient, any optimizer of `optim`. The skill level shown by the dominoes is
 //! s_i = 1 − |x_i| (so that ℓ_i = (1 − s_i)², as in the MSE Geometry model).
 
+use super::error::SimError;
 use super::optim::{OptConfig, Optimizer};
-use super::SimError;
 
 pub const WEIGHTS: [f64; 4] = [1.0, 0.1, 0.01, 0.001];
 

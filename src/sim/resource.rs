@@ -1,4 +1,4 @@
-//! The Resource model (PAPER.md §4): skills compete for a shared learning resource.
+//! The Resource model (docs/models.md §4): skills compete for a shared learning resource.
 //!
 //! MSE form, state u_i = remaining error (s_i = 1 − u_i), u_i(0) = 1:
 //!
@@ -24,9 +24,9 @@
 //! Recording: row t is the state after t updates (row 0 = u(0)); the paper's notebook logs
 //! after the update, so its row `step_after_update = t` is our row t.
 
+use super::error::SimError;
 use super::geometry::LossForm;
 use super::linalg::{sigmoid, softplus};
-use super::SimError;
 
 /// A prerequisite gate of one skill.
 #[derive(Clone, Debug, PartialEq, Eq)]
