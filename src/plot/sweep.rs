@@ -9,133 +9,43 @@
 //! the x axis is the first numeric axis with two or more values (`dim` preferred); every
 //! other axis splits the rows into series.
 
-use crate::plot::run::{skill_color, ChartOpts};
-use crate::sim::metrics::{two_point_exponent, two_skill_ratio};
-use crate::sweep::median;
+pub use crate::sweep::csv::Table;
+
+use super::{skill_color, ChartOpts};
+use crate::sim::metrics::two_skill_ratio;
+use crate::sweep::exponents::{self as measure, median};
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// A sweep CSV, read.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Table {
-    pub header: Vec<String>,
-    /// The swept keys (the columns between `run` and `steps`).
-    pub axes: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+/// The x axis: the first numeric non-seed axis with two or more values, `dim` first.
+fn x_axis(t: &Table) -> Option<String> {
+    let numeric = |a: &String| {
+        a != "seed" && {
+            let v = t.values(a);
+            v.len() >= 2 && v.iter().all(|x| x.parse::<f64>().is_ok())
+        }
+    };
+    t.axes
+        .iter()
+        .find(|a| *a == "dim" && numeric(a))
+        .or_else(|| t.axes.iter().find(|a| numeric(a)))
+        .cloned()
 }
 
-impl Table {
-    /// Read a sweep CSV (one header line, then rows). Rows with another number of fields than
-    /// the header are an error naming the line.
-    pub fn parse(csv: &str) -> Result<Table, String> {
-        let mut lines = csv
-            .lines()
-            .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| !l.trim().is_empty());
-        let header: Vec<String> = lines
-            .next()
-            .ok_or("the file is empty")?
-            .split(',')
-            .map(str::to_string)
-            .collect();
-        if header.first().map(String::as_str) != Some("run") {
-            return Err("not a sweep CSV: the first column must be `run`".into());
-        }
-        let steps = header
-            .iter()
-            .position(|h| h == "steps")
-            .ok_or("not a sweep CSV: no `steps` column")?;
-        let mut rows = vec![];
-        for (i, l) in lines.enumerate() {
-            let f: Vec<String> = l.split(',').map(str::to_string).collect();
-            if f.len() != header.len() {
-                return Err(format!(
-                    "line {}: {} fields, the header has {}",
-                    i + 2,
-                    f.len(),
-                    header.len()
-                ));
-            }
-            rows.push(f);
-        }
-        Ok(Table {
-            axes: header[1..steps].to_vec(),
-            header,
-            rows,
-        })
-    }
+/// The series of a row: the values of the axes other than `x` and `seed`.
+fn series_key(t: &Table, row: &[String], x: Option<&str>) -> String {
+    series_without(t, row, &[x.unwrap_or("seed"), "seed"])
+}
 
-    pub fn col(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
-    }
-
-    fn num(&self, row: &[String], col: Option<usize>) -> Option<f64> {
-        col.and_then(|c| row.get(c))
-            .and_then(|v| v.parse::<f64>().ok())
-            .filter(|v| v.is_finite())
-    }
-
-    /// Distinct values of an axis, in order of first appearance.
-    fn values(&self, axis: &str) -> Vec<String> {
-        let Some(c) = self.col(axis) else {
-            return vec![];
-        };
-        let mut seen = std::collections::HashSet::new();
-        let mut v: Vec<String> = vec![];
-        for r in &self.rows {
-            if seen.insert(r[c].as_str()) {
-                v.push(r[c].clone());
-            }
-        }
-        v
-    }
-
-    /// Number of skills per run (the `n` column of the first row).
-    fn skills(&self) -> Option<usize> {
-        let c = self.col("n")?;
-        self.rows.first()?.get(c)?.parse().ok()
-    }
-
-    /// The `loss@S` columns: (S, column).
-    fn recorded(&self) -> Vec<(f64, usize)> {
-        self.header
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| Some((h.strip_prefix("loss@")?.parse().ok()?, i)))
-            .collect()
-    }
-
-    /// The x axis: the first numeric non-seed axis with two or more values, `dim` first.
-    fn x_axis(&self) -> Option<String> {
-        let numeric = |a: &String| {
-            a != "seed" && {
-                let v = self.values(a);
-                v.len() >= 2 && v.iter().all(|x| x.parse::<f64>().is_ok())
-            }
-        };
-        self.axes
-            .iter()
-            .find(|a| *a == "dim" && numeric(a))
-            .or_else(|| self.axes.iter().find(|a| numeric(a)))
-            .cloned()
-    }
-
-    /// The series of a row: the values of the axes other than `x` and `seed`.
-    fn series_key(&self, row: &[String], x: Option<&str>) -> String {
-        self.axes
-            .iter()
-            .filter(|a| Some(a.as_str()) != x && *a != "seed")
-            .filter_map(|a| Some(format!("{a}={}", row.get(self.col(a)?)?)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// The first and second learning times of a two-skill run (`t_skills` = `t1;t2`).
-    fn t12(&self, row: &[String]) -> Option<(f64, f64)> {
-        let t = row.get(self.col("t_skills")?)?;
-        let (a, b) = t.split_once(';')?;
-        Some((a.parse().ok()?, b.parse().ok()?))
-    }
+/// `axis=value, …` of a row's axes, leaving out `skip`.
+fn series_without(t: &Table, row: &[String], skip: &[&str]) -> String {
+    t.axes
+        .iter()
+        .filter(|a| !skip.contains(&a.as_str()))
+        .filter_map(|a| Some(format!("{a}={}", row.get(t.col(a)?)?)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Which picture of a sweep.
@@ -196,7 +106,7 @@ impl View {
 /// The views that make sense for this table, the most telling first.
 pub fn views(t: &Table) -> Vec<View> {
     let two = t.skills() == Some(2) && t.col("t_skills").is_some();
-    let x = t.x_axis();
+    let x = x_axis(t);
     let mut v = vec![];
     if t.col("best_n0").is_some() {
         v.push(View::BestN0);
@@ -346,76 +256,23 @@ fn wants_log(vals: impl Iterator<Item = f64>, ratio: f64) -> bool {
     lo > 0.0 && hi / lo > ratio
 }
 
-/// The two dims α_N is measured between: 40 and 220 (the paper's) when swept, else the
-/// smallest and the largest.
-fn exponent_dims(t: &Table) -> Option<(f64, f64)> {
-    let mut d: Vec<f64> = t
-        .values("dim")
-        .iter()
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    if d.len() < 2 {
-        return None;
-    }
-    if d.contains(&40.0) && d.contains(&220.0) {
-        return Some((40.0, 220.0));
-    }
-    d.sort_by(f64::total_cmp);
-    Some((d[0], d[d.len() - 1]))
-}
-
-/// The exponents per series (α_N between two dims, α_S between the first two recorded steps),
-/// from the medians over seeds. Returns (name, [(α, exponent)]) per series and kind.
+/// The exponents per series (α_N between two dims, α_S between two recorded steps, as
+/// [`measure::default_dims`] and [`measure::default_steps`] choose them), measured by
+/// [`crate::sweep::exponents`] with the runs grouped by α and the series (every axis but α,
+/// `dim` and `seed`): one [`Series`] of (α, exponent) per kind and series.
 pub fn exponents(t: &Table) -> Vec<Series> {
     let (Some(ca), Some(cl)) = (t.col("alpha"), t.col("loss")) else {
         return vec![];
     };
-    // series: every axis but alpha, dim and seed
-    let key = |r: &[String]| {
-        t.axes
-            .iter()
-            .filter(|a| !matches!(a.as_str(), "alpha" | "dim" | "seed"))
-            .filter_map(|a| Some(format!("{a}={}", r.get(t.col(a)?)?)))
-            .collect::<Vec<_>>()
-            .join(", ")
+    // a run's group: its series and its α (by the bits of the number)
+    let group = |r: &[String]| {
+        let a = t.num(r, Some(ca))?;
+        Some((series_without(t, r, &["alpha", "dim", "seed"]), a.to_bits()))
     };
     let mut out = vec![];
-    if let Some((d1, d2)) = exponent_dims(t) {
-        let cd = t.col("dim");
-        let mut g = Groups::default();
-        for r in &t.rows {
-            let (Some(a), Some(d), Some(l)) =
-                (t.num(r, Some(ca)), t.num(r, cd), t.num(r, Some(cl)))
-            else {
-                continue;
-            };
-            if d == d1 || d == d2 {
-                // x = α, and the dim is folded into the label to pair them up below
-                g.add(format!("{}\u{1}{d}", key(r)), a, l);
-            }
-        }
-        let med = g.medians();
-        let mut by: Vec<(String, Vec<(f64, f64)>)> = vec![];
-        for s in med
-            .iter()
-            .filter(|s| s.label.ends_with(&format!("\u{1}{d1}")))
-        {
-            let base = s.label.split('\u{1}').next().unwrap_or("").to_string();
-            let Some(other) = med.iter().find(|o| o.label == format!("{base}\u{1}{d2}")) else {
-                continue;
-            };
-            let pts: Vec<(f64, f64)> = s
-                .points
-                .iter()
-                .filter_map(|&(a, l1)| {
-                    let l2 = other.points.iter().find(|p| p.0 == a)?.1;
-                    Some((a, two_point_exponent(d1, l1, d2, l2)))
-                })
-                .filter(|p| p.1.is_finite())
-                .collect();
-            by.push((base, pts));
-        }
-        for (base, points) in by {
+    if let (Some((d1, d2)), Some(cd)) = (measure::default_dims(t), t.col("dim")) {
+        let e = measure::between(t, (cd, cl), (d1, d2), group);
+        for (base, points) in by_series(e.into_iter().filter_map(|(k, e)| Some((k, e?)))) {
             let label = if base.is_empty() {
                 format!("α_N (N = {d1}→{d2})")
             } else {
@@ -424,47 +281,40 @@ pub fn exponents(t: &Table) -> Vec<Series> {
             out.push(Series { label, points });
         }
     }
-    let rec = t.recorded();
-    // the paper's window, steps 80 → 200, when recorded; else the first two recorded steps
-    let window = match (
-        rec.iter().find(|r| r.0 == 80.0),
-        rec.iter().find(|r| r.0 == 200.0),
-    ) {
-        (Some(&a), Some(&b)) => Some((a, b)),
-        _ => (rec.len() >= 2).then(|| (rec[0], rec[1])),
-    };
-    if let Some(((s1, c1), (s2, c2))) = window {
-        let mut g = Groups::default();
-        for r in &t.rows {
-            let (Some(a), Some(l1), Some(l2)) =
-                (t.num(r, Some(ca)), t.num(r, Some(c1)), t.num(r, Some(c2)))
-            else {
-                continue;
-            };
-            let e = two_point_exponent(s1, l1, s2, l2);
-            if e.is_finite() {
-                g.add(key(r), a, e);
-            }
-        }
-        for s in g.medians() {
-            let label = if s.label.is_empty() {
+    if let Some(((s1, c1), (s2, c2))) = measure::default_steps(t) {
+        let e = measure::per_run(t, (s1, c1), (s2, c2), group);
+        for (base, points) in by_series(e.into_iter()) {
+            let label = if base.is_empty() {
                 format!("α_S (steps {s1}→{s2})")
             } else {
-                format!("α_S (steps {s1}→{s2}), {}", s.label)
+                format!("α_S (steps {s1}→{s2}), {base}")
             };
-            out.push(Series {
-                label,
-                points: s.points,
-            });
+            out.push(Series { label, points });
         }
+    }
+    out
+}
+
+/// Exponents per (series, α bits) gathered into (series, [(α, exponent)]) with finite
+/// exponents, series in order of first appearance, points by α.
+fn by_series(e: impl Iterator<Item = ((String, u64), f64)>) -> Vec<(String, Vec<(f64, f64)>)> {
+    let mut out: Vec<(String, Vec<(f64, f64)>)> = vec![];
+    for ((base, a), e) in e.filter(|x| x.1.is_finite()) {
+        let pt = (f64::from_bits(a), e);
+        match out.iter_mut().find(|s| s.0 == base) {
+            Some(s) => s.1.push(pt),
+            None => out.push((base, vec![pt])),
+        }
+    }
+    for s in &mut out {
+        s.1.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
     out
 }
 
 /// The plot of `view` (which should be one of [`views`]`(t)`).
 pub fn plot(t: &Table, view: View) -> Plot {
-    let x_axis = t.x_axis();
-    let cx = x_axis.as_deref().and_then(|a| t.col(a));
+    let x_axis = x_axis(t);
     let mut p = Plot {
         x_label: x_axis.clone().unwrap_or_else(|| "run".into()),
         y_label: String::new(),
@@ -475,192 +325,16 @@ pub fn plot(t: &Table, view: View) -> Plot {
         references: vec![],
         skipped: 0,
     };
-    // x of a row: the x axis' value, or the run index when nothing is swept numerically
-    let x_of = |r: &[String]| match cx {
-        Some(_) => t.num(r, cx),
-        None => t.num(r, t.col("run")),
-    };
-    let per_x = |ycol: Option<usize>, p: &mut Plot| {
-        let mut g = Groups::default();
-        for r in &t.rows {
-            match (x_of(r), t.num(r, ycol)) {
-                (Some(x), Some(y)) => g.add(t.series_key(r, x_axis.as_deref()), x, y),
-                _ => p.skipped += 1,
-            }
-        }
-        g.medians()
+    let x = XAxis {
+        name: x_axis.as_deref(),
+        col: x_axis.as_deref().and_then(|a| t.col(a)),
     };
     match view {
-        View::Loss | View::BestN0 | View::TAll => {
-            let (col, label) = match view {
-                View::Loss => ("loss", "final loss"),
-                View::BestN0 => ("best_n0", "best-fitting N0"),
-                _ => ("t_all", "step when every skill is learned"),
-            };
-            p.y_label = label.into();
-            p.series = per_x(t.col(col), &mut p);
-            if view == View::BestN0 {
-                let xs: Vec<f64> = p
-                    .series
-                    .iter()
-                    .flat_map(|s| s.points.iter().map(|q| q.0))
-                    .collect();
-                p.references
-                    .extend(n0_guide(x_axis.as_deref().unwrap_or(""), &xs));
-            }
-        }
-        View::Steps => {
-            p.x_label = "step".into();
-            p.y_label = "loss (median over seeds)".into();
-            let cols = t.recorded();
-            let steps_col = t.col("steps");
-            let mut g = Groups::default();
-            for r in &t.rows {
-                let label = t.series_key(r, None);
-                let mut any = false;
-                for &(s, c) in &cols {
-                    if let Some(y) = t.num(r, Some(c)) {
-                        g.add(label.clone(), s, y);
-                        any = true;
-                    }
-                }
-                // the final loss at the last step, unless it is a recorded step already
-                if let (Some(s), Some(y)) = (t.num(r, steps_col), t.num(r, t.col("loss"))) {
-                    if !cols.iter().any(|c| c.0 == s) {
-                        g.add(label.clone(), s, y);
-                    }
-                    any = true;
-                }
-                if !any {
-                    p.skipped += 1;
-                }
-            }
-            p.series = g.medians();
-        }
-        View::Exponents => {
-            p.x_label = "Zipf exponent α".into();
-            p.y_label = "exponent".into();
-            p.series = exponents(t);
-            let (lo, hi) = t
-                .values("alpha")
-                .iter()
-                .filter_map(|v| v.parse::<f64>().ok())
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-                    (a.min(x), b.max(x))
-                });
-            if lo.is_finite() {
-                let xs: Vec<f64> = (0..=40).map(|k| lo + (hi - lo) * k as f64 / 40.0).collect();
-                p.references = vec![
-                    Reference {
-                        label: "Domino α − 1".into(),
-                        points: xs.iter().map(|&a| (a, a - 1.0)).collect(),
-                    },
-                    Reference {
-                        label: "quanta (α − 1)/α".into(),
-                        points: xs.iter().map(|&a| (a, (a - 1.0) / a)).collect(),
-                    },
-                    Reference {
-                        label: "Chinchilla α_N = 0.34".into(),
-                        points: vec![(lo, 0.34), (hi, 0.34)],
-                    },
-                    Reference {
-                        label: "Chinchilla α_S = 0.28".into(),
-                        points: vec![(lo, 0.28), (hi, 0.28)],
-                    },
-                ];
-            }
-        }
-        View::Ratio => {
-            p.y_label = "t2/t1".into();
-            // Fig. 4 right: against p1/p2 when p1 is swept with two skills
-            let ratio_x = x_axis.as_deref() == Some("p1");
-            if ratio_x {
-                p.x_label = "p1/p2".into();
-            }
-            let mut g = Groups::default();
-            for r in &t.rows {
-                match (x_of(r), t.t12(r)) {
-                    (Some(x), Some((t1, t2))) if t1 > 0.0 => {
-                        let x = if ratio_x { x / (1.0 - x) } else { x };
-                        g.add(t.series_key(r, x_axis.as_deref()), x, t2 / t1)
-                    }
-                    _ => p.skipped += 1,
-                }
-            }
-            p.series = g.medians();
-            let xs: Vec<f64> = p
-                .series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|q| q.0))
-                .collect();
-            let (lo, hi) = xs
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                    (a.min(x), b.max(x))
-                });
-            if lo.is_finite() {
-                p.references.push(Reference {
-                    label: "t2/t1 = 2".into(),
-                    points: vec![(lo, 2.0), (hi, 2.0)],
-                });
-                if ratio_x {
-                    // orthogonal skills under SGD: t_i = ln 10/(η p_i) exactly
-                    p.references.push(Reference {
-                        label: "SGD: t2/t1 = p1/p2".into(),
-                        points: vec![(lo, lo), (hi, hi)],
-                    });
-                }
-                if ratio_x && lo >= 1.0 {
-                    p.references.push(Reference {
-                        label: "Resource model".into(),
-                        points: (0..=60)
-                            .map(|k| {
-                                let r = lo * (hi / lo).powf(k as f64 / 60.0);
-                                (r, two_skill_ratio(r))
-                            })
-                            .collect(),
-                    });
-                }
-            }
-        }
-        View::Scatter => {
-            p.x_label = "t1 (frequent skill learned)".into();
-            p.y_label = "t2 (rare skill learned)".into();
-            p.scatter = true;
-            let mut series: Vec<Series> = vec![];
-            for r in &t.rows {
-                let Some((t1, t2)) = t.t12(r) else {
-                    p.skipped += 1;
-                    continue;
-                };
-                let label = label_or(t.series_key(r, None), "runs");
-                match series.iter_mut().find(|s| s.label == label) {
-                    Some(s) => s.points.push((t1, t2)),
-                    None => series.push(Series {
-                        label,
-                        points: vec![(t1, t2)],
-                    }),
-                }
-            }
-            p.series = series;
-            let hi = p
-                .series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|q| q.0.max(q.1)))
-                .fold(0.0f64, f64::max);
-            if hi > 0.0 {
-                p.references = vec![
-                    Reference {
-                        label: "t2 = t1".into(),
-                        points: vec![(0.0, 0.0), (hi, hi)],
-                    },
-                    Reference {
-                        label: "t2 = 2·t1".into(),
-                        points: vec![(0.0, 0.0), (hi / 2.0, hi)],
-                    },
-                ];
-            }
-        }
+        View::Loss | View::BestN0 | View::TAll => per_x_view(t, view, &x, &mut p),
+        View::Steps => steps_view(t, &mut p),
+        View::Exponents => exponents_view(t, &mut p),
+        View::Ratio => ratio_view(t, &x, &mut p),
+        View::Scatter => scatter_view(t, &mut p),
     }
     for s in &mut p.series {
         if s.label.is_empty() {
@@ -682,6 +356,207 @@ pub fn plot(t: &Table, view: View) -> Plot {
         View::Exponents | View::Scatter => {}
     }
     p
+}
+
+/// The x axis of a plot: its name and column, if a numeric axis is swept.
+struct XAxis<'a> {
+    name: Option<&'a str>,
+    col: Option<usize>,
+}
+
+impl XAxis<'_> {
+    /// x of a row: the x axis' value, or the run index when nothing is swept numerically.
+    fn of(&self, t: &Table, r: &[String]) -> Option<f64> {
+        match self.col {
+            Some(_) => t.num(r, self.col),
+            None => t.num(r, t.col("run")),
+        }
+    }
+}
+
+/// The (min, max) of some values (infinities for none).
+fn span(v: impl Iterator<Item = f64>) -> (f64, f64) {
+    v.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    })
+}
+
+/// Final loss, best N0 or the time to learn every skill against the x axis, medians over
+/// seeds, with the paper's N0 guides for the best N0.
+fn per_x_view(t: &Table, view: View, x: &XAxis, p: &mut Plot) {
+    let (col, label) = match view {
+        View::Loss => ("loss", "final loss"),
+        View::BestN0 => ("best_n0", "best-fitting N0"),
+        _ => ("t_all", "step when every skill is learned"),
+    };
+    p.y_label = label.into();
+    let ycol = t.col(col);
+    let mut g = Groups::default();
+    for r in &t.rows {
+        match (x.of(t, r), t.num(r, ycol)) {
+            (Some(xv), Some(y)) => g.add(series_key(t, r, x.name), xv, y),
+            _ => p.skipped += 1,
+        }
+    }
+    p.series = g.medians();
+    if view == View::BestN0 {
+        let xs: Vec<f64> = p
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|q| q.0))
+            .collect();
+        p.references.extend(n0_guide(x.name.unwrap_or(""), &xs));
+    }
+}
+
+/// Loss against the step from the `loss@S` columns and the final loss.
+fn steps_view(t: &Table, p: &mut Plot) {
+    p.x_label = "step".into();
+    p.y_label = "loss (median over seeds)".into();
+    let cols = t.recorded();
+    let steps_col = t.col("steps");
+    let mut g = Groups::default();
+    for r in &t.rows {
+        let label = series_key(t, r, None);
+        let mut any = false;
+        for &(s, c) in &cols {
+            if let Some(y) = t.num(r, Some(c)) {
+                g.add(label.clone(), s, y);
+                any = true;
+            }
+        }
+        // the final loss at the last step, unless it is a recorded step already
+        if let (Some(s), Some(y)) = (t.num(r, steps_col), t.num(r, t.col("loss"))) {
+            if !cols.iter().any(|c| c.0 == s) {
+                g.add(label.clone(), s, y);
+            }
+            any = true;
+        }
+        if !any {
+            p.skipped += 1;
+        }
+    }
+    p.series = g.medians();
+}
+
+/// α_N and α_S against α with the Domino and quanta lines and Chinchilla's values.
+fn exponents_view(t: &Table, p: &mut Plot) {
+    p.x_label = "Zipf exponent α".into();
+    p.y_label = "exponent".into();
+    p.series = exponents(t);
+    let (lo, hi) = span(
+        t.values("alpha")
+            .iter()
+            .filter_map(|v| v.parse::<f64>().ok()),
+    );
+    if lo.is_finite() {
+        let xs: Vec<f64> = (0..=40).map(|k| lo + (hi - lo) * k as f64 / 40.0).collect();
+        p.references = vec![
+            Reference {
+                label: "Domino α − 1".into(),
+                points: xs.iter().map(|&a| (a, a - 1.0)).collect(),
+            },
+            Reference {
+                label: "quanta (α − 1)/α".into(),
+                points: xs.iter().map(|&a| (a, (a - 1.0) / a)).collect(),
+            },
+            Reference {
+                label: "Chinchilla α_N = 0.34".into(),
+                points: vec![(lo, 0.34), (hi, 0.34)],
+            },
+            Reference {
+                label: "Chinchilla α_S = 0.28".into(),
+                points: vec![(lo, 0.28), (hi, 0.28)],
+            },
+        ];
+    }
+}
+
+/// t2/t1 against p1/p2 (Fig. 4 right: when p1 is swept with two skills) or the x axis, with
+/// t2/t1 = 2, SGD's t2/t1 = p1/p2 and the Resource formula.
+fn ratio_view(t: &Table, x: &XAxis, p: &mut Plot) {
+    p.y_label = "t2/t1".into();
+    let ratio_x = x.name == Some("p1");
+    if ratio_x {
+        p.x_label = "p1/p2".into();
+    }
+    let mut g = Groups::default();
+    for r in &t.rows {
+        match (x.of(t, r), t.t12(r)) {
+            (Some(xv), Some((t1, t2))) if t1 > 0.0 => {
+                let xv = if ratio_x { xv / (1.0 - xv) } else { xv };
+                g.add(series_key(t, r, x.name), xv, t2 / t1)
+            }
+            _ => p.skipped += 1,
+        }
+    }
+    p.series = g.medians();
+    let (lo, hi) = span(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.0)));
+    if !lo.is_finite() {
+        return;
+    }
+    p.references.push(Reference {
+        label: "t2/t1 = 2".into(),
+        points: vec![(lo, 2.0), (hi, 2.0)],
+    });
+    if ratio_x {
+        // orthogonal skills under SGD: t_i = ln 10/(η p_i) exactly
+        p.references.push(Reference {
+            label: "SGD: t2/t1 = p1/p2".into(),
+            points: vec![(lo, lo), (hi, hi)],
+        });
+    }
+    if ratio_x && lo >= 1.0 {
+        p.references.push(Reference {
+            label: "Resource model".into(),
+            points: (0..=60)
+                .map(|k| {
+                    let r = lo * (hi / lo).powf(k as f64 / 60.0);
+                    (r, two_skill_ratio(r))
+                })
+                .collect(),
+        });
+    }
+}
+
+/// t2 against t1, one dot per run (seeds not aggregated), with t2 = t1 and t2 = 2·t1.
+fn scatter_view(t: &Table, p: &mut Plot) {
+    p.x_label = "t1 (frequent skill learned)".into();
+    p.y_label = "t2 (rare skill learned)".into();
+    p.scatter = true;
+    let mut series: Vec<Series> = vec![];
+    for r in &t.rows {
+        let Some((t1, t2)) = t.t12(r) else {
+            p.skipped += 1;
+            continue;
+        };
+        let label = label_or(series_key(t, r, None), "runs");
+        match series.iter_mut().find(|s| s.label == label) {
+            Some(s) => s.points.push((t1, t2)),
+            None => series.push(Series {
+                label,
+                points: vec![(t1, t2)],
+            }),
+        }
+    }
+    p.series = series;
+    let hi = p
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|q| q.0.max(q.1)))
+        .fold(0.0f64, f64::max);
+    if hi > 0.0 {
+        p.references = vec![
+            Reference {
+                label: "t2 = t1".into(),
+                points: vec![(0.0, 0.0), (hi, hi)],
+            },
+            Reference {
+                label: "t2 = 2·t1".into(),
+                points: vec![(0.0, 0.0), (hi / 2.0, hi)],
+            },
+        ];
+    }
 }
 
 /// Tick values of a log axis over [lo, hi]: 1, 2, 5 × 10^k (finer for a short range, decades
@@ -828,11 +703,70 @@ pub fn draw<DB: DrawingBackend>(
     plot: &Plot,
     opts: &ChartOpts,
 ) -> Result<Vec<Hit>, String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let k = opts.scale.max(0.25);
     let px = |v: f64| (v * k).round().max(1.0) as u32;
     let c = opts.theme.colors();
     root.fill(&c.bg).map_err(err)?;
+    if plot.series.iter().all(|s| s.points.is_empty()) {
+        return placeholder(root, k, &c);
+    }
+    let ((x0, x1), (y0, y1)) = data_range(plot);
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .margin(px(10.0))
+        .margin_right(px(24.0))
+        .x_label_area_size(px(40.0))
+        .y_label_area_size(px(64.0));
+    let style = Style {
+        plot,
+        k,
+        c: &c,
+        x: (x0, x1),
+        y: (y0, y1),
+    };
+    // plotters labels a log axis at its decades only: less than a decade would get one label
+    let lx = || (x0..x1).log_scale().with_key_points(log_ticks(x0, x1));
+    let ly = || (y0..y1).log_scale().with_key_points(log_ticks(y0, y1));
+    let hits = match (plot.log_x, plot.log_y) {
+        (false, false) => style.body(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?),
+        (true, false) => style.body(builder.build_cartesian_2d(lx(), y0..y1).map_err(err)?),
+        (false, true) => style.body(builder.build_cartesian_2d(x0..x1, ly()).map_err(err)?),
+        (true, true) => style.body(builder.build_cartesian_2d(lx(), ly()).map_err(err)?),
+    }?;
+    root.present().map_err(err)?;
+    Ok(hits)
+}
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// An empty plot: a line saying results will appear.
+fn placeholder<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    k: f64,
+    c: &super::Colors,
+) -> Result<Vec<Hit>, String> {
+    let style = ("sans-serif", 14.0 * k).into_font().color(&c.fg).pos(
+        plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Center,
+        ),
+    );
+    let (w, h) = root.dim_in_pixel();
+    root.draw(&Text::new(
+        "Results appear here as runs finish.".to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        style,
+    ))
+    .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(vec![])
+}
+
+/// The axes' ranges: every drawable point of the series and of the references that are not
+/// guides (a little padding; a log axis by a factor).
+fn data_range(plot: &Plot) -> ((f64, f64), (f64, f64)) {
     let all: Vec<(f64, f64)> = plot
         .series
         .iter()
@@ -850,32 +784,8 @@ pub fn draw<DB: DrawingBackend>(
                 && (!plot.log_y || p.1 > 0.0)
         })
         .collect();
-    let font = ("sans-serif", 13.0 * k).into_font().color(&c.fg);
-    let desc_font = ("sans-serif", 14.0 * k).into_font().color(&c.fg);
-    if plot.series.iter().all(|s| s.points.is_empty()) {
-        let style = desc_font
-            .clone()
-            .pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            ));
-        let (w, h) = root.dim_in_pixel();
-        root.draw(&Text::new(
-            "Results appear here as runs finish.".to_string(),
-            (w as i32 / 2, h as i32 / 2),
-            style,
-        ))
-        .map_err(err)?;
-        root.present().map_err(err)?;
-        return Ok(vec![]);
-    }
-    let mut hits: Vec<Hit> = vec![];
     let range = |v: &mut dyn Iterator<Item = f64>, log: bool| {
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for x in v {
-            lo = lo.min(x);
-            hi = hi.max(x);
-        }
+        let (lo, hi) = span(v);
         if !lo.is_finite() {
             return (1.0, 10.0);
         }
@@ -886,126 +796,141 @@ pub fn draw<DB: DrawingBackend>(
             (lo - pad, hi + pad)
         }
     };
-    let (x0, x1) = range(&mut all.iter().map(|p| p.0), plot.log_x);
-    let (y0, y1) = range(&mut all.iter().map(|p| p.1), plot.log_y);
-    let n = plot.series.len();
-    let mut builder = ChartBuilder::on(root);
-    builder
-        .margin(px(10.0))
-        .margin_right(px(24.0))
-        .x_label_area_size(px(40.0))
-        .y_label_area_size(px(64.0));
-    let line_w = px(2.0);
-    let fmt = |v: &f64| {
-        let a = v.abs();
-        if a != 0.0 && !(1e-3..1e5).contains(&a) {
-            format!("{v:.0e}")
-        } else {
-            let s = format!("{v:.3}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            s.to_string()
-        }
-    };
-    macro_rules! body {
-        ($chart:expr) => {{
-            let mut chart = $chart;
+    (
+        range(&mut all.iter().map(|p| p.0), plot.log_x),
+        range(&mut all.iter().map(|p| p.1), plot.log_y),
+    )
+}
+
+/// What a chart body needs besides its coordinates.
+struct Style<'a> {
+    plot: &'a Plot,
+    /// Device pixels per CSS pixel.
+    k: f64,
+    c: &'a super::Colors,
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Style<'_> {
+    fn px(&self, v: f64) -> u32 {
+        (v * self.k).round().max(1.0) as u32
+    }
+
+    /// The mesh, the references (dashed, clipped to the axes), the series (lines and dots, or
+    /// dots only) and the legend, on linear or log axes alike.
+    fn body<'c, DB, X, Y>(
+        &self,
+        mut chart: ChartContext<'c, DB, Cartesian2d<X, Y>>,
+    ) -> Result<Vec<Hit>, String>
+    where
+        DB: DrawingBackend + 'c,
+        X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        let (plot, k, c) = (self.plot, self.k, self.c);
+        let ((x0, x1), (y0, y1)) = (self.x, self.y);
+        let font = ("sans-serif", 13.0 * k).into_font().color(&c.fg);
+        let desc_font = ("sans-serif", 14.0 * k).into_font().color(&c.fg);
+        let fmt = |v: &f64| {
+            let a = v.abs();
+            if a != 0.0 && !(1e-3..1e5).contains(&a) {
+                format!("{v:.0e}")
+            } else {
+                let s = format!("{v:.3}");
+                let s = s.trim_end_matches('0').trim_end_matches('.');
+                s.to_string()
+            }
+        };
+        chart
+            .configure_mesh()
+            .x_desc(plot.x_label.as_str())
+            .y_desc(plot.y_label.as_str())
+            .x_labels(7)
+            .y_labels(6)
+            .x_label_formatter(&fmt)
+            .y_label_formatter(&fmt)
+            .label_style(font.clone())
+            .axis_desc_style(desc_font)
+            .axis_style(c.fg.stroke_width(self.px(1.0)))
+            .bold_line_style(c.grid.stroke_width(self.px(1.0)))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(err)?;
+        let ok = |p: &&(f64, f64)| {
+            p.0.is_finite()
+                && p.1.is_finite()
+                && (p.0 > 0.0 || !plot.log_x)
+                && (p.1 > 0.0 || !plot.log_y)
+        };
+        for (i, r) in plot.references.iter().enumerate() {
+            let pts: Vec<(f64, f64)> = r
+                .points
+                .iter()
+                .filter(ok)
+                .map(|&(x, y)| (x.clamp(x0, x1), y.clamp(y0, y1)))
+                .collect();
+            let style = ShapeStyle::from(&REFERENCE[i % REFERENCE.len()].mix(0.9))
+                .stroke_width(self.px(1.5));
+            let dash = [6.0, 3.0, 2.0, 8.0][i % 4] * k;
             chart
-                .configure_mesh()
-                .x_desc(plot.x_label.as_str())
-                .y_desc(plot.y_label.as_str())
-                .x_labels(7)
-                .y_labels(6)
-                .x_label_formatter(&fmt)
-                .y_label_formatter(&fmt)
-                .label_style(font.clone())
-                .axis_desc_style(desc_font.clone())
-                .axis_style(c.fg.stroke_width(px(1.0)))
-                .bold_line_style(c.grid.stroke_width(px(1.0)))
-                .light_line_style(TRANSPARENT)
+                .draw_series(DashedLineSeries::new(
+                    pts,
+                    dash.round().max(1.0) as u32,
+                    (3.0 * k).round().max(1.0) as u32,
+                    style,
+                ))
+                .map_err(err)?
+                .label(r.label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+        }
+        let n = plot.series.len();
+        let line_w = self.px(2.0);
+        let mut hits: Vec<Hit> = vec![];
+        for (i, s) in plot.series.iter().enumerate() {
+            let color = skill_color(i, n);
+            let pts: Vec<(f64, f64)> = s.points.iter().filter(ok).copied().collect();
+            let dot = (3.0 * k).round().max(2.0) as i32;
+            let series = if plot.scatter {
+                chart
+                    .draw_series(
+                        pts.iter()
+                            .map(|&p| Circle::new(p, dot, color.mix(0.75).filled())),
+                    )
+                    .map_err(err)?
+            } else {
+                chart
+                    .draw_series(LineSeries::new(
+                        pts.iter().copied(),
+                        color.stroke_width(line_w),
+                    ))
+                    .map_err(err)?;
+                chart
+                    .draw_series(pts.iter().map(|&p| Circle::new(p, dot, color.filled())))
+                    .map_err(err)?
+            };
+            series.label(s.label.as_str()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(line_w))
+            });
+            hits.extend(pts.iter().map(|&(x, y)| Hit {
+                px: chart.backend_coord(&(x, y)),
+                series: i,
+                x,
+                y,
+            }));
+        }
+        if n + plot.references.len() <= 14 {
+            chart
+                .configure_series_labels()
+                .position(emptiest_corner(plot, (x0, x1), (y0, y1)))
+                .background_style(c.bg.mix(0.85))
+                .border_style(c.grid)
+                .label_font(font)
                 .draw()
                 .map_err(err)?;
-            let ok = |p: &&(f64, f64)| {
-                p.0.is_finite()
-                    && p.1.is_finite()
-                    && (p.0 > 0.0 || !plot.log_x)
-                    && (p.1 > 0.0 || !plot.log_y)
-            };
-            for (i, r) in plot.references.iter().enumerate() {
-                let pts: Vec<(f64, f64)> = r
-                    .points
-                    .iter()
-                    .filter(ok)
-                    .map(|&(x, y)| (x.clamp(x0, x1), y.clamp(y0, y1)))
-                    .collect();
-                let style = ShapeStyle::from(&REFERENCE[i % REFERENCE.len()].mix(0.9))
-                    .stroke_width(px(1.5));
-                let dash = [6.0, 3.0, 2.0, 8.0][i % 4] * k;
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        pts,
-                        dash.round().max(1.0) as u32,
-                        (3.0 * k).round().max(1.0) as u32,
-                        style,
-                    ))
-                    .map_err(err)?
-                    .label(r.label.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
-            }
-            for (i, s) in plot.series.iter().enumerate() {
-                let color = skill_color(i, n);
-                let pts: Vec<(f64, f64)> = s.points.iter().filter(ok).copied().collect();
-                let dot = (3.0 * k).round().max(2.0) as i32;
-                let series = if plot.scatter {
-                    chart
-                        .draw_series(
-                            pts.iter()
-                                .map(|&p| Circle::new(p, dot, color.mix(0.75).filled())),
-                        )
-                        .map_err(err)?
-                } else {
-                    chart
-                        .draw_series(LineSeries::new(
-                            pts.iter().copied(),
-                            color.stroke_width(line_w),
-                        ))
-                        .map_err(err)?;
-                    chart
-                        .draw_series(pts.iter().map(|&p| Circle::new(p, dot, color.filled())))
-                        .map_err(err)?
-                };
-                series.label(s.label.as_str()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(line_w))
-                });
-                hits.extend(pts.iter().map(|&(x, y)| Hit {
-                    px: chart.backend_coord(&(x, y)),
-                    series: i,
-                    x,
-                    y,
-                }));
-            }
-            if n + plot.references.len() <= 14 {
-                chart
-                    .configure_series_labels()
-                    .position(emptiest_corner(plot, (x0, x1), (y0, y1)))
-                    .background_style(c.bg.mix(0.85))
-                    .border_style(c.grid)
-                    .label_font(font.clone())
-                    .draw()
-                    .map_err(err)?;
-            }
-        }};
+        }
+        Ok(hits)
     }
-    // plotters labels a log axis at its decades only: less than a decade would get one label
-    let lx = || (x0..x1).log_scale().with_key_points(log_ticks(x0, x1));
-    let ly = || (y0..y1).log_scale().with_key_points(log_ticks(y0, y1));
-    match (plot.log_x, plot.log_y) {
-        (false, false) => body!(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?),
-        (true, false) => body!(builder.build_cartesian_2d(lx(), y0..y1).map_err(err)?),
-        (false, true) => body!(builder.build_cartesian_2d(x0..x1, ly()).map_err(err)?),
-        (true, true) => body!(builder.build_cartesian_2d(lx(), ly()).map_err(err)?),
-    }
-    root.present().map_err(err)?;
-    Ok(hits)
 }
 
 /// The plot as an SVG document (tests, and the page's SVG export).
@@ -1037,7 +962,7 @@ mod tests {
     fn axes_views_and_medians() {
         let t = Table::parse(FIG10).unwrap();
         assert_eq!(t.axes, ["alpha", "dim", "seed"]);
-        assert_eq!(t.x_axis().as_deref(), Some("dim"));
+        assert_eq!(x_axis(&t).as_deref(), Some("dim"));
         let v = views(&t);
         assert!(
             v.contains(&View::Loss) && v.contains(&View::Steps) && v.contains(&View::Exponents)
