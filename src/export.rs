@@ -1,7 +1,7 @@
 //! What the page's Share, Export and Embed features compute, without the DOM (so it is tested
 //! natively): the trajectory as the CLI's CSV, the configuration as JSON, the skill chart as
 //! SVG (the page's own drawing code on plotters' SVG backend), the embed snippet, and the
-//! page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`), which `params::parse`
+//! page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`), which `link::parse`
 //! ignores.
 
 use crate::link::presets::Preset;
@@ -33,7 +33,7 @@ pub fn csv_header(model: Model, n: usize, align: bool) -> String {
 
 /// The kept frames in exactly the CLI's format (`skills run '<link>'`, plus `--align` when the
 /// frames carry aligned dimensions, `--every K` when the page kept every K-th step): numbers
-/// as [`params::num`](crate::link::num) writes them, one row per frame, `\n` line ends.
+/// as [`link::num`](crate::link::num) writes them, one row per frame, `\n` line ends.
 pub fn csv(model: Model, n: usize, frames: &[Frame]) -> String {
     let align = frames.first().is_some_and(|f| f.align.is_some());
     let mut out = csv_header(model, n, align);
@@ -383,7 +383,7 @@ impl PageOpts {
     }
 }
 
-/// The query [`params::parse`](crate::link::parse) reads: the link without the page-only
+/// The query [`link::parse`](crate::link::parse) reads: the link without the page-only
 /// keys `embed`, `ui`, `autoplay` and `theme` (which `parse` ignores too; removing them here
 /// keeps them out of the run even if the vocabulary ever grows a key of that name).
 pub fn config_query(query: &str) -> String {
