@@ -1,13 +1,13 @@
 //! What the page's Share, Export and Embed features compute, without the DOM (so it is tested
 //! natively): the trajectory as the CLI's CSV, the configuration as JSON, the skill chart as
 //! SVG (the page's own drawing code on plotters' SVG backend), the embed snippet, and the
-//! page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`), which `params::parse`
+//! page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`), which `link::parse`
 //! ignores.
 
 use crate::link::presets::Preset;
 use crate::link::{num, Config, Kind, Model, SCHEMA};
 use crate::plot::run::{self as chart, ChartData, ChartOpts, Milestones, Overlay, Theme};
-use crate::sim::Frame;
+use crate::sim::{metrics, Frame};
 use plotters::prelude::*;
 
 /// The CSV header the CLI prints: `step,loss,s1,…,sn` (`l1..l4` for the quadratic toy,
@@ -33,27 +33,34 @@ pub fn csv_header(model: Model, n: usize, align: bool) -> String {
 
 /// The kept frames in exactly the CLI's format (`skills run '<link>'`, plus `--align` when the
 /// frames carry aligned dimensions, `--every K` when the page kept every K-th step): numbers
-/// as [`params::num`](crate::link::num) writes them, one row per frame, `\n` line ends.
+/// as [`link::num`](crate::link::num) writes them, one row per frame, `\n` line ends.
 pub fn csv(model: Model, n: usize, frames: &[Frame]) -> String {
     let align = frames.first().is_some_and(|f| f.align.is_some());
     let mut out = csv_header(model, n, align);
     out.push('\n');
     for f in frames {
-        out += &f.step.to_string();
-        out.push(',');
-        out += &num(f.loss);
-        for v in &f.values {
-            out.push(',');
-            out += &num(*v);
-        }
-        if let Some(a) = &f.align {
-            for v in a {
-                out += &format!(",{v}");
-            }
-        }
-        out.push('\n');
+        csv_row(&mut out, f);
     }
     out
+}
+
+/// One row of the trajectory CSV, `\n` included, appended to `out`: the one row writer of
+/// [`csv`] (the page's export) and `skills run` (which streams its rows).
+pub fn csv_row(out: &mut String, f: &Frame) {
+    out.push_str(&f.step.to_string());
+    out.push(',');
+    out.push_str(&num(f.loss));
+    for v in &f.values {
+        out.push(',');
+        out.push_str(&num(*v));
+    }
+    if let Some(a) = &f.align {
+        for v in a {
+            out.push(',');
+            out.push_str(&v.to_string());
+        }
+    }
+    out.push('\n');
 }
 
 /// The CLI command that prints the same CSV.
@@ -214,7 +221,11 @@ pub fn thumbnail_svg(frames: &[Frame], steps: u32, (w, h): (u32, u32)) -> String
     } else {
         (0..12).map(|k| k * (n - 1) / 11).collect()
     };
-    let stride = (frames.len() / 80).max(1);
+    // about 80 points per curve: every `stride`-th frame and the last
+    let rows: Vec<usize> = match frames.len() {
+        0 => vec![],
+        len => metrics::kept_rows(len - 1, (len / 80).max(1)).collect(),
+    };
     let (wf, hf) = (w as f64, h as f64);
     let pad = 2.0;
     let x = |step: u32| step as f64 / steps.max(1) as f64 * wf;
@@ -223,22 +234,15 @@ pub fn thumbnail_svg(frames: &[Frame], steps: u32, (w, h): (u32, u32)) -> String
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" preserveAspectRatio=\"none\" aria-hidden=\"true\">"
     );
     for i in shown {
-        let mut pts: Vec<String> = frames
+        let pts: Vec<String> = rows
             .iter()
-            .step_by(stride)
-            .filter_map(|f| {
+            .filter_map(|&t| {
+                let f = &frames[t];
                 f.levels
                     .get(i)
                     .map(|s| format!("{:.1},{:.1}", x(f.step), y(*s)))
             })
             .collect();
-        if let Some(f) = frames.last() {
-            if !(frames.len() - 1).is_multiple_of(stride) {
-                if let Some(s) = f.levels.get(i) {
-                    pts.push(format!("{:.1},{:.1}", x(f.step), y(*s)));
-                }
-            }
-        }
         out += &format!(
             "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"1.6\" vector-effect=\"non-scaling-stroke\" points=\"{}\"/>",
             chart::css_color(chart::skill_color(i, n)),
@@ -379,7 +383,7 @@ impl PageOpts {
     }
 }
 
-/// The query [`params::parse`](crate::link::parse) reads: the link without the page-only
+/// The query [`link::parse`](crate::link::parse) reads: the link without the page-only
 /// keys `embed`, `ui`, `autoplay` and `theme` (which `parse` ignores too; removing them here
 /// keeps them out of the run even if the vocabulary ever grows a key of that name).
 pub fn config_query(query: &str) -> String {

@@ -193,3 +193,28 @@ fn svg_draws_the_skill_chart() {
     assert_eq!(code, 2);
     assert!(err.contains("lr:"), "{err}");
 }
+
+#[test]
+fn run_prints_the_pages_csv_export() {
+    // one trajectory-CSV writer: `skills run` prints what the page's CSV export holds for the
+    // same kept frames (every K-th row, aligned dimensions)
+    for (q, every, align) in [
+        ("v=1&n=3&dim=30&batch=8&steps=20&seed=5", 1, true),
+        ("v=1&m=resource&n=4&steps=50", 7, false),
+        ("v=1&m=quadratic&steps=10", 3, false),
+        ("v=1&m=parity&steps=3&samples=100", 1, false),
+    ] {
+        let mut args = vec!["run".to_string(), q.to_string()];
+        args.extend(["--every".to_string(), every.to_string()]);
+        if align {
+            args.push("--align".into());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = skills(&args);
+        assert_eq!(code, 0, "{err}");
+        let c = skill_dominoes::link::parse(q).config;
+        let traj = skill_dominoes::sim::run(c.spec().unwrap(), c.steps, every, align).unwrap();
+        let page = skill_dominoes::export::csv(c.model, c.skills(), &traj.frames);
+        assert_eq!(out, page, "{q}");
+    }
+}

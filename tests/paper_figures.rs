@@ -1,4 +1,4 @@
-//! Statistical reproduction targets of the Geometry model (PAPER.md §10, items 10–13): our
+//! Statistical reproduction targets of the Geometry model (docs/models.md §10, items 10–13): our
 //! random streams are not numpy's, so these check the paper's bands, not its exact curves.
 //! Each band was met by seeds 0, 1 and 2 when written; the tests use seed 0.
 
@@ -116,12 +116,9 @@ fn fig10_loss_vs_steps_exponents() {
     let q = "v=1&vec=unit&loss=ce&n=1000&dim=100&batch=1024&lr=0.01&steps=200&record=80,200\
              &sweep=alpha:1,1.2,1.4,1.6,1.8,2&sweep2=seed:0..2:3";
     let s = Sweep::parse(q).unwrap();
-    let rows: Vec<String> = s
-        .runs()
-        .iter()
-        .map(|r| run_one(r, &s.outputs).row())
-        .collect();
-    let csv = format!("{}\n{}\n", s.header(), rows.join("\n"));
+    let runs = s.runs();
+    let rows = runs.iter().map(|r| run_one(r, &s.outputs).row());
+    let csv = skill_dominoes::sweep::csv::write(&s.header(), rows);
     let ex = step_exponents(&csv, 80, 200, "alpha").unwrap();
     let paper = [0.18, 0.30, 0.45, 0.62, 0.81, 1.03];
     for ((alpha, a_s), want) in ex.iter().zip(paper) {
@@ -175,7 +172,7 @@ fn fig10_loss_vs_dimension_exponents() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let csv = format!("{}\n{}\n", s.header(), rows.join("\n"));
+    let csv = skill_dominoes::sweep::csv::write(&s.header(), &rows);
     let ex = exponents(&csv, "dim", "loss", "40", "220", "alpha").unwrap();
     let paper = [("1", 0.35), ("1.4", 0.63), ("2", 0.96)];
     assert_eq!(ex.len(), paper.len(), "{ex:?}");
@@ -196,7 +193,7 @@ fn fig10_loss_vs_dimension_exponents() {
     );
 }
 
-/// Fig. 18b (PAPER.md §3.7): with one private parameter per skill (`vec=basis`, N = 100 of
+/// Fig. 18b (docs/models.md §3.7): with one private parameter per skill (`vec=basis`, N = 100 of
 /// n = 1000 skills) the loss ends exactly on the tail mass ln 2 · Σ_{i>N} p_i of the skills
 /// without a module (the paper: 0.2128 at α = 1, 0.0038 at α = 2), and the non-modular run
 /// (random unit vectors, superposition) ends higher at N = 100. Runs the `fig18b` sweep preset.
@@ -267,7 +264,7 @@ fn ratios(id: &str) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Fig. 4 right (PAPER.md §3.2): SGD gives t2/t1 = p1/p2 exactly for orthogonal skills
+/// Fig. 4 right (docs/models.md §3.2): SGD gives t2/t1 = p1/p2 exactly for orthogonal skills
 /// (t_i = ln 10/(η p_i), up to the step rounding); Adam grows sublinearly, ≈ 2 at p1/p2 ≈ 5
 /// and ≈ 4 at 19 in the paper.
 #[test]
@@ -301,7 +298,7 @@ fn fig4_right_sgd_is_exact_and_adam_sublinear() {
     );
 }
 
-/// Fig. 7 bottom (PAPER.md §4.5): the best N0 falls as 1/B for small batches (halving per
+/// Fig. 7 bottom (docs/models.md §4.5): the best N0 falls as 1/B for small batches (halving per
 /// doubling of B) and flattens for large ones.
 #[test]
 fn fig7_bottom_n0_falls_as_one_over_batch_then_flattens() {

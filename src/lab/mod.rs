@@ -5,8 +5,9 @@
 //! passed in, and everything is tested natively.
 
 use crate::link::{num, Config, KeySpec, Kind, Model, Problem};
-use crate::plot::run::{normalised, Milestones};
+use crate::plot::run::Milestones;
 use crate::sim::domino::{Domino, Schedule};
+use crate::sim::freq::normalise;
 use crate::sim::geometry::LossForm;
 use crate::sim::metrics;
 use crate::sim::resource::ResourceParams;
@@ -61,7 +62,7 @@ impl Run {
             every: record_every(config.steps),
             steps: config.steps,
             n,
-            p: normalised(&freqs),
+            p: normalise(freqs.clone()),
             freqs,
             milestones: Milestones::new(n, config.thr),
             with_align,
@@ -133,7 +134,7 @@ impl Run {
             let Some(sim) = self.sim.as_mut() else { break };
             // The same rule as `sim::run`: a kept row must be finite, so no NaN reaches a chart.
             let t = sim.step_count() + 1;
-            let r = if t % self.every == 0 || t == self.steps {
+            let r = if metrics::kept(t as usize, self.every as usize, self.steps as usize) {
                 sim.next_frame(self.with_align).map(Some)
             } else {
                 sim.step().map(|_| None)
@@ -371,7 +372,7 @@ impl Fit {
                 .iter()
                 .map(|f| f.levels.clone())
                 .collect(),
-            p: normalised(&config.freqs()),
+            p: normalise(config.freqs()),
             eta_eff: config.eta_eff(),
             form: config.loss,
             grid: metrics::n0_grid(),
@@ -875,7 +876,7 @@ mod tests {
                 .iter()
                 .map(|f| f.levels.clone())
                 .collect::<Vec<_>>(),
-            &normalised(&cfg.freqs()),
+            &normalise(cfg.freqs()),
             cfg.eta_eff(),
             cfg.loss,
             &metrics::n0_grid(),

@@ -6,6 +6,10 @@
 //! scale for `devicePixelRatio` itself (plotters issue #164), so fonts, strokes and margins
 //! are multiplied here instead.
 
+pub use super::{css_color, sig2, skill_color, ChartOpts, Theme};
+pub use crate::sim::metrics::Milestones;
+
+use crate::sim::freq::normalise;
 use crate::sim::{metrics, Frame};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -14,182 +18,6 @@ use plotters::prelude::*;
 pub const LEGEND_MAX: usize = 12;
 /// At most this many curves are drawn; with more skills an evenly spaced subset is shown.
 pub const MAX_CURVES: usize = 200;
-
-/// Colours of the first skills: distinct, and readable on both the light and the dark
-/// background (no pale yellow, no near-black).
-const PALETTE: [(u8, u8, u8); 12] = [
-    (0x4c, 0x8f, 0xd6), // blue
-    (0xf2, 0x8e, 0x2b), // orange
-    (0x3f, 0xb2, 0x7f), // green
-    (0xe1, 0x57, 0x59), // red
-    (0xa7, 0x7f, 0xd1), // purple
-    (0xc7, 0xa1, 0x2a), // mustard
-    (0x17, 0xbe, 0xcf), // cyan
-    (0xe3, 0x77, 0xc2), // pink
-    (0xb8, 0x86, 0x5f), // brown
-    (0x8c, 0x9a, 0xa8), // slate
-    (0x7f, 0xbf, 0x3f), // lime
-    (0xd6, 0x60, 0x4d), // brick
-];
-
-/// The colour of skill `i` (0-based) out of `n`: the palette for up to 12 skills, else a hue
-/// sweep from blue (skill 1, the most frequent) to red (the rarest), so order stays visible.
-pub fn skill_color(i: usize, n: usize) -> RGBColor {
-    if n <= PALETTE.len() {
-        let (r, g, b) = PALETTE[i % PALETTE.len()];
-        return RGBColor(r, g, b);
-    }
-    let t = i as f64 / (n.max(2) - 1) as f64;
-    let (r, g, b) = hsl_to_rgb(215.0 - 215.0 * t, 0.65, 0.55);
-    RGBColor(r, g, b)
-}
-
-/// `rgb(r,g,b)` for CSS.
-pub fn css_color(c: RGBColor) -> String {
-    format!("rgb({},{},{})", c.0, c.1, c.2)
-}
-
-fn hsl_to_rgb(h: f64, s: f64, l: f64) -> (u8, u8, u8) {
-    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
-    let hp = (h.rem_euclid(360.0)) / 60.0;
-    let x = c * (1.0 - (hp % 2.0 - 1.0).abs());
-    let (r, g, b) = match hp as u32 {
-        0 => (c, x, 0.0),
-        1 => (x, c, 0.0),
-        2 => (0.0, c, x),
-        3 => (0.0, x, c),
-        4 => (x, 0.0, c),
-        _ => (c, 0.0, x),
-    };
-    let m = l - c / 2.0;
-    let to = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
-    (to(r), to(g), to(b))
-}
-
-/// A number with two significant digits, for frequency labels: 0.65, 0.072, 0.0066.
-pub fn sig2(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let digits = (1 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
-    format!("{x:.digits$}")
-}
-
-/// Light or dark chart colours.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Theme {
-    Light,
-    Dark,
-}
-
-pub(crate) struct Colors {
-    pub bg: RGBColor,
-    pub fg: RGBColor,
-    pub grid: RGBColor,
-    pub cursor: RGBColor,
-}
-
-impl Theme {
-    pub(crate) fn colors(self) -> Colors {
-        match self {
-            Theme::Light => Colors {
-                bg: RGBColor(0xff, 0xff, 0xff),
-                fg: RGBColor(0x22, 0x25, 0x2b),
-                grid: RGBColor(0xe3, 0xe6, 0xea),
-                cursor: RGBColor(0x55, 0x5b, 0x66),
-            },
-            Theme::Dark => Colors {
-                bg: RGBColor(0x1a, 0x1d, 0x23),
-                fg: RGBColor(0xe4, 0xe7, 0xec),
-                grid: RGBColor(0x31, 0x36, 0x3f),
-                cursor: RGBColor(0xb0, 0xb6, 0xc0),
-            },
-        }
-    }
-}
-
-/// How to draw (not what).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ChartOpts {
-    /// Device pixels per CSS pixel (`devicePixelRatio`); fonts, strokes and margins scale with it.
-    pub scale: f64,
-    pub theme: Theme,
-    /// The vertical cursor's step; `None` = the last drawn frame's step.
-    pub cursor: Option<u32>,
-}
-
-impl Default for ChartOpts {
-    fn default() -> Self {
-        ChartOpts {
-            scale: 1.0,
-            theme: Theme::Light,
-            cursor: None,
-        }
-    }
-}
-
-/// First frames at which each skill starts (rises [`Milestones::start_level`] above where it
-/// began) and finishes (s_i > `thr`). Kept up to date incrementally as a trajectory grows, so
-/// neither the chart markers nor the page's text summary rescan the whole run.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Milestones {
-    pub thr: f64,
-    /// Frame index where s_i first rises the start level above its first value.
-    pub start: Vec<Option<usize>>,
-    /// Frame index where s_i first exceeds `thr`.
-    pub finish: Vec<Option<usize>>,
-    /// s_i of the first frame (0 for the MSE forms, 0.5 for the CE forms).
-    base: Vec<f64>,
-    scanned: usize,
-}
-
-impl Milestones {
-    pub fn new(n: usize, thr: f64) -> Self {
-        Milestones {
-            thr,
-            start: vec![None; n],
-            finish: vec![None; n],
-            base: vec![],
-            scanned: 0,
-        }
-    }
-
-    /// "Started" means s_i rose 0.1 above its first value (or half the way to the threshold
-    /// when that is less: a CE skill starts at 0.5).
-    pub fn start_level(&self) -> f64 {
-        0.1f64.min(self.thr / 2.0)
-    }
-
-    /// Scan the frames not seen yet. `frames` must be the same, grown trajectory each time.
-    pub fn update(&mut self, frames: &[Frame]) {
-        if self.base.is_empty() {
-            if let Some(f) = frames.first() {
-                self.base = f.levels.clone();
-            }
-        }
-        let rise = self.start_level();
-        for (k, f) in frames.iter().enumerate().skip(self.scanned) {
-            for (i, &s) in f.levels.iter().enumerate().take(self.start.len()) {
-                let b = self.base.get(i).copied().unwrap_or(0.0);
-                let lo = b + rise.min(((self.thr - b) / 2.0).max(0.0));
-                if self.start[i].is_none() && s > lo {
-                    self.start[i] = Some(k);
-                }
-                if self.finish[i].is_none() && s > self.thr {
-                    self.finish[i] = Some(k);
-                }
-            }
-        }
-        self.scanned = self.scanned.max(frames.len());
-    }
-
-    /// Computed from scratch.
-    pub fn of(frames: &[Frame], n: usize, thr: f64) -> Self {
-        let mut m = Milestones::new(n, thr);
-        m.update(frames);
-        m
-    }
-}
 
 /// Dashed curves drawn over a chart's own (a theory's prediction), one per skill.
 #[derive(Clone, Copy, Debug)]
@@ -275,7 +103,7 @@ pub enum Quantity {
     /// The aligned dimensions n_align,i of the Geometry model (frames recorded with them).
     Align,
     /// The collapse variable u_i^{1/p_i} = max(1 − s_i, 0)^{1/p_i} with normalised p
-    /// (PAPER.md §4.3.2): one curve for every skill in the Resource model.
+    /// (docs/models.md §4.3.2): one curve for every skill in the Resource model.
     Collapse,
 }
 
@@ -300,16 +128,6 @@ impl Quantity {
                 (p > 0.0).then(|| metrics::collapse(s, p))
             }
         }
-    }
-}
-
-/// `p / Σp` (empty if the sum is not positive).
-pub fn normalised(p: &[f64]) -> Vec<f64> {
-    let sum: f64 = p.iter().sum();
-    if sum > 0.0 && sum.is_finite() {
-        p.iter().map(|x| x / sum).collect()
-    } else {
-        vec![]
     }
 }
 
@@ -358,12 +176,7 @@ fn sample(upto: usize, max_points: usize) -> Vec<usize> {
     if upto == 0 {
         return vec![];
     }
-    let stride = upto.div_ceil(max_points.max(2));
-    let mut idx: Vec<usize> = (0..upto).step_by(stride.max(1)).collect();
-    if idx.last() != Some(&(upto - 1)) {
-        idx.push(upto - 1);
-    }
-    idx
+    metrics::kept_rows(upto - 1, upto.div_ceil(max_points.max(2))).collect()
 }
 
 /// Which skills get a curve: all, or an evenly spaced subset of [`MAX_CURVES`].
@@ -417,7 +230,7 @@ pub fn draw_per_skill<DB: DrawingBackend>(
     let upto = upto.min(data.frames.len());
     let frames = &data.frames[..upto];
     let n = data.skills();
-    let p = normalised(data.freqs);
+    let p = normalise(data.freqs.to_vec());
 
     let (w, _) = root.dim_in_pixel();
     let legend_w = legend_width(n, !data.freqs.is_empty(), w, k);
@@ -434,33 +247,7 @@ pub fn draw_per_skill<DB: DrawingBackend>(
     };
     let idx = sample(upto, per_curve.max(16));
 
-    let (lo, hi) = match q {
-        Quantity::Level => {
-            let (mut lo, mut hi) = (0.0f64, 1.0f64);
-            for &t in &idx {
-                for &i in &show {
-                    let s = frames[t].levels[i];
-                    if s.is_finite() {
-                        lo = lo.min(s);
-                        hi = hi.max(s);
-                    }
-                }
-            }
-            // Levels live in about [0, 1]; an overshooting or diverging run widens the axis
-            // to at most [-1, 2] and anything further is pinned to the edge, so the labels
-            // stay readable.
-            (lo.max(-1.0), hi.min(2.0))
-        }
-        Quantity::Align => {
-            let top = frames
-                .iter()
-                .filter_map(|f| f.align.as_ref()?.iter().max().copied())
-                .max()
-                .unwrap_or(1);
-            (0.0, top.max(1) as f64)
-        }
-        Quantity::Collapse => (0.0, 1.0),
-    };
+    let (lo, hi) = y_range(q, frames, &idx, &show);
     let pad = 0.04 * (hi - lo);
     let (y0, y1) = (lo - pad, hi + pad);
     let x_max = data.steps.max(1) as f64;
@@ -518,67 +305,8 @@ pub fn draw_per_skill<DB: DrawingBackend>(
     }
 
     if q == Quantity::Level {
-        // Dashed theory curves, thinner than the run's own, in the skill's colour.
-        let dashed: Vec<usize> = if show.len() > MAX_DASHED {
-            (0..MAX_DASHED)
-                .map(|j| show[j * (show.len() - 1) / (MAX_DASHED - 1)])
-                .collect()
-        } else {
-            show.clone()
-        };
-        for o in data.overlays {
-            for &i in &dashed {
-                let Some(curve) = o.curves.get(i) else {
-                    continue;
-                };
-                let pts = thin(curve, (w as usize / 4).max(8));
-                if pts.len() < 2 {
-                    continue;
-                }
-                let style = skill_color(i, n).stroke_width(px(1.5));
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        pts.into_iter()
-                            .map(|(x, y)| (x.clamp(0.0, x_max), y.clamp(y0, y1))),
-                        px(6.0),
-                        px(4.0),
-                        style,
-                    ))
-                    .map_err(err)?;
-            }
-        }
-    }
-
-    if let (Some(m), Quantity::Level) = (data.milestones, q) {
-        let r = px(4.0) as i32;
-        let at = |t: usize, i: usize| (frames[t].step as f64, frames[t].levels[i].clamp(y0, y1));
-        let starts: Vec<((f64, f64), RGBColor)> = show
-            .iter()
-            .filter_map(|&i| {
-                let t = (*m.start.get(i)?)?;
-                (t < upto).then(|| (at(t, i), skill_color(i, n)))
-            })
-            .collect();
-        chart
-            .draw_series(starts.into_iter().map(|(xy, col)| {
-                EmptyElement::at(xy)
-                    + TriangleMarker::new((0, 0), r + 1, ShapeStyle::from(&col).filled())
-            }))
-            .map_err(err)?;
-        let finishes: Vec<((f64, f64), RGBColor)> = show
-            .iter()
-            .filter_map(|&i| {
-                let t = (*m.finish.get(i)?)?;
-                (t < upto).then(|| (at(t, i), skill_color(i, n)))
-            })
-            .collect();
-        chart
-            .draw_series(finishes.into_iter().map(|(xy, col)| {
-                EmptyElement::at(xy)
-                    + Circle::new((0, 0), r, ShapeStyle::from(&col).filled())
-                    + Circle::new((0, 0), r, c.bg.stroke_width(px(1.0)))
-            }))
-            .map_err(err)?;
+        draw_overlays(&mut chart, data, &show, (x_max, y0, y1), (w, k))?;
+        draw_markers(&mut chart, data, frames, &show, (y0, y1), k, &c)?;
     }
 
     if let Some(x) = cursor_x(opts, frames) {
@@ -592,58 +320,188 @@ pub fn draw_per_skill<DB: DrawingBackend>(
     let area = plot_area_of(chart.plotting_area(), x_max);
 
     if legend {
-        let row = 18.0 * k;
-        let top = 14.0 * k;
-        let lfont = ("sans-serif", 12.0 * k).into_font().color(&c.fg);
-        for i in 0..n {
-            let y = (top + row * i as f64) as i32;
-            let color = skill_color(i, n);
-            legend_area
-                .draw(&Rectangle::new(
-                    [
-                        (0, y + px(5.0) as i32),
-                        (px(14.0) as i32, y + px(9.0) as i32),
-                    ],
-                    color.filled(),
-                ))
-                .map_err(err)?;
-            let name = skill_name(data.names, i);
-            let label = match data.freqs.get(i) {
-                Some(p) => format!("{name}  p={}", sig2(*p)),
-                None => name,
-            };
-            legend_area
-                .draw(&Text::new(label, (px(19.0) as i32, y), lfont.clone()))
-                .map_err(err)?;
-        }
-        if q == Quantity::Level {
-            for (j, o) in data.overlays.iter().enumerate() {
-                let y = (top + row * (n as f64 + 0.5 + j as f64)) as i32;
-                let mid = y + px(7.0) as i32;
-                legend_area
-                    .draw(&PathElement::new(
-                        vec![(0, mid), (px(5.0) as i32, mid)],
-                        c.fg.stroke_width(px(1.5)),
-                    ))
-                    .map_err(err)?;
-                legend_area
-                    .draw(&PathElement::new(
-                        vec![(px(9.0) as i32, mid), (px(14.0) as i32, mid)],
-                        c.fg.stroke_width(px(1.5)),
-                    ))
-                    .map_err(err)?;
-                legend_area
-                    .draw(&Text::new(
-                        o.label.to_string(),
-                        (px(19.0) as i32, y),
-                        lfont.clone(),
-                    ))
-                    .map_err(err)?;
-            }
-        }
+        draw_legend(&legend_area, data, n, q == Quantity::Level, k, &c)?;
     }
     root.present().map_err(err)?;
     Ok(area)
+}
+
+/// The y range of a per-skill chart over the sampled frames `idx` and the drawn skills.
+fn y_range(q: Quantity, frames: &[Frame], idx: &[usize], show: &[usize]) -> (f64, f64) {
+    match q {
+        Quantity::Level => {
+            let (mut lo, mut hi) = (0.0f64, 1.0f64);
+            for &t in idx {
+                for &i in show {
+                    let s = frames[t].levels[i];
+                    if s.is_finite() {
+                        lo = lo.min(s);
+                        hi = hi.max(s);
+                    }
+                }
+            }
+            // Levels live in about [0, 1]; an overshooting or diverging run widens the axis
+            // to at most [-1, 2] and anything further is pinned to the edge, so the labels
+            // stay readable.
+            (lo.max(-1.0), hi.min(2.0))
+        }
+        Quantity::Align => {
+            let top = frames
+                .iter()
+                .filter_map(|f| f.align.as_ref()?.iter().max().copied())
+                .max()
+                .unwrap_or(1);
+            (0.0, top.max(1) as f64)
+        }
+        Quantity::Collapse => (0.0, 1.0),
+    }
+}
+
+/// The chart a per-skill quantity is drawn on: steps against values.
+type SkillChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Dashed theory curves, thinner than the run's own, in the skill's colour (at most
+/// [`MAX_DASHED`] of them per overlay).
+fn draw_overlays<DB: DrawingBackend>(
+    chart: &mut SkillChart<DB>,
+    data: &ChartData,
+    show: &[usize],
+    (x_max, y0, y1): (f64, f64, f64),
+    (w, k): (u32, f64),
+) -> Result<(), String> {
+    let px = |v: f64| (v * k).round().max(1.0) as u32;
+    let n = data.skills();
+    let dashed: Vec<usize> = if show.len() > MAX_DASHED {
+        (0..MAX_DASHED)
+            .map(|j| show[j * (show.len() - 1) / (MAX_DASHED - 1)])
+            .collect()
+    } else {
+        show.to_vec()
+    };
+    for o in data.overlays {
+        for &i in &dashed {
+            let Some(curve) = o.curves.get(i) else {
+                continue;
+            };
+            let pts = thin(curve, (w as usize / 4).max(8));
+            if pts.len() < 2 {
+                continue;
+            }
+            let style = skill_color(i, n).stroke_width(px(1.5));
+            chart
+                .draw_series(DashedLineSeries::new(
+                    pts.into_iter()
+                        .map(|(x, y)| (x.clamp(0.0, x_max), y.clamp(y0, y1))),
+                    px(6.0),
+                    px(4.0),
+                    style,
+                ))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// A triangle where each drawn skill starts and a dot where it finishes (the data's
+/// milestones, if any), up to the last drawn frame.
+fn draw_markers<DB: DrawingBackend>(
+    chart: &mut SkillChart<DB>,
+    data: &ChartData,
+    frames: &[Frame],
+    show: &[usize],
+    (y0, y1): (f64, f64),
+    k: f64,
+    c: &super::Colors,
+) -> Result<(), String> {
+    let Some(m) = data.milestones else {
+        return Ok(());
+    };
+    let px = |v: f64| (v * k).round().max(1.0) as u32;
+    let (upto, n) = (frames.len(), data.skills());
+    let r = px(4.0) as i32;
+    let at = |t: usize, i: usize| (frames[t].step as f64, frames[t].levels[i].clamp(y0, y1));
+    let marks = |which: &[Option<usize>]| -> Vec<((f64, f64), RGBColor)> {
+        show.iter()
+            .filter_map(|&i| {
+                let t = (*which.get(i)?)?;
+                (t < upto).then(|| (at(t, i), skill_color(i, n)))
+            })
+            .collect()
+    };
+    chart
+        .draw_series(marks(&m.start).into_iter().map(|(xy, col)| {
+            EmptyElement::at(xy)
+                + TriangleMarker::new((0, 0), r + 1, ShapeStyle::from(&col).filled())
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(marks(&m.finish).into_iter().map(|(xy, col)| {
+            EmptyElement::at(xy)
+                + Circle::new((0, 0), r, ShapeStyle::from(&col).filled())
+                + Circle::new((0, 0), r, c.bg.stroke_width(px(1.0)))
+        }))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The legend column: a colour swatch and name (with the frequency) per skill, then one
+/// dashed entry per overlay when `overlays`.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    n: usize,
+    overlays: bool,
+    k: f64,
+    c: &super::Colors,
+) -> Result<(), String> {
+    let px = |v: f64| (v * k).round().max(1.0) as u32;
+    let row = 18.0 * k;
+    let top = 14.0 * k;
+    let lfont = ("sans-serif", 12.0 * k).into_font().color(&c.fg);
+    for i in 0..n {
+        let y = (top + row * i as f64) as i32;
+        let color = skill_color(i, n);
+        area.draw(&Rectangle::new(
+            [
+                (0, y + px(5.0) as i32),
+                (px(14.0) as i32, y + px(9.0) as i32),
+            ],
+            color.filled(),
+        ))
+        .map_err(err)?;
+        let name = skill_name(data.names, i);
+        let label = match data.freqs.get(i) {
+            Some(p) => format!("{name}  p={}", sig2(*p)),
+            None => name,
+        };
+        area.draw(&Text::new(label, (px(19.0) as i32, y), lfont.clone()))
+            .map_err(err)?;
+    }
+    if !overlays {
+        return Ok(());
+    }
+    for (j, o) in data.overlays.iter().enumerate() {
+        let y = (top + row * (n as f64 + 0.5 + j as f64)) as i32;
+        let mid = y + px(7.0) as i32;
+        for (a, b) in [(0, px(5.0) as i32), (px(9.0) as i32, px(14.0) as i32)] {
+            area.draw(&PathElement::new(
+                vec![(a, mid), (b, mid)],
+                c.fg.stroke_width(px(1.5)),
+            ))
+            .map_err(err)?;
+        }
+        area.draw(&Text::new(
+            o.label.to_string(),
+            (px(19.0) as i32, y),
+            lfont.clone(),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// At most about `max_points` of `pts`, evenly spaced, always keeping the last.
@@ -1183,7 +1041,7 @@ mod tests {
 
     #[test]
     fn collapse_chart_overlaps_for_the_resource_model() {
-        // PAPER.md §4.3.2: u_i^{1/p_i} is one curve for every skill (before clipping).
+        // docs/models.md §4.3.2: u_i^{1/p_i} is one curve for every skill (before clipping).
         let (f, cfg) = frames("m=resource&n=3&alpha=1&steps=100&n0=0.003");
         let freqs = cfg.freqs();
         let (svg, _) = svg_of(Quantity::Collapse, &ChartData::new(&f, &freqs, 100), 600);
@@ -1200,7 +1058,7 @@ mod tests {
             let y = |s: &str| s.split(',').nth(1).unwrap().parse::<i32>().unwrap();
             assert!((y(a) - y(b)).abs() <= 1, "{a} vs {b}");
         }
-        let p = normalised(&freqs);
+        let p = normalise(freqs.clone());
         let v = Quantity::Collapse.value(&f[50], 1, &p).unwrap();
         assert!((v - metrics::collapse(f[50].levels[1], p[1])).abs() < 1e-15);
         assert_eq!(Quantity::Collapse.value(&f[50], 1, &[]), None);

@@ -1,4 +1,4 @@
-//! Skill frequencies p_i (PAPER.md §1.1).
+//! Skill frequencies p_i (docs/models.md §1.1).
 //!
 //! * Zipf: `p_i = i^(−α) / Σ_j j^(−α)`, i = 1..n
 //! * exponential: `p_i = 3^(−i) / Σ_j 3^(−j)`
@@ -33,9 +33,15 @@ impl Freq {
     }
 }
 
-/// Divide by the sum (left to right, so the result is the same on every platform).
+/// Divide by the sum (left to right, so the result is the same on every platform): the
+/// frequencies the models, the collapse u_i^{1/p_i} and both N0 fits (the page's and a
+/// sweep's `fit=n0`) use. Weights without a positive, finite sum are no distribution: the
+/// result is empty (no collapse is drawn, no N0 is fitted) rather than NaN or infinite.
 pub fn normalise(w: Vec<f64>) -> Vec<f64> {
     let s: f64 = w.iter().sum();
+    if !(s > 0.0 && s.is_finite()) {
+        return vec![];
+    }
     w.into_iter().map(|x| x / s).collect()
 }
 
@@ -55,6 +61,17 @@ mod tests {
             "here p is exact in f64"
         );
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn weights_without_a_positive_finite_sum_normalise_to_nothing() {
+        assert!(normalise(vec![0.0, 0.0]).is_empty());
+        assert!(normalise(vec![]).is_empty());
+        assert!(normalise(vec![1.0, -2.0]).is_empty());
+        assert!(normalise(vec![f64::INFINITY, 1.0]).is_empty());
+        assert!(normalise(vec![f64::NAN]).is_empty());
+        let s = 0.3 + 1.0 + 3.0;
+        assert_eq!(normalise(vec![0.3, 1.0, 3.0]), [0.3 / s, 1.0 / s, 3.0 / s]);
     }
 
     #[test]

@@ -7,13 +7,13 @@
 
 pub mod workers;
 
-use self::workers::{self, Event, Job, Runner};
+use self::workers::{Event, Job, Runner};
 use super::draw;
 use super::share::download_text;
 use crate::link::Problem;
 use crate::plot::run::ChartOpts;
 use crate::plot::sweep::{self as sweep_plot, Table, View};
-use crate::sweep::{as_sweep, RunSpec, Sweep, SWEEP_PRESETS};
+use crate::sweep::{as_sweep, csv as sweep_csv, RunSpec, Sweep, SWEEP_PRESETS};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
@@ -81,15 +81,9 @@ impl S {
         if let Some((_, text)) = self.opened.get_untracked() {
             return text;
         }
-        let mut out = self.header.get_value();
-        out.push('\n');
-        self.rows.with_value(|rows| {
-            for r in rows.iter().flatten() {
-                out += r;
-                out.push('\n');
-            }
-        });
-        out
+        let header = self.header.get_value();
+        self.rows
+            .with_value(|rows| sweep_csv::write(&header, rows.iter().flatten()))
     }
 
     fn table(self) -> Result<Table, String> {
@@ -120,7 +114,7 @@ impl S {
             for s in &specs {
                 match c.get(&cache_key(&s.query, &outputs)) {
                     Some(tail) => {
-                        rows[s.index] = Some(row(s, tail));
+                        rows[s.index] = Some(sweep_csv::row(s.index, &s.point, tail));
                         reused += 1;
                     }
                     None => jobs.push(Job {
@@ -210,18 +204,19 @@ impl S {
                 self.cache.update_value(|c| {
                     c.insert(cache_key(&spec.query, &outputs), tail.clone());
                 });
-                self.rows.update_value(|r| r[id] = Some(row(&spec, &tail)));
+                self.rows
+                    .update_value(|r| r[id] = Some(sweep_csv::row(spec.index, &spec.point, &tail)));
                 self.done.update(|d| *d += 1);
             }
             Event::Failed { id, message } => {
                 if let Some(spec) = self.specs.with_value(|s| s.get(id).cloned()) {
                     // the row says so in its error column (not cached: a retry may work)
-                    let fields = self.header.with_value(|h| h.split(',').count());
-                    let lead = 1 + spec.point.len();
-                    let mut tail = vec![String::new(); fields.saturating_sub(lead + 1)];
-                    tail.push(format!("worker failed: {}", message.replace(',', ";")));
-                    self.rows
-                        .update_value(|r| r[id] = Some(row(&spec, &tail.join(","))));
+                    let tail = self
+                        .header
+                        .with_value(|h| sweep_csv::failed_tail(h, &spec, &message));
+                    self.rows.update_value(|r| {
+                        r[id] = Some(sweep_csv::row(spec.index, &spec.point, &tail))
+                    });
                 }
                 self.failed.update(|f| *f += 1);
                 self.done.update(|d| *d += 1);
@@ -383,14 +378,6 @@ fn duration(secs: f64) -> String {
     } else {
         format!("{:.1} h", secs / 3600.0)
     }
-}
-
-/// The full CSV row of a grid point from its result fields.
-fn row(spec: &RunSpec, tail: &str) -> String {
-    let mut f = vec![spec.index.to_string()];
-    f.extend(spec.point.iter().map(|(_, v)| v.clone()));
-    f.push(tail.to_string());
-    f.join(",")
 }
 
 fn write_url(link: &str) {
