@@ -3,10 +3,12 @@
 //! (so redrawing, scrubbing and reset never recompute a different result); `theory.rs`: the
 //! overlays ([`domino_ramps`], [`two_skill`], the best-N0 [`Fit`]); `compare.rs`: the second
 //! configuration of a comparison ([`Compare`]) and its link fragment; `controls.rs`: how a
-//! key of the schema maps onto a slider ([`Slider`]).
+//! key of the schema maps onto a slider ([`Slider`]); `playback.rs`: the speeds and the frame-time
+//! statistics.
 
 pub mod compare;
 pub mod controls;
+pub mod playback;
 pub mod run;
 pub mod theory;
 
@@ -15,5 +17,6 @@ pub use compare::{
     COMPARE_EXAMPLES,
 };
 pub use controls::{auto_value, range_text, round_sig, Slider, PER_DECADE};
+pub use playback::{default_speed, FrameStats, SPEEDS};
 pub use run::{record_every, skill_freqs, Run};
 pub use theory::{domino_ramps, has_theory, two_skill, Fit, Fitted, TwoSkill};
