@@ -1,127 +1,17 @@
-//! The transport (play, step, reset, new seed, speed, stop condition), the timeline
-//! scrubber, the chart canvases with their pointer handling, and the readout of every value
-//! at the shown step.
+//! The chart canvases with their pointer handling (hover shows a step, pressing or dragging
+//! scrubs to it), the tabs of the second chart, and the readout of every value at the shown
+//! step.
 
-use super::{Lab, Side, Tab};
+use super::state::{LabState, Playback, Runs, Setup, Side, Tab};
 use crate::link::Model;
 use crate::plot::run::{css_color, sig2, skill_color, Quantity};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-pub fn transport(lab: Lab, speeds: [u32; 13]) -> impl IntoView {
-    let total = move || {
-        let a = lab.config.with(|c| c.steps);
-        let b = lab
-            .config_b
-            .with(|c| c.as_ref().map(|c| c.steps).unwrap_or(0));
-        a.max(b)
-    };
-    let shown_step = move || {
-        lab.version.track();
-        let s = lab.shown();
-        lab.run
-            .with_value(|r| r.frame_at(s).map(|f| f.step).unwrap_or(0))
-    };
-    let shown_loss = move || {
-        lab.version.track();
-        let s = lab.shown();
-        lab.run.with_value(|r| {
-            r.frame_at(s)
-                .map(|f| format!("{:.6e}", f.loss))
-                .unwrap_or_default()
-        })
-    };
-    let latest = move || {
-        lab.version.track();
-        lab.latest_step()
-    };
-    view! {
-        <section class="transport" aria-label="Run controls">
-            <div class="buttons">
-                <button
-                    class="primary"
-                    data-testid="play"
-                    aria-keyshortcuts="Space"
-                    on:click=move |_| lab.toggle()
-                >
-                    {move || if lab.playing.get() { "Pause" } else { "Play" }}
-                </button>
-                <button data-testid="stepbtn" aria-keyshortcuts="ArrowRight" title="One step (→)" on:click=move |_| lab.step()>
-                    "Step"
-                </button>
-                <button data-testid="reset" aria-keyshortcuts="R" title="The same run again from step 0 (R)" on:click=move |_| {
-                    lab.pause();
-                    lab.reset();
-                }>"Reset"</button>
-                <button data-testid="newseed" title="A new random seed: a different draw of the same model" on:click=move |_| lab.new_seed()>
-                    "New seed"
-                </button>
-            </div>
-            <label class="speed">
-                <span>"Speed"</span>
-                <input
-                    type="range"
-                    data-testid="speed"
-                    min="0"
-                    max=speeds.len() - 1
-                    step="1"
-                    prop:value=move || lab.speed.get().to_string()
-                    on:input=move |e| {
-                        let v = event_target_value(&e).parse().unwrap_or(0usize);
-                        lab.speed.set(v.min(speeds.len() - 1));
-                    }
-                    aria-valuetext=move || format!("{} steps per frame", speeds[lab.speed.get()])
-                />
-                <span class="speed-value">{move || format!("{} steps/frame", speeds[lab.speed.get()])}</span>
-            </label>
-            <label class="check" title="Pause as soon as every skill is above the threshold">
-                <input
-                    type="checkbox"
-                    data-testid="stoplearned"
-                    prop:checked=move || lab.stop_learned.get()
-                    on:change=move |e| lab.stop_learned.set(event_target_checked(&e))
-                />
-                <span>"Stop when all are learned"</span>
-            </label>
-            <p class="readout-line">
-                "step " <output data-testid="step">{shown_step}</output> " / " {total}
-                <span class="sep">" · "</span> "loss " <output data-testid="loss">{shown_loss}</output>
-            </p>
-            <div class="timeline">
-                <label for="scrub">"Timeline"</label>
-                <input
-                    type="range"
-                    id="scrub"
-                    data-testid="scrub"
-                    min="0"
-                    step="1"
-                    prop:max=move || latest().to_string()
-                    prop:value=move || {
-                        lab.version.track();
-                        lab.view.get().unwrap_or_else(|| lab.latest_step()).to_string()
-                    }
-                    aria-valuetext=move || format!("step {}", shown_step())
-                    on:input=move |e| {
-                        if let Ok(v) = event_target_value(&e).parse::<u32>() {
-                            lab.scrub(v);
-                        }
-                    }
-                />
-                <span class="timeline-note" data-testid="timeline-note">
-                    {move || match lab.view.get() {
-                        Some(_) => format!("scrubbed back: {} steps computed", latest()),
-                        None => "following the run".to_string(),
-                    }}
-                </span>
-            </div>
-            <p class="status" role="status" aria-live="polite" data-testid="status">{move || lab.status.get()}</p>
-        </section>
-    }
-}
-
 /// A chart canvas of one side: hovering shows that step, pressing or dragging scrubs to it.
-fn canvas(
-    lab: Lab,
+#[component]
+fn ChartCanvas(
+    lab: LabState,
     side: Side,
     second: bool,
     node: NodeRef<Canvas>,
@@ -137,13 +27,13 @@ fn canvas(
     // The recorded step under the pointer (None if the chart was never drawn).
     let step_at = move |e: &web_sys::PointerEvent| -> Option<u32> {
         let c = node.get_untracked()?;
-        let area = lab.areas.get_value()[slot]?;
+        let area = lab.canvases.areas.get_value()[slot]?;
         let ratio = c.width() as f64 / c.client_width().max(1) as f64;
         let step = area.step_at(e.offset_x() as f64 * ratio).round() as u32;
         let snap = |r: &crate::lab::Run| r.frame_at(Some(step)).map(|f| f.step);
         match side {
-            Side::A => lab.run.with_value(snap),
-            Side::B => lab.run_b.with_value(|r| r.as_ref().and_then(snap)),
+            Side::A => lab.runs.a.with_value(snap),
+            Side::B => lab.runs.b.with_value(|r| r.as_ref().and_then(snap)),
         }
     };
     view! {
@@ -158,7 +48,7 @@ fn canvas(
                     if let Some(c) = node.get_untracked() {
                         let _ = c.set_pointer_capture(e.pointer_id());
                     }
-                    lab.hover.set(None);
+                    lab.playback.hover.set(None);
                     lab.scrub(s);
                 }
             }
@@ -167,10 +57,10 @@ fn canvas(
                 if e.buttons() & 1 != 0 {
                     lab.scrub(s);
                 } else if e.pointer_type() == "mouse" {
-                    lab.hover.set(Some(s));
+                    lab.playback.hover.set(Some(s));
                 }
             }
-            on:pointerleave=move |_| lab.hover.set(None)
+            on:pointerleave=move |_| lab.playback.hover.set(None)
         ></canvas>
     }
 }
@@ -183,23 +73,25 @@ fn tab_label(t: Tab) -> &'static str {
     }
 }
 
-pub fn charts(lab: Lab) -> impl IntoView {
-    let comparing = move || lab.config_b.with(|c| c.is_some());
-    let has_align = move || lab.config.with(|c| c.model == Model::Geometry);
-    let has_freqs = move || lab.config.with(|c| c.model != Model::Quadratic);
+#[component]
+pub fn Charts(lab: LabState) -> impl IntoView {
+    let (setup, tab) = (lab.setup, lab.options.tab);
+    let comparing = move || setup.comparing();
+    let has_align = move || setup.config.with(|c| c.model == Model::Geometry);
+    let has_freqs = move || setup.config.with(|c| c.model != Model::Quadratic);
     // A tab that does not apply to the model falls back to the loss.
     Effect::new(move |_| {
-        let t = lab.tab.get();
+        let t = tab.get();
         if (t == Tab::Align && !has_align()) || (t == Tab::Collapse && !has_freqs()) {
-            lab.tab.set(Tab::Loss);
+            tab.set(Tab::Loss);
         }
     });
     let head = move |side: Side| {
         move || {
             comparing().then(|| {
                 let text = match side {
-                    Side::A => lab.config.with(|c| format!("A · {}", c.model.title())),
-                    Side::B => lab.compare.with(|c| {
+                    Side::A => setup.config.with(|c| format!("A · {}", c.model.title())),
+                    Side::B => setup.compare.with(|c| {
                         format!(
                             "B · {}",
                             c.as_ref().map(|c| c.describe()).unwrap_or_default()
@@ -213,7 +105,7 @@ pub fn charts(lab: Lab) -> impl IntoView {
     let second_label = move || {
         format!(
             "{} against training step",
-            match lab.tab.get() {
+            match tab.get() {
                 Tab::Loss => "Total loss (log scale)",
                 Tab::Align => "Aligned dimensions n_align,i, one curve per skill",
                 Tab::Collapse => "Collapse u_i^(1/p_i), one curve per skill",
@@ -226,14 +118,14 @@ pub fn charts(lab: Lab) -> impl IntoView {
                 <div class="chart-row">
                     <div class="chart-col">
                         {head(Side::A)}
-                        {canvas(lab, Side::A, false, lab.a.skills, "chart",
-                            "Skill levels s_i against training step, one curve per skill; triangles mark starts, dots finishes".into())}
+                        <ChartCanvas lab=lab side=Side::A second=false node=lab.canvases.a.skills testid="chart"
+                            label="Skill levels s_i against training step, one curve per skill; triangles mark starts, dots finishes".to_string() />
                     </div>
                     {move || comparing().then(|| view! {
                         <div class="chart-col">
                             {head(Side::B)}
-                            {canvas(lab, Side::B, false, lab.b.skills, "chart-b",
-                                "Skill levels of the compared run B".into())}
+                            <ChartCanvas lab=lab side=Side::B second=false node=lab.canvases.b.skills testid="chart-b"
+                                label="Skill levels of the compared run B".to_string() />
                         </div>
                     })}
                 </div>
@@ -255,9 +147,9 @@ pub fn charts(lab: Lab) -> impl IntoView {
                                         type="radio"
                                         name="tab"
                                         data-testid=format!("tab-{}", match t { Tab::Loss => "loss", Tab::Align => "align", Tab::Collapse => "collapse" })
-                                        prop:checked=move || lab.tab.get() == t
+                                        prop:checked=move || tab.get() == t
                                         prop:disabled=disabled
-                                        on:change=move |_| lab.tab.set(t)
+                                        on:change=move |_| tab.set(t)
                                     />
                                     <span>{tab_label(t)}</span>
                                 </label>
@@ -267,16 +159,16 @@ pub fn charts(lab: Lab) -> impl IntoView {
                 </fieldset>
                 <div class="chart-row">
                     <div class="chart-col">
-                        {move || canvas(lab, Side::A, true, lab.a.second, "losschart", second_label())}
+                        {move || view! { <ChartCanvas lab=lab side=Side::A second=true node=lab.canvases.a.second testid="losschart" label=second_label() /> }}
                     </div>
                     {move || comparing().then(|| view! {
                         <div class="chart-col">
-                            {canvas(lab, Side::B, true, lab.b.second, "losschart-b", format!("Run B: {}", second_label()))}
+                            <ChartCanvas lab=lab side=Side::B second=true node=lab.canvases.b.second testid="losschart-b" label=format!("Run B: {}", second_label()) />
                         </div>
                     })}
                 </div>
             </section>
-            {readout(lab)}
+            <Readout setup=lab.setup runs=lab.runs playback=lab.playback />
         </div>
     }
 }
@@ -316,24 +208,25 @@ fn fmt(x: f64) -> String {
 }
 
 /// Every value at the shown step: loss, and per skill s_i (A and B), n_align,i, u_i^{1/p_i}.
-fn readout(lab: Lab) -> impl IntoView {
+#[component]
+fn Readout(setup: Setup, runs: Runs, playback: Playback) -> impl IntoView {
     let row_a = Memo::new(move |_| {
-        lab.slow.track();
-        let at = lab.shown();
-        lab.run.with_value(|r| snapshot(r, at))
+        runs.slow.track();
+        let at = playback.shown();
+        runs.a.with_value(|r| snapshot(r, at))
     });
     let row_b = Memo::new(move |_| {
-        lab.slow.track();
-        let at = lab.shown();
-        lab.run_b
+        runs.slow.track();
+        let at = playback.shown();
+        runs.b
             .with_value(|r| r.as_ref().and_then(|r| snapshot(r, at)))
     });
-    let comparing = move || lab.config_b.with(|c| c.is_some());
+    let comparing = move || setup.comparing();
     // The table's shape: rebuilt only when the number of skills or the columns change.
     let shape = Memo::new(move |_| {
-        let nb = lab.config_b.with(|c| c.as_ref().map(|c| c.skills()));
+        let nb = setup.config_b.with(|c| c.as_ref().map(|c| c.skills()));
         // When comparing, the table shows s of both runs (no room for more columns).
-        let (n, freqs, align, names) = lab.config.with(|c| {
+        let (n, freqs, align, names) = setup.config.with(|c| {
             (
                 c.skills(),
                 crate::lab::skill_freqs(c),

@@ -2,15 +2,17 @@
 //! frequency, rotated by clamp(s_i, 0, 1) × 90° about its bottom-right corner (a learned
 //! skill lies flat). Prerequisites (`and` / `or` of the Resource model) are drawn as arcs
 //! from each parent to its composite skill, which stays hatched ("waiting") until its gate
-//! opens. Many skills wrap onto several rows; beyond [`super::MAX_TILES`] a heat strip.
+//! opens. Many skills wrap onto several rows; beyond [`MAX_TILES`] a heat strip.
 
-use super::{Lab, Side, MAX_TILES};
+use super::state::{ChartCanvases, Playback, Runs, Setup, Side};
 use crate::lab::skill_freqs;
 use crate::link::{Config, Model};
 use crate::plot::run::{css_color, sig2, skill_color};
 use leptos::ev;
 use leptos::prelude::*;
 
+/// Up to this many skills are drawn as tiles; more become a heat strip.
+pub const MAX_TILES: usize = 100;
 /// Narrowest slot a tile gets before the row wraps (CSS pixels).
 const MIN_SLOT: f64 = 30.0;
 
@@ -62,7 +64,26 @@ fn row_width() -> f64 {
     lab.min(1100.0) - 64.0
 }
 
-pub fn section(lab: Lab) -> impl IntoView {
+/// The parts of the state a domino row shows.
+#[derive(Clone, Copy)]
+struct Shown {
+    runs: Runs,
+    playback: Playback,
+    canvases: ChartCanvases,
+}
+
+#[component]
+pub fn Dominoes(
+    setup: Setup,
+    runs: Runs,
+    playback: Playback,
+    canvases: ChartCanvases,
+) -> impl IntoView {
+    let shown = Shown {
+        runs,
+        playback,
+        canvases,
+    };
     let width = RwSignal::new(row_width());
     let resize = window_event_listener(ev::resize, move |_| {
         let w = row_width();
@@ -79,15 +100,15 @@ pub fn section(lab: Lab) -> impl IntoView {
             </p>
             {move || {
                 let w = width.get();
-                let cfg = lab.config.get();
-                let b = lab.config_b.get();
+                let cfg = setup.config.get();
+                let b = setup.config_b.get();
                 let both = b.is_some();
                 view! {
                     {both.then(|| view! { <h3 class="side-head">"A"</h3> })}
-                    {row(lab, Side::A, &cfg, w)}
+                    {row(shown, Side::A, &cfg, w)}
                     {b.map(|cb| view! {
                         <h3 class="side-head">"B"</h3>
-                        {row(lab, Side::B, &cb, w)}
+                        {row(shown, Side::B, &cb, w)}
                     })}
                 }
             }}
@@ -95,12 +116,14 @@ pub fn section(lab: Lab) -> impl IntoView {
     }
 }
 
-fn row(lab: Lab, side: Side, cfg: &Config, width: f64) -> AnyView {
+fn row(shown: Shown, side: Side, cfg: &Config, width: f64) -> AnyView {
+    let Shown {
+        runs,
+        playback,
+        canvases,
+    } = shown;
     let n = cfg.skills();
-    let canvases = match side {
-        Side::A => lab.a,
-        Side::B => lab.b,
-    };
+    let canvases = canvases.side(side);
     let testid = match side {
         Side::A => "dominoes",
         Side::B => "dominoes-b",
@@ -122,16 +145,16 @@ fn row(lab: Lab, side: Side, cfg: &Config, width: f64) -> AnyView {
     let rows = n.div_ceil(cols);
     // The level of skill i at the shown step.
     let level = move |i: usize| {
-        lab.version.track();
-        let at = lab.shown();
+        runs.version.track();
+        let at = playback.shown();
         let get = |r: &crate::lab::Run| {
             r.frame_at(at)
                 .and_then(|f| f.levels.get(i).copied())
                 .unwrap_or(0.0)
         };
         match side {
-            Side::A => lab.run.with_value(get),
-            Side::B => lab.run_b.with_value(|r| r.as_ref().map(get).unwrap_or(0.0)),
+            Side::A => runs.a.with_value(get),
+            Side::B => runs.b.with_value(|r| r.as_ref().map(get).unwrap_or(0.0)),
         }
     };
     let learned = move |i: usize| level(i) > thr;
@@ -147,7 +170,7 @@ fn row(lab: Lab, side: Side, cfg: &Config, width: f64) -> AnyView {
                         &freqs,
                         &names,
                         needs[i].clone(),
-                        lab.slow,
+                        runs.slow,
                         level,
                         learned,
                     )

@@ -1,13 +1,13 @@
-//! The page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`; see
-//! [`crate::export::PageOpts`]) and embed mode: a chromeless page for an iframe (CSS in
+//! The page-only keys applied to the document ([`super::location::opts`]: `data-theme`, the
+//! `embed` / `figure-only` classes) and embed mode: a chromeless page for an iframe (CSS in
 //! style/share.css keys off `html.embed` and `html.figure-only`), a small bar with the pause
 //! control and an "open in the full app" link, a pause while the frame is scrolled off screen
 //! (IntersectionObserver), and the page's height posted to the host page as
 //! `{"context":"iframe.resize","height":N}` on load and on every resize.
 
-use super::Lab;
+use super::location::{opts, page_url};
+use super::state::LabState;
 use crate::export::{self, PageOpts};
-use crate::plot::run::Theme;
 use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
@@ -35,8 +35,6 @@ extern "C" {
 }
 
 thread_local! {
-    /// The page-only keys, read once from the address the page was opened with.
-    static OPTS: Cell<Option<PageOpts>> = const { Cell::new(None) };
     /// The frame is (partly) on screen.
     static VISIBLE: Cell<bool> = const { Cell::new(true) };
     /// Paused because the frame left the screen: play again when it is back.
@@ -45,71 +43,10 @@ thread_local! {
     static POSTED: Cell<f64> = const { Cell::new(-1.0) };
 }
 
-/// The page-only keys of the address the page was opened with.
-pub fn opts() -> PageOpts {
-    OPTS.with(|o| match o.get() {
-        Some(v) => v,
-        None => {
-            let v = PageOpts::from_query(&window().location().search().unwrap_or_default());
-            o.set(Some(v));
-            v
-        }
-    })
-}
-
-/// The address's query for `params::parse`: without the page-only keys
-/// ([`export::config_query`]).
-pub fn link_query() -> String {
-    export::config_query(&window().location().search().unwrap_or_default())
-}
-
-/// A link of the page (`?query#fragment`) with the page-only keys kept, so an embed stays an
-/// embed when the page rewrites its address.
-pub fn keep_page_keys(link: String) -> String {
-    let o = opts();
-    if o == PageOpts::default() {
-        link
-    } else {
-        o.add_to(&link)
-    }
-}
-
-/// Play on load: `autoplay=1` in an embed, unless `autoplay=0` in the full app, and never
-/// when the reader asked for reduced motion.
-pub fn autoplay() -> bool {
-    opts().wants_autoplay() && !super::prefers_reduced_motion()
-}
-
-/// The chart colours `theme=light|dark` forces (`None`: follow the system).
-pub fn forced_theme() -> Option<Theme> {
-    opts().theme.forced()
-}
-
-/// The chart colours in use.
-pub fn chart_theme() -> Theme {
-    forced_theme().unwrap_or_else(|| {
-        let dark = window()
-            .match_media("(prefers-color-scheme: dark)")
-            .ok()
-            .flatten()
-            .is_some_and(|m| m.matches());
-        if dark {
-            Theme::Dark
-        } else {
-            Theme::Light
-        }
-    })
-}
-
-/// The page's address without query or fragment.
-pub fn page_url() -> String {
-    let href = window().location().href().unwrap_or_default();
-    href.split(['?', '#']).next().unwrap_or("").to_string()
-}
-
 /// Apply the page-only keys to the document, and in embed mode start the observers and
-/// return the embed bar.
-pub fn setup(lab: Lab) -> impl IntoView {
+/// show the embed bar.
+#[component]
+pub fn EmbedBar(lab: LabState) -> impl IntoView {
     let o = document_classes();
     if o.embed {
         // After the first render, when the page's elements exist.
@@ -119,7 +56,7 @@ pub fn setup(lab: Lab) -> impl IntoView {
         });
         // A run started while the frame is off screen (autoplay) waits until it is seen.
         Effect::new(move |_| {
-            if lab.playing.get() && !VISIBLE.get() {
+            if lab.playback.playing.get() && !VISIBLE.get() {
                 RESUME.set(true);
                 lab.pause();
             }
@@ -130,10 +67,8 @@ pub fn setup(lab: Lab) -> impl IntoView {
 
 /// The sweep page's share of embed mode: the theme and embed classes, the height posted to
 /// the host, and a bar with the sweep's title and a link to it in the full app.
-pub fn setup_sweep(
-    title: String,
-    link: impl Fn() -> String + Send + Sync + 'static,
-) -> impl IntoView {
+#[component]
+pub fn SweepEmbedBar(title: String, link: RwSignal<String>) -> impl IntoView {
     let o = document_classes();
     if o.embed {
         request_animation_frame(watch_height);
@@ -142,7 +77,7 @@ pub fn setup_sweep(
         view! {
             <div class="embed-bar" data-testid="embed-bar">
                 <span class="embed-title" data-testid="embed-title">{title}</span>
-                <a class="open-full" data-testid="open-full" href=move || format!("{}?{}", page_url(), link()) target="_blank" rel="noopener">
+                <a class="open-full" data-testid="open-full" href=move || format!("{}?{}", page_url(), link.get()) target="_blank" rel="noopener">
                     "Open in the full app ↗"
                 </a>
             </div>
@@ -169,15 +104,17 @@ fn document_classes() -> PageOpts {
 
 /// The embed's own bar: the run's title, a pause control (the transport's own is hidden in
 /// figure-only mode) and a link to the same run in the full app.
-fn bar(lab: Lab, o: PageOpts) -> impl IntoView {
+fn bar(lab: LabState, o: PageOpts) -> impl IntoView {
+    let setup = lab.setup;
     let full = move || {
-        lab.config.track();
-        lab.compare.track();
+        setup.config.track();
+        setup.compare.track();
         format!("{}{}", page_url(), lab.link())
     };
     let title = move || {
-        lab.config
-            .with(|c| export::run_title(c, lab.preset.get_value()))
+        setup
+            .config
+            .with(|c| export::run_title(c, setup.preset.get_value()))
     };
     view! {
         <div class="embed-bar" data-testid="embed-bar">
@@ -188,7 +125,7 @@ fn bar(lab: Lab, o: PageOpts) -> impl IntoView {
                     aria-keyshortcuts="Space"
                     on:click=move |_| lab.toggle()
                 >
-                    {move || if lab.playing.get() { "Pause" } else { "Play" }}
+                    {move || if lab.playback.playing.get() { "Pause" } else { "Play" }}
                 </button>
             })}
             <span class="embed-title" data-testid="embed-title">{title}</span>
@@ -202,7 +139,7 @@ fn bar(lab: Lab, o: PageOpts) -> impl IntoView {
 /// Pause while the frame is scrolled off screen; play again when it is back (if it was
 /// playing). The implicit root of an IntersectionObserver is the top-level viewport, so this
 /// works inside an iframe.
-fn watch_visibility(lab: Lab) {
+fn watch_visibility(lab: LabState) {
     let Some(body) = document().body() else {
         return;
     };
@@ -212,7 +149,7 @@ fn watch_visibility(lab: Lab) {
             .map(|v| v.is_truthy())
             .unwrap_or(true);
         VISIBLE.set(visible);
-        if !visible && lab.playing.get_untracked() {
+        if !visible && lab.playback.playing.get_untracked() {
             RESUME.set(true);
             lab.pause();
         } else if visible && RESUME.get() {

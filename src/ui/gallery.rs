@@ -3,14 +3,17 @@
 //! Choosing a panel is a discrete act: a new history entry, then that run; back and forward
 //! restore the state from the address (the page's popstate handler).
 
-use super::embed::{self, IntersectionObserver};
-use super::{share, Lab};
+use super::animation::{now, Animation};
+use super::clipboard::Copier;
+use super::embed::IntersectionObserver;
+use super::location;
+use super::state::{LabState, Setup};
 use crate::lab::Run;
 use crate::link::presets::{self, Preset, BIBTEX, PRESETS};
 use crate::link::{self, Config};
 use crate::sweep::SWEEP_PRESETS;
 use leptos::prelude::*;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -30,18 +33,18 @@ struct Pending {
 
 thread_local! {
     static QUEUE: RefCell<Vec<Pending>> = const { RefCell::new(Vec::new()) };
-    static LOOPING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Compute the thumbnails of the cards that came into view, a few ms per animation frame.
-fn thumb_tick() {
-    let more = QUEUE.with(|q| {
+/// Compute the thumbnails of the cards that came into view, a few ms per animation frame;
+/// whether any is left.
+fn thumb_tick() -> bool {
+    QUEUE.with(|q| {
         let mut q = q.borrow_mut();
         let Some(p) = q.first_mut() else {
             return false;
         };
         let run = p.run.get_or_insert_with(|| Run::new(&p.cfg));
-        run.advance(u32::MAX, &super::now, THUMB_MS);
+        run.advance(u32::MAX, &now, THUMB_MS);
         if run.finished() {
             if run.error.is_none() {
                 p.el.set_inner_html(&crate::export::thumbnail_svg(
@@ -53,18 +56,13 @@ fn thumb_tick() {
             q.remove(0);
         }
         !q.is_empty()
-    });
-    if more {
-        request_animation_frame(thumb_tick);
-    } else {
-        LOOPING.set(false);
-    }
+    })
 }
 
-/// Queue each thumbnail when its card scrolls into view.
-fn watch_thumbs() {
-    let cb =
-        Closure::<dyn Fn(js_sys::Array, JsValue)>::new(|entries: js_sys::Array, obs: JsValue| {
+/// Queue each thumbnail when its card scrolls into view; `thumbs` computes them.
+fn watch_thumbs(thumbs: Animation) {
+    let cb = Closure::<dyn Fn(js_sys::Array, JsValue)>::new(
+        move |entries: js_sys::Array, obs: JsValue| {
             let obs: IntersectionObserver = obs.unchecked_into();
             for e in entries.iter() {
                 let seen =
@@ -86,11 +84,11 @@ fn watch_thumbs() {
                 let cfg = link::parse(&p.panel_link("")).config;
                 QUEUE.with(|q| q.borrow_mut().push(Pending { el, cfg, run: None }));
             }
-            if !LOOPING.get() && QUEUE.with(|q| !q.borrow().is_empty()) {
-                LOOPING.set(true);
-                request_animation_frame(thumb_tick);
+            if QUEUE.with(|q| !q.borrow().is_empty()) {
+                thumbs.start();
             }
-        });
+        },
+    );
     let Ok(obs) = IntersectionObserver::new(cb.as_ref().unchecked_ref()) else {
         return;
     };
@@ -105,32 +103,18 @@ fn watch_thumbs() {
     cb.forget();
 }
 
-/// Open the link `query` (`?v=1&preset=…`) as a new history entry and load its run.
-pub fn load(lab: Lab, query: &str, what: &str) {
-    if let Ok(h) = window().history() {
-        let url = embed::keep_page_keys(query.to_string());
-        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&url));
-    }
-    lab.pause();
-    lab.reload_from_location();
-    lab.status.set(format!("Loaded {what}."));
-    window().scroll_to_with_x_and_y(0.0, 0.0);
-    if embed::autoplay() {
-        lab.play();
-    }
-}
-
 /// The preset the page shows, if any (read again whenever the configuration changes: the
 /// preset is set together with it).
-fn current(lab: Lab) -> Option<&'static Preset> {
-    lab.config.track();
-    lab.preset.get_value()
+fn current(setup: Setup) -> Option<&'static Preset> {
+    setup.config.track();
+    setup.preset.get_value()
 }
 
 /// The figure box: figure number, title, caption and Cite (only for a preset link).
-pub fn figure(lab: Lab) -> impl IntoView {
+#[component]
+pub fn Figure(setup: Setup) -> impl IntoView {
     move || {
-        current(lab).map(|p| {
+        current(setup).map(|p| {
             view! {
                 <section class="figure-box" data-testid="figure" aria-labelledby="figure-title">
                     <p class="figure-num" data-testid="figure-num">{p.figure}</p>
@@ -141,7 +125,7 @@ pub fn figure(lab: Lab) -> impl IntoView {
                             "From “Physics of Skill Learning” (Liu, Liu, Michaud, Gore, Tegmark, "
                             <a href="https://arxiv.org/abs/2501.12391">"arXiv 2501.12391"</a>
                             "). "
-                            {share::copier("cite", "Cite (BibTeX)", || BIBTEX.to_string())}
+                            <Copier testid="cite" label="Cite (BibTeX)" text=|| BIBTEX.to_string() />
                         </p>
                         {
                             let sweeps = crate::sweep::sweeps_of_figure(p.figure);
@@ -172,10 +156,12 @@ fn plain_click(e: &web_sys::MouseEvent) -> bool {
 }
 
 /// The gallery: every preset of the paper with its panels as links.
-pub fn gallery(lab: Lab) -> impl IntoView {
-    if embed::opts().embed {
+#[component]
+pub fn Gallery(lab: LabState) -> impl IntoView {
+    if location::opts().embed {
         return None;
     }
+    let setup = lab.setup;
     let cards = PRESETS
         .iter()
         .map(|p| {
@@ -190,8 +176,8 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                     // The panel is shown when the page's configuration is the panel's.
                     let cfg: Config = link::parse(&q).config;
                     let active = move || {
-                        lab.config.with(|c| *c == cfg)
-                            && lab.preset.get_value().is_some_and(|cp| cp.id == p.id)
+                        setup.config.with(|c| *c == cfg)
+                            && setup.preset.get_value().is_some_and(|cp| cp.id == p.id)
                     };
                     let what = format!("{}, {label}", p.figure);
                     // a `runs=K` panel opens the sweep page (a full navigation)
@@ -207,7 +193,7 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                                 on:click=move |e| {
                                     if plain_click(&e) && !is_sweep {
                                         e.prevent_default();
-                                        load(lab, &q, &what);
+                                        lab.load_link(&q, &what);
                                     }
                                 }
                             >
@@ -241,7 +227,7 @@ pub fn gallery(lab: Lab) -> impl IntoView {
                             on:click=move |e| {
                                 if plain_click(&e) {
                                     e.prevent_default();
-                                    load(lab, &whole, &what);
+                                    lab.load_link(&whole, &what);
                                 }
                             }
                         >
@@ -253,14 +239,16 @@ pub fn gallery(lab: Lab) -> impl IntoView {
             }
         })
         .collect_view();
-    request_animation_frame(watch_thumbs);
+    let thumbs = Animation::new();
+    thumbs.on_frame(thumb_tick);
+    request_animation_frame(move || watch_thumbs(thumbs));
     Some(view! {
         <section class="gallery" data-testid="gallery" aria-labelledby="gallery-title">
             <div class="gallery-head">
                 <h2 id="gallery-title">"Paper figures"</h2>
                 <p class="hint">
                     "Every figure of the paper that these toy models produce, one link per panel: the link sets the figure's parameters, and the run is recomputed here. "
-                    {share::copier("gallery-cite", "Cite the paper", || BIBTEX.to_string())}
+                    <Copier testid="gallery-cite" label="Cite the paper" text=|| BIBTEX.to_string() />
                 </p>
             </div>
             <ul class="fig-cards">{cards}</ul>

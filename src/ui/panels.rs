@@ -1,10 +1,10 @@
-//! The model panels, built from `params::SCHEMA` (never a second list of ranges): one
+//! The model panels, built from `link::SCHEMA` (never a second list of ranges): one
 //! labelled native control per key of the vocabulary, grouped as the schema groups them,
 //! showing the groups that apply to the current model. The paper's symbol and the key's
 //! one-line help are the tooltip. Sliders replace the history entry while dragging; choices,
 //! flags and text fields push one.
 
-use super::Lab;
+use super::state::LabState;
 use crate::lab::{auto_value, range_text, Slider};
 use crate::link::{num, Group, KeySpec, Kind, Model, SCHEMA};
 use leptos::prelude::*;
@@ -31,9 +31,10 @@ fn controls_of(g: Group, m: Model) -> Vec<&'static KeySpec> {
         .collect()
 }
 
-pub fn panels(lab: Lab) -> impl IntoView {
+#[component]
+pub fn Panels(lab: LabState) -> impl IntoView {
     // Rebuilt only when the model changes (never while a slider is dragged).
-    let model = Memo::new(move |_| lab.config.with(|c| c.model));
+    let model = Memo::new(move |_| lab.setup.config.with(|c| c.model));
     view! {
         <section class="panels" data-testid="panels" aria-label="Parameters of the model">
             <h2>"Parameters"</h2>
@@ -73,13 +74,15 @@ fn placeholder(key: &str) -> &'static str {
     }
 }
 
-fn control(lab: Lab, k: &'static KeySpec) -> impl IntoView {
+fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
     let key = k.key;
     let id = format!("k-{key}");
-    let value = Memo::new(move |_| lab.config.with(|c| c.get(key)));
-    let auto = Memo::new(move |_| lab.config.with(|c| auto_value(c, key)));
+    let config = lab.setup.config;
+    let value = Memo::new(move |_| config.with(|c| c.get(key)));
+    let auto = Memo::new(move |_| config.with(|c| auto_value(c, key)));
     let problem = move || {
-        lab.problems
+        lab.setup
+            .problems
             .with(|ps| ps.iter().find(|p| p.key == key).map(|p| p.message.clone()))
     };
     let title = if k.symbol.is_empty() {

@@ -1,185 +1,53 @@
-//! Share and export: the bar above the lab (Share, CSV, JSON, SVG, PNG), the Share dialog
-//! (copy the link, copy the embed code) and the clipboard and download helpers the gallery's
-//! Cite button uses too. What is exported is computed in [`crate::export`] (tested natively);
-//! this file only reads the page's state and hands files to the browser.
+//! Share and export: the bar under the charts (Share, CSV, JSON, SVG, PNG) and the Share
+//! dialog (copy the link, copy the embed code). What is exported is computed in
+//! [`crate::export`] (tested natively); this file only reads the page's state and hands files
+//! to the browser ([`super::download`]).
 
-use super::{embed, gallery, FitState, Lab};
+use super::canvas::chart_theme;
+use super::clipboard::Copier;
+use super::download::{download_text, download_url};
+use super::draw::Theory;
+use super::location;
+use super::state::{LabState, Side};
 use crate::export::{self as sh, PageOpts, SvgChart, ThemeChoice};
-use crate::lab as labmod;
-use crate::plot::run::{sig2, Overlay};
-use leptos::html::{Dialog, Textarea};
+use leptos::html::Dialog;
 use leptos::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen]
-extern "C" {
-    /// `navigator.clipboard.writeText`: throws where there is no clipboard (insecure
-    /// origins, old browsers, sandboxed frames), rejects where the browser refuses.
-    #[wasm_bindgen(js_namespace = ["navigator", "clipboard"], js_name = writeText, catch)]
-    fn clipboard_write_text(text: &str) -> Result<js_sys::Promise, JsValue>;
+fn file_name(lab: LabState, ext: &str) -> String {
+    lab.setup
+        .config
+        .with_untracked(|c| sh::file_name(c, lab.setup.preset.get_value(), ext))
 }
 
-/// Copy `text` to the clipboard; `done(true)` once copied, `done(false)` if the browser has
-/// no clipboard or refused.
-pub fn copy_text(text: &str, done: impl FnOnce(bool) + 'static) {
-    let promise = match clipboard_write_text(text) {
-        Ok(p) => p,
-        Err(_) => return done(false),
-    };
-    let done = Rc::new(RefCell::new(Some(done)));
-    let d2 = done.clone();
-    let ok = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-        if let Some(f) = done.borrow_mut().take() {
-            f(true)
-        }
-    });
-    let err = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-        if let Some(f) = d2.borrow_mut().take() {
-            f(false)
-        }
-    });
-    let _ = promise.then2(&ok, &err);
-    // One of the two runs once; both are small.
-    ok.forget();
-    err.forget();
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CopyState {
-    Idle,
-    Copied,
-    Fallback,
-}
-
-/// A Copy button for `text` with its state beside it; where the clipboard is unavailable, a
-/// read-only text area with the text appears, selected, to copy by hand.
-pub fn copier(
-    testid: &'static str,
-    label: &'static str,
-    text: impl Fn() -> String + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let state = RwSignal::new(CopyState::Idle);
-    let area = NodeRef::<Textarea>::new();
-    let click = move |_| {
-        copy_text(&text(), move |ok| {
-            state.set(if ok {
-                CopyState::Copied
-            } else {
-                CopyState::Fallback
-            });
-            if !ok {
-                // select the text for a manual copy once the area exists
-                request_animation_frame(move || {
-                    if let Some(a) = area.get_untracked() {
-                        let _ = a.focus();
-                        a.select();
-                    }
-                });
-            }
-        });
-    };
-    let rows = move || text().lines().count().clamp(2, 9).to_string();
-    view! {
-        <span class="copier">
-            <button class="small" data-testid=format!("{testid}-copy") on:click=click>{label}</button>
-            <span class="copy-state" role="status" data-testid=format!("{testid}-state")>
-                {move || match state.get() {
-                    CopyState::Idle => "",
-                    CopyState::Copied => "Copied.",
-                    CopyState::Fallback => "Copying is not allowed here: the text is selected below, press Ctrl+C (⌘C).",
-                }}
-            </span>
-        </span>
-        {move || (state.get() == CopyState::Fallback).then(|| view! {
-            <textarea
-                class="copy-fallback"
-                data-testid=format!("{testid}-fallback")
-                readonly
-                rows=rows
-                node_ref=area
-                prop:value=text
-            ></textarea>
-        })}
-    }
-}
-
-/// Hand `text` to the browser as a file download (Blob + object URL + `<a download>`).
-pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let js = |e: JsValue| format!("{e:?}");
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let opts = js_sys::Object::new();
-    js_sys::Reflect::set(&opts, &"type".into(), &mime.into()).map_err(js)?;
-    let ctor: js_sys::Function = js_sys::Reflect::get(&window(), &"Blob".into())
-        .map_err(js)?
-        .dyn_into()
-        .map_err(js)?;
-    let blob: web_sys::Blob = js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&parts, &opts))
-        .map_err(js)?
-        .unchecked_into();
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
-    click_link(name, &url)?;
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        Duration::from_secs(60),
-    );
-    Ok(())
-}
-
-/// Download `href` (an object or data URL) as `name`.
-fn click_link(name: &str, href: &str) -> Result<(), String> {
-    let doc = document();
-    let a: web_sys::HtmlAnchorElement = doc
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
-    a.set_href(href);
-    a.set_download(name);
-    let _ = a.set_attribute("hidden", "");
-    let body = doc.body().ok_or("no body")?;
-    body.append_child(&a).map_err(|e| format!("{e:?}"))?;
-    a.click();
-    a.remove();
-    Ok(())
-}
-
-fn file_name(lab: Lab, ext: &str) -> String {
-    lab.config
-        .with_untracked(|c| sh::file_name(c, lab.preset.get_value(), ext))
-}
-
-fn export_csv(lab: Lab) -> Result<String, String> {
-    let model = lab.config.with_untracked(|c| c.model);
-    let text = lab.run.with_value(|r| sh::csv(model, r.n, &r.frames));
+fn export_csv(lab: LabState) -> Result<String, String> {
+    let model = lab.setup.config.with_untracked(|c| c.model);
+    let text = lab.runs.a.with_value(|r| sh::csv(model, r.n, &r.frames));
     let name = file_name(lab, "csv");
     download_text(&name, "text/csv", &text)?;
     let rows = text.lines().count().saturating_sub(1);
     Ok(format!("Downloaded {name}: {rows} rows."))
 }
 
-fn export_json(lab: Lab) -> Result<String, String> {
-    let step = lab.run.with_value(|r| r.step());
+fn export_json(lab: LabState) -> Result<String, String> {
+    let step = lab.runs.a.with_value(|r| r.step());
+    let page = location::page_url();
     let text = lab
+        .setup
         .config
-        .with_untracked(|c| sh::config_json(c, lab.preset.get_value(), &embed::page_url(), step));
+        .with_untracked(|c| sh::config_json(c, lab.setup.preset.get_value(), &page, step));
     let name = file_name(lab, "json");
     download_text(&name, "application/json", &text)?;
     Ok(format!("Downloaded {name}."))
 }
 
-fn export_svg(lab: Lab) -> Result<String, String> {
-    let cfg = lab.config.get_untracked();
-    let x_steps = cfg.steps.max(
-        lab.config_b
-            .with_untracked(|c| c.as_ref().map(|c| c.steps).unwrap_or(0)),
-    );
+fn export_svg(lab: LabState) -> Result<String, String> {
+    let cfg = lab.setup.config.get_untracked();
+    let x_steps = lab.setup.x_steps();
     // The size the chart has on the page (CSS pixels), or a default.
     let size = lab
+        .canvases
         .a
         .skills
         .get_untracked()
@@ -188,28 +56,10 @@ fn export_svg(lab: Lab) -> Result<String, String> {
         .map(|(w, h)| (w as u32, h as u32))
         .unwrap_or((900, 420));
     // The dashed overlays the page shows.
-    let mut labels: Vec<String> = vec![];
-    let mut curves: Vec<Vec<Vec<(f64, f64)>>> = vec![];
-    if lab.show_domino.get_untracked() && labmod::has_theory(cfg.model) {
-        let (t0, c) = labmod::domino_ramps(&cfg);
-        labels.push(format!("Domino t0={t0:.0}"));
-        curves.push(c);
-    }
-    if lab.show_fit.get_untracked() {
-        lab.fit.with_value(|f| {
-            if let FitState::Done(d) = f {
-                labels.push(format!("Resource N0={}", sig2(d.n0)));
-                curves.push(d.curves.clone());
-            }
-        });
-    }
-    let overlays: Vec<Overlay> = labels
-        .iter()
-        .zip(&curves)
-        .map(|(label, curves)| Overlay { label, curves })
-        .collect();
-    let cursor = lab.hover.get_untracked().or(lab.view.get_untracked());
-    let svg = lab.run.with_value(|r| {
+    let theory = Theory::of(lab, &cfg, Side::A);
+    let overlays = theory.overlays();
+    let cursor = lab.playback.cursor();
+    let svg = lab.runs.a.with_value(|r| {
         let cursor = cursor.and_then(|s| r.frame_at(Some(s)).map(|f| f.step));
         sh::skills_svg(&SvgChart {
             frames: &r.frames,
@@ -218,7 +68,7 @@ fn export_svg(lab: Lab) -> Result<String, String> {
             milestones: Some(&r.milestones),
             overlays: &overlays,
             cursor,
-            theme: embed::chart_theme(),
+            theme: chart_theme(),
             size,
             net: r.net,
             names: &r.names,
@@ -231,7 +81,7 @@ fn export_svg(lab: Lab) -> Result<String, String> {
 
 /// The current view as one PNG: the dominoes (tiles redrawn from their on-screen boxes and
 /// rotations, or the heat strip) and every chart canvas, where they sit on the page.
-fn export_png(lab: Lab) -> Result<String, String> {
+fn export_png(lab: LabState) -> Result<String, String> {
     let js = |e: JsValue| format!("{e:?}");
     let doc = document();
     let root = doc
@@ -412,15 +262,16 @@ fn export_png(lab: Lab) -> Result<String, String> {
     }
     let url = out.to_data_url().map_err(js)?;
     let name = file_name(lab, "png");
-    click_link(&name, &url)?;
+    download_url(&name, &url)?;
     Ok(format!("Downloaded {name}."))
 }
 
-/// The bar above the lab: Share (opens the dialog) and the four exports.
-pub fn bar(lab: Lab) -> impl IntoView {
+/// The bar under the charts: Share (opens the dialog) and the four exports.
+#[component]
+pub fn ShareBar(lab: LabState) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
     let msg = RwSignal::new(String::new());
-    let run = move |f: fn(Lab) -> Result<String, String>| {
+    let run = move |f: fn(LabState) -> Result<String, String>| {
         msg.set(match f(lab) {
             Ok(m) => m,
             Err(e) => format!("The export failed: {e}"),
@@ -428,13 +279,7 @@ pub fn bar(lab: Lab) -> impl IntoView {
     };
     let open = move |_| {
         // Sharing is a discrete act: the shared state gets its own history entry.
-        let loc = window().location();
-        let here = format!(
-            "{}{}",
-            loc.search().unwrap_or_default(),
-            loc.hash().unwrap_or_default()
-        );
-        if embed::keep_page_keys(lab.link()) != here {
+        if location::keep_page_keys(lab.link()) != location::here() {
             lab.write_link(true);
         }
         if let Some(d) = dialog.get_untracked() {
@@ -458,33 +303,35 @@ pub fn bar(lab: Lab) -> impl IntoView {
             }>"Paper figures ↓"</button>
             <output class="share-msg" data-testid="export-msg">{move || msg.get()}</output>
         </div>
-        {dialog_view(lab, dialog)}
+        <ShareDialog lab=lab dialog=dialog />
     }
 }
 
 /// The Share dialog: the link, and the embed code with its options.
-fn dialog_view(lab: Lab, dialog: NodeRef<Dialog>) -> impl IntoView {
+#[component]
+fn ShareDialog(lab: LabState, dialog: NodeRef<Dialog>) -> impl IntoView {
+    let setup = lab.setup;
     let figure_only = RwSignal::new(false);
     let autoplay = RwSignal::new(false);
     let theme = RwSignal::new(ThemeChoice::Auto);
     let link = move || {
-        lab.config.track();
-        lab.compare.track();
-        format!("{}{}", embed::page_url(), lab.link())
+        setup.config.track();
+        setup.compare.track();
+        format!("{}{}", location::page_url(), lab.link())
     };
     let code = move || {
-        lab.config.track();
-        lab.compare.track();
+        setup.config.track();
+        setup.compare.track();
         let opts = PageOpts {
             embed: true,
             figure_only: figure_only.get(),
             autoplay: autoplay.get().then_some(true),
             theme: theme.get(),
         };
-        let title = lab
+        let title = setup
             .config
-            .with(|c| sh::run_title(c, lab.preset.get_value()));
-        sh::embed_code(&embed::page_url(), &lab.link(), &opts, &title)
+            .with(|c| sh::run_title(c, setup.preset.get_value()));
+        sh::embed_code(&location::page_url(), &lab.link(), &opts, &title)
     };
     view! {
         <dialog class="share-dialog" data-testid="share" node_ref=dialog aria-labelledby="share-title">
@@ -496,7 +343,7 @@ fn dialog_view(lab: Lab, dialog: NodeRef<Dialog>) -> impl IntoView {
                 <span>"Link"</span>
                 <input type="text" readonly data-testid="share-link" prop:value=link on:focus=select_all />
             </label>
-            <div class="share-actions">{copier("share-link", "Copy link", link)}</div>
+            <div class="share-actions"><Copier testid="share-link" label="Copy link" text=link /></div>
             <h3>"Embed"</h3>
             <div class="share-options">
                 <label class="check">
@@ -522,7 +369,7 @@ fn dialog_view(lab: Lab, dialog: NodeRef<Dialog>) -> impl IntoView {
                 </label>
             </div>
             <textarea class="share-code" readonly rows="4" data-testid="share-embed" prop:value=code on:focus=select_all></textarea>
-            <div class="share-actions">{copier("share-embed", "Copy embed code", code)}</div>
+            <div class="share-actions"><Copier testid="share-embed" label="Copy embed code" text=code /></div>
             <p class="hint">
                 "The frame reports its height to the page around it (see the README for the five-line host script) and pauses while it is scrolled out of view."
             </p>
@@ -540,14 +387,5 @@ fn select_all(e: leptos::ev::FocusEvent) {
         } else if let Ok(a) = t.dyn_into::<web_sys::HtmlTextAreaElement>() {
             a.select();
         }
-    }
-}
-
-/// What this file and its siblings add above the lab: the embed bar (embed mode) and the
-/// figure's caption and Cite button (a preset link). The share bar sits under the charts.
-pub fn top(lab: Lab) -> impl IntoView {
-    view! {
-        {embed::setup(lab)}
-        {gallery::figure(lab)}
     }
 }

@@ -1,20 +1,22 @@
 //! The theory overlays (switchable: the Resource model with its best-fit N0 over a Geometry
 //! run, the Domino model's serial prediction, the two-skill t2/t1) and the comparison panel.
 
-use super::{FitState, Lab};
+use super::state::{FitState, LabState};
 use crate::lab::{self, Compare, COMPARE_EXAMPLES};
 use crate::link::Model;
 use leptos::prelude::*;
 
-pub fn theory(lab: Lab) -> impl IntoView {
-    let model = move || lab.config.with(|c| c.model);
+#[component]
+pub fn TheoryPanel(lab: LabState) -> impl IntoView {
+    let (runs, options) = (lab.runs, lab.options);
+    let model = move || lab.setup.config.with(|c| c.model);
     let fit_text = move || {
-        lab.slow.track();
-        let on = lab.show_fit.get();
+        runs.slow.track();
+        let on = options.show_fit.get();
         if model() != Model::Geometry {
             return "Only over a Geometry run: the Resource model is its theory.".to_string();
         }
-        lab.fit.with_value(|f| match f {
+        runs.fit.with_value(|f| match f {
             FitState::Idle if on => {
                 "The fit runs when the run finishes, or now with “Fit now”.".into()
             }
@@ -32,35 +34,25 @@ pub fn theory(lab: Lab) -> impl IntoView {
         })
     };
     let t0_text = move || {
-        lab.config.with(|c| {
+        lab.setup.config.with(|c| {
             let (t0, _) = lab::domino_ramps(c);
             format!("t0 = 1/η_eff = {t0:.1} steps per skill")
         })
     };
     let two = move || {
-        lab.slow.track();
-        lab.run.with_value(lab::two_skill)
+        runs.slow.track();
+        runs.a.with_value(lab::two_skill)
     };
     view! {
         <section class="panel theory" aria-label="Theory overlays">
             <h2>"Theory"</h2>
-            <label class="check" title="Fit N0 of the Resource model to this Geometry run (PAPER.md §4.5) and draw the Resource curves dashed">
+            <label class="check" title="Fit N0 of the Resource model to this Geometry run (docs/models.md §4.5) and draw the Resource curves dashed">
                 <input
                     type="checkbox"
                     data-testid="ov-fit"
-                    prop:checked=move || lab.show_fit.get()
+                    prop:checked=move || options.show_fit.get()
                     prop:disabled=move || model() != Model::Geometry
-                    on:change=move |e| {
-                        lab.show_fit.set(event_target_checked(&e));
-                        if lab.show_fit.get_untracked() {
-                            let idle = lab.fit.with_value(|f| matches!(f, FitState::Idle));
-                            if idle && !lab.playing.get_untracked()
-                                && lab.run.with_value(|r| r.finished())
-                            {
-                                lab.start_fit();
-                            }
-                        }
-                    }
+                    on:change=move |e| lab.show_fit(event_target_checked(&e))
                 />
                 <span>"Resource model with its best-fit N0 (dashed)"</span>
             </label>
@@ -73,20 +65,20 @@ pub fn theory(lab: Lab) -> impl IntoView {
                     prop:disabled=move || model() != Model::Geometry
                     title="Fit N0 to the frames computed so far"
                     on:click=move |_| {
-                        lab.show_fit.set(true);
+                        options.show_fit.set(true);
                         lab.start_fit();
                     }
                 >
                     "Fit now"
                 </button>
             </p>
-            <label class="check" title="Schedule::Domino: skills learned strictly one after another, each in t0 = 1/η_eff steps (PAPER.md §5)">
+            <label class="check" title="Schedule::Domino: skills learned strictly one after another, each in t0 = 1/η_eff steps (docs/models.md §5)">
                 <input
                     type="checkbox"
                     data-testid="ov-domino"
-                    prop:checked=move || lab.show_domino.get()
+                    prop:checked=move || options.show_domino.get()
                     prop:disabled=move || !lab::has_theory(model())
-                    on:change=move |e| lab.show_domino.set(event_target_checked(&e))
+                    on:change=move |e| options.show_domino.set(event_target_checked(&e))
                 />
                 <span>"Domino model’s serial prediction (dashed ramps)"</span>
             </label>
@@ -103,7 +95,7 @@ pub fn theory(lab: Lab) -> impl IntoView {
                                 <caption>"Two skills: when is the rarer one learned? (t_i = first step with s_i above the threshold)"</caption>
                                 <tbody>
                                     <tr><th scope="row">"t2/t1 measured"</th><td data-testid="ratio-measured">{measured}</td></tr>
-                                    <tr><th scope="row" title="(1.9 − 10^(−r)) / (1.9 − 10^(−1/r)), r = p1/p2 (PAPER.md §4.3.3)">"Resource model, N0 = 0"</th><td data-testid="ratio-theory">{format!("{:.2}", t.theory)}</td></tr>
+                                    <tr><th scope="row" title="(1.9 − 10^(−r)) / (1.9 − 10^(−1/r)), r = p1/p2 (docs/models.md §4.3.3)">"Resource model, N0 = 0"</th><td data-testid="ratio-theory">{format!("{:.2}", t.theory)}</td></tr>
                                     <tr><th scope="row">"naive p1/p2"</th><td data-testid="ratio-naive">{format!("{:.2}", t.r)}</td></tr>
                                 </tbody>
                             </table>
@@ -114,9 +106,11 @@ pub fn theory(lab: Lab) -> impl IntoView {
     }
 }
 
-pub fn compare(lab: Lab) -> impl IntoView {
+#[component]
+pub fn ComparePanel(lab: LabState) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    let comparing = move || lab.compare.with(|c| c.is_some());
+    let setup = lab.setup;
+    let comparing = move || setup.compare.with(|c| c.is_some());
     view! {
         <section class="panel compare-panel" aria-label="Compare two configurations">
             <h2>"Compare"</h2>
@@ -164,7 +158,7 @@ pub fn compare(lab: Lab) -> impl IntoView {
                         view! {
                             <p data-testid="cmp-status">
                                 "Comparing with B: "
-                                <strong>{move || lab.compare.with(|c| c.as_ref().map(|c| c.describe()).unwrap_or_default())}</strong>
+                                <strong>{move || setup.compare.with(|c| c.as_ref().map(|c| c.describe()).unwrap_or_default())}</strong>
                                 " "
                                 <button class="small" data-testid="cmp-off" on:click=move |_| lab.set_compare(None)>
                                     "Stop comparing"
@@ -174,7 +168,7 @@ pub fn compare(lab: Lab) -> impl IntoView {
                     })
             }}
             {move || {
-                let p = lab.compare_problems.get();
+                let p = setup.compare_problems.get();
                 (!p.is_empty())
                     .then(|| {
                         view! {

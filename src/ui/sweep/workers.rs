@@ -5,6 +5,7 @@
 //! workers), [`Runner::in_page`] runs the same function on the page's thread, one run per
 //! task, so results are the same either way.
 
+use crate::ui::animation::now;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -333,13 +334,13 @@ fn schedule_in_page(p: Weak<RefCell<InPage>>) {
                 (s.queue.pop_front(), s.on_event.clone())
             };
             let Some(job) = job else { return };
-            let t0 = crate::ui::now();
+            let t0 = now();
             let outputs = crate::sweep::Outputs::from_query(&job.outputs).unwrap_or_default();
             let tail = crate::sweep::run_point(&job.query, &outputs);
             cb(Event::Done {
                 id: job.id,
                 tail,
-                ms: crate::ui::now() - t0,
+                ms: now() - t0,
             });
             schedule_in_page(Rc::downgrade(&p));
         },

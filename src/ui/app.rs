@@ -1,0 +1,298 @@
+//! The lab page: [`App`] makes the state ([`LabState`]), hands the animation its drawing,
+//! wires the window's events (resize, history, colour scheme, keys) and lays out the views.
+
+use super::canvas::on_color_scheme_change;
+use super::charts::Charts;
+use super::dominoes::Dominoes;
+use super::draw;
+use super::embed::EmbedBar;
+use super::gallery::{Figure, Gallery};
+use super::location;
+use super::panels::Panels;
+use super::share::ShareBar;
+use super::state::{LabState, Runs};
+use super::theory::{ComparePanel, TheoryPanel};
+use super::transport::Transport;
+use crate::lab::FrameStats;
+use crate::link::Model;
+use leptos::ev;
+use leptos::html::Dialog;
+use leptos::prelude::*;
+
+/// Remove the loading skeleton of index.html (the page is up).
+pub fn remove_loading() {
+    if let Some(l) = document().get_element_by_id("loading") {
+        l.remove();
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    remove_loading();
+    let lab = LabState::from_location();
+    lab.anim.on_draw(move || {
+        if let Err(e) = draw::all(lab) {
+            leptos::logging::warn!("drawing failed: {e}");
+        }
+    });
+    let help = NodeRef::<Dialog>::new();
+
+    // First drawing once the canvases exist; redraw when the window, the theme, the scrubbed
+    // step or the overlays change.
+    Effect::new(move |_| {
+        lab.playback.hover.track();
+        lab.playback.scrubbed.track();
+        lab.options.tab.track();
+        lab.options.show_domino.track();
+        lab.options.show_fit.track();
+        // While playing, the loop redraws every frame anyway.
+        if !lab.playback.playing.get_untracked() {
+            lab.request_redraw()
+        }
+    });
+    let resize = window_event_listener(ev::resize, move |_| lab.request_redraw());
+    let history = window_event_listener(ev::popstate, move |_| lab.reload_from_location());
+    on_color_scheme_change(move || lab.request_redraw());
+    let keys = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
+        on_key(lab, help, &e)
+    });
+    on_cleanup(move || {
+        resize.remove();
+        keys.remove();
+        history.remove();
+    });
+    // Autoplay (unless the reader asked for reduced motion) from the frame after the first
+    // drawing, so the page's start-up work (first canvas draw, fonts, compiling the step) is
+    // not an animation frame.
+    if location::autoplay() && lab.runs.a.with_value(|r| r.error.is_none()) {
+        request_animation_frame(move || {
+            lab.runs.a.with_value(|r| r.warm_up());
+            request_animation_frame(move || lab.play())
+        });
+    }
+
+    view! {
+        <Header lab=lab help=help />
+        <main class="layout">
+            <div class="lab">
+                <EmbedBar lab=lab />
+                <Figure setup=lab.setup />
+                <Notice notice=lab.setup.notice />
+                <RunError runs=lab.runs />
+                <Transport lab=lab />
+                <Dominoes setup=lab.setup runs=lab.runs playback=lab.playback canvases=lab.canvases />
+                <Charts lab=lab />
+                <ShareBar lab=lab />
+                <Summary runs=lab.runs />
+                <TheoryPanel lab=lab />
+                <ComparePanel lab=lab />
+            </div>
+            <aside class="side" aria-label="Model parameters">
+                <Panels lab=lab />
+            </aside>
+        </main>
+        <Gallery lab=lab />
+        <Perf runs=lab.runs stats=lab.playback.stats />
+        <Help help=help />
+    }
+}
+
+/// The title, the model selector, the link to the sweeps and the help button.
+#[component]
+fn Header(lab: LabState, help: NodeRef<Dialog>) -> impl IntoView {
+    let config = lab.setup.config;
+    view! {
+        <header class="top">
+            <div class="title">
+                <h1>"Skill Dominoes"</h1>
+                <p class="lede">
+                    "Skills are learned one after another, like falling dominoes: a live toy model from "
+                    <a href="https://arxiv.org/abs/2501.12391">"“Physics of Skill Learning”"</a>
+                    "."
+                </p>
+            </div>
+            <div class="top-controls">
+                <div class="field">
+                    <label for="model">"Model"</label>
+                    <select
+                        id="model"
+                        data-testid="model"
+                        on:change=move |e| {
+                            let v = event_target_value(&e);
+                            if let Some(m) = Model::ALL.into_iter().find(|m| m.name() == v) {
+                                lab.switch_model(m);
+                            }
+                        }
+                    >
+                        {Model::ALL
+                            .into_iter()
+                            .map(|m| {
+                                view! {
+                                    <option
+                                        value=m.name()
+                                        prop:selected=move || config.with(|c| c.model == m)
+                                    >
+                                        {m.title()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                {(!location::opts().embed)
+                    .then(|| {
+                        view! {
+                            <a class="top-link" href="#sweeps-title" data-testid="to-sweeps" title="Sweeps: many runs over a grid, in parallel (scaling laws, Fig. 19's scatter)">
+                                "Sweeps"
+                            </a>
+                        }
+                    })}
+                <button
+                    class="help-button"
+                    data-testid="helpbtn"
+                    aria-keyshortcuts="Shift+Slash"
+                    title="Keyboard shortcuts (?)"
+                    on:click=move |_| open_help(help)
+                >
+                    "?"
+                </button>
+            </div>
+        </header>
+    }
+}
+
+/// What could not be used of the link, until dismissed.
+#[component]
+fn Notice(notice: RwSignal<Option<Vec<String>>>) -> impl IntoView {
+    move || {
+        notice.get().map(|items| {
+            view! {
+                <section class="notice" data-testid="notice" aria-label="Problems with the link">
+                    <p>"Some values in this link could not be used; defaults were taken instead:"</p>
+                    <ul>{items.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
+                    <button class="small" on:click=move |_| notice.set(None)>"Dismiss"</button>
+                </section>
+            }
+        })
+    }
+}
+
+/// Why run A stopped, if it did.
+#[component]
+fn RunError(runs: Runs) -> impl IntoView {
+    let error = Memo::new(move |_| {
+        runs.version.track();
+        runs.a.with_value(|r| r.error.clone())
+    });
+    move || {
+        error.get().map(|e| {
+            view! {
+                <div class="error" role="alert" data-testid="error">
+                    <strong>"The run stopped. "</strong>
+                    {e}
+                </div>
+            }
+        })
+    }
+}
+
+/// The live summary (the latest start or finish), for screen readers too.
+#[component]
+fn Summary(runs: Runs) -> impl IntoView {
+    view! {
+        <p class="summary" aria-live="polite" data-testid="summary">
+            {move || {
+                runs.slow.track();
+                let a = runs.a.with_value(|r| r.summary());
+                match runs.b.with_value(|r| r.as_ref().map(|r| r.summary())) {
+                    Some(b) => format!("A: {a} B: {b}"),
+                    None => a,
+                }
+            }}
+        </p>
+    }
+}
+
+/// The frame-time statistics, folded away in the footer.
+#[component]
+fn Perf(runs: Runs, stats: StoredValue<FrameStats, LocalStorage>) -> impl IntoView {
+    view! {
+        <footer class="foot">
+            <details class="perf">
+                <summary>"Performance"</summary>
+                <p data-testid="perf">
+                    {move || {
+                        runs.slow.track();
+                        stats.with_value(|s| s.text())
+                    }}
+                </p>
+            </details>
+        </footer>
+    }
+}
+
+/// The keyboard shortcuts.
+#[component]
+fn Help(help: NodeRef<Dialog>) -> impl IntoView {
+    view! {
+        <dialog class="help" data-testid="help" node_ref=help aria-labelledby="help-title">
+            <h2 id="help-title">"Keyboard shortcuts"</h2>
+            <dl class="keys">
+                <dt><kbd>"Space"</kbd></dt><dd>"Play or pause"</dd>
+                <dt><kbd>"→"</kbd></dt><dd>"One step forward (through the kept frames when scrubbed back)"</dd>
+                <dt><kbd>"R"</kbd></dt><dd>"Reset: the same run again from step 0, bit for bit"</dd>
+                <dt><kbd>"?"</kbd></dt><dd>"This help"</dd>
+                <dt><kbd>"Esc"</kbd></dt><dd>"Close this help"</dd>
+            </dl>
+            <p class="hint">"Hover or drag on a chart, or move the timeline slider, to see every value at that step."</p>
+            <form method="dialog">
+                <button class="primary" data-testid="helpclose">"Close"</button>
+            </form>
+        </dialog>
+    }
+}
+
+fn open_help(help: NodeRef<Dialog>) {
+    if let Some(d) = help.get_untracked() {
+        if !d.open() {
+            let _ = d.show_modal();
+        }
+    }
+}
+
+fn on_key(lab: LabState, help: NodeRef<Dialog>, e: &web_sys::KeyboardEvent) {
+    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return;
+    }
+    // Form controls keep their own keys (Space presses a focused button, arrows move a slider).
+    let tag = e
+        .target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        .map(|el| el.tag_name().to_ascii_lowercase())
+        .unwrap_or_default();
+    let in_control = matches!(
+        tag.as_str(),
+        "input" | "select" | "textarea" | "button" | "summary" | "a"
+    );
+    let help_open = help.get_untracked().is_some_and(|d| d.open());
+    match e.key().as_str() {
+        "?" if !matches!(tag.as_str(), "input" | "textarea") => {
+            if help_open {
+                if let Some(d) = help.get_untracked() {
+                    d.close();
+                }
+            } else {
+                open_help(help);
+            }
+        }
+        _ if in_control || help_open => return,
+        " " => lab.toggle(),
+        "ArrowRight" => lab.step(),
+        "r" | "R" => {
+            lab.pause();
+            lab.reset();
+        }
+        _ => return,
+    }
+    e.prevent_default();
+}

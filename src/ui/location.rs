@@ -1,0 +1,94 @@
+//! The page's address: the page-only keys it was opened with ([`crate::export::PageOpts`]:
+//! `embed`, `ui`, `autoplay`, `theme`), the link query the configuration is parsed from
+//! (without those keys), whether it is a sweep, and writing a new address into the history
+//! (the page-only keys kept, so an embed stays an embed).
+
+use crate::export::{self, PageOpts};
+use leptos::prelude::*;
+use std::cell::Cell;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    /// The page-only keys, read once from the address the page was opened with.
+    static OPTS: Cell<Option<PageOpts>> = const { Cell::new(None) };
+}
+
+/// The page-only keys of the address the page was opened with.
+pub fn opts() -> PageOpts {
+    OPTS.with(|o| match o.get() {
+        Some(v) => v,
+        None => {
+            let v = PageOpts::from_query(&window().location().search().unwrap_or_default());
+            o.set(Some(v));
+            v
+        }
+    })
+}
+
+/// The address's query for `link::parse`: without the page-only keys
+/// ([`export::config_query`]).
+pub fn link_query() -> String {
+    export::config_query(&window().location().search().unwrap_or_default())
+}
+
+/// The address's fragment (`#vs=…` names a comparison), with its `#`.
+pub fn hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+/// The address's query and fragment as they are (`?…#…`).
+pub fn here() -> String {
+    let loc = window().location();
+    format!(
+        "{}{}",
+        loc.search().unwrap_or_default(),
+        loc.hash().unwrap_or_default()
+    )
+}
+
+/// The sweep link of the address, when it names a sweep (`sweep=…`, a sweep preset,
+/// `runs=K`): then the page is the sweep page.
+pub fn requested_sweep() -> Option<String> {
+    crate::sweep::as_sweep(&link_query())
+}
+
+/// A link of the page (`?query#fragment`) with the page-only keys kept, so an embed stays an
+/// embed when the page rewrites its address.
+pub fn keep_page_keys(link: String) -> String {
+    let o = opts();
+    if o == PageOpts::default() {
+        link
+    } else {
+        o.add_to(&link)
+    }
+}
+
+/// Write `link` (`?query#fragment`, page-only keys added) into the address: a new history
+/// entry (`push`) or in place of the current one.
+pub fn set_address(link: String, push: bool) {
+    let url = keep_page_keys(link);
+    if let Ok(h) = window().history() {
+        let _ = if push {
+            h.push_state_with_url(&JsValue::NULL, "", Some(&url))
+        } else {
+            h.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+        };
+    }
+}
+
+/// Load the address again (the history moved to a page of the other kind).
+pub fn reload() {
+    let _ = window().location().reload();
+}
+
+/// The page's address without query or fragment.
+pub fn page_url() -> String {
+    let href = window().location().href().unwrap_or_default();
+    href.split(['?', '#']).next().unwrap_or("").to_string()
+}
+
+/// Play on load: `autoplay=1` in an embed, unless `autoplay=0` in the full app, and never
+/// when the reader asked for reduced motion.
+pub fn autoplay() -> bool {
+    opts().wants_autoplay() && !super::animation::prefers_reduced_motion()
+}

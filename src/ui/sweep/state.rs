@@ -1,0 +1,514 @@
+//! The sweep page's state, apart from its views: [`SweepState`], a `Copy` handle made of the
+//! link being edited, the [`Progress`] of a run of the grid, the [`Results`] (rows in run
+//! order, the cache of finished grid points, an opened CSV) and the [`ChartView`]. Its methods
+//! are the page's acts (run, cancel, open a CSV, a runner's events); drawing is the page's,
+//! asked for through the state's [`Animation`].
+
+use super::workers::{self, Event, Job, Runner};
+use crate::link::Problem;
+use crate::plot::sweep::{self as sweep_plot, Table, View};
+use crate::sweep::{csv as sweep_csv, RunSpec, Sweep};
+use crate::ui::animation::{now, Animation};
+use crate::ui::location;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use std::collections::HashMap;
+
+/// The largest CSV file the page opens (100 000 runs of a wide sweep are ≈ 20 MB).
+const MAX_CSV_BYTES: f64 = 64e6;
+
+/// How far a run of the grid is: counts, clock, what the page says about it.
+#[derive(Clone, Copy)]
+pub struct Progress {
+    pub running: RwSignal<bool>,
+    pub done: RwSignal<usize>,
+    pub total: RwSignal<usize>,
+    pub reused: RwSignal<usize>,
+    pub failed: RwSignal<usize>,
+    /// When Run was pressed (ms). Runs computed since = `done − reused`.
+    pub started: StoredValue<f64>,
+    /// Time each run took where it ran (ms), since Run was pressed.
+    run_ms: StoredValue<Vec<f64>>,
+    /// Ticks every half second while running (elapsed / ETA text).
+    pub clock: RwSignal<f64>,
+    pub status: RwSignal<String>,
+    /// Where the runs run ("4 Web Workers", "in the page (…)").
+    pub mode: RwSignal<String>,
+    /// How many workers the reader asked for.
+    pub workers: RwSignal<usize>,
+}
+
+impl Progress {
+    /// "12 / 40 runs · 3.1 s elapsed · about 7.2 s left" (tracked).
+    pub fn text(self) -> String {
+        self.clock.track();
+        let (done, total) = (self.done.get(), self.total.get());
+        if total == 0 {
+            return String::new();
+        }
+        let elapsed = (self.clock.get() - self.started.get_value()).max(0.0) / 1000.0;
+        let computed = done - self.reused.get();
+        let left = total - done;
+        let eta = if self.running.get() && computed > 0 && left > 0 {
+            format!(
+                " · about {} left",
+                duration(elapsed / computed as f64 * left as f64)
+            )
+        } else {
+            String::new()
+        };
+        let elapsed = if self.running.get() {
+            format!(" · {} elapsed", duration(elapsed))
+        } else {
+            String::new()
+        };
+        format!("{done} / {total} runs{elapsed}{eta}")
+    }
+
+    /// The status line once every run is in.
+    fn done_text(self) -> String {
+        let secs = (now() - self.started.get_value()) / 1000.0;
+        let failed = self.failed.get_untracked();
+        let mut ms = self.run_ms.get_value();
+        ms.sort_by(f64::total_cmp);
+        let median = ms
+            .get(ms.len() / 2)
+            .map(|m| format!(" (median run {})", duration(m / 1000.0)))
+            .unwrap_or_default();
+        let reused = self.reused.get_untracked();
+        format!(
+            "Done: {} runs in {}{median}{}{}.",
+            self.total.get_untracked(),
+            duration(secs),
+            if reused > 0 {
+                format!(", {reused} of them reused from earlier sweeps")
+            } else {
+                String::new()
+            },
+            if failed > 0 {
+                format!(", {failed} failed (see the error column)")
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// The results: the rows of the grid in run order, the cache of finished grid points, or an
+/// opened CSV file shown instead.
+#[derive(Clone, Copy)]
+pub struct Results {
+    header: StoredValue<String>,
+    pub specs: StoredValue<Vec<RunSpec>>,
+    rows: StoredValue<Vec<Option<String>>>,
+    outputs: StoredValue<String>,
+    /// Finished runs by (link, outputs): reused when the same grid point comes again.
+    cache: StoredValue<HashMap<String, String>>,
+    /// Bumped when the rows are re-read (see [`SweepState::rows_changed`]).
+    pub version: RwSignal<u64>,
+    /// Rows arrived since the table was last re-read.
+    rows_pending: StoredValue<bool>,
+    /// An opened CSV file (name, text) shown instead of the computed results.
+    pub opened: RwSignal<Option<(String, String)>>,
+    /// The results read into a table, once per change (drawing, the views and the runs
+    /// table all read it).
+    pub table: Memo<Result<Table, String>>,
+}
+
+/// The CSV of the results: an opened file's text, else the header and the finished rows.
+fn csv(
+    opened: RwSignal<Option<(String, String)>>,
+    header: StoredValue<String>,
+    rows: StoredValue<Vec<Option<String>>>,
+) -> String {
+    if let Some((_, text)) = opened.get_untracked() {
+        return text;
+    }
+    let header = header.get_value();
+    rows.with_value(|rows| sweep_csv::write(&header, rows.iter().flatten()))
+}
+
+fn cache_key(query: &str, outputs: &str) -> String {
+    format!("{query}\n{outputs}")
+}
+
+impl Results {
+    /// The CSV of the finished runs, in run order (the whole `skills sweep` output once done).
+    pub fn csv(self) -> String {
+        csv(self.opened, self.header, self.rows)
+    }
+
+    /// The CSV read now (not through the memo).
+    pub fn parse(self) -> Result<Table, String> {
+        Table::parse(&self.csv())
+    }
+
+    /// Rows arrived since the last re-read: re-read them (before a drawing).
+    pub fn take_pending(self) {
+        if self.rows_pending.get_value() {
+            self.rows_pending.set_value(false);
+            self.version.update(|v| *v += 1);
+        }
+    }
+}
+
+/// The charts: which view, the canvases, what was drawn where (for the hover readout).
+#[derive(Clone, Copy)]
+pub struct ChartView {
+    /// The reader's choice of view (`None`: the first that applies).
+    pub view: RwSignal<Option<View>>,
+    pub main: NodeRef<Canvas>,
+    pub second: NodeRef<Canvas>,
+    /// The main chart as last drawn, and where its points landed (hover readout).
+    pub drawn: StoredValue<Option<(sweep_plot::Plot, Vec<sweep_plot::Hit>, f64)>>,
+    pub readout: RwSignal<String>,
+}
+
+/// The sweep page's state.
+#[derive(Clone, Copy)]
+pub struct SweepState {
+    /// The sweep link being edited (no `?`).
+    pub link: RwSignal<String>,
+    pub problems: RwSignal<Vec<Problem>>,
+    pub progress: Progress,
+    pub results: Results,
+    pub chart: ChartView,
+    runner: StoredValue<Option<Runner>, LocalStorage>,
+    /// Which run of the table each Runner generation belongs to (stale events are dropped).
+    generation: StoredValue<u64>,
+    /// The page's frames: the coalesced redraw (what drawing is, the page sets).
+    pub anim: Animation,
+}
+
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+pub fn duration(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("{secs:.1} s")
+    } else if secs < 3600.0 {
+        format!("{} min {:02} s", (secs / 60.0) as u64, (secs % 60.0) as u64)
+    } else {
+        format!("{:.1} h", secs / 3600.0)
+    }
+}
+
+/// The full CSV row of a grid point from its result fields.
+fn row(spec: &RunSpec, tail: &str) -> String {
+    sweep_csv::row(spec.index, &spec.point, tail)
+}
+
+impl SweepState {
+    /// The state of a page opened at the sweep `link`.
+    pub fn new(link: String) -> SweepState {
+        let header = StoredValue::new(String::new());
+        let rows = StoredValue::new(vec![]);
+        let version = RwSignal::new(0);
+        let opened = RwSignal::new(None);
+        let results = Results {
+            header,
+            specs: StoredValue::new(vec![]),
+            rows,
+            outputs: StoredValue::new(String::new()),
+            cache: StoredValue::new(HashMap::new()),
+            version,
+            rows_pending: StoredValue::new(false),
+            opened,
+            table: Memo::new(move |_| {
+                version.track();
+                opened.track();
+                Table::parse(&csv(opened, header, rows))
+            }),
+        };
+        SweepState {
+            link: RwSignal::new(link),
+            problems: RwSignal::new(vec![]),
+            progress: Progress {
+                running: RwSignal::new(false),
+                done: RwSignal::new(0),
+                total: RwSignal::new(0),
+                reused: RwSignal::new(0),
+                failed: RwSignal::new(0),
+                started: StoredValue::new(0.0),
+                run_ms: StoredValue::new(vec![]),
+                clock: RwSignal::new(0.0),
+                status: RwSignal::new(String::new()),
+                mode: RwSignal::new(String::new()),
+                workers: RwSignal::new(workers::cores()),
+            },
+            results,
+            chart: ChartView {
+                view: RwSignal::new(None),
+                main: NodeRef::new(),
+                second: NodeRef::new(),
+                drawn: StoredValue::new(None),
+                readout: RwSignal::new(String::new()),
+            },
+            runner: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+            anim: Animation::new(),
+        }
+    }
+
+    pub fn request_redraw(self) {
+        self.anim.request_redraw();
+    }
+
+    /// Run the sweep of the link: finished grid points come from the cache, the rest go to
+    /// the workers (or the page's thread where workers cannot start).
+    pub fn start(self) {
+        self.stop_runner();
+        let (p, r) = (self.progress, self.results);
+        r.opened.set(None);
+        let link = self.link.get_untracked();
+        let sweep = match Sweep::parse(&link) {
+            Ok(s) => s,
+            Err(problems) => {
+                self.problems.set(problems);
+                p.status
+                    .set("The sweep link has problems (listed above); nothing was run.".into());
+                return;
+            }
+        };
+        self.problems.set(vec![]);
+        location::set_address(format!("?{link}"), true);
+        let specs = sweep.runs();
+        let outputs = sweep.outputs.query();
+        let mut rows = vec![None; specs.len()];
+        let mut jobs = vec![];
+        let mut reused = 0;
+        r.cache.with_value(|c| {
+            for s in &specs {
+                match c.get(&cache_key(&s.query, &outputs)) {
+                    Some(tail) => {
+                        rows[s.index] = Some(row(s, tail));
+                        reused += 1;
+                    }
+                    None => jobs.push(Job {
+                        id: s.index,
+                        query: s.query.clone(),
+                        outputs: outputs.clone(),
+                    }),
+                }
+            }
+        });
+        r.header.set_value(sweep.header());
+        p.total.set(specs.len());
+        r.specs.set_value(specs);
+        r.rows.set_value(rows);
+        r.outputs.set_value(outputs);
+        p.done.set(reused);
+        p.reused.set(reused);
+        p.failed.set(0);
+        p.started.set_value(now());
+        p.run_ms.set_value(vec![]);
+        p.clock.set(now());
+        // keep the reader's choice of view if it still applies
+        if let (Some(v), Ok(t)) = (self.chart.view.get_untracked(), r.parse()) {
+            if !sweep_plot::views(&t).contains(&v) {
+                self.chart.view.set(None);
+            }
+        }
+        r.version.update(|v| *v += 1);
+        self.request_redraw();
+        if jobs.is_empty() {
+            p.status
+                .set(format!("All {reused} runs were already computed (reused)."));
+            return;
+        }
+        self.run(jobs, reused);
+    }
+
+    /// Hand `jobs` to a new runner.
+    fn run(self, jobs: Vec<Job>, reused: usize) {
+        let p = self.progress;
+        let n = p.workers.get_untracked().min(jobs.len()).max(1);
+        self.generation.update_value(|g| *g += 1);
+        let generation = self.generation.get_value();
+        let handler = move |e: Event| self.on_event(generation, e);
+        let runner = match Runner::workers(n, handler) {
+            Ok(r) => r,
+            Err(e) => {
+                p.mode.set(format!("in the page ({e})"));
+                Runner::in_page(move |e: Event| self.on_event(generation, e))
+            }
+        };
+        if runner.in_workers() {
+            p.mode.set(format!(
+                "{} Web Worker{}",
+                runner.size(),
+                plural(runner.size())
+            ));
+        }
+        runner.submit(jobs);
+        self.runner.set_value(Some(runner));
+        p.running.set(true);
+        p.status.set(if reused > 0 {
+            format!("Running; {reused} runs reused from earlier sweeps.")
+        } else {
+            "Running.".into()
+        });
+        self.tick();
+    }
+
+    fn tick(self) {
+        set_timeout(
+            move || {
+                if self.progress.running.get_untracked() {
+                    self.progress.clock.set(now());
+                    self.tick();
+                }
+            },
+            std::time::Duration::from_millis(500),
+        );
+    }
+
+    fn on_event(self, generation: u64, e: Event) {
+        if generation != self.generation.get_value() {
+            return;
+        }
+        let (p, r) = (self.progress, self.results);
+        match e {
+            Event::Done { id, tail, ms } => {
+                p.run_ms.update_value(|v| v.push(ms));
+                let Some(spec) = r.specs.with_value(|s| s.get(id).cloned()) else {
+                    return;
+                };
+                let outputs = r.outputs.get_value();
+                r.cache.update_value(|c| {
+                    c.insert(cache_key(&spec.query, &outputs), tail.clone());
+                });
+                r.rows
+                    .update_value(|rows| rows[id] = Some(row(&spec, &tail)));
+                p.done.update(|d| *d += 1);
+            }
+            Event::Failed { id, message } => {
+                if let Some(spec) = r.specs.with_value(|s| s.get(id).cloned()) {
+                    // the row says so in its error column (not cached: a retry may work)
+                    let tail = r
+                        .header
+                        .with_value(|h| sweep_csv::failed_tail(h, &spec, &message));
+                    r.rows
+                        .update_value(|rows| rows[id] = Some(row(&spec, &tail)));
+                }
+                p.failed.update(|f| *f += 1);
+                p.done.update(|d| *d += 1);
+            }
+            Event::Unavailable(why) => {
+                self.rerun_in_page(generation, &why);
+                return;
+            }
+        }
+        let finished = p.done.get_untracked() >= p.total.get_untracked();
+        self.rows_changed(finished);
+        if finished {
+            self.stop_runner();
+            p.running.set(false);
+            p.status.set(p.done_text());
+        }
+    }
+
+    /// The workers could not start: rerun the rest on the page's thread.
+    fn rerun_in_page(self, generation: u64, why: &str) {
+        let r = self.results;
+        self.progress
+            .mode
+            .set(format!("in the page (workers unavailable: {why})"));
+        let jobs: Vec<Job> = r.specs.with_value(|specs| {
+            r.rows.with_value(|rows| {
+                specs
+                    .iter()
+                    .filter(|s| rows[s.index].is_none())
+                    .map(|s| Job {
+                        id: s.index,
+                        query: s.query.clone(),
+                        outputs: r.outputs.get_value(),
+                    })
+                    .collect()
+            })
+        });
+        let runner = Runner::in_page(move |e: Event| self.on_event(generation, e));
+        runner.submit(jobs);
+        self.runner.set_value(Some(runner));
+    }
+
+    /// New rows arrived: the table is re-read at the next redraw, once per animation frame
+    /// however many runs finished in it (re-reading per run made a sweep of n runs O(n²));
+    /// `now` (the last run, a cancel) re-reads at once, also in a hidden tab, where animation
+    /// frames wait.
+    fn rows_changed(self, now: bool) {
+        let r = self.results;
+        if now {
+            r.rows_pending.set_value(false);
+            r.version.update(|v| *v += 1);
+        } else {
+            r.rows_pending.set_value(true);
+        }
+        self.request_redraw();
+    }
+
+    pub fn stop_runner(self) {
+        if let Some(r) = self.runner.try_update_value(|r| r.take()).flatten() {
+            r.stop();
+        }
+        self.generation.update_value(|g| *g += 1);
+    }
+
+    pub fn cancel(self) {
+        let p = self.progress;
+        self.stop_runner();
+        p.running.set(false);
+        self.rows_changed(true);
+        p.status.set(format!(
+            "Cancelled: {} of {} runs finished and kept; Run again computes only the rest.",
+            p.done.get_untracked(),
+            p.total.get_untracked()
+        ));
+    }
+
+    /// Open a CSV file (a cluster run merged with `skills merge`) in place of the results.
+    pub fn open_file(self, file: web_sys::File) {
+        let status = self.progress.status;
+        let name = file.name();
+        if file.size() > MAX_CSV_BYTES {
+            status.set(format!(
+                "{name} is {:.0} MB; a sweep CSV of at most {} MB can be opened here (the CLI reads any size).",
+                file.size() / 1e6,
+                MAX_CSV_BYTES / 1e6
+            ));
+            return;
+        }
+        let promise = file.text();
+        wasm_bindgen_futures::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(text) => {
+                    let text = text.as_string().unwrap_or_default();
+                    match Table::parse(&text) {
+                        Ok(t) => {
+                            self.stop_runner();
+                            self.progress.running.set(false);
+                            status.set(format!(
+                                "Opened {name}: {} runs over {}.",
+                                t.rows.len(),
+                                if t.axes.is_empty() {
+                                    "no axis".to_string()
+                                } else {
+                                    t.axes.join(", ")
+                                }
+                            ));
+                            self.chart.view.set(None);
+                            self.results.opened.set(Some((name, text)));
+                        }
+                        Err(m) => status.set(format!("{name} could not be read: {m}")),
+                    }
+                }
+                Err(_) => status.set(format!("{name} could not be read.")),
+            }
+        });
+    }
+}
