@@ -1,7 +1,7 @@
 //! The link is the configuration: parsing, validation with named problems, write-back,
 //! determinism.
 
-use skill_dominoes::link::{parse, Config, Model};
+use skill_dominoes::link::{parse, query, Config, Model};
 use skill_dominoes::sim::run;
 
 /// One `check` helper for the table: each broken link names each bad key, with a phrase of
@@ -86,6 +86,20 @@ fn broken_links_name_each_problem() {
     check("dim=100000&n=10000&vec=unit", &[("steps", "exceed")]);
 }
 
+/// The model's choices, help and message name every model (they come from one table).
+#[test]
+fn every_model_is_named_where_a_model_is_asked_for() {
+    let spec = skill_dominoes::link::spec_of("m").unwrap();
+    let bad = parse("m=nope");
+    for m in Model::ALL {
+        let name = m.name();
+        assert!(spec.help.contains(name), "{name}");
+        assert!(bad.problems[0].message.contains(name), "{name}");
+        assert_eq!(parse(&format!("m={name}")).config.model, m);
+        assert!(matches!(spec.kind, skill_dominoes::link::Kind::Choice(c) if c.contains(&name)));
+    }
+}
+
 #[test]
 fn hostile_links_never_panic_and_are_never_echoed_unbounded() {
     let huge = "9".repeat(300_000);
@@ -141,8 +155,8 @@ fn links_write_only_what_differs_and_read_back() {
         assert_eq!(parse(&written).config, c, "{q} → {written}");
         // nothing default is written
         let d = Config::defaults(c.model);
-        for part in written.split('&').skip(1) {
-            let (k, _) = part.split_once('=').unwrap();
+        for part in query::parts(&written).skip(1) {
+            let k = query::key(part);
             if k != "m" {
                 let without = parse(&written.replace(&format!("&{part}"), "")).config;
                 assert_ne!(

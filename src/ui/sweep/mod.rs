@@ -10,7 +10,7 @@ pub mod workers;
 use self::workers::{self, Event, Job, Runner};
 use super::draw;
 use super::share::download_text;
-use crate::link::Problem;
+use crate::link::{query, Problem};
 use crate::plot::run::ChartOpts;
 use crate::plot::sweep::{self as sweep_plot, Table, View};
 use crate::sweep::{as_sweep, RunSpec, Sweep, SWEEP_PRESETS};
@@ -465,7 +465,7 @@ pub fn page(link: String) -> impl IntoView {
     let parsed = Memo::new(move |_| Sweep::parse(&checked.get()));
     let preset_id = move || {
         s.link.with(|l| {
-            l.split('&')
+            query::parts(l)
                 .find_map(|p| p.strip_prefix("preset="))
                 .and_then(|id| SWEEP_PRESETS.iter().find(|p| p.id == id))
         })
