@@ -281,6 +281,9 @@ fn run_all(runs: &[RunSpec], outputs: &Outputs) -> Vec<RunResult> {
 
 fn svg(query: &str, width: u32, height: u32) -> ExitCode {
     let parsed = link::parse(query);
+    for n in &parsed.notices {
+        eprintln!("skills: warning: {n}");
+    }
     if !parsed.problems.is_empty() {
         for p in &parsed.problems {
             eprintln!("skills: {p}");
@@ -343,6 +346,9 @@ fn run(query: &str, every: u32, align: bool) -> ExitCode {
     let parsed = link::parse(query);
     for k in &parsed.unknown {
         eprintln!("skills: warning: unknown key {k:?} ignored");
+    }
+    for n in &parsed.notices {
+        eprintln!("skills: warning: {n}");
     }
     if !parsed.problems.is_empty() {
         for p in &parsed.problems {

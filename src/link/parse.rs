@@ -36,18 +36,39 @@ fn problem(key: &str, message: String) -> Problem {
 pub struct Parsed {
     /// Always valid and within budget.
     pub config: Config,
-    /// One entry per problem; each bad value fell back to its default.
+    /// One entry per problem; each bad value fell back to its default. The CLI runs nothing
+    /// when there is one; the page runs the repaired configuration and shows them.
     pub problems: Vec<Problem>,
+    /// What was read in a way the link may not have meant but that needs no repair: a key
+    /// given more than once (the last value is used). The CLI and the page both run the
+    /// link and say so.
+    pub notices: Vec<Problem>,
     /// Keys that are not in the vocabulary (ignored).
     pub unknown: Vec<String>,
     /// The preset the link named, if any (its keys were the defaults).
     pub preset: Option<&'static Preset>,
 }
 
+impl Parsed {
+    /// Every line worth showing a reader about the link: its problems, its notices and its
+    /// unknown keys (empty when the link was read as it is).
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = self.problems.iter().map(|p| p.to_string()).collect();
+        notes.extend(self.notices.iter().map(|p| p.to_string()));
+        notes.extend(
+            self.unknown
+                .iter()
+                .map(|k| format!("{k}: unknown key, ignored")),
+        );
+        notes
+    }
+}
+
 /// A link's keys and values, decoded, each key once (its last value).
 struct Pairs {
     pairs: Vec<(String, String)>,
     problems: Vec<Problem>,
+    notices: Vec<Problem>,
     unknown: Vec<String>,
 }
 
@@ -56,6 +77,7 @@ fn read_pairs(q: &str) -> Pairs {
     let mut out = Pairs {
         pairs: vec![],
         problems: vec![],
+        notices: vec![],
         unknown: vec![],
     };
     for (k, v) in query::pairs(q) {
@@ -80,9 +102,12 @@ fn read_pairs(q: &str) -> Pairs {
             continue;
         }
         let v = query::decode(v);
+        // A repeated key is read the usual way, as the last value wins: the run goes ahead
+        // (on the page and in the CLI alike), with a notice, since `…&seed=3` appended to a
+        // link is a common way to change one value.
         if let Some(i) = out.pairs.iter().position(|(pk, _)| *pk == k) {
             let msg = "given more than once; the last value is used".to_string();
-            out.problems.push(problem(&k, msg));
+            out.notices.push(problem(&k, msg));
             out.pairs.remove(i);
         }
         out.pairs.push((k, v));
@@ -95,6 +120,7 @@ pub fn parse(query: &str) -> Parsed {
     let Pairs {
         mut pairs,
         mut problems,
+        notices,
         unknown,
     } = read_pairs(query::of_link(query));
     // A preset supplies defaults (its base, then the variants whose conditions the link's
@@ -164,6 +190,7 @@ pub fn parse(query: &str) -> Parsed {
     Parsed {
         config: c,
         problems,
+        notices,
         unknown,
         preset,
     }
