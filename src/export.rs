@@ -5,7 +5,7 @@
 //! ignores.
 
 use crate::link::presets::Preset;
-use crate::link::{num, Config, Kind, Model, SCHEMA};
+use crate::link::{num, page, query, Config, Kind, Model, SCHEMA};
 use crate::plot::run::{self as chart, ChartData, ChartOpts, Milestones, Overlay, Theme};
 use crate::sim::{metrics, Frame};
 use plotters::prelude::*;
@@ -323,19 +323,18 @@ impl PageOpts {
         let q = query.split('#').next().unwrap_or("");
         let q = q.strip_prefix('?').unwrap_or(q);
         let mut o = PageOpts::default();
-        for part in q.split('&') {
-            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        for (k, v) in query::pairs(q) {
             match k {
-                "embed" => o.embed = v == "1",
-                "ui" => o.figure_only = v == "0",
-                "autoplay" => {
+                page::EMBED => o.embed = v == "1",
+                page::UI => o.figure_only = v == "0",
+                page::AUTOPLAY => {
                     o.autoplay = match v {
                         "1" => Some(true),
                         "0" => Some(false),
                         _ => None,
                     }
                 }
-                "theme" => o.theme = ThemeChoice::parse(v).unwrap_or_default(),
+                page::THEME => o.theme = ThemeChoice::parse(v).unwrap_or_default(),
                 _ => {}
             }
         }
@@ -355,19 +354,16 @@ impl PageOpts {
     pub fn suffix(&self) -> String {
         let mut out = String::new();
         if self.embed {
-            out += "&embed=1";
+            out += &format!("&{}=1", page::EMBED);
         }
         if self.figure_only {
-            out += "&ui=0";
+            out += &format!("&{}=0", page::UI);
         }
-        match self.autoplay {
-            Some(true) => out += "&autoplay=1",
-            Some(false) => out += "&autoplay=0",
-            None => {}
+        if let Some(on) = self.autoplay {
+            out += &format!("&{}={}", page::AUTOPLAY, on as u8);
         }
         if self.theme != ThemeChoice::Auto {
-            out += "&theme=";
-            out += self.theme.name();
+            out += &format!("&{}={}", page::THEME, self.theme.name());
         }
         out
     }
@@ -389,11 +385,8 @@ impl PageOpts {
 pub fn config_query(query: &str) -> String {
     let q = query.split('#').next().unwrap_or("");
     let q = q.strip_prefix('?').unwrap_or(q);
-    q.split('&')
-        .filter(|p| {
-            let k = p.split_once('=').map(|(k, _)| k).unwrap_or(p);
-            !matches!(k, "embed" | "ui" | "autoplay" | "theme")
-        })
+    query::parts(q)
+        .filter(|p| !page::is_page_key(query::key(p)))
         .collect::<Vec<_>>()
         .join("&")
 }

@@ -60,6 +60,23 @@ fn cli_and_library_print_the_same_numbers() {
     }
 }
 
+/// A repeated key is not a problem: the last value runs, and a warning says so (the page
+/// reads the link the same way; tests/links.rs).
+#[test]
+fn a_repeated_key_runs_its_last_value_with_a_warning() {
+    let q = "v=1&n=3&dim=30&batch=8&steps=5";
+    let (code, out, err) = skills(&["run", &format!("{q}&seed=1&seed=2")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("skills: warning: seed: given more than once; the last value is used"),
+        "{err}"
+    );
+    let (_, last, _) = skills(&["run", &format!("{q}&seed=2")]);
+    let (_, first, _) = skills(&["run", &format!("{q}&seed=1")]);
+    assert_eq!(out, last);
+    assert_ne!(out, first);
+}
+
 #[test]
 fn bad_input_exits_2_and_names_each_problem() {
     for (args, phrases) in [

@@ -1,7 +1,7 @@
 //! The link is the configuration: parsing, validation with named problems, write-back,
 //! determinism.
 
-use skill_dominoes::link::{parse, Config, Model};
+use skill_dominoes::link::{parse, query, Config, Model, Problem};
 use skill_dominoes::sim::run;
 
 /// One `check` helper for the table: each broken link names each bad key, with a phrase of
@@ -76,7 +76,6 @@ fn broken_links_name_each_problem() {
     check("n=2000&dim=1000", &[("vec", "n ≤ dim")]);
     check("thr=1", &[("thr", "strictly between")]);
     check("rot=2", &[("rot", "not 0 or 1")]);
-    check("seed=1&seed=2", &[("seed", "more than once")]);
     // the size budget: dimension × skills × steps
     check(
         "dim=100000&n=200&steps=1000000&vec=unit",
@@ -84,6 +83,49 @@ fn broken_links_name_each_problem() {
     );
     check("m=resource&n=10000&steps=1000000", &[("steps", "exceed")]);
     check("dim=100000&n=10000&vec=unit", &[("steps", "exceed")]);
+}
+
+/// A repeated key is read as its last value, and the run goes ahead on the page and in the
+/// CLI alike (tests/cli.rs), with a notice that says so: appending `&seed=3` to a link is a
+/// common way to change one value.
+#[test]
+fn a_repeated_key_is_read_as_its_last_value_with_a_notice() {
+    let parsed = parse("v=1&seed=1&m=resource&seed=2&seed=3&zz=1&n=abc");
+    let notice = "given more than once; the last value is used";
+    let repeated = Problem {
+        key: "seed".into(),
+        message: notice.into(),
+    };
+    assert_eq!(parsed.notices, [repeated.clone(), repeated]);
+    assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+    assert_eq!(parsed.config, parse("m=resource&seed=3").config);
+    // the page's notice lists problems, notices and unknown keys
+    assert_eq!(
+        parsed.notes(),
+        [
+            "n: \"abc\" is not a whole number; using the default".to_string(),
+            format!("seed: {notice}"),
+            format!("seed: {notice}"),
+            "zz: unknown key, ignored".to_string(),
+        ]
+    );
+    let clean = parse("v=1&seed=1&seed=2");
+    assert!(clean.problems.is_empty() && clean.notes().len() == 1);
+    assert_eq!(clean.config.seed, 2);
+}
+
+/// The model's choices, help and message name every model (they come from one table).
+#[test]
+fn every_model_is_named_where_a_model_is_asked_for() {
+    let spec = skill_dominoes::link::spec_of("m").unwrap();
+    let bad = parse("m=nope");
+    for m in Model::ALL {
+        let name = m.name();
+        assert!(spec.help.contains(name), "{name}");
+        assert!(bad.problems[0].message.contains(name), "{name}");
+        assert_eq!(parse(&format!("m={name}")).config.model, m);
+        assert!(matches!(spec.kind, skill_dominoes::link::Kind::Choice(c) if c.contains(&name)));
+    }
 }
 
 #[test]
@@ -141,8 +183,8 @@ fn links_write_only_what_differs_and_read_back() {
         assert_eq!(parse(&written).config, c, "{q} → {written}");
         // nothing default is written
         let d = Config::defaults(c.model);
-        for part in written.split('&').skip(1) {
-            let (k, _) = part.split_once('=').unwrap();
+        for part in query::parts(&written).skip(1) {
+            let k = query::key(part);
             if k != "m" {
                 let without = parse(&written.replace(&format!("&{part}"), "")).config;
                 assert_ne!(

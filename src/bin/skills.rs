@@ -291,6 +291,9 @@ mod native {
 
     fn svg(query: &str, width: u32, height: u32) -> ExitCode {
         let parsed = link::parse(query);
+        for n in &parsed.notices {
+            eprintln!("skills: warning: {n}");
+        }
         if !parsed.problems.is_empty() {
             for p in &parsed.problems {
                 eprintln!("skills: {p}");
@@ -353,6 +356,9 @@ mod native {
         let parsed = link::parse(query);
         for k in &parsed.unknown {
             eprintln!("skills: warning: unknown key {k:?} ignored");
+        }
+        for n in &parsed.notices {
+            eprintln!("skills: warning: {n}");
         }
         if !parsed.problems.is_empty() {
             for p in &parsed.problems {

@@ -1,7 +1,7 @@
 //! The second configuration of a comparison ([`Compare`]): the page's own configuration with
 //! some keys set differently, carried in the link's fragment `#vs=…`.
 
-use crate::link::{Config, Problem};
+use crate::link::{query, Config, Problem};
 
 /// The second configuration of a comparison: the first one with some keys set differently.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -26,10 +26,10 @@ pub const COMPARE_EXAMPLES: &[(&str, &str, &str)] = &[
 impl Compare {
     /// Read `a=1&b=2` (the page's `#vs=` text); pairs without `=` are skipped.
     pub fn parse(text: &str) -> Compare {
-        let diffs = text
-            .split('&')
-            .filter_map(|kv| {
-                let (k, v) = kv.split_once('=')?;
+        let diffs = query::parts(text)
+            .filter(|kv| kv.contains('='))
+            .map(query::pair)
+            .filter_map(|(k, v)| {
                 let k = k.trim();
                 (!k.is_empty()).then(|| (k.to_string(), v.to_string()))
             })
@@ -75,42 +75,19 @@ pub fn set_keys(base: &Config, text: &str) -> (Config, Vec<Problem>) {
 
 /// Percent-encoding for a URL fragment: everything but ASCII letters, digits and `-_.~`.
 pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    query::encode_fragment(s)
 }
 
 /// The inverse of [`percent_encode`]; malformed escapes are kept as they are, invalid UTF-8
 /// is replaced. Never panics.
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    query::decode_fragment(s)
 }
 
 /// The comparison named by a URL fragment `#vs=<percent-encoded k=v&…>` (None if absent).
 pub fn compare_from_hash(hash: &str) -> Option<Compare> {
     let h = hash.trim_start_matches('#');
-    h.split('&')
+    query::parts(h)
         .find_map(|part| part.strip_prefix("vs="))
         .map(|v| Compare::parse(&percent_decode(v)))
 }

@@ -1,4 +1,4 @@
-//! One preset per figure panel of the paper that the toy models produce (PAPER.md §§3–6).
+//! One preset per figure panel of the paper that the toy models produce (docs/models.md §§3–6).
 //!
 //! A preset is a link: `preset=fig4&opt=sgd&p1=0.9`. Its `base` query sets the defaults,
 //! `variants` add defaults that depend on the resulting values (e.g. SGD's learning rate in
@@ -8,6 +8,8 @@
 //! A preset's `base` and `variants` are part of the link format: a published link must open
 //! the same run after later releases, so never change them — add a new preset id instead
 //! (tests/frozen_links.rs pins them).
+
+use super::query::pairs;
 
 /// A conditional default: when every `when` key has that value, `set` applies (unless the
 /// link gives those keys itself).
@@ -329,16 +331,10 @@ pub fn find(id: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.id == id)
 }
 
-/// `k=v&k=v` → pairs (preset texts are plain: no percent-encoding).
-pub fn pairs(q: &str) -> impl Iterator<Item = (&str, &str)> {
-    q.split('&')
-        .filter(|s| !s.is_empty())
-        .map(|kv| kv.split_once('=').unwrap_or((kv, "")))
-}
-
 impl Preset {
     /// The preset's defaults for a link whose own values are given by `value` (None = the
     /// link does not give that key): the base, then each variant whose conditions hold.
+    /// (Preset texts are plain: no percent-coding.)
     pub fn defaults(&self, value: impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = pairs(self.base)
             .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -49,7 +49,7 @@ impl OptKind {
     ];
 
     /// The link/CLI name (`opt=` value).
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             OptKind::Sgd => "sgd",
             OptKind::SignGd => "signgd",

@@ -2,7 +2,7 @@
 //! outputs each run reports (`record=`, `fit=n0`), and its grid of ordinary links in order.
 
 use super::presets::SWEEP_PRESETS;
-use crate::link::{num, parse, Problem};
+use crate::link::{num, parse, query, Problem};
 
 /// At most this many runs in one sweep.
 pub const MAX_RUNS: usize = 100_000;
@@ -83,8 +83,7 @@ impl Outputs {
     /// Read [`Outputs::query`]'s text back.
     pub fn from_query(q: &str) -> Result<Outputs, Vec<Problem>> {
         let mut o = Outputs::default();
-        for part in q.split('&').filter(|s| !s.is_empty()) {
-            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        for (k, v) in query::pairs(q) {
             o.read(k, v)?;
         }
         Ok(o)
@@ -96,10 +95,9 @@ impl Outputs {
 /// its K seeds `seed … seed+K−1` (`t_skills` = t1;t2 per run). `None` for an ordinary run.
 /// The page and `skills run` both go through here.
 pub fn as_sweep(query: &str) -> Option<String> {
-    let q = query.split_once('?').map(|(_, q)| q).unwrap_or(query);
-    let q = q.split('#').next().unwrap_or("");
-    let parts: Vec<&str> = q.split('&').filter(|s| !s.is_empty()).collect();
-    let key = |p: &&str| p.split('=').next().unwrap_or("").to_string();
+    let q = query::of_link(query);
+    let parts: Vec<&str> = query::parts(q).collect();
+    let key = |p: &&str| query::key(p).to_string();
     let is_sweep = parts.iter().any(|p| {
         matches!(key(p).as_str(), "sweep" | "sweep2" | "sweep3")
             || p.strip_prefix("preset=")
@@ -227,7 +225,7 @@ impl Sweep {
         let mut problems = vec![];
         // a sweep preset's keys come first; the link's own keys replace them
         let mut parts: Vec<&str> = vec![];
-        let own: Vec<&str> = q.split('&').filter(|s| !s.is_empty()).collect();
+        let own: Vec<&str> = query::parts(q).collect();
         if let Some(id) = own.iter().find_map(|p| p.strip_prefix("preset=")) {
             match SWEEP_PRESETS.iter().find(|p| p.id == id) {
                 Some(p) => {
@@ -235,13 +233,11 @@ impl Sweep {
                     // the figure preset the sweep preset's query starts from)
                     let own_keys: Vec<&str> = own
                         .iter()
-                        .map(|o| o.split('=').next().unwrap_or(""))
+                        .map(|o| query::key(o))
                         .filter(|k| *k != "preset")
                         .collect();
                     parts.extend(
-                        p.query
-                            .split('&')
-                            .filter(|kv| !own_keys.contains(&kv.split('=').next().unwrap_or(""))),
+                        query::parts(p.query).filter(|kv| !own_keys.contains(&query::key(kv))),
                     );
                 }
                 None if crate::link::presets::find(id).is_none() => problems.push(Problem {
@@ -258,7 +254,7 @@ impl Sweep {
         }
         parts.extend(own.iter().filter(|p| !p.starts_with("preset=")));
         for part in parts {
-            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            let (k, v) = query::pair(part);
             match k {
                 "sweep" | "sweep2" | "sweep3" => match axis(v) {
                     Ok(a) => {

@@ -77,15 +77,10 @@ pub struct Setup {
     pub notice: RwSignal<Option<Vec<String>>>,
 }
 
-/// The notice lines of a link: each problem, each unknown key (`None` when there are none).
+/// The notice lines of a link: each problem, notice and unknown key (`None` when there are
+/// none).
 fn link_notes(parsed: &link::Parsed) -> Option<Vec<String>> {
-    let mut notes: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
-    notes.extend(
-        parsed
-            .unknown
-            .iter()
-            .map(|k| format!("{k}: unknown key, ignored")),
-    );
+    let notes = parsed.notes();
     (!notes.is_empty()).then_some(notes)
 }
 

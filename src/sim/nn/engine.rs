@@ -37,7 +37,7 @@ impl Dtype {
     pub const ALL: [Dtype; 2] = [Dtype::F32, Dtype::F64];
 
     /// The link name: "f32" / "f64".
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Dtype::F32 => f32::NAME,
             Dtype::F64 => f64::NAME,

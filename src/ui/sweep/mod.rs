@@ -13,6 +13,7 @@ use self::state::{ChartView, SweepState};
 use super::canvas::{backend, chart_theme, fit};
 use super::download::download_text;
 use super::embed::SweepEmbedBar;
+use crate::link::query;
 use crate::plot::run::ChartOpts;
 use crate::plot::sweep::{self as sweep_plot, Table, View};
 use crate::sweep::{Sweep, SweepPreset, SWEEP_PRESETS};
@@ -25,7 +26,7 @@ const TABLE_ROWS: usize = 200;
 
 /// The sweep preset a link names (`preset=…`), if any.
 fn preset_of(link: &str) -> Option<&'static SweepPreset> {
-    link.split('&')
+    query::parts(link)
         .find_map(|p| p.strip_prefix("preset="))
         .and_then(|id| SWEEP_PRESETS.iter().find(|p| p.id == id))
 }
