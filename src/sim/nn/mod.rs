@@ -3,7 +3,7 @@
 //!
 //! * experiments: [`parity`] (sparse parity, Figs 2 and 16), [`grokking`] (modular addition,
 //!   Fig. 13), [`modular`] (modularity, Fig. 19), each an [`Experiment`]: one `step()` = one
-//!   full-batch optimizer step, with the observables the figures plot; [`engine`] holds what
+//!   full-batch optimizer step, with the observables the figures plot; `engine` holds what
 //!   they share (precision, training state, the step protocol); [`Net`] is the closed enum over
 //!   the three for `sim::Simulation`;
 //! * the network: [`mlp`] (forward, backward), [`spec`] (architecture), [`loss`] (MSE,
@@ -17,7 +17,7 @@
 
 #[allow(unsafe_code)]
 pub mod activations;
-pub mod engine;
+mod engine;
 #[allow(unsafe_code)]
 pub mod gemm;
 pub mod grokking;
