@@ -138,22 +138,6 @@ impl Simulation {
         }
     }
 
-    /// Column names after `step,loss`: `s1..sn` (`l1..l4` for the quadratic toy, the task
-    /// accuracies `acc1..accn` for the real networks), then `align1..alignn` when
-    /// `with_align` and the model has them.
-    pub fn columns(&self, with_align: bool) -> Vec<String> {
-        let prefix = match self {
-            Simulation::Quadratic(_) => "l",
-            Simulation::Net(_) => "acc",
-            _ => "s",
-        };
-        let mut c: Vec<String> = (1..=self.n()).map(|i| format!("{prefix}{i}")).collect();
-        if with_align && self.has_align() {
-            c.extend((1..=self.n()).map(|i| format!("align{i}")));
-        }
-        c
-    }
-
     pub fn has_align(&self) -> bool {
         matches!(self, Simulation::Geometry(_))
     }
@@ -245,6 +229,7 @@ pub fn run(
     }
     traj.frames.push(first);
     for t in 1..=steps {
+        // the rule of `metrics::kept` (not called here: metrics reads `Frame` from this file)
         let keep = t % every == 0 || t == steps;
         // Rows that are not kept are still checked only through the state: computing every
         // observable of a thinned run would cost as much as keeping it.
