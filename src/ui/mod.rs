@@ -2,15 +2,17 @@
 //! and canvases. [`Root`] shows the sweep page for a sweep link, else the lab ([`app::App`]).
 //!
 //! Files, state first and views after it (views import the state, never the reverse):
-//! `state.rs` the lab's state and acts ([`state::LabState`]); `animation.rs` the one frame
-//! mechanism of both pages (a work loop and a coalesced redraw); `location.rs` the address and
-//! the history; `canvas.rs` what both pages' charts share on a canvas; `app.rs` the lab's
-//! layout, window events and keys; `transport.rs`, `dominoes.rs`, `charts.rs` (canvases and
-//! the value readout), `panels.rs` (controls built from `link::SCHEMA`), `theory.rs` (the
-//! overlays and the comparison), `share.rs` (exports, the Share dialog), `gallery.rs` (the
-//! paper's figures), `embed.rs` (embed mode) are the views; `draw.rs` puts the runs on the
-//! canvases; `clipboard.rs` and `download.rs` hand text out of the page; `sweep/` is the
-//! sweep page (`state.rs`, the page, `workers.rs`).
+//! `state/` the lab's state and acts ([`state::LabState`]: its parts in `mod.rs`, the
+//! playback in `playback.rs`, changes to the configuration and the link in `setup.rs`);
+//! `animation.rs` the one frame mechanism of both pages (a work loop and a coalesced
+//! redraw); `location.rs` the address and the history; `canvas.rs` what both pages' charts
+//! share on a canvas; `app.rs` the lab's layout, window events and keys; `transport.rs`,
+//! `dominoes.rs`, `charts.rs` (canvases and the value readout), `panels.rs` (controls built
+//! from `link::SCHEMA`), `theory.rs` (the overlays and the comparison), `share.rs` (exports,
+//! the Share dialog), `gallery.rs` (the paper's figures), `embed.rs` (embed mode) are the
+//! views; `draw.rs` puts the runs on the canvases; `clipboard.rs` and `download.rs` hand
+//! text out of the page; `sweep/` is the sweep page (`state.rs`, the page in `mod.rs`,
+//! `workers.rs`).
 
 mod animation;
 mod app;

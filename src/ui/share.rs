@@ -79,6 +79,95 @@ fn export_svg(lab: LabState) -> Result<String, String> {
     Ok(format!("Downloaded {name}."))
 }
 
+/// A domino tile as the page shows it: its untransformed box, rotation and colours.
+struct Tile {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+    angle: f64,
+    fill: String,
+    edge: String,
+}
+
+/// The tile `el` (its transform off for a moment to measure its box: no paint happens in
+/// between).
+fn tile(win: &web_sys::Window, el: web_sys::Element) -> Option<Tile> {
+    let el = el.dyn_into::<web_sys::HtmlElement>().ok()?;
+    let style = el.style();
+    let t = style.get_property_value("transform").unwrap_or_default();
+    let _ = style.set_property("transform", "none");
+    let r = el.get_bounding_client_rect();
+    let _ = style.set_property("transform", &t);
+    let angle = t
+        .strip_prefix("rotate(")
+        .and_then(|s| s.strip_suffix("deg)"))
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let cs = win.get_computed_style(&el).ok().flatten();
+    let prop = |k: &str| {
+        cs.as_ref()
+            .and_then(|c| c.get_property_value(k).ok())
+            .unwrap_or_default()
+    };
+    Some(Tile {
+        x: r.left(),
+        y: r.top(),
+        w: r.width(),
+        h: r.height(),
+        angle,
+        fill: prop("background-color"),
+        edge: prop("border-top-color"),
+    })
+}
+
+impl Tile {
+    /// Paint the tile rotated about its bottom-right corner (as on the page), the image's
+    /// origin at page coordinates (x0, y0).
+    fn paint(&self, ctx: &web_sys::CanvasRenderingContext2d, x0: f64, y0: f64) {
+        ctx.save();
+        let _ = ctx.translate(self.x - x0 + self.w, self.y - y0 + self.h);
+        let _ = ctx.rotate(self.angle.to_radians());
+        ctx.set_fill_style_str(&self.fill);
+        ctx.fill_rect(-self.w, -self.h, self.w, self.h);
+        ctx.set_stroke_style_str(&self.edge);
+        ctx.set_line_width(1.0);
+        ctx.stroke_rect(-self.w + 0.5, -self.h + 0.5, self.w - 1.0, self.h - 1.0);
+        ctx.restore();
+    }
+}
+
+/// Paint a label's text centred where it sits, in its font and colour.
+fn paint_text(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    win: &web_sys::Window,
+    el: &web_sys::Element,
+    x0: f64,
+    y0: f64,
+) {
+    let r = el.get_bounding_client_rect();
+    let text = el.text_content().unwrap_or_default();
+    if r.width() <= 0.0 || text.is_empty() {
+        return;
+    }
+    if let Some(cs) = win.get_computed_style(el).ok().flatten() {
+        let font = cs.get_property_value("font").unwrap_or_default();
+        ctx.set_font(if font.is_empty() {
+            "12px sans-serif"
+        } else {
+            &font
+        });
+        ctx.set_fill_style_str(&cs.get_property_value("color").unwrap_or_default());
+    }
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("middle");
+    let _ = ctx.fill_text(
+        &text,
+        r.left() - x0 + r.width() / 2.0,
+        r.top() - y0 + r.height() / 2.0,
+    );
+}
+
 /// The current view as one PNG: the dominoes (tiles redrawn from their on-screen boxes and
 /// rotations, or the heat strip) and every chart canvas, where they sit on the page.
 fn export_png(lab: LabState) -> Result<String, String> {
@@ -101,49 +190,9 @@ fn export_png(lab: LabState) -> Result<String, String> {
     texts.extend(by_class("freq"));
     texts.extend(by_class("side-head"));
 
-    // Tiles: their untransformed boxes (transform off for a moment: no paint happens in
-    // between), then their rotation.
-    struct Tile {
-        x: f64,
-        y: f64,
-        w: f64,
-        h: f64,
-        angle: f64,
-        fill: String,
-        edge: String,
-    }
+    // Tiles: their untransformed boxes, then their rotation.
     let win = window();
-    let mut tile_list = vec![];
-    for el in tiles {
-        let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() else {
-            continue;
-        };
-        let style = el.style();
-        let t = style.get_property_value("transform").unwrap_or_default();
-        let _ = style.set_property("transform", "none");
-        let r = el.get_bounding_client_rect();
-        let _ = style.set_property("transform", &t);
-        let angle = t
-            .strip_prefix("rotate(")
-            .and_then(|s| s.strip_suffix("deg)"))
-            .and_then(|s| s.parse::<f64>().ok())
-            .unwrap_or(0.0);
-        let cs = win.get_computed_style(&el).ok().flatten();
-        let prop = |k: &str| {
-            cs.as_ref()
-                .and_then(|c| c.get_property_value(k).ok())
-                .unwrap_or_default()
-        };
-        tile_list.push(Tile {
-            x: r.left(),
-            y: r.top(),
-            w: r.width(),
-            h: r.height(),
-            angle,
-            fill: prop("background-color"),
-            edge: prop("border-top-color"),
-        });
-    }
+    let tile_list: Vec<Tile> = tiles.into_iter().filter_map(|el| tile(&win, el)).collect();
 
     // The region: every canvas and the dominoes.
     let mut boxes: Vec<(f64, f64, f64, f64)> = vec![];
@@ -225,40 +274,11 @@ fn export_png(lab: LabState) -> Result<String, String> {
         ctx.line_to(r - x0, y - y0);
         ctx.stroke();
     }
-    // Tiles rotate about their bottom-right corner (as on the page).
     for t in &tile_list {
-        ctx.save();
-        let _ = ctx.translate(t.x - x0 + t.w, t.y - y0 + t.h);
-        let _ = ctx.rotate(t.angle.to_radians());
-        ctx.set_fill_style_str(&t.fill);
-        ctx.fill_rect(-t.w, -t.h, t.w, t.h);
-        ctx.set_stroke_style_str(&t.edge);
-        ctx.set_line_width(1.0);
-        ctx.stroke_rect(-t.w + 0.5, -t.h + 0.5, t.w - 1.0, t.h - 1.0);
-        ctx.restore();
+        t.paint(&ctx, x0, y0);
     }
     for el in texts {
-        let r = el.get_bounding_client_rect();
-        let text = el.text_content().unwrap_or_default();
-        if r.width() <= 0.0 || text.is_empty() {
-            continue;
-        }
-        if let Some(cs) = win.get_computed_style(&el).ok().flatten() {
-            let font = cs.get_property_value("font").unwrap_or_default();
-            ctx.set_font(if font.is_empty() {
-                "12px sans-serif"
-            } else {
-                &font
-            });
-            ctx.set_fill_style_str(&cs.get_property_value("color").unwrap_or_default());
-        }
-        ctx.set_text_align("center");
-        ctx.set_text_baseline("middle");
-        let _ = ctx.fill_text(
-            &text,
-            r.left() - x0 + r.width() / 2.0,
-            r.top() - y0 + r.height() / 2.0,
-        );
+        paint_text(&ctx, &win, &el, x0, y0);
     }
     let url = out.to_data_url().map_err(js)?;
     let name = file_name(lab, "png");

@@ -167,54 +167,12 @@ fn SweepSetup(s: SweepState) -> impl IntoView {
         );
     });
     let parsed = Memo::new(move |_| Sweep::parse(&checked.get()));
-    let preset_id = move || s.link.with(|l| preset_of(l));
     let cores = workers::cores();
     let max_workers = cores.max(1);
     view! {
         <section class="panel sweep-setup" aria-labelledby="sweep-setup-title">
             <h2 id="sweep-setup-title">"Sweep"</h2>
-            <div class="field">
-                <label for="sweep-preset">"Paper sweep"</label>
-                <select
-                    id="sweep-preset"
-                    data-testid="sweep-preset"
-                    on:change=move |e| {
-                        let v = event_target_value(&e);
-                        if !v.is_empty() {
-                            s.link.set(format!("v=1&preset={v}"));
-                        }
-                    }
-                >
-                    <option value="" prop:selected=move || preset_id().is_none()>"(your own link)"</option>
-                    {SWEEP_PRESETS
-                        .iter()
-                        .map(|p| {
-                            view! {
-                                <option
-                                    value=p.id
-                                    prop:selected=move || preset_id().is_some_and(|c| c.id == p.id)
-                                >
-                                    {format!("{} — {}", p.figure, p.id)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            {move || {
-                preset_id()
-                    .map(|p| {
-                        view! {
-                            <p class="hint" data-testid="sweep-caption">
-                                {p.caption}
-                                " "
-                                <strong>"Cost: "</strong>
-                                {p.cost}
-                                "."
-                            </p>
-                        }
-                    })
-            }}
+            <PresetPicker link=s.link />
             <div class="field">
                 <label for="sweep-link">
                     "Sweep link: a run's keys plus "
@@ -299,6 +257,56 @@ fn SweepSetup(s: SweepState) -> impl IntoView {
                 </label>
             </div>
         </section>
+    }
+}
+
+/// The paper's sweeps to choose from, and the chosen one's caption and cost.
+#[component]
+fn PresetPicker(link: RwSignal<String>) -> impl IntoView {
+    let preset_id = move || link.with(|l| preset_of(l));
+    view! {
+        <div class="field">
+            <label for="sweep-preset">"Paper sweep"</label>
+            <select
+                id="sweep-preset"
+                data-testid="sweep-preset"
+                on:change=move |e| {
+                    let v = event_target_value(&e);
+                    if !v.is_empty() {
+                        link.set(format!("v=1&preset={v}"));
+                    }
+                }
+            >
+                <option value="" prop:selected=move || preset_id().is_none()>"(your own link)"</option>
+                {SWEEP_PRESETS
+                    .iter()
+                    .map(|p| {
+                        view! {
+                            <option
+                                value=p.id
+                                prop:selected=move || preset_id().is_some_and(|c| c.id == p.id)
+                            >
+                                {format!("{} — {}", p.figure, p.id)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+        {move || {
+            preset_id()
+                .map(|p| {
+                    view! {
+                        <p class="hint" data-testid="sweep-caption">
+                            {p.caption}
+                            " "
+                            <strong>"Cost: "</strong>
+                            {p.cost}
+                            "."
+                        </p>
+                    }
+                })
+        }}
     }
 }
 
