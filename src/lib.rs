@@ -1,13 +1,16 @@
 //! Skill Dominoes: an interactive lab for the toy models of "Physics of Skill Learning"
 //! (Liu, Liu, Michaud, Gore, Tegmark, arXiv 2501.12391).
 //!
-//! * [`sim`]: the pure simulation core (no web crate reachable from it);
-//! * [`params`]: the one parameter vocabulary (the share link's query string);
-//! * [`presets`]: one link per figure panel of the paper;
-//! * [`share`]: exports (CSV, JSON, SVG), the embed snippet and the page-only link keys;
-//! * [`chart`]: chart drawing, generic over plotters' backend;
-//! * [`sweep`], [`sweep_plot`]: sweeps over a grid of links, and their charts;
-//! * [`lab`]: the page's runs, theory overlays and comparisons, without the DOM;
+//! The layers, bottom up (ARCHITECTURE.md has the code map):
+//!
+//! * [`sim`]: the pure simulation core, the toy models and the real networks (`sim::nn`);
+//!   no web or drawing crate is named in it (tests/layering.rs);
+//! * [`link`]: the one parameter vocabulary (the share link's query string), one declaration
+//!   per key, and the presets of the paper's figures;
+//! * [`sweep`]: sweeps over a grid of links, their CSV and the scaling exponents;
+//! * [`plot`]: charts of a run and of a sweep, generic over plotters' backend;
+//! * [`export`]: the trajectory CSV, JSON, SVG and the embed snippet;
+//! * [`lab`]: the page's runs, theory overlays, comparisons and controls, without the DOM;
 //! * `ui` (wasm32 only): the Leptos page.
 
 // `unsafe` lives only in the matrix-product and activation kernels (`sim::nn::gemm`,
