@@ -46,7 +46,7 @@ pub fn TheoryPanel(lab: LabState) -> impl IntoView {
     view! {
         <section class="panel theory" aria-label="Theory overlays">
             <h2>"Theory"</h2>
-            <label class="check" title="Fit N0 of the Resource model to this Geometry run (docs/models.md §4.5) and draw the Resource curves dashed">
+            <label class="check" title="Fit N0 of the Resource model to this Geometry run (the paper's Figs. 6, 7) and draw the Resource curves dashed">
                 <input
                     type="checkbox"
                     data-testid="ov-fit"
@@ -72,7 +72,7 @@ pub fn TheoryPanel(lab: LabState) -> impl IntoView {
                     "Fit now"
                 </button>
             </p>
-            <label class="check" title="Schedule::Domino: skills learned strictly one after another, each in t0 = 1/η_eff steps (docs/models.md §5)">
+            <label class="check" title="Schedule::Domino: skills learned strictly one after another, each in t0 = 1/η_eff steps (the paper's Fig. 9)">
                 <input
                     type="checkbox"
                     data-testid="ov-domino"
@@ -95,7 +95,7 @@ pub fn TheoryPanel(lab: LabState) -> impl IntoView {
                                 <caption>"Two skills: when is the rarer one learned? (t_i = first step with s_i above the threshold)"</caption>
                                 <tbody>
                                     <tr><th scope="row">"t2/t1 measured"</th><td data-testid="ratio-measured">{measured}</td></tr>
-                                    <tr><th scope="row" title="(1.9 − 10^(−r)) / (1.9 − 10^(−1/r)), r = p1/p2 (docs/models.md §4.3.3)">"Resource model, N0 = 0"</th><td data-testid="ratio-theory">{format!("{:.2}", t.theory)}</td></tr>
+                                    <tr><th scope="row" title="(1.9 − 10^(−r)) / (1.9 − 10^(−1/r)), r = p1/p2 (the Resource model with two skills)">"Resource model, N0 = 0"</th><td data-testid="ratio-theory">{format!("{:.2}", t.theory)}</td></tr>
                                     <tr><th scope="row">"naive p1/p2"</th><td data-testid="ratio-naive">{format!("{:.2}", t.r)}</td></tr>
                                 </tbody>
                             </table>
