@@ -313,6 +313,9 @@ impl Style<'_> {
 
     /// The mesh, the references (dashed, clipped to the axes), the series (lines and dots, or
     /// dots only) and the legend, on linear or log axes alike.
+    // Inlined into `draw`'s four arms, as the macro it replaced was: a standalone copy per
+    // (backend, x axis, y axis) made the page's wasm 45 KB larger (BENCHMARKS.md).
+    #[inline(always)]
     fn body<'c, DB, X, Y>(
         &self,
         mut chart: ChartContext<'c, DB, Cartesian2d<X, Y>>,
