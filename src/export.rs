@@ -10,7 +10,9 @@ use crate::plot::run::{self as chart, ChartData, ChartOpts, Milestones, Overlay,
 use crate::sim::{metrics, Frame};
 use plotters::prelude::*;
 
-/// The CSV header the CLI prints: `step,loss,s1,…,sn` (`l1..l4` for the quadratic toy,
+/// The CSV header the CLI prints (the trajectory CSV holds only these fixed names and
+/// numbers, so the crate's one rule for text in a CSV, `crate::sweep::csv::field`, leaves
+/// every cell as it is; a test checks it): `step,loss,s1,…,sn` (`l1..l4` for the quadratic toy,
 /// `acc1..accn` for the real networks), then `align1..alignn` with aligned dimensions
 /// (`skills run … --align`).
 pub fn csv_header(model: Model, n: usize, align: bool) -> String {
@@ -442,6 +444,21 @@ mod tests {
             .unwrap()
             .frames;
         (cfg, f)
+    }
+
+    #[test]
+    fn the_trajectory_csv_needs_no_quoting() {
+        // one rule for text in a CSV: every cell here is a number or a fixed name
+        for (q, align) in [
+            ("v=1&n=3&dim=30&steps=5", true),
+            ("v=1&m=quadratic&steps=3", false),
+        ] {
+            let (cfg, f) = frames(q, align);
+            let text = csv(cfg.model, cfg.skills(), &f);
+            for cell in text.lines().flat_map(|l| l.split(',')) {
+                assert_eq!(crate::sweep::csv::field(cell), cell, "{q}");
+            }
+        }
     }
 
     #[test]

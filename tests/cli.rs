@@ -120,10 +120,10 @@ fn sweep_shards_merge_to_the_unsharded_sweep() {
     let q = "v=1&m=resource&steps=300&sweep=n0:1e-4..1:5:log&sweep2=alpha:1,2&record=100,200";
     let (code, whole, err) = skills(&["sweep", q]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(whole.lines().count(), 11);
-    assert!(whole.starts_with(
-        "run,n0,alpha,steps,loss,learned,n,t_first,t_all,t_skills,loss@100,loss@200,error\n"
-    ));
+    assert_eq!(whole.lines().count(), 12);
+    assert!(whole.starts_with(&format!(
+        "# skills sweep of 10 runs: {q}\nrun,n0,alpha,steps,loss,learned,n,t_first,t_all,t_skills,loss@100,loss@200,error\n"
+    )));
     let dir = std::env::temp_dir().join(format!("skills-shards-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut files = vec![];
@@ -138,19 +138,38 @@ fn sweep_shards_merge_to_the_unsharded_sweep() {
     args.extend(files.iter().map(String::as_str));
     let (code, merged, err) = skills(&args);
     assert_eq!(code, 0, "{err}");
+    // rows come as runs finish: merging the unsharded output puts it in run order too
+    let w = dir.join("whole.csv");
+    std::fs::write(&w, &whole).unwrap();
+    let (code, sorted, err) = skills(&["merge", w.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
     assert_eq!(
-        merged, whole,
+        merged, sorted,
         "merged shards equal the unsharded sweep bit for bit"
     );
+    // a missing shard: nothing written, the missing runs named (unless --partial)
+    let (code, out, err) = skills(&["merge", &files[0], &files[1]]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        out.is_empty() && err.contains("3 run(s) missing: 2, 5, 8"),
+        "{err}"
+    );
+    let (code, out, _) = skills(&["merge", "--partial", &files[0], &files[1]]);
+    assert_eq!((code, out.lines().count()), (0, 2 + 7));
+    // a shard of another sweep with the same header is refused
+    let other = q.replace("steps=300", "steps=299");
+    let (_, part, _) = skills(&["sweep", &other, "--shard", "3/3"]);
+    let f = dir.join("other.csv");
+    std::fs::write(&f, part).unwrap();
+    let (code, _, err) = skills(&["merge", &files[0], &files[1], f.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("another sweep"), "{err}");
     let (code, _, err) = skills(&["sweep", q, "--shard", "4/3"]);
     assert_eq!(code, 2);
     assert!(err.contains("1 ≤ I ≤ K"), "{err}");
     let (code, _, err) = skills(&["sweep", "v=1&sweep=lr:-1,0.1"]);
     assert_eq!(code, 2);
-    assert!(
-        err.contains("lr: -1 is outside") && err.contains("at lr=-1"),
-        "{err}"
-    );
+    assert!(err.contains("sweep: lr=-1: -1 is outside"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -165,10 +184,10 @@ fn real_networks_print_task_accuracies() {
     let (code, out, err) = skills(&["run", "v=1&m=modular&steps=5&samples=100&runs=3"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.starts_with("run,seed,steps,loss,learned,n,t_first,t_all,t_skills,error\n"),
+        out.contains("\nrun,seed,steps,loss,learned,n,t_first,t_all,t_skills,error\n"),
         "{out}"
     );
-    assert_eq!(out.lines().count(), 4);
+    assert_eq!(out.lines().count(), 5);
 }
 
 #[test]
@@ -233,5 +252,166 @@ fn run_prints_the_pages_csv_export() {
         let traj = skill_dominoes::sim::run(c.spec().unwrap(), c.steps, every, align).unwrap();
         let page = skill_dominoes::export::csv(c.model, c.skills(), &traj.frames);
         assert_eq!(out, page, "{q}");
+    }
+}
+
+#[test]
+fn run_refuses_a_sweep_link_without_expanding_it() {
+    // it once warned that `sweep` is unknown, ran the sweep, and spent 20 s on a grid it
+    // never ran
+    let start = std::time::Instant::now();
+    for q in [
+        "v=1&m=resource&steps=2&sweep=alpha:1,2",
+        "sweep2=seed:0..65535:65536",
+        "v=1&preset=fig10s",
+    ] {
+        let (code, out, err) = skills(&["run", q]);
+        assert_eq!(code, 2, "{q}: {err}");
+        assert!(out.is_empty(), "{q}: {out}");
+        assert!(
+            err.contains("skills sweep") && !err.contains("unknown key"),
+            "{q}: {err}"
+        );
+    }
+    assert!(
+        start.elapsed().as_secs_f64() < 10.0,
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn every_run_failing_is_an_error() {
+    let (code, out, err) = skills(&["run", "v=1&m=quadratic&rot=0&opt=sgd&lr=10&runs=2"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("every run failed") && err.contains("diverged"),
+        "{err}"
+    );
+    assert_eq!(out.lines().count(), 4, "the rows are still written: {out}");
+}
+
+#[test]
+fn sweep_values_are_checked_before_any_run() {
+    for (q, phrase) in [
+        ("v=1&m=resource&steps=2&sweep=x:-1e308,1e308", "sweep: \"x\" is not a key"),
+        ("v=1&m=resource&steps=2&sweep=alpha:1..2:5&sweep2=dim:1..2:5", "whole-number key"),
+        ("v=1&m=resource&steps=2&sweep=seed:0..99999:100000&sweep=alpha:0..1:100000&sweep2=seed:0..99999:100000&sweep3=n0:0..1:100000", "more than once"),
+        ("v=1&m=resource&steps=2&sweep=alpha:1,=1+1", "alpha="),
+    ] {
+        let (code, out, err) = skills(&["sweep", q]);
+        assert_eq!(code, 2, "{q}: {err}");
+        assert!(out.is_empty() && err.contains(phrase), "{q}: {err}");
+    }
+}
+
+/// An interrupted sweep keeps every finished run, and `--resume` runs only the others.
+#[test]
+fn an_interrupted_sweep_resumes() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let q = "v=1&m=resource&steps=20000&n=200&sweep=seed:0..39:40";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skills"))
+        .args(["sweep", q])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut partial = String::new();
+    for _ in 0..5 {
+        // provenance, header and three rows, each arriving as its run finishes
+        partial += &lines.next().unwrap().unwrap();
+        partial.push('\n');
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // and a row cut mid-number, as a kill during a write could leave
+    partial += "39,39,2000";
+    let dir = std::env::temp_dir().join(format!("skills-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("partial.csv");
+    std::fs::write(&f, &partial).unwrap();
+    let fs = f.to_str().unwrap();
+    let (code, list, err) = skills(&["sweep", q, "--resume", fs, "--list"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(list.lines().count(), 37, "the runs still missing: {list}");
+    let cheap = q.replace("steps=20000", "steps=20");
+    let (code, _, err) = skills(&["sweep", &cheap, "--resume", fs]);
+    assert_eq!(code, 2, "another sweep's file is refused");
+    assert!(err.contains("not an output of this sweep"), "{err}");
+    let (code, resumed, err) = skills(&["sweep", q, "--resume", fs]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("cut short") && err.contains("3 run(s) kept"),
+        "{err}"
+    );
+    assert!(resumed.starts_with(&partial[..partial.rfind("39,39").unwrap()]));
+    let r = dir.join("resumed.csv");
+    std::fs::write(&r, &resumed).unwrap();
+    let (code, merged, err) = skills(&["merge", r.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let w = dir.join("whole.csv");
+    std::fs::write(&w, skills(&["sweep", q]).1).unwrap();
+    assert_eq!(merged, skills(&["merge", w.to_str().unwrap()]).1);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn exponents_never_print_a_non_number() {
+    let dir = std::env::temp_dir().join(format!("skills-exp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("zero.csv");
+    std::fs::write(&f, "run,alpha,dim,loss\n0,1,40,0\n1,1,220,0.5\n").unwrap();
+    let fs = f.to_str().unwrap();
+    for (at, phrase) in [("40,220", "alpha = 1"), ("40,40", "two different")] {
+        let (code, out, err) = skills(&["exponents", fs, "--x", "dim", "--at", at]);
+        assert_eq!(code, 2, "{at}: {out}");
+        assert!(!out.contains("NaN") && !out.contains("inf"), "{out}");
+        assert!(err.contains(phrase), "{err}");
+    }
+    // 100 000 groups: linear, not quadratic
+    let mut csv = String::from("run,alpha,dim,loss\n");
+    for i in 0..100_000 {
+        csv += &format!("{},{i},40,1\n{},{i},220,0.5\n", 2 * i, 2 * i + 1);
+    }
+    let big = dir.join("big.csv");
+    std::fs::write(&big, csv).unwrap();
+    let start = std::time::Instant::now();
+    let (code, out, err) = skills(&["exponents", big.to_str().unwrap(), "--at", "40,220"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 100_001);
+    assert!(
+        start.elapsed().as_secs_f64() < 20.0,
+        "{:?}",
+        start.elapsed()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    for args in [
+        vec!["run", "v=1&m=resource&steps=200000"],
+        vec!["sweep", "v=1&m=resource&steps=2000&sweep=seed:0..199:200"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_skills"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut buf = [0u8; 300];
+        child.stdout.take().unwrap().read_exact(&mut buf).unwrap();
+        // stdout is closed here (`| head -c 300`)
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panick") && !err.contains("cannot write"),
+            "{err}"
+        );
     }
 }

@@ -95,6 +95,7 @@ fn fig7_bottom_best_n0_grows_with_noise() {
     .unwrap();
     let n0: Vec<f64> = s
         .runs()
+        .collect::<Vec<_>>()
         .iter()
         .map(|r| run_one(r, &s.outputs).best_n0.unwrap())
         .collect();
@@ -116,7 +117,7 @@ fn fig10_loss_vs_steps_exponents() {
     let q = "v=1&vec=unit&loss=ce&n=1000&dim=100&batch=1024&lr=0.01&steps=200&record=80,200\
              &sweep=alpha:1,1.2,1.4,1.6,1.8,2&sweep2=seed:0..2:3";
     let s = Sweep::parse(q).unwrap();
-    let runs = s.runs();
+    let runs: Vec<_> = s.runs().collect();
     let rows = runs.iter().map(|r| run_one(r, &s.outputs).row());
     let csv = skill_dominoes::sweep::csv::write(&s.header(), rows);
     let ex = step_exponents(&csv, 80, 200, "alpha").unwrap();
@@ -164,7 +165,7 @@ fn fig10_loss_vs_dimension_exponents() {
     let q = "v=1&vec=unit&loss=ce&n=1000&batch=1024&lr=0.01&steps=10000\
              &sweep=alpha:1,1.4,2&sweep2=dim:40,220&sweep3=seed:0..2:3";
     let s = Sweep::parse(q).unwrap();
-    let runs = s.runs();
+    let runs: Vec<_> = s.runs().collect();
     let rows: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = runs
             .iter()
@@ -242,7 +243,7 @@ fn sweep_preset(id: &str) -> Vec<skill_dominoes::sweep::RunResult> {
 fn sweep_link(link: &str) -> Vec<skill_dominoes::sweep::RunResult> {
     use skill_dominoes::sweep::{run_one, Sweep};
     let s = Sweep::parse(link).unwrap();
-    let runs = s.runs();
+    let runs: Vec<_> = s.runs().collect();
     std::thread::scope(|sc| {
         let handles: Vec<_> = runs
             .iter()

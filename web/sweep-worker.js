@@ -1,5 +1,6 @@
 // A sweep worker: loads the page's own wasm module (the same build, so the same results as
-// the page and the CLI) and runs one grid point per message. Protocol (src/ui/workers.rs):
+// the page and the CLI) and runs one grid point per message. Protocol (src/ui/sweep/workers.rs,
+// which checks each reply before the page keeps it):
 //   in:  {type: "init", js, wasm}          out: {type: "ready"} or {type: "error", message}
 //   in:  {type: "run", id, query, outputs}  out: {type: "done", id, row, ms} or {type: "error", id, message}
 let mod = null;

@@ -5,15 +5,17 @@
 //! skills run 'v=1&m=geometry&n=10&alpha=2' [--every K] [--align]   # CSV on stdout
 //! skills run 'preset=fig4&opt=sgd&p1=0.9'                            # a figure's panel
 //! skills sweep 'v=1&m=resource&sweep=n0:1e-4..1:9:log' [--shard 2/8] # one row per run
-//! skills merge part1.csv part2.csv …                                 # join shard outputs
+//! skills sweep '<link>' --resume part.csv > part2.csv                # finish an interrupted one
+//! skills merge part1.csv part2.csv … [--partial]                     # join shard outputs
 //! skills svg 'preset=fig4' > fig4.svg                                # the skill chart as SVG
 //! skills keys | presets | cite                                       # vocabulary, figures, BibTeX
 //! ```
 //!
 //! With `runs=K` (Fig. 19's scatter) `run` prints one summary row per seed, as `sweep` does.
 //!
-//! Exit codes: 0 success, 2 bad input (each problem named on stderr), 3 the run diverged
-//! (the rows up to the divergence are printed, then the message).
+//! Exit codes: 0 success, 2 bad input (each problem named on stderr; a sweep link given to
+//! `run`; runs missing in `merge`), 3 the run diverged (the rows up to the divergence are
+//! printed, then the message) or every run of a sweep failed.
 //!
 //! Native only: built for wasm32 (`cargo check --target wasm32-unknown-unknown
 //! --all-targets`) it is an empty program that exits with an error, and clap, rayon and
@@ -42,10 +44,9 @@ mod native {
     use skill_dominoes::sim::metrics::kept;
     use skill_dominoes::sim::{SimError, Simulation};
     use skill_dominoes::sweep::{
-        csv, exponents, merge, run_one, step_exponents, Outputs, RunResult, RunSpec, Sweep,
-        SWEEP_PRESETS,
+        csv, exponents, merge, run_one, step_exponents, Sweep, Table, SWEEP_PRESETS,
     };
-    use std::io::{self, BufWriter, Write};
+    use std::io::{self, Write};
     use std::process::ExitCode;
 
     #[derive(Parser)]
@@ -97,9 +98,15 @@ mod native {
             /// a job array; `skills merge` joins the shards' outputs.
             #[arg(long, value_parser = parse_shard)]
             shard: Option<(usize, usize)>,
-            /// Print the runs (index and link) instead of running them.
+            /// Print the runs (index and link) instead of running them (with `--resume`, the
+            /// runs still missing).
             #[arg(long)]
             list: bool,
+            /// Complete an interrupted output of this sweep (or shard): print its rows again,
+            /// then run only the runs it lacks, e.g. `skills sweep LINK --resume part.csv >
+            /// part2.csv`. Its header and `# skills sweep` line must be this sweep's.
+            #[arg(long, value_name = "FILE")]
+            resume: Option<std::path::PathBuf>,
         },
         /// Two-point scaling exponents from a sweep's CSV (Fig. 10): `--x dim --at 40,220` gives
         /// α_N from the seed-median final loss at N = 40 and 220, per value of `--by`;
@@ -113,11 +120,15 @@ mod native {
             #[arg(long, default_value = "alpha")]
             by: String,
         },
-        /// Join the CSV outputs of the shards of one sweep, in run order.
+        /// Join the CSV outputs of the shards of one sweep, in run order; fails when runs are
+        /// missing (named on stderr) unless `--partial`.
         Merge {
             /// Shard output files.
             #[arg(required = true)]
             files: Vec<std::path::PathBuf>,
+            /// Write the runs there are even when some are missing (still named on stderr).
+            #[arg(long)]
+            partial: bool,
         },
     }
 
@@ -170,7 +181,12 @@ mod native {
                 width,
                 height,
             } => svg(&query, width.clamp(200, 8000), height.clamp(120, 8000)),
-            Command::Sweep { query, shard, list } => sweep(&query, shard, list),
+            Command::Sweep {
+                query,
+                shard,
+                list,
+                resume,
+            } => sweep(&query, shard, list, resume.as_deref()),
             Command::Exponents { file, x, at, by } => {
                 if at.len() != 2 {
                     eprintln!("skills: exponents: --at takes two values, e.g. --at 40,220");
@@ -193,9 +209,9 @@ mod native {
                 };
                 match res {
                     Ok(rows) => {
-                        let mut out = format!("{by},exponent\n");
+                        let mut out = format!("{},exponent\n", csv::field(&by));
                         for (k, e) in rows {
-                            out += &format!("{k},{}\n", num(e));
+                            out += &format!("{},{}\n", csv::field(&k), num(e));
                         }
                         print_text(&out)
                     }
@@ -205,25 +221,7 @@ mod native {
                     }
                 }
             }
-            Command::Merge { files } => {
-                let mut parts = vec![];
-                for f in &files {
-                    match std::fs::read_to_string(f) {
-                        Ok(t) => parts.push(t),
-                        Err(e) => {
-                            eprintln!("skills: {}: {e}", f.display());
-                            return ExitCode::from(2);
-                        }
-                    }
-                }
-                match merge(&parts) {
-                    Ok(text) => print_text(&text),
-                    Err(e) => {
-                        eprintln!("skills: merge: {e}");
-                        ExitCode::from(2)
-                    }
-                }
-            }
+            Command::Merge { files, partial } => merge_files(&files, partial),
             Command::Run {
                 query,
                 every,
@@ -232,7 +230,91 @@ mod native {
         }
     }
 
-    fn sweep(query: &str, shard: Option<(usize, usize)>, list: bool) -> ExitCode {
+    fn merge_files(files: &[std::path::PathBuf], partial: bool) -> ExitCode {
+        let mut parts = vec![];
+        for f in files {
+            match std::fs::read_to_string(f) {
+                Ok(t) => parts.push(t),
+                Err(e) => {
+                    eprintln!("skills: {}: {e}", f.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        let m = match merge(&parts) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("skills: merge: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        for n in &m.notices {
+            eprintln!("skills: merge: {n}");
+        }
+        if !m.missing.is_empty() {
+            eprintln!(
+                "skills: merge: {} run(s) missing: {}; `skills sweep LINK --resume FILE` runs \
+                 only those",
+                m.missing.len(),
+                csv::index_list(&m.missing)
+            );
+            if !partial {
+                eprintln!("skills: merge: nothing written (--partial writes the runs there are)");
+                return ExitCode::from(2);
+            }
+        }
+        print_text(&m.csv)
+    }
+
+    /// The rows of an earlier output of this sweep (`--resume FILE`) that belong to the
+    /// runs asked for, by run index; an error names why the file is not this sweep's.
+    fn resumed(
+        sw: &Sweep,
+        file: &std::path::Path,
+        wanted: &[usize],
+    ) -> Result<std::collections::BTreeMap<usize, String>, String> {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let t = Table::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        for n in &t.notices {
+            eprintln!("skills: {}: {n}", file.display());
+        }
+        let mine = sw.source_line();
+        if t.header.join(",") != sw.header()
+            || t.source
+                .as_deref()
+                .map(|s| format!("# skills sweep of {s}"))
+                != Some(mine)
+        {
+            return Err(format!(
+                "{}: not an output of this sweep (its `# skills sweep` line or header differs)",
+                file.display()
+            ));
+        }
+        let wanted: std::collections::HashSet<usize> = wanted.iter().copied().collect();
+        let mut done = std::collections::BTreeMap::new();
+        for r in &t.rows {
+            let idx = r[0]
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < sw.len())
+                .ok_or_else(|| format!("{}: a row without a valid run index", file.display()))?;
+            if !wanted.contains(&idx) {
+                continue;
+            }
+            let line: Vec<_> = r.iter().map(|f| csv::field(f)).collect();
+            if done.insert(idx, line.join(",")).is_some() {
+                return Err(format!("{}: run {idx} appears twice", file.display()));
+            }
+        }
+        Ok(done)
+    }
+
+    fn sweep(
+        query: &str,
+        shard: Option<(usize, usize)>,
+        list: bool,
+        resume: Option<&std::path::Path>,
+    ) -> ExitCode {
         let sw = match Sweep::parse(query) {
             Ok(s) => s,
             Err(problems) => {
@@ -246,47 +328,140 @@ mod native {
                 return ExitCode::from(2);
             }
         };
-        let runs = match shard {
-            Some((i, k)) => sw.shard(i, k),
-            None => sw.runs(),
+        let wanted: Vec<usize> = match shard {
+            Some((i, k)) => sw.shard(i, k).collect(),
+            None => (0..sw.len()).collect(),
         };
+        let done = match resume.map(|f| resumed(&sw, f, &wanted)).transpose() {
+            Ok(d) => d.unwrap_or_default(),
+            Err(e) => {
+                eprintln!("skills: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let todo: Vec<usize> = wanted
+            .into_iter()
+            .filter(|i| !done.contains_key(i))
+            .collect();
         if list {
-            let text: String = runs
+            let text: String = todo
                 .iter()
+                .filter_map(|&i| sw.run(i))
                 .map(|r| format!("{} {}\n", r.index, r.query))
                 .collect();
             return print_text(&text);
         }
-        let rows = run_all(&runs, &sw.outputs);
-        let text = csv::write(&sw.header(), rows.iter().map(RunResult::row));
-        let diverged = rows.iter().filter(|r| r.error.is_some()).count();
-        if diverged > 0 {
-            eprintln!("skills: {diverged} run(s) diverged or failed (see the error column)");
+        let mut head = sw.csv_head();
+        for line in done.values() {
+            head += line;
+            head.push('\n');
         }
-        print_text(&text)
+        match write_flushed(&head) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("skills: cannot write the output: {e}");
+                return ExitCode::from(1);
+            }
+        }
+        if resume.is_some() {
+            eprintln!(
+                "skills: {} run(s) kept from the file, {} to run",
+                done.len(),
+                todo.len()
+            );
+        }
+        let Outcome {
+            failed,
+            first_error,
+            write_error,
+        } = run_all(&sw, &todo);
+        match write_error {
+            None => {}
+            // stdout closed (`| head`): nothing more to say
+            Some(io::ErrorKind::BrokenPipe) => return ExitCode::SUCCESS,
+            Some(_) => return ExitCode::from(1),
+        }
+        if failed > 0 && failed == todo.len() {
+            eprintln!(
+                "skills: every run failed ({}); first: {}",
+                failed,
+                first_error.unwrap_or_default()
+            );
+            return ExitCode::from(3);
+        }
+        if failed > 0 {
+            eprintln!("skills: {failed} run(s) diverged or failed (see the error column)");
+        }
+        ExitCode::SUCCESS
     }
 
-    /// All runs on every core with a progress bar on stderr; results in run order.
-    fn run_all(runs: &[RunSpec], outputs: &Outputs) -> Vec<RunResult> {
+    /// Write `text` to stdout in one write and flush it.
+    fn write_flushed(text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()
+    }
+
+    /// What became of a sweep's runs.
+    struct Outcome {
+        failed: usize,
+        first_error: Option<String>,
+        /// Why the output stopped (stdout closed, a full disk), if it did.
+        write_error: Option<io::ErrorKind>,
+    }
+
+    /// The runs `todo` of the sweep on every core, each built when it starts, taken in run
+    /// order, with a progress bar on stderr. Each row goes to stdout as its run finishes, in
+    /// one write, flushed: an interrupted sweep keeps every finished run (`--resume`
+    /// completes it). Once stdout fails, the runs not started are skipped.
+    fn run_all(sw: &Sweep, todo: &[usize]) -> Outcome {
         use indicatif::{ProgressBar, ProgressStyle};
         use rayon::prelude::*;
-        let bar = ProgressBar::new(runs.len() as u64);
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Mutex;
+        let bar = ProgressBar::new(todo.len() as u64);
         bar.set_style(
             ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} runs, {elapsed} elapsed, about {eta} left",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        let out: Vec<RunResult> = runs
-            .par_iter()
-            .map(|r| {
-                let res = run_one(r, outputs);
-                bar.inc(1);
-                res
-            })
-            .collect();
+        let failed = AtomicUsize::new(0);
+        let first_error: Mutex<Option<String>> = Mutex::new(None);
+        let write_error: Mutex<Option<io::ErrorKind>> = Mutex::new(None);
+        let stopped = || write_error.lock().map(|e| e.is_some()).unwrap_or(true);
+        // par_bridge hands the runs out in order, so rows come out nearly in run order
+        todo.iter().par_bridge().for_each(|&i| {
+            if stopped() {
+                return;
+            }
+            let Some(spec) = sw.run(i) else { return };
+            let res = run_one(&spec, &sw.outputs);
+            if let Some(e) = &res.error {
+                failed.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut f) = first_error.lock() {
+                    f.get_or_insert_with(|| format!("run {i}: {e}"));
+                }
+            }
+            let mut line = res.row();
+            line.push('\n');
+            if let Err(e) = write_flushed(&line) {
+                if let Ok(mut w) = write_error.lock() {
+                    if w.is_none() && e.kind() != io::ErrorKind::BrokenPipe {
+                        eprintln!("skills: cannot write the output: {e}");
+                    }
+                    w.get_or_insert(e.kind());
+                }
+            }
+            bar.inc(1);
+        });
         bar.finish_and_clear();
-        out
+        Outcome {
+            failed: failed.into_inner(),
+            first_error: first_error.into_inner().ok().flatten(),
+            write_error: write_error.into_inner().ok().flatten(),
+        }
     }
 
     fn svg(query: &str, width: u32, height: u32) -> ExitCode {
@@ -353,6 +528,24 @@ mod native {
     }
 
     fn run(query: &str, every: u32, align: bool) -> ExitCode {
+        // a sweep link is `skills sweep`'s (its grid is not expanded here); `runs=K` is Fig.
+        // 19's scatter, run below as the sweep over its seeds
+        let q = link::query::of_link(query);
+        let sweep_key = link::query::parts(q)
+            .map(link::query::key)
+            .find(|k| matches!(*k, "sweep" | "sweep2" | "sweep3"));
+        let sweep_preset = link::query::parts(q)
+            .filter_map(|p| p.strip_prefix("preset="))
+            .find(|id| SWEEP_PRESETS.iter().any(|s| s.id == *id));
+        if let Some(what) = sweep_key
+            .map(|k| format!("{k}="))
+            .or(sweep_preset.map(|id| format!("the sweep preset {id}")))
+        {
+            eprintln!(
+                "skills: this is a sweep link ({what}): run it with `skills sweep`; nothing was run"
+            );
+            return ExitCode::from(2);
+        }
         let parsed = link::parse(query);
         for k in &parsed.unknown {
             eprintln!("skills: warning: unknown key {k:?} ignored");
@@ -372,7 +565,7 @@ mod native {
         }
         // Fig. 19's scatter (`runs=K`): one summary row per seed (t_skills = t1;t2), as a sweep
         if let Some(q) = skill_dominoes::sweep::as_sweep(query) {
-            return sweep(&q, None, false);
+            return sweep(&q, None, false, None);
         }
         let cfg = parsed.config;
         let spec = match cfg.spec() {
@@ -390,11 +583,12 @@ mod native {
             }
         };
         let with_align = align && sim.has_align();
-        let out = io::stdout();
-        let mut w = BufWriter::new(out.lock());
-        // the page's CSV export writes the same header and rows (export::csv)
+        // Whole rows only: each row is built, then written in one write (stdout's line
+        // buffer passes a whole line straight through), so an interrupted run leaves no row
+        // cut mid-number. The page's CSV export writes the same header and rows (export::csv).
+        let mut w = io::stdout().lock();
         let mut line = String::new();
-        let mut write_row = |w: &mut BufWriter<_>, f: &_| {
+        let mut write_row = |w: &mut io::StdoutLock, f: &_| {
             line.clear();
             csv_row(&mut line, f);
             w.write_all(line.as_bytes())

@@ -170,11 +170,23 @@ pub fn exponents(
         x1.parse().map_err(|_| "x1 is not a number")?,
         x2.parse().map_err(|_| "x2 is not a number")?,
     );
-    between(&t, (cx, cy), (a, b), |r| Some(r[cb].clone()))
+    if !(a.is_finite() && b.is_finite() && a > 0.0 && b > 0.0 && a != b) {
+        return Err(format!(
+            "{x} = {x1} and {x2}: two different positive numbers are needed"
+        ));
+    }
+    let groups = between(&t, (cx, cy), (a, b), |r| Some(r[cb].clone()));
+    if groups.is_empty() {
+        return Err(format!("no row has a finite {y}"));
+    }
+    groups
         .into_iter()
-        .map(|(k, e)| {
-            e.map(|e| (k.clone(), e))
-                .ok_or_else(|| format!("{by} = {k}: no rows at {x} = {x1} and {x2}"))
+        .map(|(k, e)| match e {
+            Some(e) if e.is_finite() => Ok((k, e)),
+            Some(_) => Err(format!(
+                "{by} = {k}: the exponent is not a finite number (a {y} of 0 at {x} = {x1} or {x2}?)"
+            )),
+            None => Err(format!("{by} = {k}: no rows at {x} = {x1} and {x2}")),
         })
         .collect()
 }
@@ -186,9 +198,20 @@ pub fn step_exponents(csv: &str, s1: u32, s2: u32, by: &str) -> Result<Vec<(Stri
     let c1 = t.column(&format!("loss@{s1}"))?;
     let c2 = t.column(&format!("loss@{s2}"))?;
     let cb = t.column(by)?;
-    Ok(per_run(&t, (s1 as f64, c1), (s2 as f64, c2), |r| {
+    if s1 == s2 || s1 == 0 || s2 == 0 {
+        return Err(format!(
+            "steps {s1} and {s2}: two different positive steps are needed"
+        ));
+    }
+    let e = per_run(&t, (s1 as f64, c1), (s2 as f64, c2), |r| {
         Some(r[cb].clone())
-    }))
+    });
+    if e.is_empty() {
+        return Err(format!(
+            "no run has finite, positive losses at steps {s1} and {s2}"
+        ));
+    }
+    Ok(e)
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //! `;`-separated); `record=80,200` adds the loss at those steps
 //! and `fit=n0` the best-fitting N0 of the Resource model (Fig. 7 bottom).
 //! Runs are numbered in grid order (the first axis varies slowest), so shards of a sweep can be
-//! run anywhere and merged back bit for bit.
+//! run anywhere and merged back bit for bit. A sweep holds its base link once and builds a
+//! run's link only when the run starts ([`Sweep::run`]).
 //!
 //! * [`presets`]: the paper's sweeps;
 //! * [`grid`]: the sweep link ([`Sweep`], [`Outputs`]) and its grid of runs;
@@ -22,9 +23,9 @@ pub mod grid;
 pub mod presets;
 pub mod run;
 
-pub use self::csv::{merge, Table};
+pub use self::csv::{merge, Merged, Table};
 pub use self::exponents::{exponents, median, step_exponents};
-pub use self::grid::{as_sweep, Axis, Outputs, RunSpec, Sweep, MAX_RUNS};
+pub use self::grid::{as_sweep, run_count, sweepable, Axis, Outputs, RunSpec, Sweep, MAX_RUNS};
 pub use self::presets::{sweeps_of_figure, SweepPreset, SWEEP_PRESETS};
 pub use self::run::{run_one, RunResult};
 
@@ -49,30 +50,43 @@ mod tests {
     fn grid_order_shards_and_merge() {
         let s =
             Sweep::parse("v=1&m=resource&steps=50&sweep=alpha:1,2&sweep2=n0:0,0.01,0.1").unwrap();
-        let runs = s.runs();
-        assert_eq!(runs.len(), 6);
-        assert_eq!(runs[1].query, "v=1&m=resource&steps=50&alpha=1&n0=0.01");
-        let all: Vec<String> = runs.iter().map(|r| run_one(r, &s.outputs).row()).collect();
-        let whole = format!("{}\n{}\n", s.header(), all.join("\n"));
-        assert_eq!(csv::write(&s.header(), &all), whole);
+        assert_eq!(s.len(), 6);
+        assert_eq!(
+            s.run(1).unwrap().query,
+            "v=1&m=resource&steps=50&alpha=1&n0=0.01"
+        );
+        assert_eq!(s.run(6), None);
+        let all: Vec<String> = s.runs().map(|r| run_one(&r, &s.outputs).row()).collect();
+        let whole = csv::write(&s.csv_head(), &all);
+        assert!(whole.starts_with(
+            "# skills sweep of 6 runs: v=1&m=resource&steps=50&sweep=alpha:1,2&sweep2=n0:0,0.01,0.1\nrun,alpha,n0,"
+        ));
+        // shards, their rows in any order (as runs finish), merge back to the whole
         let parts: Vec<String> = (0..4)
             .map(|i| {
-                let rows: Vec<String> = s
+                let mut rows: Vec<String> = s
                     .shard(i, 4)
-                    .iter()
-                    .map(|r| run_one(r, &s.outputs).row())
+                    .map(|k| run_one(&s.run(k).unwrap(), &s.outputs).row())
                     .collect();
-                format!("{}\n{}\n", s.header(), rows.join("\n"))
+                rows.reverse();
+                csv::write(&s.csv_head(), &rows)
             })
             .collect();
-        assert_eq!(
-            merge(&parts).unwrap(),
-            whole,
-            "shards merged equal the unsharded sweep"
-        );
+        let m = merge(&parts).unwrap();
+        assert_eq!(m.csv, whole, "shards merged equal the unsharded sweep");
+        assert!(m.missing.is_empty() && m.notices.is_empty());
         assert!(merge(&[whole.clone(), whole.clone()])
             .unwrap_err()
             .contains("twice"));
+        // a missing shard is named by its runs
+        let m = merge(&parts[..3]).unwrap();
+        assert_eq!(m.missing, [3]);
+        // a shard of another sweep (same header, another base) is refused
+        let other =
+            Sweep::parse("v=1&m=resource&steps=60&sweep=alpha:1,2&sweep2=n0:0,0.01,0.1").unwrap();
+        assert_eq!(other.header(), s.header());
+        let e = merge(&[parts[0].clone(), csv::write(&other.csv_head(), [""; 0])]).unwrap_err();
+        assert!(e.contains("another sweep"), "{e}");
     }
 
     #[test]
@@ -85,6 +99,7 @@ mod tests {
         assert_eq!(s.outputs.query(), "record=10,30&fit=n0");
         for r in s.runs() {
             let tail = run_point(&r.query, &o);
+            assert_eq!(csv::check_tail(&s, &tail).as_ref(), Ok(&tail));
             assert_eq!(
                 csv::row(r.index, &r.point, &tail),
                 run_one(&r, &s.outputs).row()
@@ -95,8 +110,9 @@ mod tests {
                 &r.point,
                 &csv::failed_tail(&s.header(), &r, "x, y"),
             );
-            assert_eq!(failed.split(',').count(), s.header().split(',').count());
-            assert!(failed.ends_with(",worker failed: x; y"), "{failed}");
+            let t = Table::parse(&csv::write(&s.csv_head(), [&failed])).unwrap();
+            assert_eq!(t.rows[0].len(), s.header().split(',').count());
+            assert_eq!(t.rows[0].last().unwrap(), "worker failed: x, y");
         }
         assert!(Outputs::from_query("fit=n1").is_err() && Outputs::from_query("seed=1").is_err());
     }
@@ -116,5 +132,9 @@ mod tests {
         assert!(merge(&["run,steps\n".into(), "run,x,steps\n".into()])
             .unwrap_err()
             .contains("another header"));
+        // a row with its fields but no step count is not a result
+        assert!(merge(&["run,x,steps\n0,1,\n".into()])
+            .unwrap_err()
+            .contains("no step count"));
     }
 }

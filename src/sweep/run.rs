@@ -31,10 +31,12 @@ pub struct RunResult {
     pub error: Option<String>,
 }
 
-/// Run one grid point to the end (the query was validated by [`Sweep::parse`](super::Sweep::parse)).
+/// Run one grid point to the end (the query was validated by [`Sweep::parse`](super::Sweep::parse),
+/// or is checked here: a link with problems is not run, its problems are the error).
 pub fn run_one(spec: &RunSpec, outputs: &Outputs) -> RunResult {
     let record = &outputs.record;
-    let c = parse(&spec.query).config;
+    let parsed = parse(&spec.query);
+    let c = parsed.config;
     let mut result = RunResult {
         index: spec.index,
         point: spec.point.clone(),
@@ -50,6 +52,13 @@ pub fn run_one(spec: &RunSpec, outputs: &Outputs) -> RunResult {
         best_n0: None,
         error: None,
     };
+    // a grid point the sweep did not check up front (a sample of a large sweep) is not run
+    // repaired: its problems are its error
+    if !parsed.problems.is_empty() {
+        let p: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
+        result.error = Some(format!("invalid grid point: {}", p.join("; ")));
+        return result;
+    }
     let mut history: Vec<Vec<f64>> = vec![];
     let mut sim = match c.spec().and_then(Simulation::new) {
         Ok(s) => s,

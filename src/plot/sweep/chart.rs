@@ -44,6 +44,8 @@ pub struct Plot {
     pub references: Vec<Reference>,
     /// Rows the plot could not use (no value), for the caption.
     pub skipped: usize,
+    /// Series left out past [`super::MAX_SERIES`].
+    pub hidden: usize,
 }
 
 /// The (min, max) of some values (infinities for none).
@@ -227,6 +229,17 @@ pub fn draw<DB: DrawingBackend>(
         (false, true) => style.body(builder.build_cartesian_2d(x0..x1, ly()).map_err(err)?),
         (true, true) => style.body(builder.build_cartesian_2d(lx(), ly()).map_err(err)?),
     }?;
+    if plot.hidden > 0 {
+        // say what was left out, in the top margin
+        let note = format!(
+            "the first {} series are drawn; {} more are not",
+            plot.series.len(),
+            plot.hidden
+        );
+        let font = ("sans-serif", 12.0 * k).into_font().color(&c.fg);
+        root.draw(&Text::new(note, (px(70.0) as i32, px(1.0) as i32), font))
+            .map_err(err)?;
+    }
     root.present().map_err(err)?;
     Ok(hits)
 }
@@ -278,22 +291,41 @@ fn data_range(plot: &Plot) -> ((f64, f64), (f64, f64)) {
                 && (!plot.log_y || p.1 > 0.0)
         })
         .collect();
-    let range = |v: &mut dyn Iterator<Item = f64>, log: bool| {
-        let (lo, hi) = span(v);
-        if !lo.is_finite() {
-            return (1.0, 10.0);
-        }
-        if log {
-            (lo / 1.15, hi * 1.15)
-        } else {
-            let pad = 0.05 * (hi - lo).max(1e-9 * hi.abs().max(1.0));
-            (lo - pad, hi + pad)
-        }
-    };
+    let range = |v: &mut dyn Iterator<Item = f64>, log: bool| axis_range(span(v), log);
     (
         range(&mut all.iter().map(|p| p.0), plot.log_x),
         range(&mut all.iter().map(|p| p.1), plot.log_y),
     )
+}
+
+/// The largest magnitude an axis reaches: its width (twice this) and every tick step stay
+/// finite, so plotters' tick loops end (a span of ±1e308 overflowed to infinity and hung the
+/// page).
+pub const AXIS_LIMIT: f64 = 1e300;
+
+/// An axis' range from the (min, max) of its values: a little padding (a log axis by a
+/// factor), never wider than ±[`AXIS_LIMIT`] (a log axis within [1/AXIS_LIMIT, AXIS_LIMIT]),
+/// never empty; (1, 10) for no values.
+pub fn axis_range((lo, hi): (f64, f64), log: bool) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+        return (1.0, 10.0);
+    }
+    if log {
+        let (a, b) = (1.0 / AXIS_LIMIT, AXIS_LIMIT);
+        let (lo, hi) = ((lo / 1.15).clamp(a, b), (hi * 1.15).clamp(a, b));
+        if hi > lo * (1.0 + 1e-9) {
+            (lo, hi)
+        } else {
+            (lo / 2.0, lo * 2.0)
+        }
+    } else {
+        let (lo, hi) = (
+            lo.clamp(-AXIS_LIMIT, AXIS_LIMIT),
+            hi.clamp(-AXIS_LIMIT, AXIS_LIMIT),
+        );
+        let pad = 0.05 * (hi - lo).max(1e-9 * hi.abs().max(lo.abs()).max(1.0));
+        (lo - pad, hi + pad)
+    }
 }
 
 /// What a chart body needs besides its coordinates.
@@ -360,6 +392,9 @@ impl Style<'_> {
                 && (p.0 > 0.0 || !plot.log_x)
                 && (p.1 > 0.0 || !plot.log_y)
         };
+        // a point past ±AXIS_LIMIT sits on the edge (plotters' pixel arithmetic overflows
+        // for a point far outside the axes)
+        let inside = |&(x, y): &(f64, f64)| (x.clamp(x0, x1), y.clamp(y0, y1));
         for (i, r) in plot.references.iter().enumerate() {
             let pts: Vec<(f64, f64)> = r
                 .points
@@ -386,7 +421,7 @@ impl Style<'_> {
         let mut hits: Vec<Hit> = vec![];
         for (i, s) in plot.series.iter().enumerate() {
             let color = skill_color(i, n);
-            let pts: Vec<(f64, f64)> = s.points.iter().filter(ok).copied().collect();
+            let pts: Vec<(f64, f64)> = s.points.iter().filter(ok).map(inside).collect();
             let dot = (3.0 * k).round().max(2.0) as i32;
             let series = if plot.scatter {
                 chart
@@ -455,5 +490,60 @@ mod tests {
         assert!(log_ticks(0.0, 1.0).is_empty() && log_ticks(2.0, 1.0).is_empty());
         let t = log_ticks(0.031, 0.45);
         assert!(t.len() >= 3 && t.len() <= 10, "{t:?}");
+    }
+
+    #[test]
+    fn huge_and_tiny_spans_give_finite_axes() {
+        for (lo, hi) in [
+            (-1e308, 1e308),
+            (-f64::MAX, f64::MAX),
+            (1e308, 1e308),
+            (0.0, 5e-324),
+            (-5e-324, 0.0),
+            (3.0, 3.0),
+        ] {
+            for log in [false, true] {
+                let (a, b) = axis_range((lo, hi), log);
+                assert!(
+                    a.is_finite() && b.is_finite() && b > a,
+                    "{lo}..{hi}: {a}..{b}"
+                );
+                assert!((b - a).is_finite(), "{lo}..{hi}: width");
+            }
+        }
+        assert_eq!(
+            axis_range((f64::INFINITY, f64::NEG_INFINITY), false),
+            (1.0, 10.0)
+        );
+    }
+
+    #[test]
+    fn a_plot_spanning_every_float_draws() {
+        // the two-row CSV (−1e308, 1e308) once hung the page in plotters' tick loop
+        for (log_x, log_y, pts) in [
+            (false, false, vec![(-1e308, -1e308), (1e308, 1e308)]),
+            (false, false, vec![(-f64::MAX, 1.0), (f64::MAX, 2.0)]),
+            (true, true, vec![(1e-300, 5e-324), (1e308, f64::MAX)]),
+            (false, false, vec![(1.0, 5e-324), (1.0 + f64::EPSILON, 0.0)]),
+        ] {
+            let plot = Plot {
+                x_label: "x".into(),
+                y_label: "y".into(),
+                log_x,
+                log_y,
+                scatter: false,
+                series: vec![Series {
+                    label: "s".into(),
+                    points: pts,
+                }],
+                references: vec![],
+                skipped: 0,
+                hidden: 0,
+            };
+            let t = std::time::Instant::now();
+            let svg = svg(&plot, (400, 300), &ChartOpts::default()).unwrap();
+            assert!(svg.contains("<svg"));
+            assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+        }
     }
 }

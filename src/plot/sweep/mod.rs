@@ -18,6 +18,10 @@ use self::chart::span;
 use crate::sim::metrics::two_skill_ratio;
 use crate::sweep::exponents::{self as measure, median};
 
+/// At most this many series are drawn (the first ones; [`Plot::hidden`] counts the rest): a
+/// CSV opened in the page may split its rows into any number of them.
+pub const MAX_SERIES: usize = 100;
+
 /// The x axis: the first numeric non-seed axis with two or more values, `dim` first.
 fn x_axis(t: &Table) -> Option<String> {
     let numeric = |a: &String| {
@@ -260,11 +264,16 @@ pub fn exponents(t: &Table) -> Vec<Series> {
 /// exponents, series in order of first appearance, points by α.
 fn by_series(e: impl Iterator<Item = ((String, u64), f64)>) -> Vec<(String, Vec<(f64, f64)>)> {
     let mut out: Vec<(String, Vec<(f64, f64)>)> = vec![];
+    // a hash map keeps this linear in the series (a searched list made 20 000 series O(n²))
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for ((base, a), e) in e.filter(|x| x.1.is_finite()) {
         let pt = (f64::from_bits(a), e);
-        match out.iter_mut().find(|s| s.0 == base) {
-            Some(s) => s.1.push(pt),
-            None => out.push((base, vec![pt])),
+        match index.get(&base) {
+            Some(&i) => out[i].1.push(pt),
+            None => {
+                index.insert(base.clone(), out.len());
+                out.push((base, vec![pt]));
+            }
         }
     }
     for s in &mut out {
@@ -285,6 +294,7 @@ pub fn plot(t: &Table, view: View) -> Plot {
         series: vec![],
         references: vec![],
         skipped: 0,
+        hidden: 0,
     };
     let x = XAxis {
         name: x_axis.as_deref(),
@@ -296,6 +306,10 @@ pub fn plot(t: &Table, view: View) -> Plot {
         View::Exponents => exponents_view(t, &mut p),
         View::Ratio => ratio_view(t, &x, &mut p),
         View::Scatter => scatter_view(t, &mut p),
+    }
+    if p.series.len() > MAX_SERIES {
+        p.hidden = p.series.len() - MAX_SERIES;
+        p.series.truncate(MAX_SERIES);
     }
     for s in &mut p.series {
         if s.label.is_empty() {
@@ -630,6 +644,65 @@ mod tests {
         let p = plot(&t, View::Loss);
         assert_eq!(p.series[0].points.len(), 100_000);
         assert!(p.log_x && p.log_y);
+    }
+
+    #[test]
+    fn many_series_plot_quickly_and_are_capped() {
+        // 20 000 series (one per value of a second axis) once froze the page for minutes
+        let mut csv = String::from("run,alpha,dim,n0,steps,loss\n");
+        for i in 0..20_000 {
+            for (j, d) in [40, 220].iter().enumerate() {
+                csv += &format!(
+                    "{},{},{d},{i},10,{}\n",
+                    2 * i + j,
+                    1.0 + (i % 5) as f64 * 0.1,
+                    1.0 / *d as f64
+                );
+            }
+        }
+        let t = Table::parse(&csv).unwrap();
+        let start = std::time::Instant::now();
+        for v in [View::Loss, View::Exponents] {
+            let p = plot(&t, v);
+            assert!(p.series.len() <= MAX_SERIES, "{v:?}: {}", p.series.len());
+            assert!(p.hidden > 0, "{v:?}");
+            let svg = svg(&p, (640, 400), &ChartOpts::default()).unwrap();
+            assert!(svg.contains("more are not"), "{v:?}");
+        }
+        let secs = start.elapsed().as_secs_f64();
+        assert!(secs < 20.0, "{secs} s");
+    }
+
+    #[test]
+    fn the_reader_caps_rows_and_names_a_cut_line() {
+        use crate::sweep::csv::{MAX_COLUMNS, MAX_FIELD_CHARS, MAX_ROWS};
+        let mut csv = String::from("run,steps,loss\n");
+        for i in 0..MAX_ROWS + 5 {
+            csv += &format!("{i},1,0.5\n");
+        }
+        let t = Table::parse(&csv).unwrap();
+        assert_eq!(t.rows.len(), MAX_ROWS);
+        assert!(t.notices[0].contains("5 rows past"), "{:?}", t.notices);
+        // a last line without its line break, cut short: left out with a notice
+        let t = Table::parse("run,steps,loss,error\n0,1,0.5,\n1,1,0.").unwrap();
+        assert_eq!(t.rows.len(), 1);
+        assert!(
+            t.notices[0].contains("line 3 is cut short"),
+            "{:?}",
+            t.notices
+        );
+        // a whole last row without its line break is kept
+        assert_eq!(Table::parse("run,steps\n0,1").unwrap().rows.len(), 1);
+        let wide = (0..=MAX_COLUMNS)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(Table::read(&wide).unwrap_err().contains("columns"));
+        let long = format!("run,steps\n0,{}\n", "9".repeat(MAX_FIELD_CHARS + 1));
+        assert!(Table::read(&long).unwrap_err().contains("characters"));
+        // quoted fields (RFC 4180) read back
+        let t = Table::parse("run,steps,error\n0,1,\"a, \"\"b\"\"\"\n").unwrap();
+        assert_eq!(t.rows[0][2], "a, \"b\"");
     }
 
     #[test]

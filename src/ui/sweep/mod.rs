@@ -198,7 +198,7 @@ fn SweepSetup(s: SweepState) -> impl IntoView {
                             .iter()
                             .map(|a| format!("{} ({} values)", a.key, a.values.len()))
                             .collect();
-                        format!("{} runs: {}.", sw.runs().len(), axes.join(" × "))
+                        format!("{} runs: {}.", sw.len(), axes.join(" × "))
                     }
                     Err(_) => String::new(),
                 }}
@@ -504,7 +504,7 @@ fn RunsTable(s: SweepState) -> impl IntoView {
                 r.version.track();
                 let t = r.table.get().ok()?;
                 let link = |i: usize| {
-                    r.specs.with_value(|sp| sp.get(i).map(|r| format!("?{}", r.query)))
+                    r.sweep.with_value(|sw| sw.as_ref()?.run(i).map(|r| format!("?{}", r.query)))
                 };
                 let shown = t.rows.len().min(TABLE_ROWS);
                 // lab links for the page's own runs, not for an opened file's

@@ -4,7 +4,7 @@
 //! are the page's acts (run, cancel, open a CSV, a runner's events); drawing is the page's,
 //! asked for through the state's [`Animation`].
 
-use super::workers::{self, Event, Job, Runner};
+use super::workers::{self, Event, Runner};
 use crate::link::Problem;
 use crate::plot::sweep::{self as sweep_plot, Table, View};
 use crate::sweep::{csv as sweep_csv, RunSpec, Sweep};
@@ -13,6 +13,7 @@ use crate::ui::location;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The largest CSV file the page opens (100 000 runs of a wide sweep are ≈ 20 MB).
 const MAX_CSV_BYTES: f64 = 64e6;
@@ -99,11 +100,13 @@ impl Progress {
 #[derive(Clone, Copy)]
 pub struct Results {
     header: StoredValue<String>,
-    pub specs: StoredValue<Vec<RunSpec>>,
+    /// The sweep being run: its base link once, each run built from its index when needed.
+    pub sweep: StoredValue<Option<Rc<Sweep>>, LocalStorage>,
     rows: StoredValue<Vec<Option<String>>>,
     outputs: StoredValue<String>,
-    /// Finished runs by (link, outputs): reused when the same grid point comes again.
-    cache: StoredValue<HashMap<String, String>>,
+    /// Finished runs by (base link and outputs) and then grid point (`key=value&…`): reused
+    /// when the same grid point comes again; the base is kept once per sweep, not per run.
+    cache: StoredValue<HashMap<String, HashMap<String, String>>>,
     /// Bumped when the rows are re-read (see [`SweepState::rows_changed`]).
     pub version: RwSignal<u64>,
     /// Rows arrived since the table was last re-read.
@@ -128,8 +131,10 @@ fn csv(
     rows.with_value(|rows| sweep_csv::write(&header, rows.iter().flatten()))
 }
 
-fn cache_key(query: &str, outputs: &str) -> String {
-    format!("{query}\n{outputs}")
+/// The cache's two keys of a grid point: (base link and outputs, the point's `key=value&…`).
+fn cache_key(sweep: &Sweep, point: &[(String, String)], outputs: &str) -> (String, String) {
+    let point: Vec<String> = point.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    (format!("{}\n{outputs}", sweep.base), point.join("&"))
 }
 
 impl Results {
@@ -212,7 +217,7 @@ impl SweepState {
         let opened = RwSignal::new(None);
         let results = Results {
             header,
-            specs: StoredValue::new(vec![]),
+            sweep: StoredValue::new_local(None),
             rows,
             outputs: StoredValue::new(String::new()),
             cache: StoredValue::new(HashMap::new()),
@@ -277,29 +282,28 @@ impl SweepState {
         };
         self.problems.set(vec![]);
         location::set_address(format!("?{link}"), true);
-        let specs = sweep.runs();
         let outputs = sweep.outputs.query();
-        let mut rows = vec![None; specs.len()];
+        let mut rows = vec![None; sweep.len()];
         let mut jobs = vec![];
         let mut reused = 0;
         r.cache.with_value(|c| {
-            for s in &specs {
-                match c.get(&cache_key(&s.query, &outputs)) {
+            let (base, _) = cache_key(&sweep, &[], &outputs);
+            let done = c.get(&base);
+            // (each run's point only: its link is built when a worker gets it)
+            for i in 0..sweep.len() {
+                let point = sweep.point(i);
+                match done.and_then(|d| d.get(&cache_key(&sweep, &point, &outputs).1)) {
                     Some(tail) => {
-                        rows[s.index] = Some(row(s, tail));
+                        rows[i] = Some(sweep_csv::row(i, &point, tail));
                         reused += 1;
                     }
-                    None => jobs.push(Job {
-                        id: s.index,
-                        query: s.query.clone(),
-                        outputs: outputs.clone(),
-                    }),
+                    None => jobs.push(i),
                 }
             }
         });
-        r.header.set_value(sweep.header());
-        p.total.set(specs.len());
-        r.specs.set_value(specs);
+        r.header.set_value(sweep.csv_head());
+        p.total.set(sweep.len());
+        r.sweep.set_value(Some(Rc::new(sweep)));
         r.rows.set_value(rows);
         r.outputs.set_value(outputs);
         p.done.set(reused);
@@ -324,18 +328,22 @@ impl SweepState {
         self.run(jobs, reused);
     }
 
-    /// Hand `jobs` to a new runner.
-    fn run(self, jobs: Vec<Job>, reused: usize) {
+    /// Hand `jobs` (run indices) to a new runner.
+    fn run(self, jobs: Vec<usize>, reused: usize) {
         let p = self.progress;
+        let Some(sweep) = self.results.sweep.get_value() else {
+            return;
+        };
+        let outputs = self.results.outputs.get_value();
         let n = p.workers.get_untracked().min(jobs.len()).max(1);
         self.generation.update_value(|g| *g += 1);
         let generation = self.generation.get_value();
         let handler = move |e: Event| self.on_event(generation, e);
-        let runner = match Runner::workers(n, handler) {
+        let runner = match Runner::workers(n, sweep.clone(), outputs.clone(), handler) {
             Ok(r) => r,
             Err(e) => {
                 p.mode.set(format!("in the page ({e})"));
-                Runner::in_page(move |e: Event| self.on_event(generation, e))
+                Runner::in_page(sweep, outputs, move |e: Event| self.on_event(generation, e))
             }
         };
         if runner.in_workers() {
@@ -376,27 +384,37 @@ impl SweepState {
         match e {
             Event::Done { id, tail, ms } => {
                 p.run_ms.update_value(|v| v.push(ms));
-                let Some(spec) = r.specs.with_value(|s| s.get(id).cloned()) else {
+                let Some(sweep) = r.sweep.get_value() else {
+                    return;
+                };
+                // a known run index, and fields of the expected count and form (a reply is
+                // data from another context: checked before it is stored)
+                let Some(spec) = sweep.run(id) else {
                     return;
                 };
                 let outputs = r.outputs.get_value();
-                r.cache.update_value(|c| {
-                    c.insert(cache_key(&spec.query, &outputs), tail.clone());
-                });
-                r.rows
-                    .update_value(|rows| rows[id] = Some(row(&spec, &tail)));
+                match sweep_csv::check_tail(&sweep, &tail) {
+                    Ok(tail) => {
+                        let (base, point) = cache_key(&sweep, &spec.point, &outputs);
+                        r.cache.update_value(|c| {
+                            c.entry(base).or_default().insert(point, tail.clone());
+                        });
+                        r.rows
+                            .update_value(|rows| rows[id] = Some(row(&spec, &tail)));
+                    }
+                    Err(why) => {
+                        let message = format!("the worker's reply was refused: {why}");
+                        self.fail(&sweep, &spec, &message);
+                    }
+                }
                 p.done.update(|d| *d += 1);
             }
             Event::Failed { id, message } => {
-                if let Some(spec) = r.specs.with_value(|s| s.get(id).cloned()) {
-                    // the row says so in its error column (not cached: a retry may work)
-                    let tail = r
-                        .header
-                        .with_value(|h| sweep_csv::failed_tail(h, &spec, &message));
-                    r.rows
-                        .update_value(|rows| rows[id] = Some(row(&spec, &tail)));
+                if let Some(sweep) = r.sweep.get_value() {
+                    if let Some(spec) = sweep.run(id) {
+                        self.fail(&sweep, &spec, &message);
+                    }
                 }
-                p.failed.update(|f| *f += 1);
                 p.done.update(|d| *d += 1);
             }
             Event::Unavailable(why) => {
@@ -413,26 +431,30 @@ impl SweepState {
         }
     }
 
+    /// A run that failed (or whose reply was refused): its row says so in its error column
+    /// (not cached: a retry may work), and the count of failures (the status line) grows.
+    fn fail(self, sweep: &Sweep, spec: &RunSpec, message: &str) {
+        let r = self.results;
+        let tail = sweep_csv::failed_tail(&sweep.header(), spec, message);
+        r.rows
+            .update_value(|rows| rows[spec.index] = Some(row(spec, &tail)));
+        self.progress.failed.update(|f| *f += 1);
+    }
+
     /// The workers could not start: rerun the rest on the page's thread.
     fn rerun_in_page(self, generation: u64, why: &str) {
         let r = self.results;
         self.progress
             .mode
             .set(format!("in the page (workers unavailable: {why})"));
-        let jobs: Vec<Job> = r.specs.with_value(|specs| {
-            r.rows.with_value(|rows| {
-                specs
-                    .iter()
-                    .filter(|s| rows[s.index].is_none())
-                    .map(|s| Job {
-                        id: s.index,
-                        query: s.query.clone(),
-                        outputs: r.outputs.get_value(),
-                    })
-                    .collect()
-            })
-        });
-        let runner = Runner::in_page(move |e: Event| self.on_event(generation, e));
+        let Some(sweep) = r.sweep.get_value() else {
+            return;
+        };
+        let jobs: Vec<usize> = r
+            .rows
+            .with_value(|rows| (0..rows.len()).filter(|&i| rows[i].is_none()).collect());
+        let outputs = r.outputs.get_value();
+        let runner = Runner::in_page(sweep, outputs, move |e: Event| self.on_event(generation, e));
         runner.submit(jobs);
         self.runner.set_value(Some(runner));
     }
@@ -492,8 +514,11 @@ impl SweepState {
                         Ok(t) => {
                             self.stop_runner();
                             self.progress.running.set(false);
+                            // what the reader left out (rows past its limit, a cut last line)
+                            let cut: String =
+                                t.notices.iter().map(|n| format!(" Note: {n}.")).collect();
                             status.set(format!(
-                                "Opened {name}: {} runs over {}.",
+                                "Opened {name}: {} runs over {}.{cut}",
                                 t.rows.len(),
                                 if t.axes.is_empty() {
                                     "no axis".to_string()

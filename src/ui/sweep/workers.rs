@@ -5,6 +5,7 @@
 //! workers), [`Runner::in_page`] runs the same function on the page's thread, one run per
 //! task, so results are the same either way.
 
+use crate::sweep::Sweep;
 use crate::ui::animation::now;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -12,13 +13,12 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// One grid point to run.
-#[derive(Clone, Debug)]
-pub struct Job {
-    pub id: usize,
-    pub query: String,
+/// What the jobs are: run indices of one sweep, each built into its link only when it is
+/// handed out (the sweep holds its base once), with the outputs every run reports.
+struct Source {
+    sweep: Rc<Sweep>,
     /// `record=…&fit=n0` ([`crate::sweep::Outputs::query`]).
-    pub outputs: String,
+    outputs: String,
 }
 
 /// What the runner reports.
@@ -44,7 +44,8 @@ struct Slot {
 
 pub struct Inner {
     slots: Vec<Option<Slot>>,
-    queue: VecDeque<Job>,
+    queue: VecDeque<usize>,
+    source: Source,
     on_event: Callback,
     urls: Urls,
     stopped: bool,
@@ -106,18 +107,25 @@ pub enum Runner {
 }
 
 pub struct InPage {
-    queue: VecDeque<Job>,
+    queue: VecDeque<usize>,
+    source: Source,
     on_event: Callback,
     stopped: bool,
 }
 
 impl Runner {
-    /// `n` workers, each reporting through `on_event`.
-    pub fn workers(n: usize, on_event: impl Fn(Event) + 'static) -> Result<Runner, String> {
+    /// `n` workers for runs of `sweep`, each reporting through `on_event`.
+    pub fn workers(
+        n: usize,
+        sweep: Rc<Sweep>,
+        outputs: String,
+        on_event: impl Fn(Event) + 'static,
+    ) -> Result<Runner, String> {
         let urls = urls()?;
         let inner = Rc::new(RefCell::new(Inner {
             slots: vec![],
             queue: VecDeque::new(),
+            source: Source { sweep, outputs },
             on_event: Rc::new(on_event),
             urls,
             stopped: false,
@@ -130,9 +138,14 @@ impl Runner {
     }
 
     /// Run on the page's thread, one job per macrotask.
-    pub fn in_page(on_event: impl Fn(Event) + 'static) -> Runner {
+    pub fn in_page(
+        sweep: Rc<Sweep>,
+        outputs: String,
+        on_event: impl Fn(Event) + 'static,
+    ) -> Runner {
         Runner::InPage(Rc::new(RefCell::new(InPage {
             queue: VecDeque::new(),
+            source: Source { sweep, outputs },
             on_event: Rc::new(on_event),
             stopped: false,
         })))
@@ -149,7 +162,8 @@ impl Runner {
         matches!(self, Runner::Workers(_))
     }
 
-    pub fn submit(&self, jobs: Vec<Job>) {
+    /// Queue these run indices.
+    pub fn submit(&self, jobs: Vec<usize>) {
         match self {
             Runner::Workers(w) => {
                 w.borrow_mut().queue.extend(jobs);
@@ -245,11 +259,23 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, i: usize, data: JsValue) {
                 slot.ready = true;
                 None
             }
-            // the job this worker was given (not an id read back from the message)
-            "done" => slot.job.take().map(|id| Event::Done {
-                id,
-                tail: get_str(&data, "row").unwrap_or_default(),
-                ms: get_f64(&data, "ms").unwrap_or(0.0),
+            // the job this worker was given (not an id read back from the message); a reply
+            // for another run, or without its row, is refused (the caller checks the row)
+            "done" => slot.job.take().map(|id| {
+                let echoed = get_f64(&data, "id");
+                match get_str(&data, "row") {
+                    Some(tail) if echoed == Some(id as f64) => Event::Done {
+                        id,
+                        tail,
+                        ms: get_f64(&data, "ms").filter(|m| m.is_finite()).unwrap_or(0.0),
+                    },
+                    _ => Event::Failed {
+                        id,
+                        message: format!(
+                            "the worker's reply was refused: it names run {echoed:?}, not {id}, or has no row"
+                        ),
+                    },
+                }
             }),
             _ => {
                 let message = get_str(&data, "message").unwrap_or_else(|| "unknown error".into());
@@ -300,7 +326,12 @@ fn dispatch(inner: &Rc<RefCell<Inner>>) {
     if w.stopped {
         return;
     }
-    let Inner { slots, queue, .. } = &mut *w;
+    let Inner {
+        slots,
+        queue,
+        source,
+        ..
+    } = &mut *w;
     for slot in slots.iter_mut().flatten() {
         if !slot.ready || slot.job.is_some() {
             continue;
@@ -308,13 +339,16 @@ fn dispatch(inner: &Rc<RefCell<Inner>>) {
         let Some(job) = queue.pop_front() else {
             break;
         };
+        let Some(spec) = source.sweep.run(job) else {
+            continue;
+        };
         let m = js_sys::Object::new();
         set(&m, "type", "run".into());
-        set(&m, "id", (job.id as f64).into());
-        set(&m, "query", job.query.as_str().into());
-        set(&m, "outputs", job.outputs.as_str().into());
+        set(&m, "id", (job as f64).into());
+        set(&m, "query", spec.query.as_str().into());
+        set(&m, "outputs", source.outputs.as_str().into());
         if slot.worker.post_message(&m).is_ok() {
-            slot.job = Some(job.id);
+            slot.job = Some(job);
         } else {
             queue.push_front(job);
             break;
@@ -331,14 +365,20 @@ fn schedule_in_page(p: Weak<RefCell<InPage>>) {
                 if s.stopped {
                     return;
                 }
-                (s.queue.pop_front(), s.on_event.clone())
+                let job = s.queue.pop_front().and_then(|id| {
+                    let spec = s.source.sweep.run(id)?;
+                    Some((id, spec.query, s.source.outputs.clone()))
+                });
+                (job, s.on_event.clone())
             };
-            let Some(job) = job else { return };
+            let Some((id, query, outputs)) = job else {
+                return;
+            };
             let t0 = now();
-            let outputs = crate::sweep::Outputs::from_query(&job.outputs).unwrap_or_default();
-            let tail = crate::sweep::run_point(&job.query, &outputs);
+            let outputs = crate::sweep::Outputs::from_query(&outputs).unwrap_or_default();
+            let tail = crate::sweep::run_point(&query, &outputs);
             cb(Event::Done {
-                id: job.id,
+                id,
                 tail,
                 ms: now() - t0,
             });
