@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import { start, ROOT } from './harness.mjs';
@@ -23,6 +23,14 @@ const bin = () => {
   const b = ['debug', 'release'].map((p) => path.join(ROOT, 'target', p, 'skills')).find(existsSync);
   assert.ok(b, 'the CLI is built (cargo build --bin skills)');
   return b;
+};
+
+// `skills sweep` writes each row as its run finishes; `skills merge` puts them in run order
+const sweepCli = (link) => {
+  const out = execFileSync(bin(), ['sweep', link], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const tmp = path.join(ROOT, 'target', `e2e-sweep-${process.pid}.csv`);
+  writeFileSync(tmp, out);
+  return execFileSync(bin(), ['merge', tmp], { encoding: 'utf8' });
 };
 
 const progress = (lab) =>
@@ -68,7 +76,7 @@ test('a small sweep runs in workers: the bar advances, the chart fills, the CSV 
   // the CSV download equals `skills sweep` on the same link, byte for byte
   const [dl] = await Promise.all([lab.page.waitForEvent('download'), lab.testid('sweep-csv').click()]);
   const csv = readFileSync(await dl.path(), 'utf8');
-  const cli = execFileSync(bin(), ['sweep', SMALL], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const cli = sweepCli(SMALL);
   assert.equal(csv, cli);
   // the address is the sweep link, so it can be shared
   assert.equal(decodeURIComponent(new URL(lab.page.url()).search.slice(1)), SMALL);
@@ -111,7 +119,7 @@ test('Cancel stops a sweep mid-way and keeps its finished runs; Run again reuses
 
 test('a merged CSV opens and is drawn, with the same exponents as `skills exponents`', async () => {
   const link = 'v=1&vec=unit&loss=ce&n=100&batch=128&steps=400&sweep=alpha:1,2&sweep2=dim:20,60&sweep3=seed:0..1:2';
-  const csv = execFileSync(bin(), ['sweep', link], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const csv = sweepCli(link);
   const lab = await env.open('/?v=1&sweep=alpha:1,2', {}, 'sweep-chart');
   await lab.testid('sweep-open').setInputFiles({ name: 'merged.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await lab.page.waitForFunction(() => document.querySelector('[data-testid=sweep-status]').textContent.startsWith('Opened'));
@@ -198,10 +206,10 @@ test('in a frame sandboxed with allow-scripts only (no workers there), the sweep
     const n0s = await frame.locator('[data-testid=sweep-rows] tbody tr').evaluateAll((trs) =>
       trs.map((tr) => tr.children[tr.children.length - 3].textContent),
     );
-    const cli = execFileSync(bin(), ['sweep', 'v=1&preset=fig7n0'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    const cli = sweepCli('v=1&preset=fig7n0')
       .trim()
       .split('\n')
-      .slice(1)
+      .slice(2)
       .map((l) => l.split(',').at(-2));
     assert.deepEqual(n0s, cli);
   } finally {

@@ -346,7 +346,11 @@ fn an_interrupted_sweep_resumes() {
         err.contains("cut short") && err.contains("3 run(s) kept"),
         "{err}"
     );
-    assert!(resumed.starts_with(&partial[..partial.rfind("39,39").unwrap()]));
+    // the file's head and its three whole rows are kept as they were
+    for line in partial.lines().take(5) {
+        assert!(resumed.lines().any(|l| l == line), "{line} lost");
+    }
+    assert_eq!(resumed.lines().count(), 2 + 40);
     let r = dir.join("resumed.csv");
     std::fs::write(&r, &resumed).unwrap();
     let (code, merged, err) = skills(&["merge", r.to_str().unwrap()]);
