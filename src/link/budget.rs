@@ -13,9 +13,11 @@
 //! 1–7 minutes here); 1 GB leaves room on a laptop for a browser and the page's charts.
 //!
 //! **The reference machine**: the machine the constants below were measured on, an x86_64
-//! Linux container with 2 cores (Intel Xeon at 2.1–2.2 GHz), release build, `skills run`
-//! writing to /dev/null, other jobs sharing the cores (BENCHMARKS.md, "The budget"). A
-//! browser tab runs the same link about 1.5–3× slower (BENCHMARKS.md, "In the tab").
+//! Linux container with 2 cores of an AMD EPYC (one thread per core) and 23 GB of memory,
+//! release build, `skills run` writing to /dev/null; the seconds are CPU seconds (user +
+//! system), which other jobs sharing the cores inflate less than wall time (BENCHMARKS.md,
+//! "The budget"). A browser tab runs the same link up to about 2× slower (BENCHMARKS.md,
+//! "MLP in the browser"), and the page thins what it keeps to 20,000 rows.
 //!
 //! **The model** (per model): seconds = Σ calibrated constant (ns per operation) × the run's
 //! operation count, including the per-step and per-row overheads, so that no size is free;
@@ -118,7 +120,7 @@ pub mod ns {
     /// One printed number (shortest round-trip decimal, and the comma).
     pub const CELL: f64 = 250.0;
     /// One multiply-add of the Geometry model's dot products and axpys (θ·t_i, g += c t_i).
-    pub const GEO_MADD: f64 = 0.35;
+    pub const GEO_MADD: f64 = 0.45;
     /// One parameter of an optimizer step (per element: SGD and SignGD; Adam, AdamW and
     /// Lion; AdEMAMix), with the finiteness check.
     pub const OPT_PLAIN: f64 = 2.0;
@@ -126,12 +128,12 @@ pub mod ns {
     pub const OPT_ADEMAMIX: f64 = 9.0;
     /// One mini-batch draw (a uniform and a binary search over the n skills: + `SEARCH` per
     /// halving).
-    pub const DRAW: f64 = 8.0;
+    pub const DRAW: f64 = 9.0;
     pub const SEARCH: f64 = 2.0;
     /// One Gaussian draw (gradient noise, task vectors).
     pub const NORMAL: f64 = 12.0;
     /// One multiply-add of the Householder QR of `vec=ortho` (≈ 2·N·n² of them).
-    pub const QR_MADD: f64 = 0.4;
+    pub const QR_MADD: f64 = 0.55;
     /// One skill of a Resource step (MSE; CE needs a sigmoid).
     pub const RES_SKILL: f64 = 6.0;
     pub const RES_SKILL_CE: f64 = 25.0;
@@ -144,7 +146,7 @@ pub mod ns {
     pub const GEMM_F32: f64 = 0.035;
     /// One element of a layer's input or output, per row and step (activations, their
     /// derivatives, packing the products' operands: what makes narrow layers cost per row).
-    pub const NET_ELEM: f64 = 0.9;
+    pub const NET_ELEM: f64 = 1.2;
     /// One row of the data per step (losses, accuracies, the supervision mask, and the
     /// products' per-row overhead: what a width-2 network costs).
     pub const NET_ROW: f64 = 100.0;
@@ -440,6 +442,21 @@ impl Config {
             time,
             memory,
         }
+    }
+
+    /// Which limits of `budget` this link breaks as a sweep's grid point with `fit=n0` (its
+    /// own cost and the fit's), in words, or None. `sweep::Sweep::parse` is where a sweep
+    /// asks it.
+    pub fn over_with_fit_n0(&self, budget: &Budget) -> Option<String> {
+        let (run, fit) = (self.cost(), self.fit_n0_cost());
+        let both = Cost {
+            seconds: run.seconds + fit.seconds,
+            bytes: run.bytes + fit.bytes,
+            output_bytes: run.output_bytes,
+            time: vec![],
+            memory: vec![],
+        };
+        both.over(budget).map(|why| format!("with fit=n0, {why}"))
     }
 
     /// Rows printed at `--every 1` (one per step from row 0; one per run with `runs=K`).
