@@ -73,6 +73,14 @@ mod native {
             /// Append the aligned-dimension counts align1..alignn (Geometry model).
             #[arg(long)]
             align: bool,
+            /// A larger budget for a large job, time and peak memory (e.g. 2h,8GB): the link
+            /// is checked against it instead of the default (10 min of the reference
+            /// machine, 1 GB, 4 GB of CSV).
+            #[arg(long, value_parser = link::Budget::parse, conflicts_with = "no_budget")]
+            budget: Option<link::Budget>,
+            /// Run the link as asked, whatever its estimated cost.
+            #[arg(long)]
+            no_budget: bool,
         },
         /// Draw the skill chart of a link's run as SVG on stdout (the page's chart, drawn by the
         /// same function on plotters' SVG backend).
@@ -226,7 +234,16 @@ mod native {
                 query,
                 every,
                 align,
-            } => run(&query, every, align),
+                budget,
+                no_budget,
+            } => {
+                let budget = match (budget, no_budget) {
+                    (_, true) => link::Budget::NONE,
+                    (Some(b), _) => b,
+                    (None, false) => link::Budget::DEFAULT,
+                };
+                run(&query, every, align, &budget)
+            }
         }
     }
 
@@ -527,7 +544,10 @@ mod native {
         }
     }
 
-    fn run(query: &str, every: u32, align: bool) -> ExitCode {
+    /// Runs estimated to take this many seconds or more show their estimate and progress.
+    const LONG_RUN: f64 = 10.0;
+
+    fn run(query: &str, every: u32, align: bool, budget: &link::Budget) -> ExitCode {
         // a sweep link is `skills sweep`'s (its grid is not expanded here); `runs=K` is Fig.
         // 19's scatter, run below as the sweep over its seeds
         let q = link::query::of_link(query);
@@ -546,7 +566,7 @@ mod native {
             );
             return ExitCode::from(2);
         }
-        let parsed = link::parse(query);
+        let parsed = link::parse_within(query, budget);
         for k in &parsed.unknown {
             eprintln!("skills: warning: unknown key {k:?} ignored");
         }
@@ -563,8 +583,17 @@ mod native {
             );
             return ExitCode::from(2);
         }
+        let cost = parsed.config.cost();
+        let long = cost.seconds >= LONG_RUN;
+        if long || *budget != link::Budget::DEFAULT {
+            eprintln!("skills: estimate {cost}");
+        }
         // Fig. 19's scatter (`runs=K`): one summary row per seed (t_skills = t1;t2), as a sweep
         if let Some(q) = skill_dominoes::sweep::as_sweep(query) {
+            if link::parse(query).config.runs != parsed.config.runs {
+                eprintln!("skills: runs: a scatter is a sweep, whose runs are checked against the default budget; split its seeds with `skills sweep '…&sweep=seed:…' --shard I/K`");
+                return ExitCode::from(2);
+            }
             return sweep(&q, None, false, None);
         }
         let cfg = parsed.config;
@@ -593,6 +622,17 @@ mod native {
             csv_row(&mut line, f);
             w.write_all(line.as_bytes())
         };
+        // progress on stderr for a run estimated to take a while
+        let bar = long.then(|| {
+            let bar = indicatif::ProgressBar::new(cfg.steps as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} steps, {elapsed} elapsed, about {eta} left",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
         let result = (|| -> io::Result<Option<String>> {
             writeln!(w, "{}", csv_header(cfg.model, cfg.skills(), with_align))?;
             let first = sim.frame(with_align);
@@ -612,10 +652,16 @@ mod native {
                     Ok(None) => {}
                     Err(e) => return Ok(Some(e.to_string())),
                 }
+                if let Some(bar) = bar.as_ref().filter(|_| t % 256 == 0) {
+                    bar.set_position(t as u64);
+                }
             }
             w.flush()?;
             Ok(None)
         })();
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
         match result {
             Ok(None) => ExitCode::SUCCESS,
             Ok(Some(msg)) => {

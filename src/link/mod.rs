@@ -17,7 +17,8 @@
 //! * `schema.rs`: one declaration per key, generating [`Config`], its defaults and [`SCHEMA`];
 //! * `config.rs`: what a configuration implies (frequencies, skills, the simulation) and
 //!   the link that writes it back;
-//! * `budget.rs`: the size budget;
+//! * `budget.rs`: the budget (seconds on the reference machine, bytes) and each link's
+//!   estimated cost;
 //! * `parse.rs`: reading a link ([`parse`], [`Config::with`]).
 
 mod budget;
@@ -30,9 +31,9 @@ pub mod query;
 mod schema;
 mod value;
 
-pub use budget::{MATRIX_BUDGET, MAX_VALUE_LEN, NET_WORK_BUDGET, ROWS_BUDGET, WORK_BUDGET};
+pub use budget::{bytes, duration, ns, Budget, Cost, Term, MAX_VALUE_LEN};
 pub use names::{FreqKind, Model, Named};
-pub use parse::{parse, Parsed, Problem};
+pub use parse::{parse, parse_within, Parsed, Problem};
 pub use schema::{spec_of, Config, Group, KeySpec, SCHEMA, VERSION};
 pub use value::{num, Kind};
 

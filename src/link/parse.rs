@@ -1,7 +1,7 @@
 //! Reading a link: [`parse`] turns any string into a valid [`Config`] and the list of what
 //! it could not use, and [`Config::with`] sets one key as a link would.
 
-use super::budget::{fit, MAX_VALUE_LEN};
+use super::budget::{fit, Budget, MAX_VALUE_LEN};
 use super::names::{FreqKind, Model, Named};
 use super::page;
 use super::presets::{self, Preset};
@@ -9,6 +9,7 @@ use super::query;
 use super::schema::{set, spec_of, Config};
 use super::value::short;
 use crate::sim::geometry::VecKind;
+use crate::sim::nn::modular::task_points;
 use std::fmt;
 
 /// One problem with the input, named by its key.
@@ -115,8 +116,14 @@ fn read_pairs(q: &str) -> Pairs {
     out
 }
 
-/// Read a query string (with or without the leading `?`, or a whole URL).
+/// Read a query string (with or without the leading `?`, or a whole URL), within the
+/// default budget ([`Budget::DEFAULT`]).
 pub fn parse(query: &str) -> Parsed {
+    parse_within(query, &Budget::DEFAULT)
+}
+
+/// [`parse`] within another budget (the CLI's `--budget`, `--no-budget`).
+pub fn parse_within(query: &str, budget: &Budget) -> Parsed {
     let Pairs {
         mut pairs,
         mut problems,
@@ -187,6 +194,10 @@ pub fn parse(query: &str) -> Parsed {
     }
     let all: Vec<(String, String)> = base.into_iter().chain(pairs).collect();
     cross_check(&mut c, &defaults, &all, n_given, &mut problems);
+    // The budget: shrink what was asked for, and say what was reduced.
+    if let Some((key, message)) = fit(&mut c, &defaults, budget) {
+        problems.push(problem(&key, message));
+    }
     Parsed {
         config: c,
         problems,
@@ -248,9 +259,43 @@ fn cross_check(
         ));
         c.vec = VecKind::Unit;
     }
-    // The size budget: shrink what was asked for, step by step, and say so.
-    if let Some(what) = fit(c, d) {
-        problems.push(problem("steps", format!("{what}; using default sizes")));
+    check_networks(c, d, problems);
+}
+
+/// The real networks' data and shapes must make a run: Fig. 19's two tasks both need a point,
+/// its modular network two equal halves.
+fn check_networks(c: &mut Config, d: &Config, problems: &mut Vec<Problem>) {
+    if c.model != Model::Modular {
+        return;
+    }
+    if task_points(c.samples, c.p1).is_none() {
+        // the least number of points that gives each task one (≤ 1001 for p1 in the range)
+        let min = (1..=100_000).find(|&s| task_points(s, c.p1).is_some());
+        let min = min.unwrap_or(d.samples);
+        let using = if task_points(d.samples, c.p1).is_some() {
+            d.samples.max(min)
+        } else {
+            min
+        };
+        problems.push(problem(
+            "samples",
+            format!(
+                "{} points with p1 = {} leave a task without a point: at least {min} are needed; using {using}",
+                c.samples, c.p1
+            ),
+        ));
+        c.samples = using;
+    }
+    if c.modular && !c.width.is_multiple_of(2) {
+        problems.push(problem(
+            "width",
+            format!(
+                "the modular network splits the width into two halves: {} is odd; using {}",
+                c.width,
+                c.width + 1
+            ),
+        ));
+        c.width += 1;
     }
 }
 

@@ -487,9 +487,18 @@ impl Sweep {
                 .chain((!last.is_multiple_of(stride)).then_some(last));
             for run in sample.filter_map(|i| sweep.run(i)) {
                 let parsed = parse(&run.query);
+                let at: Vec<String> = run.point.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                // `fit=n0` adds its fit's time and memory to each run's (link::budget)
+                if sweep.outputs.fit_n0 {
+                    let budget = &crate::link::Budget::DEFAULT;
+                    if let Some(why) = parsed.config.over_with_fit_n0(budget) {
+                        problems.push(Problem {
+                            key: "fit".into(),
+                            message: format!("{why} (at {})", at.join(", ")),
+                        });
+                    }
+                }
                 for p in parsed.problems {
-                    let at: Vec<String> =
-                        run.point.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     problems.push(Problem {
                         key: p.key,
                         message: format!(

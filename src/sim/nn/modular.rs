@@ -53,6 +53,13 @@ impl Default for ModularParams {
     }
 }
 
+/// The points of task 1 and task 2 out of `points` with a share `p1` in task 1, or `None`
+/// when a task would have none (what [`Modular::new`] refuses).
+pub fn task_points(points: usize, p1: f64) -> Option<[usize; 2]> {
+    let n1 = (points as f64 * p1).round() as usize;
+    ((0.0..=1.0).contains(&p1) && n1 > 0 && n1 < points).then_some([n1, points - n1])
+}
+
 /// A running Fig. 19 experiment. Tasks: 0 = x1 ↦ x1² (frequent), 1 = x2 ↦ x2² (rare).
 #[derive(Clone, Debug)]
 pub struct Modular {
@@ -75,13 +82,12 @@ impl Modular {
     pub fn new(params: ModularParams) -> Result<Self, SimError> {
         check_lr(&params.opt)?;
         let n = params.points;
-        let n1 = (n as f64 * params.p1).round() as usize;
-        if !(0.0..=1.0).contains(&params.p1) || n1 == 0 || n1 >= n {
+        let Some([n1, _]) = task_points(n, params.p1) else {
             return Err(SimError::Invalid(format!(
-                "both tasks need points: {n} points with p1 = {} give {n1} to task 1",
+                "both tasks need points: {n} points with p1 = {} leave one without",
                 params.p1
             )));
-        }
+        };
         if params.threshold.is_nan() || params.threshold <= 0.0 {
             return Err(SimError::Invalid(format!(
                 "the learned threshold must be positive, got {}",
