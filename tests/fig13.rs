@@ -6,7 +6,7 @@
 //!   file's `dump_states`) equal the product's to rounding, tensor by tensor.
 //! * `signgd_reaches_90_percent_within_the_official_spread`: three seeds, full size, SignGD to
 //!   90 % test accuracy, against the official notebook's seeds 0–4.
-//! * `official_distribution` (ignored: ≈ 10 min in release): ten seeds to 99 %, SignGD and
+//! * `official_distribution` (ignored: ≈ 15 min in release): ten seeds to 99 %, SignGD and
 //!   Adam, against the official figures by an exact rank test.
 //! * `dump_states`, `grokking_steps` (ignored tools): JSON states for the PyTorch replica, and
 //!   the first steps at 90 % and 99 % per seed.
@@ -320,7 +320,7 @@ fn gradients_equal_pytorch_at_the_same_weights() {
 /// Seeds 0–2, full-size runs until 90 % test accuracy (263, 327 and 301 steps; ≈ 30 s of one
 /// core in the test profile). The official seeds 0–4 reach it at 322–426 (median 332). The
 /// step is chaotic (README, "Choices where the paper's code is ambiguous": PyTorch from the
-/// product's own weights and split moves it by tens of steps, and the product's seeds 0–9
+/// product's own weights and split moves it by up to 120 steps, and the product's seeds 0–9
 /// range from 216 to 1110), so one seed proves little; the bound is on the median of three:
 /// within [½, 1½] × the official median. Runs stop at 1000 steps (counted as 1000). A wrong
 /// decay, learning rate, init scale or loss moves the median out (e.g. Adam's betas: past
@@ -349,7 +349,7 @@ fn signgd_reaches_90_percent_within_the_official_spread() {
 }
 
 /// `cargo test --release --test fig13 official_distribution -- --ignored --nocapture`
-/// (≈ 10 min of one core): seeds 0–9 to 99 % test accuracy, SignGD and Adam, and SignGD to
+/// (≈ 15 min of one core): seeds 0–9 to 99 % test accuracy, SignGD and Adam, and SignGD to
 /// 90 %; each distribution against the official notebook's five by the exact two-sided
 /// Mann–Whitney test, which must not reject at 1 %; and the paper's claim, median t99 of Adam
 /// ≥ 1.5 × SignGD's.
