@@ -181,7 +181,7 @@ impl Engine {
         })
     }
 
-    #[cfg(test)]
+    /// The training token rows (empty for dense rows).
     pub(super) fn tokens(&self) -> Vec<u32> {
         with_core!(self, c => match &c.rows {
             Rows::Dense(_) => vec![],
@@ -194,9 +194,14 @@ impl Engine {
         with_core!(self, c => c.mask.iter().map(|x| x.to_f64()).collect())
     }
 
-    #[cfg(test)]
+    /// θ in f64 (layout: `mlp`'s module header).
     pub(super) fn theta(&self) -> Vec<f64> {
         with_core!(self, c => c.net.theta().iter().map(|x| x.to_f64()).collect())
+    }
+
+    /// The gradient of the last step, at the θ before it, in f64 (zeros before the first).
+    pub(super) fn gradient(&self) -> Vec<f64> {
+        with_core!(self, c => c.grad.iter().map(|x| x.to_f64()).collect())
     }
 }
 

@@ -170,6 +170,24 @@ impl Grokking {
     pub fn split_sizes(&self) -> (usize, usize) {
         (self.train_labels.len(), self.test_labels.len())
     }
+
+    /// The training and the test pairs, each as (a, b) token rows `[a0, b0, a1, b1, …]`, in the
+    /// order the loss sums them; the label of (a, b) is (a + b) mod p.
+    pub fn pairs(&self) -> (Vec<u32>, Vec<u32>) {
+        (self.trainer.engine.tokens(), self.test_tokens.clone())
+    }
+
+    /// θ = [W_1, b_1, W_2, b_2, W_3, b_3, E] in f64 (each W row-major as `nn.Linear.weight`,
+    /// E vocabulary-major): for comparisons with other implementations (scripts/replica/).
+    pub fn theta(&self) -> Vec<f64> {
+        self.trainer.engine.theta()
+    }
+
+    /// ∂L/∂θ of the last step, taken at the θ before it (layout of [`Grokking::theta`]; zeros
+    /// before the first step).
+    pub fn gradient(&self) -> Vec<f64> {
+        self.trainer.engine.gradient()
+    }
 }
 
 impl Hooks for Grokking {
