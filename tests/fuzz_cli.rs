@@ -28,7 +28,7 @@
 
 mod common;
 
-use common::hostile::{base_links, csv_bytes, mutate, pick, shape, sweep_csv, VALUES};
+use common::hostile::{base_links, csv_bytes, mutate, pick, shape, shape_of, sweep_csv, VALUES};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use skill_dominoes::link::{parse, SCHEMA};
@@ -109,7 +109,18 @@ fn axis(rng: &mut Pcg64) -> String {
         ),
         5 => pick(rng, VALUES).repeat(rng.random_range(1..200u32) as usize),
         // plausible values, so that the grid is often valid and runs
-        _ => pick(rng, &["1,2", "0..2:3", "1..2:2", "0.5,0.9", "1e-3..1e-1:3:log", "4"]).into(),
+        _ => pick(
+            rng,
+            &[
+                "1,2",
+                "0..2:3",
+                "1..2:2",
+                "0.5,0.9",
+                "1e-3..1e-1:3:log",
+                "4",
+            ],
+        )
+        .into(),
     };
     format!("{key}:{values}")
 }
@@ -133,7 +144,12 @@ fn sweep_link(rng: &mut Pcg64, bases: &[String]) -> String {
     }
     if rng.random_range(0..3u32) == 0 {
         let rec = (0..rng.random_range(1..4u32))
-            .map(|_| pick(rng, &["80", "200", "0", "-1", "4294967296", "abc", "1e308", ""]))
+            .map(|_| {
+                pick(
+                    rng,
+                    &["80", "200", "0", "-1", "4294967296", "abc", "1e308", ""],
+                )
+            })
             .collect::<Vec<_>>()
             .join(",");
         parts.push(format!("record={rec}"));
@@ -218,7 +234,10 @@ fn case(rng: &mut Pcg64, bases: &[String], command: &str) -> Case {
             if rng.random_range(0..3u32) == 0 {
                 args.push(format!(
                     "--shard={}",
-                    pick(rng, &["1/1", "2/3", "1/100000", "7/8", "1/18446744073709551615"])
+                    pick(
+                        rng,
+                        &["1/1", "2/3", "1/100000", "7/8", "1/18446744073709551615"]
+                    )
                 ));
             }
         }
@@ -247,7 +266,12 @@ fn case(rng: &mut Pcg64, bases: &[String], command: &str) -> Case {
             }
         }
         _ => {
-            let s = shape(rng);
+            // mostly the α_N / α_S sweeps the command is for
+            let s = if rng.random_range(0..4u32) == 0 {
+                shape(rng)
+            } else {
+                shape_of(&["alpha", "dim", "seed"], rng.random())
+            };
             let damage = pick(rng, &["0", "0", "1", "2"]).parse().unwrap_or(0);
             files.push(("table.csv".into(), sweep_csv(rng, &s, 0, damage)));
             args.push("@table.csv".into());
@@ -257,8 +281,15 @@ fn case(rng: &mut Pcg64, bases: &[String], command: &str) -> Case {
                     pick(
                         rng,
                         &[
-                            "40", "40,220,1000", "1e308,NaN", "-1,0", "0,0", "220,40",
-                            "4294967296,1", "x,y", ",",
+                            "40",
+                            "40,220,1000",
+                            "1e308,NaN",
+                            "-1,0",
+                            "0,0",
+                            "220,40",
+                            "4294967296,1",
+                            "x,y",
+                            ",",
                         ],
                     ),
                 )
@@ -270,7 +301,10 @@ fn case(rng: &mut Pcg64, bases: &[String], command: &str) -> Case {
             args.push(format!("--x={x}"));
             args.push(format!("--at={at}"));
             if rng.random_range(0..4u32) == 0 {
-                let by = pick(rng, &["alpha", "dim", "seed", "", "loss@80", "zzz", "run", "p1"]);
+                let by = pick(
+                    rng,
+                    &["alpha", "dim", "seed", "", "loss@80", "zzz", "run", "p1"],
+                );
                 args.push(format!("--by={by}"));
             } else if !s.axes.contains(&"alpha") && s.axes.contains(&"p1") {
                 args.push("--by=p1".into());
@@ -319,7 +353,9 @@ fn sweep_heavy(q: &str) -> bool {
         Ok(sw) => {
             let runs = sw.runs();
             runs.len() > SWEEP_RUNS_LIMIT
-                || runs.iter().any(|r| parse(&r.query).config.work() > WORK_LIMIT)
+                || runs
+                    .iter()
+                    .any(|r| parse(&r.query).config.work() > WORK_LIMIT)
         }
         Err(_) => false,
     }
@@ -442,17 +478,14 @@ fn execute(case: &Case, dir: &Path) -> Outcome {
 /// tell findings apart.
 fn signature(o: &Outcome) -> String {
     let mut lines = o.stderr.lines();
-    let at = lines
-        .clone()
-        .find(|l| l.contains("panicked at"))
-        .map(|l| {
-            let at = l.split("panicked at").nth(1).unwrap_or("").trim();
-            let msg = lines
-                .find(|m| m.contains("panicked at"))
-                .and_then(|_| lines.next())
-                .unwrap_or("");
-            format!("{at} {msg}")
-        });
+    let at = lines.clone().find(|l| l.contains("panicked at")).map(|l| {
+        let at = l.split("panicked at").nth(1).unwrap_or("").trim();
+        let msg = lines
+            .find(|m| m.contains("panicked at"))
+            .and_then(|_| lines.next())
+            .unwrap_or("");
+        format!("{at} {msg}")
+    });
     at.unwrap_or_else(|| format!("{:?}", o.class))
 }
 

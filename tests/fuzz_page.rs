@@ -71,8 +71,13 @@ fn vs_fragment(rng: &mut Pcg64) -> String {
     let mut diffs = vec![];
     for _ in 0..rng.random_range(0..6u32) {
         let key = match rng.random_range(0..8u32) {
-            0 => pick(rng, &["zzz", "embed", "ui", "sweep", "vs", "", "é", "m", "preset", "v"])
-                .to_string(),
+            0 => pick(
+                rng,
+                &[
+                    "zzz", "embed", "ui", "sweep", "vs", "", "é", "m", "preset", "v",
+                ],
+            )
+            .to_string(),
             1 => "k".repeat(rng.random_range(1..3000u32) as usize),
             _ => SCHEMA[rng.random_range(0..SCHEMA.len() as u32) as usize]
                 .key
@@ -80,20 +85,32 @@ fn vs_fragment(rng: &mut Pcg64) -> String {
         };
         let value = match rng.random_range(0..6u32) {
             0 => pick(rng, VALUES).repeat(rng.random_range(1..3000u32) as usize),
-            1 => format!("{}", rng.random::<f64>() * 10f64.powi(rng.random_range(-12..13i32))),
+            1 => format!(
+                "{}",
+                rng.random::<f64>() * 10f64.powi(rng.random_range(-12..13i32))
+            ),
             _ => pick(rng, VALUES).to_string(),
         };
         diffs.push(format!("{key}={value}"));
     }
     if rng.random_range(0..20u32) == 0 {
         // a flood of differences
+        // (at most ~2 MB: the longest address Chromium opens)
         let one = diffs.first().cloned().unwrap_or_else(|| "lr=0.01".into());
-        diffs = vec![one; rng.random_range(100..20_000u32) as usize];
+        let most = (2_000_000 / (one.len() + 1)).max(1);
+        diffs = vec![one; (rng.random_range(100..20_000u32) as usize).min(most)];
     }
     let text = diffs.join("&");
     let body = match rng.random_range(0..8u32) {
         0 => text,
-        1 => pick(rng, &["%", "%4", "%zz", "%FF%FE", "%00", "%E2%80%AE", "%26%3D"]).to_string() + &text,
+        1 => {
+            pick(
+                rng,
+                &["%", "%4", "%zz", "%FF%FE", "%00", "%E2%80%AE", "%26%3D"],
+            )
+            .to_string()
+                + &text
+        }
         2 => (0..rng.random_range(0..80u32))
             .map(|_| char::from(rng.random_range(32..127u8)))
             .collect(),
@@ -121,7 +138,9 @@ fn check_vs(hash: &str, base: &Config) -> Result<String, String> {
     let mut seen = vec![];
     for (k, _) in &a.kept.diffs {
         if spec_of(k).is_none() {
-            return Err(format!("B's label shows {k:?}, not a key of the vocabulary"));
+            return Err(format!(
+                "B's label shows {k:?}, not a key of the vocabulary"
+            ));
         }
         if seen.contains(k) {
             return Err(format!("B's label shows {k:?} twice"));
@@ -140,9 +159,16 @@ fn check_vs(hash: &str, base: &Config) -> Result<String, String> {
     }
     let back = compare_from_hash(&compare_hash(Some(&a.kept)));
     if back.as_ref() != Some(&a.kept) && !a.kept.diffs.is_empty() {
-        return Err(format!("{:?} does not survive the fragment", a.kept.describe()));
+        return Err(format!(
+            "{:?} does not survive the fragment",
+            a.kept.describe()
+        ));
     }
-    Ok(format!("{} kept, {} refused", a.kept.diffs.len(), a.problems.len()))
+    Ok(format!(
+        "{} kept, {} refused",
+        a.kept.diffs.len(),
+        a.problems.len()
+    ))
 }
 
 /// The sweep page on a table: every view it offers, planned and drawn, and the exponents.
@@ -196,7 +222,11 @@ fn worker_rows(rng: &mut Pcg64) -> String {
 }
 
 /// Run `f` on a helper thread within the time bound, measuring its peak allocation.
-fn bounded(what: String, f: impl FnOnce() -> Result<String, String> + Send + 'static) -> Stat {
+fn bounded(
+    input: String,
+    what: String,
+    f: impl FnOnce() -> Result<String, String> + Send + 'static,
+) -> Stat {
     let before = LIVE.load(Relaxed);
     PEAK.store(before, Relaxed);
     let t0 = Instant::now();
@@ -226,6 +256,7 @@ fn bounded(what: String, f: impl FnOnce() -> Result<String, String> + Send + 'st
     let mem = PEAK.load(Relaxed).saturating_sub(before);
     let failure = outcome.or_else(|| (mem > MEMORY_BOUND).then(|| format!("memory: {mem} bytes")));
     Stat {
+        input,
         time,
         mem,
         note,
@@ -234,6 +265,8 @@ fn bounded(what: String, f: impl FnOnce() -> Result<String, String> + Send + 'st
 }
 
 struct Stat {
+    /// The whole input (the link and the fragment, or the CSV text).
+    input: String,
     time: Duration,
     mem: usize,
     /// What the page made of the input ("refused: …", "3 rows, 2 views").
@@ -261,6 +294,9 @@ fn fuzz_page_inputs() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
     let mut rng = Pcg64::seed_from_u64(seed);
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz_page");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
     let bases = base_links();
     let kinds = ["#vs=", "opened CSV", "worker reply"];
     let mut worst = [(Duration::ZERO, 0usize); 3];
@@ -274,23 +310,27 @@ fn fuzz_page_inputs() {
                 let link = mutate(&mut rng, base);
                 let hash = vs_fragment(&mut rng);
                 let what = format!("?{} {}", short(&link), short(&hash));
-                bounded(what, move || check_vs(&hash, &parse(&link).config))
+                let input = format!("?{link}{hash}");
+                bounded(input, what, move || check_vs(&hash, &parse(&link).config))
             }
             1 => {
                 let text = String::from_utf8_lossy(&csv_bytes(&mut rng)).into_owned();
-                bounded(short(&text), move || show_table(&text))
+                bounded(text.clone(), short(&text), move || show_table(&text))
             }
             _ => {
                 let text = worker_rows(&mut rng);
-                bounded(short(&text), move || show_table(&text))
+                bounded(text.clone(), short(&text), move || show_table(&text))
             }
         };
         worst[k].0 = worst[k].0.max(st.time);
         worst[k].1 = worst[k].1.max(st.mem);
         refused[k] += st.note.starts_with("refused") as usize;
         if let Some(f) = st.failure {
-            let hang = f.starts_with("hang");
-            failures.push(format!("{} input {i}: {f}", kinds[k]));
+            let hang = f.contains("hang: ");
+            // the whole input, to reproduce it
+            let file = dir.join(format!("input-{i}.txt"));
+            let _ = std::fs::write(&file, &st.input);
+            failures.push(format!("{} input {i} ({}): {f}", kinds[k], file.display()));
             if hang {
                 break; // a spinning thread would slow every later input
             }

@@ -80,9 +80,11 @@ impl Compare {
                 });
                 continue;
             }
+            // a refused difference changes nothing (`m`, `preset` and `v` re-read the whole
+            // link, so their result with problems is not B's configuration either)
             let (next, p) = c.with(k, v);
-            c = next;
             if p.is_empty() {
+                c = next;
                 kept.retain(|(kk, _)| kk != k);
                 kept.push((k.clone(), v.clone()));
             }
@@ -170,12 +172,20 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(b.seed, base.seed);
         assert_eq!(c.describe(), "opt = sgd, lr = 0.03, n = abc");
-        assert_eq!(kept.describe(), "opt = sgd, lr = 0.03", "B's label: what was set");
+        assert_eq!(
+            kept.describe(),
+            "opt = sgd, lr = 0.03",
+            "B's label: what was set"
+        );
         for (label, a, bk) in COMPARE_EXAMPLES {
             let (a, p) = set_keys(&Config::default(), a);
             assert!(p.is_empty(), "{label}: {p:?}");
             let applied = Compare::parse(bk).apply(&a);
-            assert!(applied.problems.is_empty(), "{label}: {:?}", applied.problems);
+            assert!(
+                applied.problems.is_empty(),
+                "{label}: {:?}",
+                applied.problems
+            );
             assert_eq!(applied.kept, Compare::parse(bk), "{label}");
         }
     }
@@ -191,9 +201,22 @@ mod tests {
         assert_eq!(&keys[..2], ["bogus", "embed"]);
         assert!(keys[2].len() < 40 && keys[2].ends_with('…'), "{}", keys[2]);
         assert_eq!(keys[3], "n");
-        assert_eq!(a.kept.describe(), "opt = adam", "each key once, its last value");
+        assert_eq!(
+            a.kept.describe(),
+            "opt = adam",
+            "each key once, its last value"
+        );
         assert_eq!(a.config.get("opt"), "adam");
         assert_eq!(a.config.n, 4);
+        // a refused model or preset changes nothing either (a link with a bad `m` runs the
+        // default model, but B is A with the refused difference left out)
+        let resource = parse("m=resource&n=4&steps=20").config;
+        for bad in ["m=nonsense", "preset=nonsense", "v=2"] {
+            let a = Compare::parse(bad).apply(&resource);
+            assert_eq!(a.problems.len(), 1, "{bad}: {:?}", a.problems);
+            assert_eq!(a.config, resource, "{bad}");
+            assert!(a.kept.diffs.is_empty(), "{bad}");
+        }
         // a flood of pairs is cut at MAX_DIFFS, with a problem saying so
         let flood = vec!["lr=0.01"; 10 * MAX_DIFFS].join("&");
         let a = Compare::parse(&flood).apply(&base);

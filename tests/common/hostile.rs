@@ -170,24 +170,44 @@ pub struct Shape {
 pub fn shape(rng: &mut Pcg64) -> Shape {
     let axes: Vec<&'static str> = if rng.random_range(0..3u32) == 0 {
         (0..rng.random_range(0..4u32))
-            .map(|_| pick(rng, &["alpha", "dim", "seed", "p1", "lr", "=1+1", "é", "", "steps"]))
+            .map(|_| {
+                pick(
+                    rng,
+                    &["alpha", "dim", "seed", "p1", "lr", "=1+1", "é", "", "steps"],
+                )
+            })
             .collect()
     } else {
         // the shapes of the paper's sweeps (α_N, α_S, Fig. 4 right)
-        pick(rng, &["alpha,dim,seed", "alpha,seed", "alpha,dim", "p1,seed", "dim"])
-            .split(',')
-            .collect()
+        pick(
+            rng,
+            &[
+                "alpha,dim,seed",
+                "alpha,seed",
+                "alpha,dim",
+                "p1,seed",
+                "dim",
+            ],
+        )
+        .split(',')
+        .collect()
     };
     let mut header = vec!["run".to_string()];
     header.extend(axes.iter().map(|a| a.to_string()));
     header.extend(
-        ["steps", "loss", "learned", "n", "t_first", "t_all", "t_skills"].map(String::from),
+        [
+            "steps", "loss", "learned", "n", "t_first", "t_all", "t_skills",
+        ]
+        .map(String::from),
     );
     if rng.random::<bool>() {
         header.extend(["loss@80", "loss@200"].map(String::from));
     } else {
         for _ in 0..rng.random_range(0..3u32) {
-            header.push(format!("loss@{}", pick(rng, &["80", "200", "1e308", "NaN", "x", ""])));
+            header.push(format!(
+                "loss@{}",
+                pick(rng, &["80", "200", "1e308", "NaN", "x", ""])
+            ));
         }
     }
     if rng.random_range(0..4u32) == 0 {
@@ -200,11 +220,35 @@ pub fn shape(rng: &mut Pcg64) -> Shape {
     Shape { axes, header }
 }
 
+/// The columns of a sweep over `axes`, with `loss@80,loss@200` if `recorded`.
+pub fn shape_of(axes: &[&'static str], recorded: bool) -> Shape {
+    let mut header = vec!["run".to_string()];
+    header.extend(axes.iter().map(|a| a.to_string()));
+    header.extend(
+        [
+            "steps", "loss", "learned", "n", "t_first", "t_all", "t_skills",
+        ]
+        .map(String::from),
+    );
+    if recorded {
+        header.extend(["loss@80", "loss@200"].map(String::from));
+    }
+    header.push("error".into());
+    Shape {
+        axes: axes.to_vec(),
+        header,
+    }
+}
+
 /// A hostile sweep CSV of any shape ([`sweep_csv`] at a random damage level), or junk.
 pub fn csv_bytes(rng: &mut Pcg64) -> Vec<u8> {
     match rng.random_range(0..12u32) {
         0 => return vec![],
-        1 => return (0..rng.random_range(1..4000u32)).map(|_| rng.random()).collect(),
+        1 => {
+            return (0..rng.random_range(1..4000u32))
+                .map(|_| rng.random())
+                .collect()
+        }
         2 => return b"\n\n\r\n".to_vec(),
         _ => {}
     }
@@ -225,7 +269,11 @@ pub fn sweep_csv(rng: &mut Pcg64, shape: &Shape, first_run: u32, damage: u32) ->
         _ => rng.random_range(1..40u32),
     };
     // few values per axis (so the exponents find pairs), or many (many series)
-    let spread = if rng.random_range(0..4u32) == 0 { 1000 } else { 3 };
+    let spread = if rng.random_range(0..4u32) == 0 {
+        1000
+    } else {
+        3
+    };
     let mut lines = vec![header.join(",")];
     for r in 0..rows {
         let mut f: Vec<String> = vec![(first_run + r).to_string()];
@@ -243,7 +291,11 @@ pub fn sweep_csv(rng: &mut Pcg64, shape: &Shape, first_run: u32, damage: u32) ->
         f.push(pick(rng, &["2", "2", "10", "0", "1e9", ""]).into());
         f.push(rng.random_range(0..100u32).to_string());
         f.push(rng.random_range(0..200u32).to_string());
-        f.push(format!("{};{}", rng.random_range(0..50u32), rng.random_range(0..90u32)));
+        f.push(format!(
+            "{};{}",
+            rng.random_range(0..50u32),
+            rng.random_range(0..90u32)
+        ));
         for _ in 8 + shape.axes.len()..header.len() - 1 {
             f.push(format!("{}", rng.random::<f64>()));
         }
