@@ -138,7 +138,8 @@ const HOSTILE_CSV = [
 test('opened CSV files: each is drawn or refused with a status naming the problem', async () => {
   const p = await openPage('?v=1&sweep=alpha:1,2', 'sweep-chart');
   for (const [name, body] of HOSTILE_CSV) {
-    const before = await p.page.getByTestId('sweep-status').textContent();
+    console.log(`opening ${name}`); // the last one named is the one a hang is in
+    const before = await p.page.getByTestId('sweep-status').textContent({ timeout: RESPONSIVE_MS * 3 });
     await p.page.getByTestId('sweep-open').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(body) });
     await p.page.waitForFunction(
       ([b, n]) => {
