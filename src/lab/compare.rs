@@ -1,7 +1,14 @@
 //! The second configuration of a comparison ([`Compare`]): the page's own configuration with
 //! some keys set differently, carried in the link's fragment `#vs=…`.
 
-use crate::link::{query, Config, Problem};
+use crate::link::{query, spec_of, Config, Problem};
+
+/// At most this many differences are read from a comparison (the vocabulary has fewer keys;
+/// each difference re-reads the whole configuration, so a crafted `#vs=` with thousands of
+/// pairs would block the page).
+pub const MAX_DIFFS: usize = 64;
+/// Keys longer than this are named cut short in a problem.
+const KEY_SHOWN: usize = 32;
 
 /// The second configuration of a comparison: the first one with some keys set differently.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,16 +53,48 @@ impl Compare {
     }
 
     /// The second configuration: `base` with each difference set as a control would set it.
-    /// Each bad difference is named and skipped.
-    pub fn apply(&self, base: &Config) -> (Config, Vec<Problem>) {
+    /// Each refused difference (an unknown key, a bad value, one past [`MAX_DIFFS`]) is named
+    /// and skipped; [`Applied::kept`] holds the differences that were set, each key once (its
+    /// last value), so B's label and link show only what B runs.
+    pub fn apply(&self, base: &Config) -> Applied {
         let mut c = base.clone();
         let mut problems = vec![];
-        for (k, v) in &self.diffs {
+        let mut kept: Vec<(String, String)> = vec![];
+        for (i, (k, v)) in self.diffs.iter().enumerate() {
+            if i == MAX_DIFFS {
+                problems.push(Problem {
+                    key: "vs".into(),
+                    message: format!(
+                        "{} differences (at most {MAX_DIFFS}); the rest are ignored",
+                        self.diffs.len()
+                    ),
+                });
+                break;
+            }
+            if spec_of(k).is_none() {
+                let shown: String = k.chars().take(KEY_SHOWN).collect();
+                let cut = if shown.len() < k.len() { "…" } else { "" };
+                problems.push(Problem {
+                    key: format!("{shown}{cut}"),
+                    message: "not a key of the vocabulary; B ignores it".into(),
+                });
+                continue;
+            }
+            // a refused difference changes nothing (`m`, `preset` and `v` re-read the whole
+            // link, so their result with problems is not B's configuration either)
             let (next, p) = c.with(k, v);
-            c = next;
+            if p.is_empty() {
+                c = next;
+                kept.retain(|(kk, _)| kk != k);
+                kept.push((k.clone(), v.clone()));
+            }
             problems.extend(p);
         }
-        (c, problems)
+        Applied {
+            config: c,
+            problems,
+            kept: Compare { diffs: kept },
+        }
     }
 
     /// A short description: "opt = sgd, lr = 0.03".
@@ -68,9 +107,21 @@ impl Compare {
     }
 }
 
+/// A comparison applied to a configuration ([`Compare::apply`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    /// B's configuration.
+    pub config: Config,
+    /// Each refused difference, named.
+    pub problems: Vec<Problem>,
+    /// The differences that were set.
+    pub kept: Compare,
+}
+
 /// Set keys of a `k=v&…` text on a configuration (a compare example's first half).
 pub fn set_keys(base: &Config, text: &str) -> (Config, Vec<Problem>) {
-    Compare::parse(text).apply(base)
+    let a = Compare::parse(text).apply(base);
+    (a.config, a.problems)
 }
 
 /// Percent-encoding for a URL fragment: everything but ASCII letters, digits and `-_.~`.
@@ -110,19 +161,68 @@ mod tests {
         let base = parse("m=geometry&n=4&dim=50&steps=20").config;
         let c = Compare::parse("opt=sgd&lr=0.03&zzz&n=abc");
         assert_eq!(c.diffs.len(), 3);
-        let (b, problems) = c.apply(&base);
+        let Applied {
+            config: b,
+            problems,
+            kept,
+        } = c.apply(&base);
         assert_eq!(b.get("opt"), "sgd");
         assert_eq!(b.get("lr"), "0.03");
         assert_eq!(b.n, 4, "bad n kept the old value");
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(b.seed, base.seed);
         assert_eq!(c.describe(), "opt = sgd, lr = 0.03, n = abc");
+        assert_eq!(
+            kept.describe(),
+            "opt = sgd, lr = 0.03",
+            "B's label: what was set"
+        );
         for (label, a, bk) in COMPARE_EXAMPLES {
             let (a, p) = set_keys(&Config::default(), a);
             assert!(p.is_empty(), "{label}: {p:?}");
-            let (_, p) = Compare::parse(bk).apply(&a);
-            assert!(p.is_empty(), "{label}: {p:?}");
+            let applied = Compare::parse(bk).apply(&a);
+            assert!(
+                applied.problems.is_empty(),
+                "{label}: {:?}",
+                applied.problems
+            );
+            assert_eq!(applied.kept, Compare::parse(bk), "{label}");
         }
+    }
+
+    #[test]
+    fn unknown_keys_in_a_comparison_are_named_and_left_out_of_its_label() {
+        let base = parse("m=geometry&n=4&dim=50&steps=20").config;
+        let long = "k".repeat(5000);
+        let text = format!("bogus=1&opt=sgd&embed=1&{long}=2&opt=adam&n=0");
+        let a = Compare::parse(&text).apply(&base);
+        let keys: Vec<&str> = a.problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys.len(), 4, "{:?}", a.problems);
+        assert_eq!(&keys[..2], ["bogus", "embed"]);
+        assert!(keys[2].len() < 40 && keys[2].ends_with('…'), "{}", keys[2]);
+        assert_eq!(keys[3], "n");
+        assert_eq!(
+            a.kept.describe(),
+            "opt = adam",
+            "each key once, its last value"
+        );
+        assert_eq!(a.config.get("opt"), "adam");
+        assert_eq!(a.config.n, 4);
+        // a refused model or preset changes nothing either (a link with a bad `m` runs the
+        // default model, but B is A with the refused difference left out)
+        let resource = parse("m=resource&n=4&steps=20").config;
+        for bad in ["m=nonsense", "preset=nonsense", "v=2"] {
+            let a = Compare::parse(bad).apply(&resource);
+            assert_eq!(a.problems.len(), 1, "{bad}: {:?}", a.problems);
+            assert_eq!(a.config, resource, "{bad}");
+            assert!(a.kept.diffs.is_empty(), "{bad}");
+        }
+        // a flood of pairs is cut at MAX_DIFFS, with a problem saying so
+        let flood = vec!["lr=0.01"; 10 * MAX_DIFFS].join("&");
+        let a = Compare::parse(&flood).apply(&base);
+        assert_eq!(a.problems.len(), 1, "{:?}", a.problems);
+        assert_eq!(a.problems[0].key, "vs");
+        assert_eq!(a.kept.describe(), "lr = 0.01");
     }
 
     #[test]

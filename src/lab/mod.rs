@@ -13,7 +13,7 @@ pub mod run;
 pub mod theory;
 
 pub use compare::{
-    compare_from_hash, compare_hash, percent_decode, percent_encode, set_keys, Compare,
+    compare_from_hash, compare_hash, percent_decode, percent_encode, set_keys, Applied, Compare,
     COMPARE_EXAMPLES,
 };
 pub use controls::{auto_value, range_text, round_sig, Slider, PER_DECADE};

@@ -72,20 +72,35 @@ pub struct Setup {
     pub notice: RwSignal<Option<Vec<String>>>,
 }
 
-/// The notice lines of a link: each problem, notice and unknown key (`None` when there are
-/// none).
-fn link_notes(parsed: &link::Parsed) -> Option<Vec<String>> {
-    let notes = parsed.notes();
+/// The notice lines of a link: each problem, notice and unknown key, then each difference of
+/// its `#vs=` comparison that B could not use (`None` when there are none).
+fn link_notes(parsed: &link::Parsed, compare: &[Problem]) -> Option<Vec<String>> {
+    let mut notes = parsed.notes();
+    notes.extend(compare.iter().map(|p| format!("B (#vs=): {p}")));
     (!notes.is_empty()).then_some(notes)
+}
+
+/// A comparison applied to `base`: the differences B uses (`None` when none is left), B's
+/// configuration, and each refused difference.
+fn applied(
+    compare: Option<&Compare>,
+    base: &Config,
+) -> (Option<Compare>, Option<Config>, Vec<Problem>) {
+    match compare.map(|c| c.apply(base)) {
+        Some(a) if !a.kept.diffs.is_empty() => (Some(a.kept), Some(a.config), a.problems),
+        Some(a) => (None, None, a.problems),
+        None => (None, None, vec![]),
+    }
 }
 
 impl Setup {
     /// The comparison and B's configuration, `compare` applied to `base`.
+    /// The differences B could not use are dropped (and named in `compare_problems`), so B's
+    /// label and the link show only what B runs.
     fn set_compare(self, compare: Option<Compare>, base: &Config) {
-        let b = compare.as_ref().map(|c| c.apply(base));
-        self.compare_problems
-            .set(b.as_ref().map(|b| b.1.clone()).unwrap_or_default());
-        self.config_b.set(b.map(|b| b.0));
+        let (compare, b, problems) = applied(compare.as_ref(), base);
+        self.compare_problems.set(problems);
+        self.config_b.set(b);
         self.compare.set(compare);
     }
 
@@ -269,13 +284,13 @@ impl LabState {
     /// The state of the link in the address.
     pub fn from_location() -> LabState {
         let parsed = link::parse(&location::link_query());
-        let compare = lab::compare_from_hash(&location::hash());
         let cfg = parsed.config.clone();
-        let b = compare.as_ref().map(|c| c.apply(&cfg));
+        let (compare, b, compare_problems) =
+            applied(lab::compare_from_hash(&location::hash()).as_ref(), &cfg);
         let setup = Setup {
-            notice: RwSignal::new(link_notes(&parsed)),
-            compare_problems: RwSignal::new(b.as_ref().map(|b| b.1.clone()).unwrap_or_default()),
-            config_b: RwSignal::new(b.as_ref().map(|b| b.0.clone())),
+            notice: RwSignal::new(link_notes(&parsed, &compare_problems)),
+            compare_problems: RwSignal::new(compare_problems),
+            config_b: RwSignal::new(b.clone()),
             compare: RwSignal::new(compare),
             preset: StoredValue::new(parsed.preset),
             config: RwSignal::new(parsed.config),
@@ -284,7 +299,7 @@ impl LabState {
         };
         let runs = Runs {
             a: StoredValue::new_local(Run::new(&cfg)),
-            b: StoredValue::new_local(b.as_ref().map(|b| Run::new(&b.0))),
+            b: StoredValue::new_local(b.as_ref().map(Run::new)),
             fit: StoredValue::new_local(FitState::Idle),
             version: RwSignal::new(0),
             slow: RwSignal::new(0),

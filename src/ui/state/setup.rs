@@ -86,17 +86,21 @@ impl LabState {
             .with_untracked(|c| c.as_ref().map(|c| c.apply(&new)));
         let old_b = s.config_b.get_untracked();
         s.config.set(new.clone());
-        if let Some((b, problems)) = &new_b {
-            s.compare_problems.set(problems.clone());
-            s.config_b.set(Some(b.clone()));
-        }
+        let new_b = new_b.map(|b| {
+            // B keeps the differences it can still use with the new A (its label and link
+            // show only those; the others are named beside the comparison)
+            s.compare_problems.set(b.problems);
+            s.config_b.set(Some(b.config.clone()));
+            s.compare.set(Some(b.kept));
+            b.config
+        });
         self.write_link(push);
         let live_a = self
             .runs
             .a
             .update_value_returning(|r| r.apply_live(&old, &new));
         let live_b = match (&old_b, &new_b) {
-            (Some(ob), Some((nb, _))) => self
+            (Some(ob), Some(nb)) => self
                 .runs
                 .b
                 .update_value_returning(|r| r.as_mut().is_some_and(|r| r.apply_live(ob, nb))),
@@ -175,10 +179,11 @@ impl LabState {
         }
         let s = self.setup;
         let parsed = link::parse(&location::link_query());
-        s.notice.set(link_notes(&parsed));
         let compare = lab::compare_from_hash(&location::hash());
         s.preset.set_value(parsed.preset);
         s.set_compare(compare, &parsed.config);
+        s.notice
+            .set(link_notes(&parsed, &s.compare_problems.get_untracked()));
         self.playback.speed.set(default_speed(parsed.config.steps));
         s.config.set(parsed.config);
         s.problems.set(vec![]);

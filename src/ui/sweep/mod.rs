@@ -432,7 +432,9 @@ fn SweepCharts(s: SweepState) -> impl IntoView {
             node_ref=c.second
             role="img"
             aria-label="Exponents α_N, α_S against α with the Domino, quanta and Chinchilla marks"
-            style:display=move || if s.has_second() { "block" } else { "none" }
+            // a class, not a style: the page's Content-Security-Policy refuses style
+            // attributes, and Leptos writes this `style:` as one
+            class:off=move || !s.has_second()
         ></canvas>
     }
 }
