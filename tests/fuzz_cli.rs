@@ -351,10 +351,9 @@ fn tame(case: &mut Case) -> bool {
 fn sweep_heavy(q: &str) -> bool {
     match Sweep::parse(q) {
         Ok(sw) => {
-            let runs = sw.runs();
-            runs.len() > SWEEP_RUNS_LIMIT
-                || runs
-                    .iter()
+            sw.len() > SWEEP_RUNS_LIMIT
+                || sw
+                    .runs()
                     .any(|r| parse(&r.query).config.work() > WORK_LIMIT)
         }
         Err(_) => false,

@@ -196,11 +196,10 @@ fn show_table(text: &str) -> Result<String, String> {
 /// A worker's reply: hostile row fields after a few good ones, joined as the page does.
 fn worker_rows(rng: &mut Pcg64) -> String {
     let sweep = Sweep::parse("v=1&m=resource&steps=5&sweep=alpha:1,2,3&record=2").expect("valid");
-    let runs = sweep.runs();
     let header = sweep.header();
     let good = "5,0.1,2,10,1,4,1;2;;;;;;;;,0.2,";
     let mut rows = vec![];
-    for r in &runs {
+    for r in sweep.runs() {
         let tail = if rng.random_range(0..3u32) == 0 {
             match rng.random_range(0..6u32) {
                 0 => String::new(),
@@ -216,9 +215,13 @@ fn worker_rows(rng: &mut Pcg64) -> String {
         } else {
             good.to_string()
         };
+        // the page keeps a reply only once `check_tail` accepts it; a refused one marks its
+        // run failed (src/ui/sweep/state.rs)
+        let tail = csv::check_tail(&sweep, &tail)
+            .unwrap_or_else(|why| csv::failed_tail(&header, &r, &format!("refused: {why}")));
         rows.push(csv::row(r.index, &r.point, &tail));
     }
-    csv::write(&header, rows)
+    csv::write(&sweep.csv_head(), rows)
 }
 
 /// Run `f` on a helper thread within the time bound, measuring its peak allocation.
