@@ -159,7 +159,7 @@ test('Fig. 19: runs=K opens the t1–t2 scatter over K seeds', async () => {
 
 test('a bad sweep link names its problem and runs nothing', async () => {
   const lab = await env.open('/?v=1&sweep=lr:-1,0.1', {}, 'sweep-chart');
-  assert.match(await lab.testid('sweep-problems').textContent(), /at lr=-1/);
+  assert.match(await lab.testid('sweep-problems').textContent(), /lr=-1: -1 is outside 0 … 10/);
   assert.equal(await lab.testid('sweep-run').isDisabled(), true);
   lab.assertNoErrors();
   await lab.close();
