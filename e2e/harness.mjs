@@ -115,7 +115,14 @@ export class Lab {
   }
 
   async pause() {
-    if (await this.playing()) await this.testid('play').click();
+    // The button's label follows the state on the next render; a click that lands while the
+    // page is busy starting a run may need a moment (or, rarely, a second click) to show.
+    for (let i = 0; i < 3 && (await this.playing()); i++) {
+      await this.testid('play').click();
+      await this.page
+        .waitForFunction(() => document.querySelector('[data-testid=play]')?.textContent.trim() !== 'Pause', null, { timeout: 2000 })
+        .catch(() => {});
+    }
     assert.equal(await this.playing(), false);
   }
 
