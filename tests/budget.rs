@@ -4,35 +4,21 @@
 //! allocator. Timing stays out of these tests: the seconds are calibrated by
 //! `scripts/budget-calibrate` (BENCHMARKS.md, "The budget").
 
+use counting::{LIVE, PEAK};
 use skill_dominoes::link::presets::PRESETS;
 use skill_dominoes::link::{parse, parse_within, Budget, Config, Model};
 use skill_dominoes::sim::run;
 use skill_dominoes::sweep::Sweep;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 
-/// Counts live bytes and their peak (the pattern of tests/fuzz_links.rs).
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+mod common;
+use common::skills;
 
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Relaxed) + l.size();
-            PEAK.fetch_max(now, Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Relaxed);
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: counting::Counting = counting::Counting;
 
 /// The link as asked (no budget).
 fn asked(q: &str) -> Config {
@@ -446,18 +432,6 @@ fn print_the_terms_of_each_estimate() {
             );
         }
     }
-}
-
-fn skills(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skills"))
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// `skills run` refuses a link over the budget (exit 2, the limit named), runs it with a

@@ -8,37 +8,20 @@
 //! FUZZ_ITERS=1000000 FUZZ_SEED=7 cargo test --release --test fuzz_links -- --nocapture
 //! ```
 
+use counting::{LIVE, PEAK};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use skill_dominoes::link::presets::PRESETS;
 use skill_dominoes::link::{parse, SCHEMA};
 use skill_dominoes::sim::Simulation;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-/// Counts live bytes and their peak.
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Relaxed) + l.size();
-            PEAK.fetch_max(now, Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Relaxed);
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: counting::Counting = counting::Counting;
 
 /// Peak memory one input may use above what was live before it: the largest task matrix the
 /// budget allows (2e7 f64 = 160 MB) with the QR's working copies, and the input itself.

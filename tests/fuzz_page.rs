@@ -21,6 +21,7 @@
 mod common;
 
 use common::hostile::{base_links, csv_bytes, mutate, pick, CELLS, VALUES};
+use counting::{LIVE, PEAK};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use skill_dominoes::lab::{compare_from_hash, compare_hash, percent_encode};
@@ -28,33 +29,15 @@ use skill_dominoes::link::{parse, spec_of, Config, SCHEMA};
 use skill_dominoes::plot::sweep::{self as sweep_plot, Table};
 use skill_dominoes::plot::ChartOpts;
 use skill_dominoes::sweep::{csv, Sweep};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Counts live bytes and their peak.
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Relaxed) + l.size();
-            PEAK.fetch_max(now, Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Relaxed);
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static ALLOC: Counting = Counting;
+static ALLOC: counting::Counting = counting::Counting;
 
 /// Peak memory one input may use above what was live before it (the largest generated CSV
 /// is a few MB; its table, plot and SVG a few times that).
