@@ -550,17 +550,7 @@ mod native {
     fn run(query: &str, every: u32, align: bool, budget: &link::Budget) -> ExitCode {
         // a sweep link is `skills sweep`'s (its grid is not expanded here); `runs=K` is Fig.
         // 19's scatter, run below as the sweep over its seeds
-        let q = link::query::of_link(query);
-        let sweep_key = link::query::parts(q)
-            .map(link::query::key)
-            .find(|k| matches!(*k, "sweep" | "sweep2" | "sweep3"));
-        let sweep_preset = link::query::parts(q)
-            .filter_map(|p| p.strip_prefix("preset="))
-            .find(|id| SWEEP_PRESETS.iter().any(|s| s.id == *id));
-        if let Some(what) = sweep_key
-            .map(|k| format!("{k}="))
-            .or(sweep_preset.map(|id| format!("the sweep preset {id}")))
-        {
+        if let Some(what) = skill_dominoes::sweep::sweep_marker(query) {
             eprintln!(
                 "skills: this is a sweep link ({what}): run it with `skills sweep`; nothing was run"
             );

@@ -113,6 +113,22 @@ impl Outputs {
     }
 }
 
+/// What makes a link a sweep link, in words (`sweep=`, `sweep2=`, `sweep3=`, or `the sweep
+/// preset ID`), or None for a link of one run (`runs=K` aside: see [`as_sweep`]).
+pub fn sweep_marker(query: &str) -> Option<String> {
+    query::parts(query::of_link(query)).find_map(|p| {
+        let key = query::key(p);
+        if matches!(key, "sweep" | "sweep2" | "sweep3") {
+            return Some(format!("{key}="));
+        }
+        let id = p.strip_prefix("preset=")?;
+        SWEEP_PRESETS
+            .iter()
+            .any(|s| s.id == id)
+            .then(|| format!("the sweep preset {id}"))
+    })
+}
+
 /// The sweep a link asks for, as a sweep link: the link itself when it has `sweep=` keys or
 /// names a sweep preset, and a link with `runs=K` (Fig. 19's t1–t2 scatter) as the sweep over
 /// its K seeds `seed … seed+K−1` (`t_skills` = t1;t2 per run). `None` for an ordinary run.
@@ -121,12 +137,7 @@ pub fn as_sweep(query: &str) -> Option<String> {
     let q = query::of_link(query);
     let parts: Vec<&str> = query::parts(q).collect();
     let key = |p: &&str| query::key(p).to_string();
-    let is_sweep = parts.iter().any(|p| {
-        matches!(key(p).as_str(), "sweep" | "sweep2" | "sweep3")
-            || p.strip_prefix("preset=")
-                .is_some_and(|id| SWEEP_PRESETS.iter().any(|s| s.id == id))
-    });
-    if is_sweep {
+    if sweep_marker(query).is_some() {
         return Some(parts.join("&"));
     }
     // only a link's own `runs=` asks for a scatter (presets never set it in their base), so

@@ -25,7 +25,9 @@ pub mod run;
 
 pub use self::csv::{merge, Merged, Table};
 pub use self::exponents::{exponents, median, step_exponents};
-pub use self::grid::{as_sweep, run_count, sweepable, Axis, Outputs, RunSpec, Sweep, MAX_RUNS};
+pub use self::grid::{
+    as_sweep, run_count, sweep_marker, sweepable, Axis, Outputs, RunSpec, Sweep, MAX_RUNS,
+};
 pub use self::presets::{sweeps_of_figure, SweepPreset, SWEEP_PRESETS};
 pub use self::run::{run_one, RunResult};
 
