@@ -4,13 +4,15 @@
 //! overlays ([`domino_ramps`], [`two_skill`], the best-N0 [`Fit`]); `compare.rs`: the second
 //! configuration of a comparison ([`Compare`]) and its link fragment; `controls.rs`: how a
 //! key of the schema maps onto a slider ([`Slider`]); `playback.rs`: the speeds and the frame-time
-//! statistics.
+//! statistics; `view.rs`: how the page frames a run (the time axis that follows the cascade,
+//! the tiles' tipping).
 
 pub mod compare;
 pub mod controls;
 pub mod playback;
 pub mod run;
 pub mod theory;
+pub mod view;
 
 pub use compare::{
     compare_from_hash, compare_hash, percent_decode, percent_encode, set_keys, Applied, Compare,

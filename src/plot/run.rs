@@ -35,8 +35,9 @@ pub struct ChartData<'a> {
     /// Skill frequencies for the legend and the collapse (may be empty: labels then have no
     /// frequency and there is no collapse).
     pub freqs: &'a [f64],
-    /// The x axis always spans 0..=steps, so curves grow left to right (two compared runs
-    /// pass the larger of their lengths, so their axes match).
+    /// The x axis spans 0..=steps (compared runs share one axis). The page passes where its
+    /// axis ends (`lab::view::axis_end`, which follows the cascade) and only the frames up to
+    /// it; the CLI's figures pass the run's length.
     pub steps: u32,
     /// Start and finish markers; `None` = no markers.
     pub milestones: Option<&'a Milestones>,
@@ -387,7 +388,9 @@ fn draw_overlays<DB: DrawingBackend>(
             let Some(curve) = o.curves.get(i) else {
                 continue;
             };
-            let pts = thin(curve, (w as usize / 4).max(8));
+            // the part on the axis (an axis that follows the cascade ends before the run)
+            let on_axis = curve.partition_point(|p| p.0 <= x_max);
+            let pts = thin(&curve[..on_axis], (w as usize / 4).max(8));
             if pts.len() < 2 {
                 continue;
             }

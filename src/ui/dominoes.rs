@@ -1,11 +1,13 @@
 //! The domino rows: one tile per skill, coloured like its curve and labelled with its
-//! frequency, rotated by clamp(s_i, 0, 1) × 90° about its bottom-right corner (a learned
-//! skill lies flat). Prerequisites (`and` / `or` of the Resource model) are drawn as arcs
+//! frequency, rotated about its bottom-right corner by `lab::view::tile_angle` (a slight lean
+//! while the skill rises, a fall as it crosses from 2/3 of the threshold to the threshold, so
+//! tiles tip one after another; a learned skill lies flat). Prerequisites (`and` / `or` of the Resource model) are drawn as arcs
 //! from each parent to its composite skill, which stays hatched ("waiting") until its gate
 //! opens. Many skills wrap onto several rows; beyond [`MAX_TILES`] a heat strip.
 
 use super::state::{ChartCanvases, Playback, Runs, Setup, Side};
 use crate::lab::skill_freqs;
+use crate::lab::view::tile_angle;
 use crate::link::{Config, Model};
 use crate::plot::run::{css_color, sig2, skill_color};
 use leptos::ev;
@@ -170,6 +172,7 @@ fn row(shown: Shown, side: Side, cfg: &Config, width: f64) -> AnyView {
                         &freqs,
                         &names,
                         needs[i].clone(),
+                        thr,
                         runs.slow,
                         level,
                         learned,
@@ -261,6 +264,7 @@ fn tile(
     freqs: &[f64],
     names: &[String],
     needs: Option<Needs>,
+    thr: f64,
     slow: RwSignal<u64>,
     level: impl Fn(usize) -> f64 + Copy + Send + Sync + 'static,
     learned: impl Fn(usize) -> bool + Copy + Send + Sync + 'static,
@@ -304,8 +308,7 @@ fn tile(
                     class:waiting=waiting
                     style:background-color=color
                     style:transform=move || {
-                        let s = level(i);
-                        let a = if s.is_finite() { s.clamp(0.0, 1.0) * 90.0 } else { 0.0 };
+                        let a = tile_angle(level(i), thr);
                         format!("rotate({a:.2}deg)")
                     }
                     aria-label=move || {

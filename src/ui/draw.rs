@@ -4,6 +4,7 @@
 
 use super::canvas::{backend, chart_theme, fit};
 use super::state::{Canvases, FitState, LabState, Side, Tab};
+use crate::lab::view;
 use crate::lab::{self, Run};
 use crate::link::Config;
 use crate::plot::run::{self as chart, ChartData, ChartOpts, Overlay, PlotArea, Quantity, Theme};
@@ -54,8 +55,8 @@ pub fn all(lab: LabState) -> Result<(), String> {
     let theme = chart_theme();
     let cfg = lab.setup.config.get_untracked();
     let cfg_b = lab.setup.config_b.get_untracked();
-    let x_steps = lab.setup.x_steps();
     let cursor = lab.playback.cursor();
+    let x_steps = axis_end(lab, cursor);
     let tab = lab.options.tab.get_untracked();
     let mut areas = [None; 4];
 
@@ -84,6 +85,22 @@ pub fn all(lab: LabState) -> Result<(), String> {
     Ok(())
 }
 
+/// Where the charts' time axis ends ([`view::axis_end`]): soon after the cascade of both
+/// runs, not at the end of a mostly flat run.
+fn axis_end(lab: LabState, cursor: Option<u32>) -> u32 {
+    let a = lab.runs.a.with_value(|r| (r.step(), r.learned_step()));
+    let b = lab
+        .runs
+        .b
+        .with_value(|r| r.as_ref().map(|r| (r.step(), r.learned_step())));
+    let latest = a.0.max(b.map_or(0, |b| b.0));
+    let learned = match b {
+        None => a.1,
+        Some(b) => a.1.zip(b.1).map(|(x, y)| x.max(y)),
+    };
+    view::axis_end(lab.setup.x_steps(), latest, learned, cursor)
+}
+
 type Areas = (Option<PlotArea>, Option<PlotArea>);
 
 fn side(
@@ -102,7 +119,9 @@ fn side(
         names: &r.names,
         ..ChartData::new(&r.frames, &r.freqs, x_steps)
     };
-    let upto = r.frames.len();
+    // the frames on the axis (a run goes on past the end of an axis that follows the cascade)
+    let upto = r.index_at(x_steps) + 1;
+    let upto = upto.min(r.frames.len());
     // The cursor sits on the frame shown at that step.
     let cursor = cursor.and_then(|s| r.frame_at(Some(s)).map(|f| f.step));
     let mut out = (None, None);
