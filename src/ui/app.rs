@@ -76,12 +76,16 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <div class="lab">
                 <EmbedBar lab=lab />
-                <Figure setup=lab.setup />
                 <Notice notice=lab.setup.notice />
                 <RunError runs=lab.runs />
+                // The first screen shows the visualisation (issue "The first minute"): the
+                // transport, the dominoes and the main chart; the figure's caption and the
+                // rest follow them (on phones the slower controls move below the charts,
+                // style/main.css "The first screen").
                 <Transport lab=lab />
                 <Dominoes setup=lab.setup runs=lab.runs playback=lab.playback canvases=lab.canvases />
                 <Charts lab=lab />
+                <Figure setup=lab.setup />
                 <ShareBar lab=lab />
                 <Summary runs=lab.runs />
                 <TheoryPanel lab=lab />
@@ -106,7 +110,7 @@ fn Header(lab: LabState, help: NodeRef<Dialog>) -> impl IntoView {
             <div class="title">
                 <h1>"Skill Dominoes"</h1>
                 <p class="lede">
-                    "Skills are learned one after another, like falling dominoes: a live toy model from "
+                    "Skills are learned one after another, like falling dominoes: live toy models of "
                     <a href="https://arxiv.org/abs/2501.12391">"“Physics of Skill Learning”"</a>
                     "."
                 </p>

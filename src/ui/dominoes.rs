@@ -98,7 +98,7 @@ pub fn Dominoes(
         <section class="dominoes-wrap" aria-label="Dominoes: one tile per skill">
             <h2>"Dominoes"</h2>
             <p class="hint">
-                "One tile per skill, coloured like its curve and labelled with its frequency; it tips over as the skill is learned and lies flat once learned."
+                "One tile per skill, coloured like its curve and labelled with its frequency: it tips over as the skill is learned."
             </p>
             {move || {
                 let w = width.get();
