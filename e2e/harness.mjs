@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -22,6 +23,9 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
+const COMPRESS = new Set(['.html', '.js', '.wasm', '.css', '.svg', '.json']);
+const GZIPPED = new Map();
+
 /** Start the static server and the browser; `stop()` ends both. */
 export async function start() {
   const server = http.createServer(async (req, res) => {
@@ -34,8 +38,17 @@ export async function start() {
       return;
     }
     try {
-      const body = await readFile(file);
+      let body = await readFile(file);
+      // gzip as static hosts do (GitHub Pages among them), so fetched bytes are what a reader
+      // downloads (e2e/firstload.mjs counts them)
+      const gz = /\bgzip\b/.test(req.headers['accept-encoding'] || '') && COMPRESS.has(path.extname(file));
+      if (gz) {
+        const key = file + ':' + body.length;
+        if (!GZIPPED.has(key)) GZIPPED.set(key, gzipSync(body, { level: 9 }));
+        body = GZIPPED.get(key);
+      }
       res.writeHead(200, {
+        ...(gz ? { 'content-encoding': 'gzip' } : {}),
         'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
         'cache-control': 'no-store',
         // as GitHub Pages sends: a frame sandboxed with allow-scripts only (an opaque origin)

@@ -11,6 +11,7 @@
 //! * [`plot`]: charts of a run and of a sweep, generic over plotters' backend;
 //! * [`export`]: the trajectory CSV, JSON, SVG and the embed snippet;
 //! * [`lab`]: the page's runs, theory overlays, comparisons and controls, without the DOM;
+//! * `predraw` (native only): the figures drawn at build time that the page shows while it loads;
 //! * `ui` (wasm32 only): the Leptos page.
 
 // `unsafe` lives only in the matrix-product and activation kernels (`sim::nn::gemm`,
@@ -21,6 +22,8 @@ pub mod export;
 pub mod lab;
 pub mod link;
 pub mod plot;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod predraw;
 pub mod sim;
 pub mod sweep;
 

@@ -9,3 +9,14 @@ const bindings = await import(el.dataset.js);
 const wasm = await bindings.default({ module_or_path: el.dataset.wasm });
 window.wasmBindings = bindings;
 dispatchEvent(new CustomEvent('TrunkApplicationStarted', { detail: { wasm } }));
+
+// The service worker (web/sw.js): a second visit, and more embeds on one site, load the lab
+// from its cache. Not in frames whose origin is opaque (sandboxed without allow-same-origin),
+// where there is no storage to keep it in.
+try {
+  if (window.isSecureContext && 'serviceWorker' in navigator) {
+    navigator.serviceWorker.register(new URL('sw.js', import.meta.url)).catch(() => {});
+  }
+} catch {
+  // a sandboxed frame may refuse even the question
+}

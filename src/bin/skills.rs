@@ -92,6 +92,13 @@ mod native {
             #[arg(long, default_value_t = 420)]
             height: u32,
         },
+        /// Draw the figures the page shows while it loads (README "First load"): the skill
+        /// chart of the default run and of every toy-model preset panel, as DIR/<name>.svg.
+        /// Trunk's pre-build hook (Trunk.toml) calls it.
+        Predraw {
+            #[arg(long, value_name = "DIR")]
+            out: std::path::PathBuf,
+        },
         /// List every key of the link vocabulary with its meaning.
         Keys,
         /// List the presets (one per figure of the paper) with the link of each panel.
@@ -189,6 +196,7 @@ mod native {
                 width,
                 height,
             } => svg(&query, width.clamp(200, 8000), height.clamp(120, 8000)),
+            Command::Predraw { out } => predraw(&out),
             Command::Sweep {
                 query,
                 shard,
@@ -479,6 +487,39 @@ mod native {
             first_error: first_error.into_inner().ok().flatten(),
             write_error: write_error.into_inner().ok().flatten(),
         }
+    }
+
+    fn predraw(out: &std::path::Path) -> ExitCode {
+        use skill_dominoes::predraw;
+        if let Err(e) = std::fs::create_dir_all(out) {
+            eprintln!("skills: predraw: {}: {e}", out.display());
+            return ExitCode::from(2);
+        }
+        let (mut files, mut bytes) = (0, 0);
+        for l in predraw::links() {
+            let Some(name) = predraw::name_of(&l) else {
+                continue;
+            };
+            let svg = match predraw::svg(&link::parse(&l).config) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("skills: predraw: {l}: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            let path = out.join(format!("{name}.svg"));
+            if let Err(e) = std::fs::write(&path, &svg) {
+                eprintln!("skills: predraw: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            files += 1;
+            bytes += svg.len();
+        }
+        eprintln!(
+            "skills: predraw: {files} figures, {bytes} bytes, in {}",
+            out.display()
+        );
+        ExitCode::SUCCESS
     }
 
     fn svg(query: &str, width: u32, height: u32) -> ExitCode {

@@ -180,6 +180,49 @@ fn sample(upto: usize, max_points: usize) -> Vec<usize> {
     metrics::kept_rows(upto - 1, upto.div_ceil(max_points.max(2))).collect()
 }
 
+/// The frames one drawn point stands for: their step, lowest, highest and mean value.
+struct Bucket {
+    x: f64,
+    lo: f64,
+    hi: f64,
+    mean: f64,
+    /// How far the values wander beyond the straight way from the first to the last: 0 on a
+    /// monotone stretch (a steep rise is not noise), the ripple's height on a plateau.
+    noise: f64,
+}
+
+/// One [`Bucket`] per sampled frame `idx[k]`, over the frames after `idx[k - 1]` up to it
+/// (finite values only; a bucket without one is left out).
+fn spread(frames: &[Frame], idx: &[usize], value: impl Fn(&Frame) -> Option<f64>) -> Vec<Bucket> {
+    let mut out = Vec::with_capacity(idx.len());
+    let mut from = 0;
+    for &t in idx {
+        let (mut lo, mut hi, mut sum, mut k) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize);
+        let (mut first, mut last) = (None, 0.0);
+        for f in &frames[from.min(t)..=t] {
+            if let Some(v) = value(f).filter(|v| v.is_finite()) {
+                lo = lo.min(v);
+                hi = hi.max(v);
+                sum += v;
+                k += 1;
+                first.get_or_insert(v);
+                last = v;
+            }
+        }
+        from = t + 1;
+        if k > 0 {
+            out.push(Bucket {
+                x: frames[t].step as f64,
+                lo,
+                hi,
+                mean: sum / k as f64,
+                noise: (hi - lo) - (last - first.unwrap_or(last)).abs(),
+            });
+        }
+    }
+    out
+}
+
 /// Which skills get a curve: all, or an evenly spaced subset of [`MAX_CURVES`].
 fn curves(n: usize) -> Vec<usize> {
     if n <= MAX_CURVES {
@@ -244,7 +287,7 @@ pub fn draw_per_skill<DB: DrawingBackend>(
     let per_curve = if show.len() > 40 {
         w as usize / 6
     } else {
-        2 * w as usize
+        (w as usize / 2).max(1)
     };
     let idx = sample(upto, per_curve.max(16));
 
@@ -287,16 +330,28 @@ pub fn draw_per_skill<DB: DrawingBackend>(
         .map_err(err)?;
 
     let stroke = px(if show.len() > 40 { 1.0 } else { 2.0 });
+    // A pixel of the y axis, in data units: noise within one pixel is not drawn.
+    let (_, h) = plot_area.dim_in_pixel();
+    let y_px = (y1 - y0) / (h.max(1) as f64);
     for &i in &show {
         let color = skill_color(i, n);
-        let pts: Vec<(f64, f64)> = idx
-            .iter()
-            .filter_map(|&t| {
-                let v = q.value(&frames[t], i, &p)?;
-                v.is_finite()
-                    .then_some((frames[t].step as f64, v.clamp(y0, y1)))
-            })
-            .collect();
+        let spread = spread(frames, &idx, |f| q.value(f, i, &p));
+        // Where several steps share a point (a long run), the noise between them (SignGD's
+        // ripple once a skill is learned) is drawn as what it is: a faint band from their
+        // lowest to their highest value, with the curve through their mean, instead of a
+        // zig-zag so dense that it reads as a thick line.
+        if spread.iter().any(|b| b.noise > y_px) {
+            let mut band: Vec<(f64, f64)> =
+                spread.iter().map(|b| (b.x, b.hi.clamp(y0, y1))).collect();
+            band.extend(spread.iter().rev().map(|b| (b.x, b.lo.clamp(y0, y1))));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band,
+                    color.mix(0.25).filled(),
+                )))
+                .map_err(err)?;
+        }
+        let pts: Vec<(f64, f64)> = spread.iter().map(|b| (b.x, b.mean.clamp(y0, y1))).collect();
         if pts.is_empty() {
             continue;
         }
@@ -859,6 +914,19 @@ mod tests {
         let n = points.split_whitespace().count();
         assert!(n <= 2 * 400 + 1, "{n} points for a 400 px chart");
         assert!(n > 100);
+    }
+
+    #[test]
+    fn noise_is_a_faint_band_and_a_smooth_run_has_none() {
+        // SignGD's ripple once both skills are learned (Fig. 4): a band, not a dense zig-zag
+        let (f, cfg) = frames("v=1&preset=fig4&opt=signgd&p1=0.9");
+        let svg = svg_skills(&f, &[], cfg.steps, None, f.len(), 400);
+        assert!(svg.contains("<polygon"), "a band for the ripple");
+        assert!(svg.contains("opacity=\"0.25\""), "a faint one");
+        // a smooth run: none (a steep rise is not noise)
+        let (f, cfg) = frames("m=resource&n=3&steps=3000");
+        let svg = svg_skills(&f, &[], cfg.steps, None, f.len(), 400);
+        assert!(!svg.contains("<polygon"), "no band on a smooth run");
     }
 
     #[test]

@@ -1,0 +1,131 @@
+// The first load under Lighthouse's mobile profile (README "First load", BENCHMARKS.md "First
+// load"): 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip, the CPU 4× slower, emulated
+// through the DevTools protocol in a fresh browser context (empty cache), served gzipped as
+// static hosts serve it (e2e/harness.mjs).
+//
+// For one address it reports, from the navigation's start:
+//   first  — the first chart on screen: the figure drawn at build time (web/first.js), or the
+//            live chart if that comes first;
+//   live   — the live chart drawn by the lab (the run has started);
+//   bytes  — bytes received over the network (gzipped, headers included) for the responses
+//            completed before `first`, and `total` for everything up to `live`.
+//
+//   node e2e/firstload.mjs [runs=3] [query ...]   prints the median of `runs` fresh loads
+// e2e/firstload.test.mjs checks the byte budget and that the drawn figure comes first.
+import { start } from './harness.mjs';
+
+export const MOBILE = {
+  latency: 150,
+  downloadThroughput: (1.6e6 / 8) | 0,
+  uploadThroughput: (750e3 / 8) | 0,
+  cpu: 4,
+};
+
+// Runs in the page before its own scripts: note when each kind of chart first shows.
+const WATCH = () => {
+  window.__firstload = {};
+  const seen = () => {
+    const t = performance.now();
+    const fig = document.querySelector('#first-figure.drawn img');
+    if (fig && fig.complete && !window.__firstload.figure) window.__firstload.figure = t;
+    const c = document.querySelector('[data-testid=chart]');
+    if (c && !window.__firstload.live) {
+      // the live chart counts once it has ink
+      try {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 0; i < d.length; i += 4 * 97) if (d[i] < 200) ink++;
+        if (ink > 20) window.__firstload.live = t;
+      } catch {}
+    }
+    if (!window.__firstload.live) requestAnimationFrame(seen);
+  };
+  requestAnimationFrame(seen);
+};
+
+/** One fresh load of `query`; `profile` = MOBILE or null (no throttling). */
+export async function measure(env, query, profile = MOBILE, viewport = { width: 390, height: 844 }) {
+  const context = await env.browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.addInitScript(WATCH);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  if (profile) {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: profile.latency,
+      downloadThroughput: profile.downloadThroughput,
+      uploadThroughput: profile.uploadThroughput,
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
+  }
+  await page.goto(env.base + query, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.__firstload && window.__firstload.live, null, { timeout: 60000, polling: 100 });
+  const marks = await page.evaluate(() => ({ ...window.__firstload }));
+  // transferSize: bytes on the wire (gzipped body and headers) per response
+  const resources = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((r) => ({ name: r.name, end: r.responseEnd, size: r.transferSize })),
+  );
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    return { end: n.responseEnd, size: n.transferSize };
+  });
+  await context.close();
+  const first = Math.min(marks.figure ?? Infinity, marks.live);
+  const all = [{ name: 'document', end: nav.end, size: nav.size }, ...resources];
+  const before = (t) => all.filter((r) => r.end <= t).reduce((a, r) => a + r.size, 0);
+  return {
+    query,
+    first: Math.round(first),
+    figure: marks.figure ? Math.round(marks.figure) : null,
+    live: Math.round(marks.live),
+    bytesFirst: before(first),
+    bytesTotal: before(marks.live),
+    files: all.filter((r) => r.end <= first).map((r) => r.name.replace(env.base, '')),
+  };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[(s.length - 1) >> 1];
+};
+
+/** Median of `runs` fresh loads of each query. */
+export async function table(env, queries, runs = 3, profile = MOBILE) {
+  const rows = [];
+  for (const q of queries) {
+    const ms = [];
+    for (let i = 0; i < runs; i++) ms.push(await measure(env, q, profile));
+    rows.push({
+      query: q,
+      first: median(ms.map((m) => m.first)),
+      figure: ms.every((m) => m.figure != null) ? median(ms.map((m) => m.figure)) : null,
+      live: median(ms.map((m) => m.live)),
+      kbFirst: +(median(ms.map((m) => m.bytesFirst)) / 1024).toFixed(1),
+      kbTotal: +(median(ms.map((m) => m.bytesTotal)) / 1024).toFixed(1),
+      each: ms.map((m) => `${m.first}/${m.live}`).join(' '),
+      files: ms[0].files,
+    });
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const runs = /^\d+$/.test(args[0] || '') ? Number(args.shift()) : 3;
+  const queries = args.length ? args : ['/', '/?v=1&preset=fig5&alpha=2&n=10&embed=1'];
+  const env = await start();
+  try {
+    const rows = await table(env, queries, runs);
+    for (const r of rows) {
+      console.log(
+        `${r.query}\n  first chart ${r.first} ms (drawn figure ${r.figure ?? '—'} ms), live chart ${r.live} ms; ` +
+          `${r.kbFirst} KB before the first chart, ${r.kbTotal} KB before the live one; loads (first/live ms): ${r.each}\n` +
+          `  before the first chart: ${r.files.join(', ')}`,
+      );
+    }
+  } finally {
+    await env.stop();
+  }
+}

@@ -1,0 +1,119 @@
+// The first load (README "First load"): the figure drawn at build time is on screen before
+// the WebAssembly lab, for the default page and for figure embeds, with little fetched before
+// it; under Lighthouse's mobile profile (e2e/firstload.mjs). The times are measured and
+// printed here, and kept in BENCHMARKS.md by `node e2e/firstload.mjs` (median of 3); what
+// this file asserts is what does not depend on the machine's speed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { start, ROOT } from './harness.mjs';
+import { measure } from './firstload.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.stop();
+});
+
+/** Open `query` with the wasm blocked (the lab never starts): what the first screen shows. */
+async function firstScreen(query, viewport = { width: 390, height: 844 }) {
+  const context = await env.browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.route('**/*.wasm', (r) => r.abort());
+  await page.goto(env.base + query);
+  return { context, page };
+}
+
+test('the drawn figure is the first chart, with at most 300 KB fetched before it (mobile profile)', async () => {
+  for (const q of ['/', '/?v=1&preset=fig5&alpha=2&n=10&embed=1']) {
+    const m = await measure(env, q);
+    console.log(`# ${q}: drawn figure ${m.figure} ms, live chart ${m.live} ms, ${(m.bytesFirst / 1024).toFixed(1)} KB before the first chart`);
+    assert.ok(m.figure != null, `${q}: a drawn figure was shown`);
+    assert.ok(m.figure < m.live, `${q}: the drawn figure (${m.figure} ms) came before the live chart (${m.live} ms)`);
+    assert.ok(m.bytesFirst <= 300 * 1024, `${q}: ${m.bytesFirst} bytes before the first chart`);
+    assert.ok(!m.files.some((f) => f.endsWith('.wasm')), `${q}: the wasm is not needed for the first chart: ${m.files}`);
+  }
+});
+
+test('every preset panel drawn at build time is found by the page (web/first.js names it as src/predraw.rs does)', async () => {
+  const skills = path.join(ROOT, 'target', 'debug', 'skills');
+  const links = execFileSync(skills, ['presets'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.match(/(v=1&preset=\S+)/)?.[1])
+    .filter(Boolean);
+  const files = new Set(readdirSync(path.join(ROOT, 'dist', 'first')));
+  assert.ok(files.has('default.svg'));
+  // the page finds the figure of every drawn panel, also with page keys and in another order
+  // of the page keys; a panel of a real network has none and keeps the skeleton
+  const tried = [];
+  for (const l of links.filter((_, i) => i % 9 === 0)) {
+    const q = `/?${l}&embed=1&theme=light`;
+    const { context, page } = await firstScreen(q);
+    const drawn = await page
+      .waitForSelector('#first-figure.drawn img', { timeout: 5000 })
+      .then(() => true)
+      .catch(() => false);
+    const src = drawn ? await page.locator('#first-figure img').getAttribute('src') : null;
+    await context.close();
+    const name = src && decodeURIComponent(src.split('/first/')[1]);
+    if (drawn) assert.ok(files.has(name), `${q} → ${name}`);
+    tried.push([l, drawn]);
+  }
+  const nets = /preset=(fig2|fig2c|fig13|fig13s|fig16i|fig19)(&|$)/;
+  for (const [l, drawn] of tried) {
+    const runs = /runs=/.test(l);
+    assert.equal(drawn, !nets.test(l) && !runs, `${l}: drawn figure ${drawn}`);
+  }
+  assert.ok(tried.filter(([, d]) => d).length >= 5, JSON.stringify(tried));
+});
+
+test('an address without a drawn figure keeps the skeleton; a crafted one fetches nothing odd', async () => {
+  for (const q of ['/?v=1&n=7', '/?v=1&preset=..%2F..%2Findex', '/?x=<svg>']) {
+    const { context, page } = await firstScreen(q);
+    const asked = [];
+    page.on('request', (r) => asked.push(r.url()));
+    await page.waitForTimeout(800);
+    assert.equal(await page.locator('#first-figure.drawn').count(), 0, q);
+    assert.equal(await page.locator('#first-figure .sk-chart').count(), 1, q);
+    assert.ok(!asked.some((u) => /first\/.*\.svg/.test(u) && !/first\/[A-Za-z0-9.,_-]+\.svg$/.test(u)), asked.join(' '));
+    await context.close();
+  }
+});
+
+test('the drawn figure follows the theme, and the lab replaces it', async () => {
+  const { context, page } = await firstScreen('/?v=1&theme=dark');
+  await page.waitForSelector('#first-figure.drawn img');
+  assert.equal(await page.locator('#first-figure img').getAttribute('class'), 'dark');
+  await context.close();
+  const lab = await env.open('/?v=1&autoplay=0');
+  assert.equal(await lab.page.locator('#loading').count(), 0, 'the loading block is gone');
+  assert.ok((await lab.canvasInk('chart')).ink > 100);
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('a second visit loads the lab from the service worker: offline it still starts', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(env.base + '/?v=1&autoplay=0');
+  await page.getByTestId('chart').waitFor();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  // the first visit's files reach the cache once the worker controls the page: one reload online
+  await page.reload();
+  await page.getByTestId('chart').waitFor();
+  const fetched = [];
+  page.on('requestfinished', async (r) => {
+    const res = await r.response();
+    if (res && !res.fromServiceWorker()) fetched.push(r.url());
+  });
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('chart').waitFor({ timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=chart]')?.width > 0);
+  assert.deepEqual(fetched.filter((u) => /\.(wasm|js)$/.test(u)), [], 'nothing of the lab came from the network');
+  await context.close();
+});

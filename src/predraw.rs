@@ -1,0 +1,165 @@
+//! Pre-drawn figures (issue "The first minute"; README "First load"): the skill chart of the
+//! default run and of every toy-model panel of the presets, drawn at build time by the CLI
+//! (`skills predraw`, called from Trunk's pre-build hook in Trunk.toml) with the page's own
+//! drawing code on plotters' SVG backend. index.html shows the one that matches the address
+//! (web/first.js) while the WebAssembly module loads, so a reader sees the figure in the
+//! first second and the live canvas replaces it when the lab starts.
+//!
+//! The picture is the run's whole cascade, framed as the page frames it when the run is done
+//! (`lab::view::axis_end`), with about [`POINTS`] points per curve so that a file stays near
+//! 20 KB (about 6 KB gzipped).
+
+use crate::export::{skills_svg, SvgChart};
+use crate::lab::view::axis_end;
+use crate::link::{self, page, presets::PRESETS, Config};
+use crate::plot::run::Theme;
+use crate::sim::{self, metrics::Milestones, Frame};
+
+/// The size the figures are drawn at (CSS pixels; the SVG scales to its box).
+pub const SIZE: (u32, u32) = (640, 340);
+/// About this many points per curve.
+pub const POINTS: usize = 160;
+
+/// The file name (without `.svg`) of the pre-drawn figure for a page address's query, or
+/// `None` when no figure is drawn for it. The page-only keys (`embed`, `theme`, …) and `v=1`
+/// are left out; what remains is kept in its order, `=` written as `-` and `&` as `_`;
+/// nothing is left → `default`. Only `[A-Za-z0-9.,-]` survive in a name, so a crafted
+/// address can name no other file. web/first.js computes the same name (tested in
+/// e2e/firstload.test.mjs against the files this module writes).
+pub fn name_of(query: &str) -> Option<String> {
+    let q = query.trim_start_matches('?');
+    let q = q.split('#').next().unwrap_or("");
+    let kept: Vec<&str> = q
+        .split('&')
+        .filter(|kv| !kv.is_empty() && *kv != "v=1")
+        .filter(|kv| !page::is_page_key(kv.split('=').next().unwrap_or("")))
+        .collect();
+    if kept.is_empty() {
+        return Some("default".into());
+    }
+    let name = kept.join("_").replace('=', "-");
+    let ok = name.len() <= 120
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b',' | b'-' | b'_'));
+    ok.then_some(name)
+}
+
+/// Every link that gets a pre-drawn figure: the default page and every toy-model panel of
+/// the presets (the real networks take seconds to minutes to run; their pages show the
+/// skeleton until the lab starts). Scatter panels (`runs=`) are sweeps, not runs.
+pub fn links() -> Vec<String> {
+    let mut out = vec!["v=1".to_string()];
+    for p in PRESETS {
+        for (_, extra) in p.panels {
+            let l = p.panel_link(extra);
+            let parsed = link::parse(&l);
+            if parsed.config.model.is_net() || l.contains("runs=") {
+                continue;
+            }
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+    }
+    out
+}
+
+/// About `max` of `frames`, evenly spaced, always with the first and the last.
+fn thin(frames: &[Frame], max: usize) -> Vec<Frame> {
+    if frames.len() <= max {
+        return frames.to_vec();
+    }
+    let every = frames.len().div_ceil(max.max(2));
+    let mut out: Vec<Frame> = frames.iter().step_by(every).cloned().collect();
+    if let (Some(last), Some(kept)) = (frames.last(), out.last()) {
+        if kept.step != last.step {
+            out.push(last.clone());
+        }
+    }
+    out
+}
+
+/// The pre-drawn skill chart of `cfg`'s run (light theme; the page darkens it in dark mode).
+pub fn svg(cfg: &Config) -> Result<String, String> {
+    let traj = sim::run(cfg.spec().map_err(|e| e.to_string())?, cfg.steps, 1, false)
+        .map_err(|e| e.to_string())?;
+    let n = cfg.skills();
+    let all = Milestones::of(&traj.frames, n, cfg.thr);
+    let learned = all.finish.iter().all(|f| f.is_some()).then(|| {
+        let last = all.finish.iter().flatten().max().copied().unwrap_or(0);
+        traj.frames.get(last).map_or(0, |f| f.step)
+    });
+    let end = axis_end(cfg.steps, cfg.steps, learned, None);
+    let on_axis = traj.frames.partition_point(|f| f.step <= end);
+    let frames = thin(&traj.frames[..on_axis], POINTS);
+    let milestones = Milestones::of(&frames, n, cfg.thr);
+    let freqs = cfg.skill_freqs();
+    let names = cfg.skill_names();
+    skills_svg(&SvgChart {
+        frames: &frames,
+        freqs: &freqs,
+        steps: end,
+        milestones: Some(&milestones),
+        overlays: &[],
+        cursor: None,
+        theme: Theme::Light,
+        size: SIZE,
+        net: false,
+        names: &names,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_leave_out_page_keys_and_refuse_strange_bytes() {
+        assert_eq!(name_of("").as_deref(), Some("default"));
+        assert_eq!(name_of("?v=1").as_deref(), Some("default"));
+        assert_eq!(
+            name_of("?v=1&embed=1&theme=dark&autoplay=1").as_deref(),
+            Some("default")
+        );
+        assert_eq!(
+            name_of("?v=1&preset=fig4&opt=signgd&p1=0.9&embed=1#vs=opt%3Dsgd").as_deref(),
+            Some("preset-fig4_opt-signgd_p1-0.9")
+        );
+        assert_eq!(
+            name_of("?preset=fig5&alpha=2&n=10").as_deref(),
+            Some("preset-fig5_alpha-2_n-10")
+        );
+        assert_eq!(name_of("?p=0.5,0.3,0.2").as_deref(), Some("p-0.5,0.3,0.2"));
+        for bad in ["?preset=../../x", "?a=%2F", "?x=<svg>", "?a=b/c", "?a=b c"] {
+            assert_eq!(name_of(bad), None, "{bad}");
+        }
+        assert_eq!(name_of(&format!("?n={}", "9".repeat(200))), None);
+    }
+
+    #[test]
+    fn every_predrawn_link_is_a_toy_run_with_a_distinct_name() {
+        let links = links();
+        assert!(links.len() > 30, "{}", links.len());
+        let mut names: Vec<String> = links.iter().map(|l| name_of(l).unwrap()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), links.len(), "names collide");
+        assert!(names.contains(&"default".to_string()));
+    }
+
+    #[test]
+    fn the_default_figure_is_small_and_shows_the_cascade() {
+        let cfg = link::parse("v=1").config;
+        let s = svg(&cfg).unwrap();
+        assert!(
+            s.starts_with("<svg") && s.contains("skill level s_i"),
+            "{}",
+            &s[..80]
+        );
+        assert_eq!(s.matches("<polyline").count() >= cfg.skills(), true);
+        assert!(s.len() < 40_000, "{} bytes", s.len());
+        // the axis ends soon after the last skill is learned (571 in the default run), not at 1000
+        assert!(!s.contains(">1000<"), "the axis runs to the end of the run");
+    }
+}
