@@ -132,8 +132,13 @@ fn Announcer(runs: Runs) -> impl IntoView {
         runs.slow.track();
         let a = runs.a.with_value(|r| r.announcement());
         match runs.b.with_value(|r| r.as_ref().map(|r| r.announcement())) {
-            Some(b) if !b.is_empty() => format!("A: {a}. B: {b}"),
-            _ => a,
+            None => a,
+            Some(b) => [("A", a), ("B", b)]
+                .into_iter()
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(side, t)| format!("{side}: {t}"))
+                .collect::<Vec<_>>()
+                .join(". "),
         }
     });
     view! {
