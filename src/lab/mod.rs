@@ -4,11 +4,12 @@
 //! overlays ([`domino_ramps`], [`two_skill`], the best-N0 [`Fit`]); `compare.rs`: the second
 //! configuration of a comparison ([`Compare`]) and its link fragment; `controls.rs`: how a
 //! key of the schema maps onto a slider ([`Slider`]); `playback.rs`: the speeds and the frame-time
-//! statistics; `view.rs`: how the page frames a run (the time axis that follows the cascade,
-//! the tiles' tipping).
+//! statistics; `format.rs`: the one number format of the page's readouts; `view.rs`: how the
+//! page frames a run (the time axis that follows the cascade, the tiles' tipping).
 
 pub mod compare;
 pub mod controls;
+pub mod format;
 pub mod playback;
 pub mod run;
 pub mod theory;

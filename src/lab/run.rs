@@ -229,6 +229,32 @@ impl Run {
         }
     }
 
+    /// What a screen reader hears (the page's one polite live region): the latest milestone
+    /// only, so it changes a few times per run rather than every frame. "skill 3 learned at
+    /// step 240", "all 10 skills learned by step 571", "run stopped: …"; empty before the
+    /// first skill is learned.
+    pub fn announcement(&self) -> String {
+        if let Some(e) = &self.error {
+            return format!("run stopped: {e}");
+        }
+        let m = &self.milestones;
+        let learned: Vec<(usize, usize)> = (0..self.n)
+            .filter_map(|i| Some((m.finish[i]?, i)))
+            .collect();
+        let Some(&(k, i)) = learned.iter().max() else {
+            return String::new();
+        };
+        let step = self.frames[k].step;
+        if learned.len() == self.n {
+            let what = if self.net { "tasks" } else { "skills" };
+            return format!("all {} {what} learned by step {step}", self.n);
+        }
+        match self.names.get(i) {
+            Some(name) => format!("task {name} learned at step {step}"),
+            None => format!("skill {} learned at step {step}", i + 1),
+        }
+    }
+
     fn skill_sentence(&self, i: usize) -> String {
         let m = &self.milestones;
         let at = |k: usize| self.frames[k].step;
@@ -272,6 +298,39 @@ pub(super) mod tests {
             r.advance(10_000, &no_clock, f64::INFINITY);
         }
         (r, cfg)
+    }
+
+    #[test]
+    fn the_announcement_changes_only_at_milestones() {
+        let cfg = parse("m=domino&n=3&steps=400").config;
+        let mut r = Run::new(&cfg);
+        assert_eq!(r.announcement(), "");
+        let mut heard = vec![r.announcement()];
+        while !r.finished() {
+            r.step_once(&no_clock);
+            let a = r.announcement();
+            if heard.last() != Some(&a) {
+                heard.push(a);
+            }
+        }
+        // One sentence per learned skill, the last one for all of them.
+        assert_eq!(heard.len(), 4, "{heard:?}");
+        assert!(
+            heard[1].starts_with("skill 1 learned at step "),
+            "{heard:?}"
+        );
+        assert!(
+            heard[2].starts_with("skill 2 learned at step "),
+            "{heard:?}"
+        );
+        let last = r.frames[r.milestones.finish[2].unwrap()].step;
+        assert_eq!(heard[3], format!("all 3 skills learned by step {last}"));
+        let mut bad = Run::new(&cfg);
+        bad.error = Some("the loss diverged at step 7".into());
+        assert_eq!(
+            bad.announcement(),
+            "run stopped: the loss diverged at step 7"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub use crate::sim::metrics::Milestones;
 use crate::sim::freq::normalise;
 use crate::sim::{metrics, Frame};
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 /// Up to this many skills get a legend (more would cover the chart).
@@ -235,6 +236,9 @@ fn curves(n: usize) -> Vec<usize> {
     v
 }
 
+/// An overlay's dash and gap, in CSS px: its curves and its legend swatch.
+const OVERLAY_DASH: (f64, f64) = (6.0, 4.0);
+
 /// Overlays draw at most this many dashed curves (evenly spaced skills beyond): dashes are
 /// one path each, so they cost far more than a solid curve.
 pub const MAX_DASHED: usize = 24;
@@ -454,8 +458,8 @@ fn draw_overlays<DB: DrawingBackend>(
                 .draw_series(DashedLineSeries::new(
                     pts.into_iter()
                         .map(|(x, y)| (x.clamp(0.0, x_max), y.clamp(y0, y1))),
-                    px(6.0),
-                    px(4.0),
+                    px(OVERLAY_DASH.0),
+                    px(OVERLAY_DASH.1),
                     style,
                 ))
                 .map_err(err)?;
@@ -545,13 +549,14 @@ fn draw_legend<DB: DrawingBackend>(
     for (j, o) in data.overlays.iter().enumerate() {
         let y = (top + row * (n as f64 + 0.5 + j as f64)) as i32;
         let mid = y + px(7.0) as i32;
-        for (a, b) in [(0, px(5.0) as i32), (px(9.0) as i32, px(14.0) as i32)] {
-            area.draw(&PathElement::new(
-                vec![(a, mid), (b, mid)],
-                c.fg.stroke_width(px(1.5)),
-            ))
-            .map_err(err)?;
-        }
+        // dashed as the overlay's curves are (plotters' own dashing, same lengths)
+        area.draw(&DashedPathElement::new(
+            vec![(0, mid), (px(16.0) as i32, mid)],
+            px(OVERLAY_DASH.0),
+            px(OVERLAY_DASH.1),
+            c.fg.stroke_width(px(1.5)),
+        ))
+        .map_err(err)?;
         area.draw(&Text::new(
             o.label.to_string(),
             (px(19.0) as i32, y),

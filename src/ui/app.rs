@@ -16,7 +16,7 @@ use super::transport::Transport;
 use crate::lab::FrameStats;
 use crate::link::Model;
 use leptos::ev;
-use leptos::html::Dialog;
+use leptos::html::{Button, Dialog};
 use leptos::prelude::*;
 
 /// Remove the loading skeleton of index.html (the page is up).
@@ -35,7 +35,13 @@ pub fn App() -> impl IntoView {
             leptos::logging::warn!("drawing failed: {e}");
         }
     });
-    let help = NodeRef::<Dialog>::new();
+    let help = Help {
+        dialog: NodeRef::new(),
+        button: NodeRef::new(),
+        resume: StoredValue::new(false),
+        opener: StoredValue::new_local(None),
+        lab,
+    };
 
     // First drawing once the canvases exist; redraw when the window, the theme, the scrubbed
     // step or the overlays change.
@@ -72,6 +78,10 @@ pub fn App() -> impl IntoView {
     }
 
     view! {
+        <a class="skip-link" href="#parameters" data-testid="skip" on:click=move |e| {
+            e.prevent_default();
+            focus_parameters();
+        }>"Skip to parameters"</a>
         <Header lab=lab help=help />
         <main class="layout">
             <div class="lab">
@@ -91,19 +101,102 @@ pub fn App() -> impl IntoView {
                 <TheoryPanel lab=lab />
                 <ComparePanel lab=lab />
             </div>
-            <aside class="side" aria-label="Model parameters">
+            <aside class="side" id="parameters" tabindex="-1" aria-label="Model parameters">
                 <Panels lab=lab />
             </aside>
         </main>
         <Gallery lab=lab />
         <Perf runs=lab.runs stats=lab.playback.stats />
-        <Help help=help />
+        <HelpDialog help=help />
+    }
+}
+
+/// The skip link's target: focus the parameters (the next Tab reaches their first control)
+/// without changing the address's fragment, which holds the comparison (`#vs=`).
+fn focus_parameters() {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .get_element_by_id("parameters")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+        el.scroll_into_view();
+    }
+}
+
+/// The Help dialog, the button that opens it, and whether closing it resumes the run (the
+/// run pauses while Help is open).
+#[derive(Clone, Copy)]
+struct Help {
+    dialog: NodeRef<Dialog>,
+    button: NodeRef<Button>,
+    resume: StoredValue<bool>,
+    /// What had focus when Help opened (none: the body).
+    opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
+    lab: LabState,
+}
+
+impl Help {
+    fn is_open(self) -> bool {
+        self.dialog.get_untracked().is_some_and(|d| d.open())
+    }
+
+    fn open(self) {
+        if let Some(d) = self.dialog.get_untracked() {
+            if !d.open() {
+                self.resume
+                    .set_value(self.lab.playback.playing.get_untracked());
+                let opener = document()
+                    .active_element()
+                    .filter(|a| !a.tag_name().eq_ignore_ascii_case("body"))
+                    .and_then(|a| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a).ok());
+                self.opener.set_value(opener);
+                self.lab.pause();
+                let _ = d.show_modal();
+            }
+        }
+    }
+
+    fn close(self) {
+        if let Some(d) = self.dialog.get_untracked() {
+            d.close();
+        }
+    }
+
+    /// After the dialog closed (Esc, Close, or ?): the run plays on if it was playing, and
+    /// focus goes back to what had it before, or to the help button when nothing had (the
+    /// dialog was opened with the ? key), never to the page's body (where Chromium leaves it,
+    /// after a moment on the closed dialog's button).
+    fn closed(self) {
+        if self.resume.get_value() {
+            self.resume.set_value(false);
+            self.lab.play();
+        }
+        let dialog = self.dialog.get_untracked();
+        let nowhere = document().active_element().is_none_or(|a| {
+            a.tag_name().eq_ignore_ascii_case("body")
+                || dialog.as_ref().is_some_and(|d| d.contains(Some(&a)))
+        });
+        if nowhere {
+            let opener = self
+                .opener
+                .with_value(|o| o.clone().filter(|o| o.is_connected()));
+            match (opener, self.button.get_untracked()) {
+                (Some(o), _) => {
+                    let _ = o.focus();
+                }
+                (None, Some(b)) => {
+                    let _ = b.focus();
+                }
+                (None, None) => {}
+            }
+        }
     }
 }
 
 /// The title, the model selector, the link to the sweeps and the help button.
 #[component]
-fn Header(lab: LabState, help: NodeRef<Dialog>) -> impl IntoView {
+fn Header(lab: LabState, help: Help) -> impl IntoView {
     let config = lab.setup.config;
     view! {
         <header class="top">
@@ -154,11 +247,13 @@ fn Header(lab: LabState, help: NodeRef<Dialog>) -> impl IntoView {
                 <button
                     class="help-button"
                     data-testid="helpbtn"
+                    node_ref=help.button
+                    aria-label="Keyboard shortcuts"
                     aria-keyshortcuts="Shift+Slash"
                     title="Keyboard shortcuts (?)"
-                    on:click=move |_| open_help(help)
+                    on:click=move |_| help.open()
                 >
-                    "?"
+                    <span aria-hidden="true">"?"</span>
                 </button>
             </div>
         </header>
@@ -200,11 +295,12 @@ fn RunError(runs: Runs) -> impl IntoView {
     }
 }
 
-/// The live summary (the latest start or finish), for screen readers too.
+/// The summary (the latest start or finish). Not a live region: the transport's announcer
+/// tells screen readers the milestones.
 #[component]
 fn Summary(runs: Runs) -> impl IntoView {
     view! {
-        <p class="summary" aria-live="polite" data-testid="summary">
+        <p class="summary" data-testid="summary">
             {move || {
                 runs.slow.track();
                 let a = runs.a.with_value(|r| r.summary());
@@ -237,9 +333,15 @@ fn Perf(runs: Runs, stats: StoredValue<FrameStats, LocalStorage>) -> impl IntoVi
 
 /// The keyboard shortcuts.
 #[component]
-fn Help(help: NodeRef<Dialog>) -> impl IntoView {
+fn HelpDialog(help: Help) -> impl IntoView {
     view! {
-        <dialog class="help" data-testid="help" node_ref=help aria-labelledby="help-title">
+        <dialog
+            class="help"
+            data-testid="help"
+            node_ref=help.dialog
+            aria-labelledby="help-title"
+            on:close=move |_| help.closed()
+        >
             <h2 id="help-title">"Keyboard shortcuts"</h2>
             <dl class="keys">
                 <dt><kbd>"Space"</kbd></dt><dd>"Play or pause"</dd>
@@ -256,15 +358,7 @@ fn Help(help: NodeRef<Dialog>) -> impl IntoView {
     }
 }
 
-fn open_help(help: NodeRef<Dialog>) {
-    if let Some(d) = help.get_untracked() {
-        if !d.open() {
-            let _ = d.show_modal();
-        }
-    }
-}
-
-fn on_key(lab: LabState, help: NodeRef<Dialog>, e: &web_sys::KeyboardEvent) {
+fn on_key(lab: LabState, help: Help, e: &web_sys::KeyboardEvent) {
     if e.ctrl_key() || e.meta_key() || e.alt_key() {
         return;
     }
@@ -278,15 +372,13 @@ fn on_key(lab: LabState, help: NodeRef<Dialog>, e: &web_sys::KeyboardEvent) {
         tag.as_str(),
         "input" | "select" | "textarea" | "button" | "summary" | "a"
     );
-    let help_open = help.get_untracked().is_some_and(|d| d.open());
+    let help_open = help.is_open();
     match e.key().as_str() {
         "?" if !matches!(tag.as_str(), "input" | "textarea") => {
             if help_open {
-                if let Some(d) = help.get_untracked() {
-                    d.close();
-                }
+                help.close();
             } else {
-                open_help(help);
+                help.open();
             }
         }
         _ if in_control || help_open => return,

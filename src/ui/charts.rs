@@ -196,15 +196,9 @@ fn snapshot(r: &crate::lab::Run, at: Option<u32>) -> Option<Row> {
     })
 }
 
+/// Every value of the readout in the page's one number format (three significant digits).
 fn fmt(x: f64) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e4) {
-        format!("{x:.2e}")
-    } else {
-        format!("{x:.3}")
-    }
+    crate::lab::format::sig(x, 3)
 }
 
 /// Every value at the shown step: loss, and per skill s_i (A and B), n_align,i, u_i^{1/p_i}.
@@ -250,15 +244,15 @@ fn Readout(setup: Setup, runs: Runs, playback: Playback) -> impl IntoView {
         <section class="readout" data-testid="readout" aria-label="Values at the shown step">
             <h2>
                 "Values at step "
-                <output data-testid="readout-step">
+                <span class="num" data-testid="readout-step">
                     {move || row_a.get().map(|r| r.step.to_string()).unwrap_or_default()}
-                </output>
+                </span>
             </h2>
             <p class="hint">"Hover or drag on a chart to move through the run."</p>
             <p class="loss-line">
-                "loss L = " <output data-testid="readout-loss">{move || row_a.get().map(|r| fmt(r.loss)).unwrap_or_default()}</output>
+                "loss L = " <span class="num" data-testid="readout-loss">{move || row_a.get().map(|r| fmt(r.loss)).unwrap_or_default()}</span>
                 {move || comparing().then(|| view! {
-                    " · B: " <output data-testid="readout-loss-b">{move || row_b.get().map(|r| fmt(r.loss)).unwrap_or_default()}</output>
+                    " · B: " <span class="num" data-testid="readout-loss-b">{move || row_b.get().map(|r| fmt(r.loss)).unwrap_or_default()}</span>
                 })}
             </p>
             <div class="table-scroll">

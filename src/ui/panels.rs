@@ -1,11 +1,13 @@
 //! The model panels, built from `link::SCHEMA` (never a second list of ranges): one
 //! labelled native control per key of the vocabulary, grouped as the schema groups them,
 //! showing the groups that apply to the current model. The paper's symbol and the key's
-//! one-line help are the tooltip. Sliders replace the history entry while dragging; choices,
-//! flags and text fields push one.
+//! one-line help are the tooltip on hover, and a toggle button (an "i", named "About …")
+//! shows the help on tap or keyboard; the control is described by it. A control's accessible name is its
+//! label alone (the key's code name beside it is hidden from screen readers). Sliders replace
+//! the history entry while dragging; choices, flags and text fields push one.
 
 use super::state::LabState;
-use crate::lab::{auto_value, range_text, Slider};
+use crate::lab::{auto_value, format, range_text, Slider};
 use crate::link::{num, Group, KeySpec, Kind, Model, SCHEMA};
 use leptos::prelude::*;
 
@@ -39,7 +41,7 @@ pub fn Panels(lab: LabState) -> impl IntoView {
         <section class="panels" data-testid="panels" aria-label="Parameters of the model">
             <h2>"Parameters"</h2>
             <p class="hint" data-testid="restart-note">
-                "Changing a value restarts the run from step 0 (the end step and the threshold apply to the run as it is). The link follows every change. Hover a label for its meaning."
+                "Changing a value restarts the run from step 0 (the end step and the threshold apply to the run as it is). The link follows every change. The i button beside a label tells its meaning."
             </p>
             <div class="groups">{move || {
                 let m = model.get();
@@ -77,6 +79,8 @@ fn placeholder(key: &str) -> &'static str {
 fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
     let key = k.key;
     let id = format!("k-{key}");
+    let help_id = format!("help-{key}");
+    let show_help = RwSignal::new(false);
     let config = lab.setup.config;
     let value = Memo::new(move |_| config.with(|c| c.get(key)));
     let auto = Memo::new(move |_| config.with(|c| auto_value(c, key)));
@@ -100,6 +104,7 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
         Kind::Choice(options) => view! {
             <select
                 id=id.clone()
+                aria-describedby=help_id.clone()
                 data-testid=format!("key-{key}")
                 on:change=move |e| lab.set_key(key, &event_target_value(&e), true)
             >
@@ -114,6 +119,7 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
             <input
                 type="checkbox"
                 id=id.clone()
+                aria-describedby=help_id.clone()
                 data-testid=format!("key-{key}")
                 prop:checked=move || value.get() == "1"
                 on:change=move |e| {
@@ -127,6 +133,7 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
             <input
                 type="text"
                 id=id.clone()
+                aria-describedby=help_id.clone()
                 data-testid=format!("key-{key}")
                 placeholder=placeholder(key)
                 spellcheck="false"
@@ -148,6 +155,7 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
                     <input
                         type="range"
                         aria-label=format!("{} slider", k.label)
+                        aria-describedby=help_id.clone()
                         data-testid=format!("slider-{key}")
                         min=a
                         max=b
@@ -175,11 +183,12 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
                     <input
                         type="number"
                         id=id.clone()
+                        aria-describedby=help_id.clone()
                         data-testid=format!("key-{key}")
                         min=nmin
                         max=nmax
                         step=nstep
-                        placeholder=move || auto.get().map(|v| format!("auto {}", crate::plot::run::sig2(v))).unwrap_or_default()
+                        placeholder=move || auto.get().map(|v| format!("auto {}", format::short(v))).unwrap_or_default()
                         prop:value=move || value.get()
                         on:change=move |e| lab.set_key(key, event_target_value(&e).trim(), false)
                     />
@@ -188,14 +197,31 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
             .into_any()
         }
     };
+    let tip_label = format!("About {label_text}");
     view! {
         <div class="control" class:flag=matches!(k.kind, Kind::Flag) title=title data-key=key>
-            <label for=id>
-                <span class="label">{label_text}</span>
-                {(k.symbol != key).then(|| view! { <span class="key">{key}</span> })}
-            </label>
+            <div class="control-head">
+                <label for=id>
+                    <span class="label">{label_text}</span>
+                    {(k.symbol != key).then(|| view! { <span class="key" aria-hidden="true">{key}</span> })}
+                </label>
+                <button
+                    type="button"
+                    class="tip"
+                    data-testid=format!("tip-{key}")
+                    aria-label=tip_label
+                    aria-expanded=move || show_help.get().to_string()
+                    aria-controls=help_id.clone()
+                    on:click=move |_| show_help.update(|v| *v = !*v)
+                >
+                    <span class="tip-mark" aria-hidden="true">"i"</span>
+                </button>
+            </div>
             {input}
             {(!range.is_empty()).then(|| view! { <span class="range">{range}</span> })}
+            <p class="key-help" id=help_id data-testid=format!("help-{key}") hidden=move || !show_help.get()>
+                {k.help}
+            </p>
             {move || problem().map(|m| view! { <p class="problem" role="alert" data-testid=format!("problem-{key}")>{m}</p> })}
         </div>
     }

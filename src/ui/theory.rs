@@ -25,9 +25,9 @@ pub fn TheoryPanel(lab: LabState) -> impl IntoView {
                 format!("Fitting N0 … {:.0} %", 100.0 * fit.progress())
             }
             FitState::Done(d) => format!(
-                "Best N0 = {} (mean squared distance {:.2e} over {} steps).",
+                "Best N0 = {} (mean squared distance {} over {} steps).",
                 crate::plot::run::sig2(d.n0),
-                d.mse,
+                lab::format::sig(d.mse, 3),
                 d.rows
             ),
             FitState::Failed(e) => format!("No fit: {e}."),

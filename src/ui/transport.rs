@@ -1,8 +1,13 @@
 //! The transport: play, step, reset, new seed, speed, the stop condition, the step and loss
-//! readout, the timeline scrubber and the status line.
+//! readout, the timeline scrubber, the status line and the milestone announcer.
+//!
+//! The readout changes every frame, so it is not a live region (a screen reader would read
+//! every step); the [`Announcer`] is the page's one polite live region for the run, and it
+//! changes only at milestones (`Run::announcement`).
 
 use super::state::LabState;
-use crate::lab::SPEEDS;
+use super::state::Runs;
+use crate::lab::{format, SPEEDS};
 use leptos::prelude::*;
 
 #[component]
@@ -26,7 +31,7 @@ pub fn Transport(lab: LabState) -> impl IntoView {
         let s = p.shown();
         runs.a.with_value(|r| {
             r.frame_at(s)
-                .map(|f| format!("{:.6e}", f.loss))
+                .map(|f| format::sig(f.loss, 3))
                 .unwrap_or_default()
         })
     };
@@ -83,8 +88,8 @@ pub fn Transport(lab: LabState) -> impl IntoView {
                 <span>"Stop when all are learned"</span>
             </label>
             <p class="readout-line">
-                "step " <output data-testid="step">{shown_step}</output> " / " {total}
-                <span class="sep">" · "</span> "loss " <output data-testid="loss">{shown_loss}</output>
+                "step " <span class="num" data-testid="step">{shown_step}</span> " / " {total}
+                <span class="sep">" · "</span> "loss " <span class="num" data-testid="loss">{shown_loss}</span>
             </p>
             <div class="timeline">
                 <label for="scrub">"Timeline"</label>
@@ -114,6 +119,31 @@ pub fn Transport(lab: LabState) -> impl IntoView {
                 </span>
             </div>
             <p class="status" role="status" aria-live="polite" data-testid="status">{move || setup.status.get()}</p>
+            <Announcer runs=runs />
         </section>
+    }
+}
+
+/// The milestones of the run(s), for screen readers only: "skill 3 learned at step 240",
+/// "all 10 skills learned by step 571", "run stopped: …" (B's prefixed when comparing).
+#[component]
+fn Announcer(runs: Runs) -> impl IntoView {
+    let text = Memo::new(move |_| {
+        runs.slow.track();
+        let a = runs.a.with_value(|r| r.announcement());
+        match runs.b.with_value(|r| r.as_ref().map(|r| r.announcement())) {
+            None => a,
+            Some(b) => [("A", a), ("B", b)]
+                .into_iter()
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(side, t)| format!("{side}: {t}"))
+                .collect::<Vec<_>>()
+                .join(". "),
+        }
+    });
+    view! {
+        <p class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announce">
+            {move || text.get()}
+        </p>
     }
 }

@@ -5,6 +5,7 @@
 use crate::plot::{skill_color, ChartOpts, Colors};
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 /// One curve (or cloud) of a plot.
@@ -404,17 +405,16 @@ impl Style<'_> {
                 .collect();
             let style = ShapeStyle::from(&REFERENCE[i % REFERENCE.len()].mix(0.9))
                 .stroke_width(self.px(1.5));
-            let dash = [6.0, 3.0, 2.0, 8.0][i % 4] * k;
+            let dash = ([6.0, 3.0, 2.0, 8.0][i % 4] * k).round().max(1.0) as u32;
+            let gap = (3.0 * k).round().max(1.0) as u32;
             chart
-                .draw_series(DashedLineSeries::new(
-                    pts,
-                    dash.round().max(1.0) as u32,
-                    (3.0 * k).round().max(1.0) as u32,
-                    style,
-                ))
+                .draw_series(DashedLineSeries::new(pts, dash, gap, style))
                 .map_err(err)?
                 .label(r.label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+                // the swatch is dashed as the line is (plotters' own dashing, same lengths)
+                .legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 16, y)], dash, gap, style)
+                });
         }
         let n = plot.series.len();
         let line_w = self.px(2.0);
@@ -515,6 +515,52 @@ mod tests {
             axis_range((f64::INFINITY, f64::NEG_INFINITY), false),
             (1.0, 10.0)
         );
+    }
+
+    /// Horizontal two-point polylines of `stroke` no longer than `max_len`: legend swatch
+    /// dashes (a diagonal line's dashes are not horizontal).
+    fn short_flat_lines(svg: &str, stroke: &str, max_len: f64) -> usize {
+        svg.split('<')
+            .filter(|e| e.starts_with("polyline") && e.contains(&format!("stroke=\"{stroke}\"")))
+            .filter_map(|e| {
+                let pts = e.split("points=\"").nth(1)?.split('"').next()?;
+                let xy: Vec<(f64, f64)> = pts
+                    .split_whitespace()
+                    .filter_map(|p| {
+                        let (x, y) = p.split_once(',')?;
+                        Some((x.parse().ok()?, y.parse().ok()?))
+                    })
+                    .collect();
+                (xy.len() == 2 && xy[0].1 == xy[1].1 && (xy[1].0 - xy[0].0).abs() <= max_len)
+                    .then_some(())
+            })
+            .count()
+    }
+
+    #[test]
+    fn a_dashed_reference_has_a_dashed_legend_swatch() {
+        let plot = Plot {
+            x_label: "x".into(),
+            y_label: "y".into(),
+            log_x: false,
+            log_y: false,
+            scatter: false,
+            series: vec![Series {
+                label: "s".into(),
+                points: vec![(0.0, 0.0), (1.0, 0.5), (2.0, 2.0)],
+            }],
+            references: vec![Reference {
+                label: "guide".into(),
+                points: vec![(0.0, 0.0), (2.0, 2.0)],
+            }],
+            skipped: 0,
+            hidden: 0,
+        };
+        let svg = svg(&plot, (400, 300), &ChartOpts::default()).unwrap();
+        assert!(svg.contains("guide"), "the legend names the reference");
+        // the swatch, 16 px of 6 px dashes 3 px apart: two dashes (and a stub), not one line
+        let dashes = short_flat_lines(&svg, "#808080", 16.0);
+        assert!(dashes >= 2, "{dashes} dash(es) in the legend swatch");
     }
 
     #[test]
