@@ -26,9 +26,25 @@ pub fn opts() -> PageOpts {
 }
 
 /// The address's query for `link::parse`: without the page-only keys
-/// ([`export::config_query`]).
+/// ([`export::config_query`]). An address without a query on a figure page of the published
+/// site (`fig/<id>/`) opens the link of the page's [`crate::site::LINK_META`] tag.
 pub fn link_query() -> String {
-    export::config_query(&window().location().search().unwrap_or_default())
+    let search = window().location().search().unwrap_or_default();
+    if search.len() <= 1 {
+        if let Some(link) = page_link() {
+            return export::config_query(&link);
+        }
+    }
+    export::config_query(&search)
+}
+
+/// The content of `<meta name="skill-dominoes:link">`, when the page has one.
+fn page_link() -> Option<String> {
+    let selector = format!("meta[name=\"{}\"]", crate::site::LINK_META);
+    document()
+        .query_selector(&selector)
+        .ok()??
+        .get_attribute("content")
 }
 
 /// The address's fragment (`#vs=…` names a comparison), with its `#`.
