@@ -71,9 +71,12 @@ pub fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let keep = max.saturating_sub(1);
+    let cut: String = text.chars().take(keep).collect();
+    // the cut ends a word when the next character is a space; else back to the last space
+    let whole = text.chars().nth(keep).is_some_and(char::is_whitespace);
     let head = match cut.rfind(' ') {
-        Some(i) if i > 0 => &cut[..i],
+        Some(i) if i > 0 && !whole => &cut[..i],
         _ => cut.as_str(),
     };
     format!("{}…", head.trim_end_matches([',', ';', ':', '.', ' ']))

@@ -97,10 +97,19 @@ pub fn reload() {
     let _ = window().location().reload();
 }
 
-/// The page's address without query or fragment.
+/// The app's address without query or fragment, for share links and embeds: on a figure page
+/// of the published site (`…/fig/<id>/`, with a [`crate::site::LINK_META`] tag) the app's own
+/// page two levels up, so a link shared from there is the app's link.
 pub fn page_url() -> String {
     let href = window().location().href().unwrap_or_default();
-    href.split(['?', '#']).next().unwrap_or("").to_string()
+    let here = href.split(['?', '#']).next().unwrap_or("");
+    if page_link().is_some() {
+        let mut parts = here.trim_end_matches('/').rsplitn(3, '/');
+        if let (Some(_id), Some("fig"), Some(root)) = (parts.next(), parts.next(), parts.next()) {
+            return format!("{root}/");
+        }
+    }
+    here.to_string()
 }
 
 /// Play on load: `autoplay=1` in an embed, unless `autoplay=0` in the full app, and never
