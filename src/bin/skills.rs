@@ -200,22 +200,24 @@ mod native {
                 print_text(&text)
             }
             Command::Cite => print_text(&format!("{BIBTEX}\n")),
-            Command::Site { dist, base_url } => {
-                match skill_dominoes::site::build::build(&dist, &base_url) {
-                    Ok(files) => {
-                        eprintln!(
-                            "skills site: wrote {} files under {}",
-                            files.len(),
-                            dist.display()
-                        );
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => {
-                        eprintln!("skills site: {e}");
-                        ExitCode::from(2)
-                    }
+            Command::Site {
+                dist,
+                base_url,
+                only,
+            } => match skill_dominoes::site::build::build(&dist, &base_url, &only) {
+                Ok(files) => {
+                    eprintln!(
+                        "skills site: wrote {} files under {}",
+                        files.len(),
+                        dist.display()
+                    );
+                    ExitCode::SUCCESS
                 }
-            }
+                Err(e) => {
+                    eprintln!("skills site: {e}");
+                    ExitCode::from(2)
+                }
+            },
             Command::Svg {
                 query,
                 width,
