@@ -98,6 +98,8 @@ test('a figure page opens its figure, with its own title, card and oEmbed docume
 
 test('a sweep opened from a figure page runs in workers loaded from the project path', async () => {
   const lab = await env.open('/fig/fig4/?v=1&preset=fig10s', {}, 'sweep-chart');
+  const workers = [];
+  lab.page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
   await lab.testid('sweep-run').click();
   await lab.page.waitForFunction(
     () => /^Done: /.test(document.querySelector('[data-testid=sweep-status]')?.textContent ?? ''),
@@ -106,7 +108,6 @@ test('a sweep opened from a figure page runs in workers loaded from the project 
   );
   const mode = await lab.page.$eval('[data-testid=sweep-progress-wrap] .hint', (e) => e.textContent);
   assert.match(mode, /Web Workers?$/, mode);
-  const workers = lab.page.workers().map((w) => new URL(w.url()).pathname);
   assert.ok(workers.length > 0 && workers.every((p) => p === '/skill-dominoes/sweep-worker.js'), workers.join(', '));
   assert.deepEqual(await strayFetches(lab), []);
   lab.assertNoErrors();

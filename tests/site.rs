@@ -276,3 +276,63 @@ fn cards_are_1200_by_630_with_text_and_chart() {
         assert!(seen.insert(png), "{id}: the same image as another figure");
     }
 }
+
+fn skills_site(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skills"))
+        .arg("site")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn skills_site_writes_the_pages_or_names_what_it_refuses() {
+    let dist = std::env::temp_dir().join(format!("skills-site-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::create_dir_all(&dist).unwrap();
+    let d = dist.to_str().unwrap();
+    // no built page yet
+    let (code, err) = skills_site(&["--dist", d, "--base-url", BASE]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("index.html") && err.contains("trunk build"),
+        "{err}"
+    );
+    std::fs::write(dist.join("index.html"), template()).unwrap();
+    for (args, says) in [
+        (vec!["--base-url", "ftp://x/"], "https://"),
+        (
+            vec!["--base-url", "https://o.github.io/other/"],
+            "--public-url /other/",
+        ),
+        (
+            vec!["--base-url", BASE, "--only", "fig4,nofig"],
+            "\"nofig\"",
+        ),
+    ] {
+        let (code, err) = skills_site(&[&["--dist", d][..], &args].concat());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!dist.join("fig").exists(), "{args:?}: nothing written");
+    }
+    let (code, err) = skills_site(&["--dist", d, "--base-url", BASE, "--only", "fig4"]);
+    assert_eq!(code, 0, "{err}");
+    for f in [
+        "fig/fig4/index.html",
+        "fig/fig4/card.png",
+        "fig/fig4/oembed.json",
+        "card.png",
+    ] {
+        assert!(dist.join(f).is_file(), "{f} missing");
+    }
+    assert!(!dist.join("fig/fig5").exists(), "--only fig4 wrote fig5");
+    let home = std::fs::read_to_string(dist.join("index.html")).unwrap();
+    assert!(home.contains(&format!(
+        "<meta property=\"og:image\" content=\"{BASE}card.png\""
+    )));
+    let _ = std::fs::remove_dir_all(&dist);
+}
