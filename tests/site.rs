@@ -104,6 +104,8 @@ fn a_figure_page_carries_its_own_preview_tags() {
     ] {
         assert!(page.contains(kept), "{kept} lost");
     }
+    // the template's lines keep their indentation where a tag was taken out before them
+    assert!(page.contains("\n    <link rel=\"icon\""), "{page}");
     // the template's generic description is gone
     assert!(!page.contains("Watch skills fall like dominoes"));
     // applying it again changes nothing (the site can be rebuilt over itself)

@@ -168,9 +168,10 @@ fn strip_head(template: &str) -> Result<(String, &str), String> {
         .ok_or("index.html: a tag of the head is not closed")?;
         let tag = &head[j..close];
         if replaced(tag) {
-            // drop the tag and the indentation and line break after it
-            let after = head[close..].len() - head[close..].trim_start().len();
-            i = close + after;
+            // drop the tag with its line's indentation and the line break after it
+            let rest = &head[close..];
+            let blank = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            i = close + blank + usize::from(rest[blank..].starts_with('\n'));
             out.truncate(out.trim_end_matches([' ', '\t']).len());
         } else {
             out += tag;
