@@ -26,14 +26,26 @@ const TYPES = {
 const COMPRESS = new Set(['.html', '.js', '.wasm', '.css', '.svg', '.json']);
 const GZIPPED = new Map();
 
-/** Start the static server and the browser; `stop()` ends both. */
-export async function start() {
+/**
+ * Start the static server and the browser; `stop()` ends both. Options: `dist` (a directory to
+ * serve instead of DIST) and `prefix` (serve it under that path, e.g. '/skill-dominoes/' as
+ * GitHub Pages serves a project site; anything outside it is 404; `base` then ends with it,
+ * without its final '/'). A path ending in '/' serves that directory's index.html.
+ */
+export async function start({ dist = DIST, prefix = '/' } = {}) {
+  const root = path.resolve(dist);
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || rel === '') rel = '/index.html';
-    const file = path.resolve(DIST, '.' + rel);
-    if (!file.startsWith(DIST + path.sep)) {
+    if (rel === prefix.slice(0, -1)) rel = prefix;
+    if (!rel.startsWith(prefix)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    rel = '/' + rel.slice(prefix.length);
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = path.resolve(root, '.' + rel);
+    if (!file.startsWith(root + path.sep)) {
       res.writeHead(403).end();
       return;
     }
@@ -61,7 +73,7 @@ export async function start() {
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const base = `http://127.0.0.1:${server.address().port}${prefix.slice(0, -1)}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

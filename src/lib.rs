@@ -10,6 +10,7 @@
 //! * [`sweep`]: sweeps over a grid of links, their CSV and the scaling exponents;
 //! * [`plot`]: charts of a run and of a sweep, generic over plotters' backend;
 //! * [`export`]: the trajectory CSV, JSON, SVG and the embed snippet;
+//! * [`site`]: the published site's figure pages, preview cards and oEmbed documents;
 //! * [`lab`]: the page's runs, theory overlays, comparisons and controls, without the DOM;
 //! * `predraw` (native only): the figures drawn at build time that the page shows while it loads;
 //! * `ui` (wasm32 only): the Leptos page.
@@ -25,6 +26,7 @@ pub mod plot;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod predraw;
 pub mod sim;
+pub mod site;
 pub mod sweep;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,38 +1,50 @@
 // The page's first picture, before the WebAssembly module has loaded (README "First load").
-// A classic script, loaded async (no CORS needed, so it also runs in a sandboxed frame whose host sends no
-// CORS header): it shows the figure drawn at build time for this address (`skills predraw`,
+// A classic script, loaded async (Trunk.toml's pattern_script writes its tag; no CORS needed,
+// so it also runs in a sandboxed frame whose host sends no CORS header): it shows the figure drawn at build time for this address (`skills predraw`,
 // src/predraw.rs) in index.html's #loading block. The file name is computed as
 // `predraw::name_of` computes it: page-only keys and v=1 dropped, `=` → `-`, `&` → `_`, only
 // [A-Za-z0-9.,_-] allowed; an address without a drawn figure keeps the skeleton.
 (function () {
   var script = document.currentScript;
-  var PAGE_KEYS = ['embed', 'ui', 'autoplay', 'theme'];
-  var kept = location.search
-    .replace(/^\?/, '')
-    .split('&')
-    .filter(function (kv) {
-      var key = kv.split('=')[0];
-      return kv !== '' && kv !== 'v=1' && PAGE_KEYS.indexOf(key) < 0 && !/_hide$/.test(key);
+  function show(script) {
+    var meta = document.querySelector('meta[name="skill-dominoes:link"]');
+    var query = location.search || (meta ? '?' + meta.content : '');
+    var PAGE_KEYS = ['embed', 'ui', 'autoplay', 'theme'];
+    var kept = query
+      .replace(/^\?/, '')
+      .split('&')
+      .filter(function (kv) {
+        var key = kv.split('=')[0];
+        return kv !== '' && kv !== 'v=1' && PAGE_KEYS.indexOf(key) < 0 && !/_hide$/.test(key);
+      });
+    var name = kept.length ? kept.join('_').replace(/=/g, '-') : 'default';
+    if (name.length > 120 || !/^[A-Za-z0-9.,_-]+$/.test(name)) return;
+    // Loaded async from the head: the request starts at once; the picture goes in when both it
+    // and #first-figure are there (and never once the lab has started and removed #loading).
+    var img = new Image();
+    img.alt = 'The figure of this run, drawn in advance: the live lab replaces it when it has loaded';
+    img.width = 640;
+    img.height = 340;
+    var theme = /(^|[?&])theme=(dark|light)(&|$)/.exec(query);
+    if (theme) img.className = theme[2];
+    var place = function () {
+      var box = document.getElementById('first-figure');
+      if (!box || !img.complete || !img.naturalWidth) return;
+      box.appendChild(img);
+      box.classList.add('drawn');
+    };
+    img.onload = function () {
+      if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', place);
+      else place();
+    };
+    img.src = new URL('first/' + name + '.svg', script ? script.src : location.href).href;
+  }
+  // a figure page of the published site (src/site) carries its link in a meta tag
+  if (!location.search && document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', function () {
+      show(script);
     });
-  var name = kept.length ? kept.join('_').replace(/=/g, '-') : 'default';
-  if (name.length > 120 || !/^[A-Za-z0-9.,_-]+$/.test(name)) return;
-  // Loaded async from the head: the request starts at once; the picture goes in when both it
-  // and #first-figure are there (and never once the lab has started and removed #loading).
-  var img = new Image();
-  img.alt = 'The figure of this run, drawn in advance: the live lab replaces it when it has loaded';
-  img.width = 640;
-  img.height = 340;
-  var theme = /(^|[?&])theme=(dark|light)(&|$)/.exec(location.search);
-  if (theme) img.className = theme[2];
-  var place = function () {
-    var box = document.getElementById('first-figure');
-    if (!box || !img.complete || !img.naturalWidth) return;
-    box.appendChild(img);
-    box.classList.add('drawn');
-  };
-  img.onload = function () {
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', place);
-    else place();
-  };
-  img.src = new URL('first/' + name + '.svg', script ? script.src : location.href).href;
+  } else {
+    show(script);
+  }
 })();

@@ -37,12 +37,13 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use clap::{Parser, Subcommand};
-    use skill_dominoes::export::{csv_header, csv_row, skills_svg, SvgChart};
+    use skill_dominoes::export::{csv_header, csv_row};
     use skill_dominoes::link::presets::{BIBTEX, PRESETS};
     use skill_dominoes::link::{self, num, SCHEMA};
-    use skill_dominoes::plot::run::{Milestones, Theme};
+    use skill_dominoes::plot::run::Theme;
     use skill_dominoes::sim::metrics::kept;
     use skill_dominoes::sim::{SimError, Simulation};
+    use skill_dominoes::site::card::{chart_svg, ChartError};
     use skill_dominoes::sweep::{
         csv, exponents, merge, run_one, step_exponents, Sweep, Table, SWEEP_PRESETS,
     };
@@ -98,6 +99,21 @@ mod native {
         Predraw {
             #[arg(long, value_name = "DIR")]
             out: std::path::PathBuf,
+        },
+        /// Write the published site's figure pages into a built page (README "Published
+        /// site"): for every preset, fig/<id>/index.html (the app with the figure's title,
+        /// preview tags and oEmbed link), card.png (its preview image) and oembed.json.
+        Site {
+            /// The directory Trunk built (`trunk build --release --public-url <path>`).
+            #[arg(long, default_value = "dist")]
+            dist: std::path::PathBuf,
+            /// The site's address, e.g. https://owner.github.io/skill-dominoes/ (previews need
+            /// absolute URLs; its path must be the build's --public-url).
+            #[arg(long)]
+            base_url: String,
+            /// Only these figure presets (comma-separated ids), e.g. for a quick test site.
+            #[arg(long, value_delimiter = ',')]
+            only: Vec<String>,
         },
         /// List every key of the link vocabulary with its meaning.
         Keys,
@@ -191,6 +207,24 @@ mod native {
                 print_text(&text)
             }
             Command::Cite => print_text(&format!("{BIBTEX}\n")),
+            Command::Site {
+                dist,
+                base_url,
+                only,
+            } => match skill_dominoes::site::build::build(&dist, &base_url, &only) {
+                Ok(files) => {
+                    eprintln!(
+                        "skills site: wrote {} files under {}",
+                        files.len(),
+                        dist.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("skills site: {e}");
+                    ExitCode::from(2)
+                }
+            },
             Command::Svg {
                 query,
                 width,
@@ -533,42 +567,20 @@ mod native {
             }
             return ExitCode::from(2);
         }
-        let cfg = parsed.config;
-        // the page keeps every `record_every`-th row; so does the SVG
-        let every = skill_dominoes::lab::record_every(cfg.steps);
-        let traj = match cfg
-            .spec()
-            .and_then(|s| skill_dominoes::sim::run(s, cfg.steps, every, false))
-        {
-            Ok(t) => t,
+        // the page's run and chart, as on a card of the published site
+        match chart_svg(&parsed.config, (width, height), Theme::Light) {
+            Ok(chart) => {
+                if let Some(e) = &chart.stopped {
+                    eprintln!("skills: {e} (the chart shows the rows before it)");
+                }
+                print_text(&chart.svg)
+            }
             Err(e) => {
                 eprintln!("skills: {e}");
-                return ExitCode::from(2);
-            }
-        };
-        if let Some(e) = &traj.error {
-            eprintln!("skills: {e} (the chart shows the rows before it)");
-        }
-        let freqs = cfg.skill_freqs();
-        let names = cfg.skill_names();
-        let milestones = Milestones::of(&traj.frames, cfg.skills(), cfg.thr);
-        let chart = SvgChart {
-            frames: &traj.frames,
-            freqs: &freqs,
-            steps: cfg.steps,
-            milestones: Some(&milestones),
-            overlays: &[],
-            cursor: None,
-            theme: Theme::Light,
-            size: (width, height),
-            net: cfg.model.is_net(),
-            names: &names,
-        };
-        match skills_svg(&chart) {
-            Ok(text) => print_text(&text),
-            Err(e) => {
-                eprintln!("skills: cannot draw the chart: {e}");
-                ExitCode::from(1)
+                ExitCode::from(match e {
+                    ChartError::Run(_) => 2,
+                    ChartError::Draw(_) => 1,
+                })
             }
         }
     }

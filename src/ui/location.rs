@@ -26,9 +26,25 @@ pub fn opts() -> PageOpts {
 }
 
 /// The address's query for `link::parse`: without the page-only keys
-/// ([`export::config_query`]).
+/// ([`export::config_query`]). An address without a query on a figure page of the published
+/// site (`fig/<id>/`) opens the link of the page's [`crate::site::LINK_META`] tag.
 pub fn link_query() -> String {
-    export::config_query(&window().location().search().unwrap_or_default())
+    let search = window().location().search().unwrap_or_default();
+    if search.len() <= 1 {
+        if let Some(link) = page_link() {
+            return export::config_query(&link);
+        }
+    }
+    export::config_query(&search)
+}
+
+/// The content of `<meta name="skill-dominoes:link">`, when the page has one.
+fn page_link() -> Option<String> {
+    let selector = format!("meta[name=\"{}\"]", crate::site::LINK_META);
+    document()
+        .query_selector(&selector)
+        .ok()??
+        .get_attribute("content")
 }
 
 /// The address's fragment (`#vs=…` names a comparison), with its `#`.
@@ -81,10 +97,19 @@ pub fn reload() {
     let _ = window().location().reload();
 }
 
-/// The page's address without query or fragment.
+/// The app's address without query or fragment, for share links and embeds: on a figure page
+/// of the published site (`…/fig/<id>/`, with a [`crate::site::LINK_META`] tag) the app's own
+/// page two levels up, so a link shared from there is the app's link.
 pub fn page_url() -> String {
     let href = window().location().href().unwrap_or_default();
-    href.split(['?', '#']).next().unwrap_or("").to_string()
+    let here = href.split(['?', '#']).next().unwrap_or("");
+    if page_link().is_some() {
+        let mut parts = here.trim_end_matches('/').rsplitn(3, '/');
+        if let (Some(_id), Some("fig"), Some(root)) = (parts.next(), parts.next(), parts.next()) {
+            return format!("{root}/");
+        }
+    }
+    here.to_string()
 }
 
 /// Play on load: `autoplay=1` in an embed, unless `autoplay=0` in the full app, and never
