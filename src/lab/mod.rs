@@ -14,9 +14,9 @@ pub mod theory;
 
 pub use compare::{
     compare_from_hash, compare_hash, percent_decode, percent_encode, set_keys, Applied, Compare,
-    COMPARE_EXAMPLES,
+    CompareExample, First, COMPARE_EXAMPLES,
 };
-pub use controls::{auto_value, range_text, round_sig, Slider, PER_DECADE};
+pub use controls::{auto_value, nice, range_text, round_sig, shown_value, Slider, PER_DECADE};
 pub use playback::{default_speed, FrameStats, SPEEDS};
 pub use run::{record_every, skill_freqs, Run};
 pub use theory::{domino_ramps, has_theory, two_skill, Fit, Fitted, TwoSkill};

@@ -120,15 +120,20 @@ pub fn ComparePanel(lab: LabState) -> impl IntoView {
             <div class="examples">
                 {COMPARE_EXAMPLES
                     .iter()
-                    .map(|&(label, a, b)| {
+                    .map(|ex| {
+                        let title = if ex.own_setup {
+                            format!("A: a {} run with {}; B: A with {}", ex.model.title(), ex.a, ex.b)
+                        } else {
+                            format!("A: this run (a {} run if it is not one) with {}; B: A with {}", ex.model.title(), ex.a, ex.b)
+                        };
                         view! {
                             <button
                                 class="small"
                                 data-testid="cmp-example"
-                                title=format!("A: {a}; B: A with {b}")
-                                on:click=move |_| lab.compare_example(a, b)
+                                title=title
+                                on:click=move |_| lab.compare_example(ex)
                             >
-                                {label}
+                                {ex.label}
                             </button>
                         }
                     })

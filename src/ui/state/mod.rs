@@ -70,6 +70,9 @@ pub struct Setup {
     pub status: RwSignal<String>,
     /// What could not be used of the link the page was opened with (or came back to).
     pub notice: RwSignal<Option<Vec<String>>>,
+    /// The key of the slider being dragged once its drag has added a history entry (the
+    /// drag's later values replace that entry).
+    pub dragging: StoredValue<Option<&'static str>>,
 }
 
 /// The notice lines of a link: each problem, notice and unknown key, then each difference of
@@ -296,6 +299,7 @@ impl LabState {
             config: RwSignal::new(parsed.config),
             problems: RwSignal::new(vec![]),
             status: RwSignal::new(String::new()),
+            dragging: StoredValue::new(None),
         };
         let runs = Runs {
             a: StoredValue::new_local(Run::new(&cfg)),

@@ -2,7 +2,7 @@
 //! seed, start or end a comparison, and the link written to or read from the address.
 
 use super::{link_notes, LabState, UpdateReturning};
-use crate::lab::{self, default_speed, Compare};
+use crate::lab::{self, default_speed, Compare, CompareExample};
 use crate::link::{self, Config, Model};
 use crate::ui::location;
 use leptos::prelude::*;
@@ -47,6 +47,11 @@ impl LabState {
     /// end step or the threshold applies to the run as it is, any other restarts it. The link
     /// follows: `push` for discrete acts, a replaced entry while dragging.
     pub fn set_key(self, key: &str, value: &str, push: bool) {
+        self.set_key_wrote(key, value, push);
+    }
+
+    /// [`LabState::set_key`]; true when the configuration changed (and the link was written).
+    fn set_key_wrote(self, key: &str, value: &str, push: bool) -> bool {
         let old = self.setup.config.get_untracked();
         let (new, problems) = old.with(key, value);
         self.setup.problems.set(problems.clone());
@@ -57,18 +62,20 @@ impl LabState {
                 .collect::<Vec<_>>()
                 .join("; ");
             self.setup.status.set(format!("Not changed: {msg}"));
-            return;
+            return false;
         }
         if new == old {
-            return;
+            return false;
         }
         self.apply_config(old, new, push, &format!("{key} = {value}"));
+        true
     }
 
     /// A slider moved: as [`LabState::set_key`], except that a configuration whose set-up is
     /// heavy (drawing and orthonormalising large task matrices) waits for the slider's
-    /// release, so dragging across it never blocks the page once per position.
-    pub fn drag_key(self, key: &str, value: &str) {
+    /// release, so dragging across it never blocks the page once per position. The first
+    /// change of a drag adds a history entry, the others replace it (Back undoes the drag).
+    pub fn drag_key(self, key: &'static str, value: &str) {
         let (new, problems) = self.setup.config.with_untracked(|c| c.with(key, value));
         if problems.is_empty() && new.setup_work() > HEAVY_SETUP {
             self.setup.status.set(format!(
@@ -76,7 +83,19 @@ impl LabState {
             ));
             return;
         }
-        self.set_key(key, value, false);
+        let dragging = self.setup.dragging;
+        let push = dragging.get_value() != Some(key);
+        if self.set_key_wrote(key, value, push) {
+            dragging.set_value(Some(key));
+        }
+    }
+
+    /// A slider was released (or stepped with a key): its value, as a drag's last change.
+    pub fn release_key(self, key: &'static str, value: &str) {
+        let dragging = self.setup.dragging;
+        let push = dragging.get_value() != Some(key);
+        dragging.set_value(None);
+        self.set_key(key, value, push);
     }
 
     fn apply_config(self, old: Config, new: Config, push: bool, what: &str) {
@@ -146,16 +165,22 @@ impl LabState {
         self.restart();
     }
 
-    /// A ready-made comparison: the first configuration's keys, then the second's.
-    pub fn compare_example(self, a_keys: &str, b_keys: &str) {
-        let seed = self.setup.config.get_untracked().seed;
-        let (mut a, _) = lab::set_keys(&Config::default(), a_keys);
-        a.seed = seed;
-        self.setup.preset.set_value(None);
-        self.playback.speed.set(default_speed(a.steps));
-        self.setup.config.set(a);
-        self.set_compare(Some(Compare::parse(b_keys)));
-        self.setup.status.set(String::new());
+    /// A ready-made comparison: A is the run on screen with the example's keys set (or, for
+    /// another model or an example with a setup of its own, that model's defaults), then B.
+    pub fn compare_example(self, ex: &CompareExample) {
+        let current = self.setup.config.get_untracked();
+        let first = ex.first(&current);
+        if !first.on_screen {
+            self.setup.preset.set_value(None);
+            self.playback.speed.set(default_speed(first.config.steps));
+        }
+        self.setup.config.set(first.config);
+        self.set_compare(Some(Compare::parse(ex.b)));
+        self.setup.status.set(if first.on_screen {
+            format!("{}: A is the run on screen with {}.", ex.label, ex.a)
+        } else {
+            format!("{}: A is a new {} run.", ex.label, ex.model.title())
+        });
     }
 
     /// The page's link: the configuration (relative to its preset) and the comparison.
