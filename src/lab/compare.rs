@@ -175,6 +175,26 @@ impl Compare {
     }
 }
 
+/// B's label: the differences B runs, then the keys of `#vs=` it ignored (named in
+/// `problems`), so the label never shows a difference B does not run nor hides one the link
+/// asked for: "opt = sgd · ignored: bogus, n".
+pub fn label_b(kept: Option<&Compare>, problems: &[Problem]) -> String {
+    let mut label = kept.map(|c| c.describe()).unwrap_or_default();
+    let mut ignored: Vec<&str> = vec![];
+    for p in problems {
+        if p.key != "vs" && !ignored.contains(&p.key.as_str()) {
+            ignored.push(&p.key);
+        }
+    }
+    if !ignored.is_empty() {
+        if !label.is_empty() {
+            label.push_str(" · ");
+        }
+        label.push_str(&format!("ignored: {}", ignored.join(", ")));
+    }
+    label
+}
+
 /// A comparison applied to a configuration ([`Compare::apply`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Applied {
@@ -328,6 +348,19 @@ mod tests {
         assert_eq!(a.problems.len(), 1, "{:?}", a.problems);
         assert_eq!(a.problems[0].key, "vs");
         assert_eq!(a.kept.describe(), "lr = 0.01");
+    }
+
+    #[test]
+    fn b_label_names_what_b_ignored() {
+        // the issue: bad keys in #vs= were ignored without a notice while B's label showed them
+        let base = parse("m=geometry&n=4&dim=50&steps=20").config;
+        let a = Compare::parse("bogus=1&opt=sgd&n=abc").apply(&base);
+        assert_eq!(
+            label_b(Some(&a.kept), &a.problems),
+            "opt = sgd · ignored: bogus, n"
+        );
+        assert_eq!(label_b(None, &a.problems), "ignored: bogus, n");
+        assert_eq!(label_b(Some(&a.kept), &[]), "opt = sgd");
     }
 
     #[test]

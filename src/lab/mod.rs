@@ -3,20 +3,26 @@
 //! (so redrawing, scrubbing and reset never recompute a different result); `theory.rs`: the
 //! overlays ([`domino_ramps`], [`two_skill`], the best-N0 [`Fit`]); `compare.rs`: the second
 //! configuration of a comparison ([`Compare`]) and its link fragment; `controls.rs`: how a
-//! key of the schema maps onto a slider ([`Slider`]); `playback.rs`: the speeds and the frame-time
+//! key of the schema maps onto a slider ([`Slider`]); `interactive.rs`: the page's own budget
+//! ([`interactive`]: the sizes reduced until a step and the set-up are quick in the tab); `playback.rs`: the speeds and the frame-time
 //! statistics.
 
 pub mod compare;
 pub mod controls;
+pub mod interactive;
 pub mod playback;
 pub mod run;
 pub mod theory;
 
 pub use compare::{
-    compare_from_hash, compare_hash, percent_decode, percent_encode, set_keys, Applied, Compare,
-    CompareExample, First, COMPARE_EXAMPLES,
+    compare_from_hash, compare_hash, label_b, percent_decode, percent_encode, set_keys, Applied,
+    Compare, CompareExample, First, COMPARE_EXAMPLES,
 };
 pub use controls::{auto_value, nice, range_text, round_sig, shown_value, Slider, PER_DECADE};
+pub use interactive::{
+    interactive, sample_runs, sweep_tab_seconds, FrameCost, Interactive, SWEEP_AUTOSTART_S,
+    TABLE_ROWS,
+};
 pub use playback::{default_speed, FrameStats, SPEEDS};
 pub use run::{record_every, skill_freqs, Run};
 pub use theory::{domino_ramps, has_theory, two_skill, Fit, Fitted, TwoSkill};

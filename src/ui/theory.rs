@@ -163,7 +163,7 @@ pub fn ComparePanel(lab: LabState) -> impl IntoView {
                         view! {
                             <p data-testid="cmp-status">
                                 "Comparing with B: "
-                                <strong>{move || setup.compare.with(|c| c.as_ref().map(|c| c.describe()).unwrap_or_default())}</strong>
+                                <strong>{move || setup.compare.with(|c| setup.compare_problems.with(|p| lab::label_b(c.as_ref(), p)))}</strong>
                                 " "
                                 <button class="small" data-testid="cmp-off" on:click=move |_| lab.set_compare(None)>
                                     "Stop comparing"

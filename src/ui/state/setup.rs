@@ -1,7 +1,7 @@
 //! Acts on what the link says: set a key (live or with a restart), switch model, a new
 //! seed, start or end a comparison, and the link written to or read from the address.
 
-use super::{link_notes, LabState, UpdateReturning};
+use super::{link_notes, page_config, LabState, UpdateReturning};
 use crate::lab::{self, default_speed, Compare, CompareExample};
 use crate::link::{self, Config, Model};
 use crate::ui::location;
@@ -64,11 +64,24 @@ impl LabState {
             self.setup.status.set(format!("Not changed: {msg}"));
             return false;
         }
-        if new == old {
-            return false;
+        // within the page's budget: a size that would make the page crawl is reduced, and
+        // the status names it with the command that runs it at full size
+        let i = lab::interactive(&new);
+        let note = i.note(&new, &new.to_query());
+        let new = i.config;
+        let changed = new != old;
+        if changed {
+            self.apply_config(old, new, push, &format!("{key} = {value}"));
         }
-        self.apply_config(old, new, push, &format!("{key} = {value}"));
-        true
+        if let Some(note) = note {
+            let s = self.setup.status;
+            if changed {
+                s.update(|s| *s = format!("{s} {note}"));
+            } else {
+                s.set(format!("{key} = {value}: {note}"));
+            }
+        }
+        changed
     }
 
     /// A slider moved: as [`LabState::set_key`], except that a configuration whose set-up is
@@ -204,13 +217,17 @@ impl LabState {
         }
         let s = self.setup;
         let parsed = link::parse(&location::link_query());
+        let (cfg, reduced) = page_config(&parsed);
         let compare = lab::compare_from_hash(&location::hash());
         s.preset.set_value(parsed.preset);
-        s.set_compare(compare, &parsed.config);
-        s.notice
-            .set(link_notes(&parsed, &s.compare_problems.get_untracked()));
-        self.playback.speed.set(default_speed(parsed.config.steps));
-        s.config.set(parsed.config);
+        s.set_compare(compare, &cfg);
+        s.notice.set(link_notes(
+            &parsed,
+            reduced,
+            &s.compare_problems.get_untracked(),
+        ));
+        self.playback.speed.set(default_speed(cfg.steps));
+        s.config.set(cfg);
         s.problems.set(vec![]);
         s.status.set("Loaded the link from the history.".into());
         self.restart();
