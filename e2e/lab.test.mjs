@@ -433,7 +433,8 @@ test('the Parameters panel shows only what the run reads (model, frequency mode,
   assert.equal(await fig17.testid('key-freq').inputValue(), 'list', 'the mode the run uses');
   // leaving the list for zipf brings n and α back
   await fig17.testid('key-freq').selectOption('zipf');
-  await fig17.page.waitForFunction(() => /freq=zipf/.test(location.search));
+  await fig17.page.waitForFunction(() => document.querySelector('[data-key=alpha]'));
+  assert.match(fig17.link(), /^\?v=1&preset=fig17&p=$/, 'the list is left');
   k = await keys(fig17);
   assert.ok(k.includes('n') && k.includes('alpha') && !k.includes('p'), String(k));
   fig17.assertNoErrors();
@@ -492,7 +493,6 @@ test('a link that would make the page crawl is reduced by name, with the CLI com
   const notice = await lab.testid('notice').textContent();
   assert.match(notice, /Reduced: skills 10000 → 1000/);
   assert.match(notice, /skills run '[^']*n=10000[^']*'/);
-  assert.equal(await lab.testid('tile').count(), 1000);
   assert.equal(await lab.testid('readout-row').count(), 100, 'the table caps its rows');
   assert.match(await lab.testid('readout-more').textContent(), /900 more/);
   assert.ok(load < 10000, `loaded in ${load} ms`);

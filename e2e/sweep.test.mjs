@@ -79,8 +79,8 @@ test('a small sweep runs in workers: the bar advances, the chart fills, the CSV 
   const csv = readFileSync(await dl.path(), 'utf8');
   const cli = sweepCli(SMALL);
   assert.equal(csv, cli);
-  // the address is the sweep link, so it can be shared
-  assert.equal(decodeURIComponent(new URL(lab.page.url()).search.slice(1)), SMALL);
+  // the address is the sweep link (with the page-only key it was opened with), so it can be shared
+  assert.equal(decodeURIComponent(new URL(lab.page.url()).search.slice(1)), SMALL + '&autoplay=0');
   lab.assertNoErrors();
   await lab.close();
 });
