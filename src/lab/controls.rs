@@ -1,7 +1,7 @@
 //! Controls: how a key of `link::SCHEMA` maps onto a slider and its labels (the page's
 //! panels): the range text, the slider's positions and values, what an unset key means.
 
-use crate::link::{num, Config, KeySpec, Kind};
+use crate::link::{num, Config, FreqKind, KeySpec, Kind, Problem};
 
 /// Steps of a log slider per decade.
 pub const PER_DECADE: f64 = 100.0;
@@ -204,6 +204,24 @@ pub fn shown_value(c: &Config, key: &str) -> String {
     c.get(key)
 }
 
+/// `c` with one key set by a control of the page: [`Config::with`], except that choosing
+/// another frequency mode than `list` leaves the list (`p`), which `Config::with` would keep
+/// (a link's `freq=zipf` beside a `p` is refused as ignoring it).
+pub fn set_by_control(c: &Config, key: &str, value: &str) -> (Config, Vec<Problem>) {
+    if key == "freq" && c.freq == FreqKind::List && value != FreqKind::List.name() {
+        let mut k = c.clone();
+        k.p.clear();
+        k.freq = FreqKind::Zipf;
+        let (next, problems) = k.with(key, value);
+        return if problems.is_empty() {
+            (next, problems)
+        } else {
+            (c.clone(), problems)
+        };
+    }
+    c.with(key, value)
+}
+
 /// What an unset optional key means, for its placeholder and slider position.
 pub fn auto_value(c: &Config, key: &str) -> Option<f64> {
     match key {
@@ -307,5 +325,16 @@ mod tests {
         assert_eq!(shown_value(&fig17, "freq"), "list");
         assert_eq!(shown_value(&fig17, "n0"), "0.001");
         assert_eq!(shown_value(&Config::default(), "freq"), "zipf");
+        // choosing zipf (or two) there leaves the list
+        for mode in ["zipf", "exp"] {
+            let (next, problems) = set_by_control(&fig17, "freq", mode);
+            assert!(problems.is_empty(), "{mode}: {problems:?}");
+            assert!(next.p.is_empty() && shown_value(&next, "freq") == mode);
+        }
+        // two skills cannot keep Fig. 17's prerequisite of skill 3: named, nothing changed
+        let (next, problems) = set_by_control(&fig17, "freq", "two");
+        assert_eq!((next, problems[0].key.as_str()), (fig17.clone(), "and"));
+        assert_eq!(set_by_control(&fig17, "freq", "list").0, fig17);
+        assert_eq!(set_by_control(&fig17, "n0", "0.01").0.n0, 0.01);
     }
 }

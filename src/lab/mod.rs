@@ -18,7 +18,9 @@ pub use compare::{
     compare_from_hash, compare_hash, label_b, percent_decode, percent_encode, set_keys, Applied,
     Compare, CompareExample, First, COMPARE_EXAMPLES,
 };
-pub use controls::{auto_value, nice, range_text, round_sig, shown_value, Slider, PER_DECADE};
+pub use controls::{
+    auto_value, nice, range_text, round_sig, set_by_control, shown_value, Slider, PER_DECADE,
+};
 pub use interactive::{
     interactive, sample_runs, sweep_tab_seconds, FrameCost, Interactive, SWEEP_AUTOSTART_S,
     TABLE_ROWS,

@@ -365,10 +365,6 @@ impl Config {
         if key == "p" && !c.p.is_empty() {
             c.freq = FreqKind::List;
         }
-        // choosing another frequency mode leaves the list (else it would be refused as ignored)
-        if key == "freq" && c.freq != FreqKind::List {
-            c.p.clear();
-        }
         // the cross-field rules and the budget, exactly as a link is read
         let reparsed = parse(&c.to_query());
         if reparsed.problems.is_empty() {

@@ -69,7 +69,7 @@ impl Claim {
     /// What the caption shows of the claim.
     pub fn text(&self) -> String {
         match *self {
-            Claim::Ratio { value, .. } => format!("≈ {}", super::num(value)),
+            Claim::Ratio { value, .. } => format!("≈ {}", super::value::num(value)),
             Claim::LearnedAt { step, .. } | Claim::AllLearnedAt { step, .. } => {
                 format!("≈ {step}")
             }

@@ -720,11 +720,6 @@ mod tests {
         assert_eq!(read_when_text("alpha"), " (read with freq=zipf)");
         assert_eq!(read_when_text("mix"), " (read with opt=ademamix)");
         assert_eq!(read_when_text("lr"), "");
-        // leaving a list for another mode drops the list (the page's frequency select)
-        let fig17 = crate::link::parse("preset=fig17").config;
-        let (zipf, problems) = fig17.with("freq", "zipf");
-        assert!(problems.is_empty(), "{problems:?}");
-        assert!(zipf.p.is_empty() && zipf.freq == FreqKind::Zipf);
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl LabState {
     /// [`LabState::set_key`]; true when the configuration changed (and the link was written).
     fn set_key_wrote(self, key: &str, value: &str, push: bool) -> bool {
         let old = self.setup.config.get_untracked();
-        let (new, problems) = old.with(key, value);
+        let (new, problems) = lab::set_by_control(&old, key, value);
         self.setup.problems.set(problems.clone());
         if !problems.is_empty() {
             let msg = problems
@@ -89,7 +89,10 @@ impl LabState {
     /// release, so dragging across it never blocks the page once per position. The first
     /// change of a drag adds a history entry, the others replace it (Back undoes the drag).
     pub fn drag_key(self, key: &'static str, value: &str) {
-        let (new, problems) = self.setup.config.with_untracked(|c| c.with(key, value));
+        let (new, problems) = self
+            .setup
+            .config
+            .with_untracked(|c| lab::set_by_control(c, key, value));
         if problems.is_empty() && new.setup_work() > HEAVY_SETUP {
             self.setup.status.set(format!(
                 "{key} = {value}: a large set-up; release the slider to restart with it."
