@@ -5,8 +5,8 @@
 //!
 //! Claims on runs estimated above [`QUICK_S`] seconds of the reference machine (the real
 //! networks of Fig. 2) run with `--ignored`:
-//! `cargo test --test captions -- --ignored` (≈ 3 min in the dev profile); the rest, Fig. 19's
-//! two networks included, take ≈ 70 s in the dev profile (opt-level 1) on 2 shared cores.
+//! `cargo test --test captions -- --ignored` (≈ 1.5 min in the dev profile); the rest, Fig. 19's
+//! two networks included, take ≈ 30 s in the dev profile (opt-level 1) on 2 shared cores (83 s for both with `--include-ignored`).
 
 use skill_dominoes::link::parse;
 use skill_dominoes::link::presets::{Claim, Preset, PRESETS};
@@ -124,7 +124,7 @@ fn every_quick_caption_claim_holds_in_the_preset_run() {
 }
 
 #[test]
-#[ignore = "the real networks of Fig. 2: ≈ 3 min in the dev profile"]
+#[ignore = "the real network of Fig. 2: ≈ 1.5 min in the dev profile"]
 fn every_slow_caption_claim_holds_in_the_preset_run() {
     check_claims(false);
 }
