@@ -413,12 +413,12 @@ test('a Compare quick button keeps the run on screen as A (Fig. 4’s two skills
   await lab.close();
 });
 
-test('#vs= keys B ignores are named in B’s label and in the notice', async () => {
+test('#vs= differences B ignores are counted in B’s label and named in the notice', async () => {
   const lab = await env.open('/?v=1&n=4#vs=bogus%3D1%26opt%3Dsgd');
   await lab.testid('chart-b').waitFor();
   const head = await lab.page.locator('.side-head').allTextContents();
-  assert.ok(head.some((h) => /^B · opt = sgd · ignored: bogus$/.test(h)), head.join(' | '));
-  assert.match(await lab.testid('cmp-status').textContent(), /ignored: bogus/);
+  assert.ok(head.some((h) => /^B · opt = sgd · 1 difference ignored$/.test(h)), head.join(' | '));
+  assert.match(await lab.testid('cmp-status').textContent(), /1 difference ignored/);
   assert.match(await lab.testid('notice').textContent(), /B \(#vs=\): bogus: not a key/);
   lab.assertNoErrors();
   await lab.close();

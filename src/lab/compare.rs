@@ -175,22 +175,18 @@ impl Compare {
     }
 }
 
-/// B's label: the differences B runs, then the keys of `#vs=` it ignored (named in
-/// `problems`), so the label never shows a difference B does not run nor hides one the link
-/// asked for: "opt = sgd · ignored: bogus, n".
+/// B's label: the differences B runs, then how many differences of `#vs=` B ignored (each is
+/// named in the page's notice and beside the Compare form, never in the label, which shows
+/// only what B runs): "opt = sgd · 2 differences ignored".
 pub fn label_b(kept: Option<&Compare>, problems: &[Problem]) -> String {
     let mut label = kept.map(|c| c.describe()).unwrap_or_default();
-    let mut ignored: Vec<&str> = vec![];
-    for p in problems {
-        if p.key != "vs" && !ignored.contains(&p.key.as_str()) {
-            ignored.push(&p.key);
-        }
-    }
-    if !ignored.is_empty() {
+    let ignored = problems.len();
+    if ignored > 0 {
         if !label.is_empty() {
             label.push_str(" · ");
         }
-        label.push_str(&format!("ignored: {}", ignored.join(", ")));
+        let s = if ignored == 1 { "" } else { "s" };
+        label.push_str(&format!("{ignored} difference{s} ignored"));
     }
     label
 }
@@ -357,9 +353,9 @@ mod tests {
         let a = Compare::parse("bogus=1&opt=sgd&n=abc").apply(&base);
         assert_eq!(
             label_b(Some(&a.kept), &a.problems),
-            "opt = sgd · ignored: bogus, n"
+            "opt = sgd · 2 differences ignored"
         );
-        assert_eq!(label_b(None, &a.problems), "ignored: bogus, n");
+        assert_eq!(label_b(None, &a.problems[..1]), "1 difference ignored");
         assert_eq!(label_b(Some(&a.kept), &[]), "opt = sgd");
     }
 
