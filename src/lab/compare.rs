@@ -177,18 +177,14 @@ impl Compare {
 
 /// B's label: the differences B runs, then how many differences of `#vs=` B ignored (each is
 /// named in the page's notice and beside the Compare form, never in the label, which shows
-/// only what B runs): "opt = sgd · 2 differences ignored".
+/// only what B runs): "opt = sgd (2 ignored)", short enough for the chart's heading.
 pub fn label_b(kept: Option<&Compare>, problems: &[Problem]) -> String {
-    let mut label = kept.map(|c| c.describe()).unwrap_or_default();
-    let ignored = problems.len();
-    if ignored > 0 {
-        if !label.is_empty() {
-            label.push_str(" · ");
-        }
-        let s = if ignored == 1 { "" } else { "s" };
-        label.push_str(&format!("{ignored} difference{s} ignored"));
+    let label = kept.map(|c| c.describe()).unwrap_or_default();
+    match problems.len() {
+        0 => label,
+        k if label.is_empty() => format!("{k} ignored"),
+        k => format!("{label} ({k} ignored)"),
     }
-    label
 }
 
 /// A comparison applied to a configuration ([`Compare::apply`]).
@@ -351,11 +347,8 @@ mod tests {
         // the issue: bad keys in #vs= were ignored without a notice while B's label showed them
         let base = parse("m=geometry&n=4&dim=50&steps=20").config;
         let a = Compare::parse("bogus=1&opt=sgd&n=abc").apply(&base);
-        assert_eq!(
-            label_b(Some(&a.kept), &a.problems),
-            "opt = sgd · 2 differences ignored"
-        );
-        assert_eq!(label_b(None, &a.problems[..1]), "1 difference ignored");
+        assert_eq!(label_b(Some(&a.kept), &a.problems), "opt = sgd (2 ignored)");
+        assert_eq!(label_b(None, &a.problems[..1]), "1 ignored");
         assert_eq!(label_b(Some(&a.kept), &[]), "opt = sgd");
     }
 
