@@ -93,17 +93,17 @@ test('hovering a chart reads every value at that step; leaving returns to the ne
   await lab.close();
 });
 
-test('a control restarts the run and the link follows (replace while dragging, push for choices)', async () => {
+test('a control restarts the run and the link follows (a drag adds one entry, each discrete edit one)', async () => {
   const lab = await env.open('/?v=1&m=resource&n=5');
   await lab.waitStepAbove(100);
   await lab.pause();
   const before = await lab.canvasHash('chart');
   const h0 = await lab.page.evaluate(() => history.length);
 
-  // A slider (dragging): the run restarts, the link is replaced, not pushed.
+  // A slider: the run restarts, the drag adds one history entry (its later values replace it).
   await lab.testid('slider-alpha').fill('1');
   await lab.page.waitForFunction(() => /alpha=1(&|$)/.test(location.search));
-  assert.equal(await lab.page.evaluate(() => history.length), h0, 'replaceState while dragging');
+  assert.equal(await lab.page.evaluate(() => history.length), h0 + 1, 'one entry for the drag');
   assert.match(await lab.testid('status').textContent(), /alpha = 1: the run restarted from step 0/);
   await lab.page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) < 100);
   assert.equal(await lab.testid('key-alpha').inputValue(), '1', 'the number box follows');
@@ -114,11 +114,12 @@ test('a control restarts the run and the link follows (replace while dragging, p
   await lab.testid('key-n0').fill('0.05');
   await lab.testid('key-n0').press('Enter');
   await lab.page.waitForFunction(() => /n0=0\.05/.test(location.search));
+  assert.equal(await lab.page.evaluate(() => history.length), h0 + 2, 'pushState for a typed value');
 
   // A choice: a new history entry.
   await lab.testid('key-loss').selectOption('ce');
   await lab.page.waitForFunction(() => /loss=ce/.test(location.search));
-  assert.equal(await lab.page.evaluate(() => history.length), h0 + 1, 'pushState for a discrete act');
+  assert.equal(await lab.page.evaluate(() => history.length), h0 + 3, 'pushState for a discrete act');
 
   // A bad value is named and changes nothing.
   await lab.testid('key-n').fill('0');
@@ -143,9 +144,10 @@ test('panels are built per model from the schema, each control labelled with a t
   const lab = await env.open('/?v=1');
   const keys = async () => lab.page.$$eval('[data-testid=panels] .control', (cs) => cs.map((c) => c.dataset.key));
   const geo = await keys();
-  for (const k of ['seed', 'steps', 'thr', 'n', 'alpha', 'dim', 'batch', 'loss', 'grad', 'vec', 'noise', 'opt', 'lr', 'beta1', 'wd']) {
+  for (const k of ['seed', 'steps', 'thr', 'n', 'alpha', 'dim', 'batch', 'loss', 'grad', 'vec', 'noise', 'opt', 'lr', 'wd']) {
     assert.ok(geo.includes(k), `${k} in ${geo}`);
   }
+  assert.ok(!geo.includes('beta1'), 'SignGD reads no moment decay');
   assert.ok(!geo.includes('n0') && !geo.includes('tau'), 'no Resource or parallel keys');
   const title = await lab.page.locator('.control[data-key=lr]').getAttribute('title');
   assert.match(title, /^η \(lr\): /, title);
@@ -395,4 +397,116 @@ test('screenshots: default view, a 10-skill cascade mid-run, phone layout', asyn
   phone.assertNoErrors();
   await phone.close();
   t.diagnostic(`screenshots in ${SHOTS}: shot-default.png, shot-cascade.png, shot-phone.png`);
+});
+
+// Issue 14, "Defects found by using it".
+
+test('a Compare quick button keeps the run on screen as A (Fig. 4’s two skills, its link)', async () => {
+  const lab = await env.open('/?v=1&preset=fig4&opt=signgd&p1=0.9');
+  assert.equal(await lab.testid('tile').count(), 2);
+  await lab.page.getByRole('button', { name: 'SignGD vs SGD' }).click();
+  await lab.testid('chart-b').waitFor();
+  assert.equal(await lab.testid('tile').count(), 4, 'two rows of two dominoes, not the default 10-skill model');
+  assert.match(lab.link(), /^\?v=1&preset=fig4&p1=0\.9#vs=opt%3Dsgd%26lr%3D0\.03$/);
+  assert.match(await lab.testid('status').textContent(), /A is the run on screen/);
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('#vs= differences B ignores are counted in B’s label and named in the notice', async () => {
+  const lab = await env.open('/?v=1&n=4#vs=bogus%3D1%26opt%3Dsgd');
+  await lab.testid('chart-b').waitFor();
+  const head = await lab.page.locator('.side-head').allTextContents();
+  assert.ok(head.some((h) => /^B · opt = sgd \(1 ignored\)$/.test(h)), head.join(' | '));
+  assert.match(await lab.testid('cmp-status').textContent(), /opt = sgd \(1 ignored\)/);
+  assert.match(await lab.testid('notice').textContent(), /B \(#vs=\): bogus: not a key/);
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('the Parameters panel shows only what the run reads (model, frequency mode, optimizer)', async () => {
+  const keys = async (lab) => lab.page.$$eval('[data-testid=panels] .control', (cs) => cs.map((c) => c.dataset.key));
+  const fig17 = await env.open('/?v=1&preset=fig17');
+  let k = await keys(fig17);
+  for (const gone of ['n', 'alpha', 'p1', 'lr', 'dim']) assert.ok(!k.includes(gone), `Fig. 17 hides ${gone}: ${k}`);
+  assert.ok(k.includes('p') && k.includes('eta_eff'), String(k));
+  assert.equal(await fig17.testid('key-freq').inputValue(), 'list', 'the mode the run uses');
+  // leaving the list for zipf brings n and α back
+  await fig17.testid('key-freq').selectOption('zipf');
+  await fig17.page.waitForFunction(() => document.querySelector('[data-key=alpha]'));
+  assert.match(fig17.link(), /^\?v=1&preset=fig17&p=$/, 'the list is left');
+  k = await keys(fig17);
+  assert.ok(k.includes('n') && k.includes('alpha') && !k.includes('p'), String(k));
+  fig17.assertNoErrors();
+  await fig17.close();
+
+  const fig4 = await env.open('/?v=1&preset=fig4');
+  k = await keys(fig4);
+  assert.ok(!k.includes('alpha') && !k.includes('n') && k.includes('p1'), `Fig. 4: ${k}`);
+  await fig4.testid('key-opt').selectOption('adam');
+  await fig4.page.waitForFunction(() => document.querySelector('[data-key=beta1]'));
+  fig4.assertNoErrors();
+  await fig4.close();
+});
+
+test('discrete edits push history entries: Back undoes them one at a time', async () => {
+  const lab = await env.open('/?v=1&n=4&steps=300');
+  await lab.pause();
+  const h0 = await lab.page.evaluate(() => history.length);
+  await lab.testid('key-opt').selectOption('adam');
+  await lab.page.waitForFunction(() => /opt=adam/.test(location.search));
+  await lab.testid('key-lr').fill('0.001');
+  await lab.testid('key-lr').press('Enter');
+  await lab.page.waitForFunction(() => /lr=0\.001/.test(location.search));
+  // a step button of the number box (ArrowUp steps it and fires change on Enter)
+  await lab.testid('key-seed').focus();
+  await lab.page.keyboard.press('ArrowUp');
+  await lab.page.keyboard.press('Enter');
+  await lab.page.waitForFunction(() => /seed=1/.test(location.search));
+  assert.equal(await lab.page.evaluate(() => history.length), h0 + 3);
+  await lab.page.goBack();
+  await lab.page.waitForFunction(() => !/seed=1/.test(location.search));
+  assert.match(lab.link(), /lr=0\.001/);
+  await lab.page.goBack();
+  await lab.page.waitForFunction(() => !/lr=/.test(location.search));
+  assert.match(lab.link(), /opt=adam/);
+  assert.equal(await lab.testid('key-opt').inputValue(), 'adam');
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('a log slider sets nice numbers (steps=1000, not 977)', async () => {
+  const lab = await env.open('/?v=1&n=4');
+  await lab.testid('slider-steps').fill('2.99');
+  await lab.page.waitForFunction(() => /steps=|^\?v=1&n=4$/.test(location.search));
+  assert.doesNotMatch(lab.link(), /steps=977/);
+  await lab.testid('slider-steps').fill('3.18');
+  await lab.page.waitForFunction(() => /steps=1500/.test(location.search));
+  lab.assertNoErrors();
+  await lab.close();
+});
+
+test('a link that would make the page crawl is reduced by name, with the CLI command', async () => {
+  const t0 = Date.now();
+  const lab = await env.open('/?v=1&n=10000');
+  const load = Date.now() - t0;
+  const notice = await lab.testid('notice').textContent();
+  assert.match(notice, /Reduced: skills 10000 → 1000/);
+  assert.match(notice, /skills run '[^']*n=10000[^']*'/);
+  assert.equal(await lab.testid('readout-row').count(), 100, 'the table caps its rows');
+  assert.match(await lab.testid('readout-more').textContent(), /900 more/);
+  assert.ok(load < 10000, `loaded in ${load} ms`);
+  console.log(`n=10000: loaded in ${load} ms`);
+  lab.assertNoErrors();
+  await lab.close();
+  // a typed size is reduced the same way, and said so
+  const typed = await env.open('/?v=1&n=200&vec=unit');
+  await typed.pause();
+  await typed.testid('key-dim').fill('100000');
+  await typed.testid('key-dim').press('Enter');
+  await typed.page.waitForFunction(() => /Reduced: dim 100000 → \d+/.test(document.querySelector('[data-testid=status]').textContent));
+  const dim = Number(/dim=(\d+)/.exec(typed.link())[1]);
+  assert.ok(dim >= 200 && dim < 100000, `dim ${dim}`);
+  typed.assertNoErrors();
+  await typed.close();
 });

@@ -39,7 +39,8 @@ const progress = (lab) =>
 const SMALL = 'v=1&vec=unit&loss=ce&n=200&dim=50&batch=256&steps=20000&sweep=alpha:1,1.5,2&sweep2=seed:0..1:2';
 
 test('a small sweep runs in workers: the bar advances, the chart fills, the CSV is the CLI’s', async () => {
-  const lab = await env.open('/?' + SMALL, {}, 'sweep-chart');
+  // autoplay=0: this test starts the sweep itself (a small sweep starts by itself otherwise)
+  const lab = await env.open('/?' + SMALL + '&autoplay=0', {}, 'sweep-chart');
   assert.match(await lab.testid('sweep-size').textContent(), /^6 runs: alpha \(3 values\) × seed \(2 values\)/);
   const before = await lab.canvasInk('sweep-chart');
   await lab.testid('sweep-run').click();
@@ -78,8 +79,8 @@ test('a small sweep runs in workers: the bar advances, the chart fills, the CSV 
   const csv = readFileSync(await dl.path(), 'utf8');
   const cli = sweepCli(SMALL);
   assert.equal(csv, cli);
-  // the address is the sweep link, so it can be shared
-  assert.equal(decodeURIComponent(new URL(lab.page.url()).search.slice(1)), SMALL);
+  // the address is the sweep link (with the page-only key it was opened with), so it can be shared
+  assert.equal(decodeURIComponent(new URL(lab.page.url()).search.slice(1)), SMALL + '&autoplay=0');
   lab.assertNoErrors();
   await lab.close();
 });
@@ -146,7 +147,7 @@ test('a merged CSV opens and is drawn, with the same exponents as `skills expone
 });
 
 test('Fig. 19: runs=K opens the t1–t2 scatter over K seeds', async () => {
-  const lab = await env.open('/?v=1&preset=fig19&runs=4&steps=150&samples=200', {}, 'sweep-chart');
+  const lab = await env.open('/?v=1&preset=fig19&runs=4&steps=150&samples=200&autoplay=0', {}, 'sweep-chart');
   assert.match(await lab.testid('sweep-link').inputValue(), /sweep=seed:0\.\.3:4$/);
   await lab.testid('sweep-run').click();
   await lab.page.waitForFunction(() => document.querySelector('[data-testid=sweep-status]').textContent.startsWith('Done'), null, {
@@ -230,4 +231,21 @@ test('the lab links a figure to its sweeps, and the sweep page back to the lab',
   await lab.testid('chart').waitFor();
   lab.assertNoErrors();
   await lab.close();
+});
+
+test('a small sweep starts by itself; a long one says its estimate and waits (issue 14)', async () => {
+  const lab = await env.open('/?v=1&preset=fig10s', {}, 'sweep-chart');
+  const h0 = await lab.page.evaluate(() => history.length);
+  await lab.page.waitForFunction(() => /^Done/.test(document.querySelector('[data-testid=sweep-status]').textContent), null, {
+    timeout: 60000,
+  });
+  assert.deepEqual(await progress(lab), [18, 18]);
+  assert.equal(await lab.page.evaluate(() => history.length), h0, 'starting on open adds no history entry');
+  lab.assertNoErrors();
+  await lab.close();
+  const long = await env.open('/?v=1&preset=fig10n', {}, 'sweep-chart');
+  assert.match(await long.testid('sweep-status').textContent(), /^Not started: estimated ≈ [\d.]+ h in this tab/);
+  assert.deepEqual(await progress(long), [0, 1]);
+  long.assertNoErrors();
+  await long.close();
 });

@@ -157,7 +157,7 @@ mod tests {
             "{}",
             &s[..80]
         );
-        assert_eq!(s.matches("<polyline").count() >= cfg.skills(), true);
+        assert!(s.matches("<polyline").count() >= cfg.skills());
         assert!(s.len() < 40_000, "{} bytes", s.len());
         // the axis ends soon after the last skill is learned (571 in the default run), not at 1000
         assert!(!s.contains(">1000<"), "the axis runs to the end of the run");

@@ -9,7 +9,7 @@ use skill_dominoes::sim::run;
 fn every_panel_of_every_preset_parses_cleanly_runs_and_round_trips() {
     for p in PRESETS {
         assert!(
-            p.figure.starts_with("Fig. ") && p.caption.len() > 100 && !p.title.is_empty(),
+            p.figure.starts_with("Fig. ") && p.caption().len() > 100 && !p.title.is_empty(),
             "{}",
             p.id
         );

@@ -39,7 +39,7 @@ mod native {
     use clap::{Parser, Subcommand};
     use skill_dominoes::export::{csv_header, csv_row};
     use skill_dominoes::link::presets::{BIBTEX, PRESETS};
-    use skill_dominoes::link::{self, num, SCHEMA};
+    use skill_dominoes::link::{self, num, read_when_text, SCHEMA};
     use skill_dominoes::plot::run::Theme;
     use skill_dominoes::sim::metrics::kept;
     use skill_dominoes::sim::{SimError, Simulation};
@@ -188,7 +188,10 @@ mod native {
             Command::Keys => {
                 let text: String = SCHEMA
                     .iter()
-                    .map(|k| format!("{:8} {:6} {}\n", k.key, k.symbol, k.help))
+                    .map(|k| {
+                        let when = read_when_text(k.key);
+                        format!("{:8} {:6} {}{when}\n", k.key, k.symbol, k.help)
+                    })
                     .collect();
                 print_text(&text)
             }

@@ -1,7 +1,7 @@
 //! The second configuration of a comparison ([`Compare`]): the page's own configuration with
 //! some keys set differently, carried in the link's fragment `#vs=…`.
 
-use crate::link::{query, spec_of, Config, Problem};
+use crate::link::{query, spec_of, Config, Model, Problem};
 
 /// At most this many differences are read from a comparison (the vocabulary has fewer keys;
 /// each difference re-reads the whole configuration, so a crafted `#vs=` with thousands of
@@ -17,18 +17,86 @@ pub struct Compare {
     pub diffs: Vec<(String, String)>,
 }
 
-/// Ready-made comparisons: (label, keys set on the first configuration, keys of the second).
-pub const COMPARE_EXAMPLES: &[(&str, &str, &str)] = &[
-    ("SignGD vs SGD", "m=geometry&opt=signgd", "opt=sgd&lr=0.03"),
-    ("SignGD vs Adam", "m=geometry&opt=signgd", "opt=adam"),
-    (
-        "Modular vs not",
-        "m=geometry&vec=unit&loss=ce&dim=20&n=40&lr=0.01&batch=1024&steps=1500",
-        "vec=basis",
-    ),
-    ("N0 = 0.001 vs 1", "m=resource&n0=0.001", "n0=1"),
-    ("α = 1 vs 4", "m=resource", "alpha=4"),
+/// A ready-made comparison of the Compare panel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareExample {
+    pub label: &'static str,
+    /// The model the comparison is about.
+    pub model: Model,
+    /// Keys set on A: on the run on screen when it is of `model` and the example has no
+    /// setup of its own (so "SignGD vs SGD" on Fig. 4 compares Fig. 4's two skills), else
+    /// on the model's defaults.
+    pub a: &'static str,
+    /// B's differences from A (the `#vs=` fragment).
+    pub b: &'static str,
+    /// A's keys are a setup of their own (the experiment the label names): A always starts
+    /// from the model's defaults.
+    pub own_setup: bool,
+}
+
+/// The ready-made comparisons.
+pub const COMPARE_EXAMPLES: &[CompareExample] = &[
+    CompareExample {
+        label: "SignGD vs SGD",
+        model: Model::Geometry,
+        a: "opt=signgd",
+        b: "opt=sgd&lr=0.03",
+        own_setup: false,
+    },
+    CompareExample {
+        label: "SignGD vs Adam",
+        model: Model::Geometry,
+        a: "opt=signgd",
+        b: "opt=adam",
+        own_setup: false,
+    },
+    CompareExample {
+        label: "Modular vs not",
+        model: Model::Geometry,
+        a: "vec=unit&loss=ce&dim=20&n=40&lr=0.01&batch=1024&steps=1500",
+        b: "vec=basis",
+        own_setup: true,
+    },
+    CompareExample {
+        label: "N0 = 0.001 vs 1",
+        model: Model::Resource,
+        a: "n0=0.001",
+        b: "n0=1",
+        own_setup: false,
+    },
+    CompareExample {
+        label: "α = 1 vs 4",
+        model: Model::Resource,
+        a: "alpha=1",
+        b: "alpha=4",
+        own_setup: true,
+    },
 ];
+
+/// A's configuration of a ready-made comparison ([`CompareExample::first`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct First {
+    pub config: Config,
+    /// A is the run on screen with the example's keys set (its preset still applies).
+    pub on_screen: bool,
+}
+
+impl CompareExample {
+    /// A's configuration when the run on screen is `current` (its seed kept).
+    pub fn first(&self, current: &Config) -> First {
+        let on_screen = !self.own_setup && current.model == self.model;
+        let base = if on_screen {
+            current.clone()
+        } else {
+            Config {
+                seed: current.seed,
+                ..Config::defaults(self.model)
+            }
+        };
+        let (config, _) = set_keys(&base, self.a);
+        First { config, on_screen }
+    }
+}
 
 impl Compare {
     /// Read `a=1&b=2` (the page's `#vs=` text); pairs without `=` are skipped.
@@ -107,6 +175,18 @@ impl Compare {
     }
 }
 
+/// B's label: the differences B runs, then how many differences of `#vs=` B ignored (each is
+/// named in the page's notice and beside the Compare form, never in the label, which shows
+/// only what B runs): "opt = sgd (2 ignored)", short enough for the chart's heading.
+pub fn label_b(kept: Option<&Compare>, problems: &[Problem]) -> String {
+    let label = kept.map(|c| c.describe()).unwrap_or_default();
+    match problems.len() {
+        0 => label,
+        k if label.is_empty() => format!("{k} ignored"),
+        k => format!("{label} ({k} ignored)"),
+    }
+}
+
 /// A comparison applied to a configuration ([`Compare::apply`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Applied {
@@ -177,17 +257,54 @@ mod tests {
             "opt = sgd, lr = 0.03",
             "B's label: what was set"
         );
-        for (label, a, bk) in COMPARE_EXAMPLES {
-            let (a, p) = set_keys(&Config::default(), a);
-            assert!(p.is_empty(), "{label}: {p:?}");
-            let applied = Compare::parse(bk).apply(&a);
+        for ex in COMPARE_EXAMPLES {
+            let (a, p) = set_keys(&Config::defaults(ex.model), ex.a);
+            assert!(p.is_empty(), "{}: {p:?}", ex.label);
+            let applied = Compare::parse(ex.b).apply(&a);
             assert!(
                 applied.problems.is_empty(),
-                "{label}: {:?}",
+                "{}: {:?}",
+                ex.label,
                 applied.problems
             );
-            assert_eq!(applied.kept, Compare::parse(bk), "{label}");
+            assert_eq!(applied.kept, Compare::parse(ex.b), "{}", ex.label);
         }
+    }
+
+    fn example(label: &str) -> &'static CompareExample {
+        COMPARE_EXAMPLES.iter().find(|e| e.label == label).unwrap()
+    }
+
+    #[test]
+    fn a_compare_example_keeps_the_run_on_screen_as_a() {
+        // the issue: "SignGD vs SGD" on Fig. 4 replaced A with the default 10-skill model
+        let fig4 = parse("preset=fig4&opt=signgd&p1=0.9").config;
+        let first = example("SignGD vs SGD").first(&fig4);
+        assert!(first.on_screen);
+        assert_eq!(first.config, fig4, "A is Fig. 4's run as it was");
+        assert_eq!(first.config.skills(), 2);
+        let b = Compare::parse(example("SignGD vs SGD").b).apply(&first.config);
+        assert_eq!((b.config.skills(), b.config.get("opt")), (2, "sgd".into()));
+        // on an Adam run, A becomes SignGD: the label's first half
+        let adam = parse("preset=fig4&opt=adam").config;
+        let first = example("SignGD vs Adam").first(&adam);
+        assert_eq!(first.config.get("opt"), "signgd");
+        assert_eq!(first.config.p1, adam.p1);
+        // another model, or an example with a setup of its own: the model's defaults, same seed
+        let res = parse("m=resource&seed=7&n0=0.01").config;
+        let first = example("SignGD vs SGD").first(&res);
+        assert!(!first.on_screen);
+        assert_eq!(
+            (first.config.model, first.config.seed),
+            (Model::Geometry, 7)
+        );
+        let first = example("N0 = 0.001 vs 1").first(&res);
+        assert!(first.on_screen && first.config.n0 == 0.001 && first.config.seed == 7);
+        let first = example("α = 1 vs 4").first(&res);
+        assert!(!first.on_screen);
+        assert_eq!(first.config.alpha, 1.0, "the label's α = 1");
+        let first = example("Modular vs not").first(&fig4);
+        assert_eq!((first.config.n, first.config.dim), (40, 20));
     }
 
     #[test]
@@ -223,6 +340,16 @@ mod tests {
         assert_eq!(a.problems.len(), 1, "{:?}", a.problems);
         assert_eq!(a.problems[0].key, "vs");
         assert_eq!(a.kept.describe(), "lr = 0.01");
+    }
+
+    #[test]
+    fn b_label_names_what_b_ignored() {
+        // the issue: bad keys in #vs= were ignored without a notice while B's label showed them
+        let base = parse("m=geometry&n=4&dim=50&steps=20").config;
+        let a = Compare::parse("bogus=1&opt=sgd&n=abc").apply(&base);
+        assert_eq!(label_b(Some(&a.kept), &a.problems), "opt = sgd (2 ignored)");
+        assert_eq!(label_b(None, &a.problems[..1]), "1 ignored");
+        assert_eq!(label_b(Some(&a.kept), &[]), "opt = sgd");
     }
 
     #[test]

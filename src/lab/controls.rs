@@ -1,7 +1,7 @@
 //! Controls: how a key of `link::SCHEMA` maps onto a slider and its labels (the page's
 //! panels): the range text, the slider's positions and values, what an unset key means.
 
-use crate::link::{num, Config, KeySpec, Kind};
+use crate::link::{num, Config, FreqKind, KeySpec, Kind, Problem};
 
 /// Steps of a log slider per decade.
 pub const PER_DECADE: f64 = 100.0;
@@ -32,6 +32,27 @@ pub fn round_sig(x: f64, d: i32) -> f64 {
     let e = x.abs().log10().floor() as i32;
     let f = 10f64.powi(d - 1 - e);
     (x * f).round() / f
+}
+
+/// The mantissas of the values a log slider sets: ten a decade, evenly spread on a log
+/// axis, so dragging gives 1000, 1200, 1500, 2000, … and never 977.
+const NICE: [f64; 10] = [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0];
+
+/// The nice number ([`NICE`] × a power of ten) nearest to `x > 0` on a log axis.
+pub fn nice(x: f64) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return x;
+    }
+    let e = x.log10().floor();
+    let m = x.log10() - e;
+    // candidates: this decade's mantissas and the next decade's 1
+    let best = NICE
+        .iter()
+        .chain(std::iter::once(&10.0))
+        .min_by(|a, b| (a.log10() - m).abs().total_cmp(&(b.log10() - m).abs()))
+        .copied()
+        .unwrap_or(1.0);
+    round_sig(best * 10f64.powf(e), 3)
 }
 
 /// A slider's geometry over a key's range.
@@ -158,7 +179,12 @@ impl Slider {
                 if zero && pos < lo - 0.5 / PER_DECADE {
                     return "0".into();
                 }
-                let v = round_sig(10f64.powf(pos), 3);
+                let raw = 10f64.powf(pos);
+                if int && raw < 10.0 {
+                    // below 10 every whole number is a position of its own
+                    return format!("{}", raw.round().max(1.0) as i64);
+                }
+                let v = nice(raw);
                 if int {
                     format!("{}", v.round().max(1.0) as i64)
                 } else {
@@ -167,6 +193,33 @@ impl Slider {
             }
         }
     }
+}
+
+/// The value a control of `key` shows: the key's link text, except for `freq`, whose link
+/// text leaves `list` implied by `p` (the control names the mode the run uses).
+pub fn shown_value(c: &Config, key: &str) -> String {
+    if key == "freq" {
+        return c.freq.name().to_string();
+    }
+    c.get(key)
+}
+
+/// `c` with one key set by a control of the page: [`Config::with`], except that choosing
+/// another frequency mode than `list` leaves the list (`p`), which `Config::with` would keep
+/// (a link's `freq=zipf` beside a `p` is refused as ignoring it).
+pub fn set_by_control(c: &Config, key: &str, value: &str) -> (Config, Vec<Problem>) {
+    if key == "freq" && c.freq == FreqKind::List && value != FreqKind::List.name() {
+        let mut k = c.clone();
+        k.p.clear();
+        k.freq = FreqKind::Zipf;
+        let (next, problems) = k.with(key, value);
+        return if problems.is_empty() {
+            (next, problems)
+        } else {
+            (c.clone(), problems)
+        };
+    }
+    c.with(key, value)
 }
 
 /// What an unset optional key means, for its placeholder and slider position.
@@ -224,11 +277,12 @@ mod tests {
         assert_eq!(s.value(-2.0), "0.01");
         let lr = Slider::of(spec("lr")).unwrap();
         assert_eq!(lr.value(lr.position("0.0003", 1.0)), "0.0003");
-        assert_eq!(lr.value(-3.4567), "0.000349");
+        assert_eq!(lr.value(-3.4567), "0.0004");
         // Integers: whole numbers; steps is a log slider, n is too.
         let steps = Slider::of(spec("steps")).unwrap();
         assert_eq!(steps.value(3.0), "1000");
-        assert_eq!(steps.value(3.011), "1030");
+        assert_eq!(steps.value(3.011), "1000");
+        assert_eq!(steps.value(0.84), "7", "every whole number below 10");
         let thr = Slider::of(spec("thr")).unwrap();
         assert!(matches!(thr, Slider::Linear { .. }));
         assert_eq!(thr.value(thr.position("0.9", 0.5)), "0.9");
@@ -240,5 +294,47 @@ mod tests {
         assert_eq!(range_text(spec("seed")), "≥ 0");
         assert_eq!(round_sig(0.00034567, 3), 0.000346);
         assert!((auto_value(&Config::default(), "t0").unwrap() - 52.7046).abs() < 1e-3);
+    }
+
+    #[test]
+    fn log_sliders_set_nice_numbers() {
+        // the issue: dragging the steps slider gave steps=977
+        let steps = Slider::of(spec("steps")).unwrap();
+        assert_eq!(steps.value(2.99), "1000");
+        let (a, b, st) = steps.attrs();
+        let mut pos = a;
+        while pos <= b {
+            let v: f64 = steps.value(pos).parse().unwrap();
+            let m = v / 10f64.powf(v.log10().floor());
+            assert!(
+                v < 10.0 || NICE.iter().any(|n| (n - m).abs() < 1e-9),
+                "{pos}: {v}"
+            );
+            pos += st;
+        }
+        let lr = Slider::of(spec("lr")).unwrap();
+        assert_eq!(lr.value(-2.49), "0.003");
+        assert_eq!(nice(977.0), 1000.0);
+        assert_eq!(nice(0.00026), 0.00025);
+        assert_eq!(nice(7.1), 8.0);
+    }
+
+    #[test]
+    fn the_frequency_control_shows_the_mode_the_run_uses() {
+        let fig17 = crate::link::parse("preset=fig17").config;
+        assert_eq!(shown_value(&fig17, "freq"), "list");
+        assert_eq!(shown_value(&fig17, "n0"), "0.001");
+        assert_eq!(shown_value(&Config::default(), "freq"), "zipf");
+        // choosing zipf (or two) there leaves the list
+        for mode in ["zipf", "exp"] {
+            let (next, problems) = set_by_control(&fig17, "freq", mode);
+            assert!(problems.is_empty(), "{mode}: {problems:?}");
+            assert!(next.p.is_empty() && shown_value(&next, "freq") == mode);
+        }
+        // two skills cannot keep Fig. 17's prerequisite of skill 3: named, nothing changed
+        let (next, problems) = set_by_control(&fig17, "freq", "two");
+        assert_eq!((next, problems[0].key.as_str()), (fig17.clone(), "and"));
+        assert_eq!(set_by_control(&fig17, "freq", "list").0, fig17);
+        assert_eq!(set_by_control(&fig17, "n0", "0.01").0.n0, 0.01);
     }
 }

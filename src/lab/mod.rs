@@ -3,23 +3,32 @@
 //! (so redrawing, scrubbing and reset never recompute a different result); `theory.rs`: the
 //! overlays ([`domino_ramps`], [`two_skill`], the best-N0 [`Fit`]); `compare.rs`: the second
 //! configuration of a comparison ([`Compare`]) and its link fragment; `controls.rs`: how a
-//! key of the schema maps onto a slider ([`Slider`]); `playback.rs`: the speeds and the frame-time
-//! statistics; `format.rs`: the one number format of the page's readouts; `view.rs`: how the
-//! page frames a run (the time axis that follows the cascade, the tiles' tipping).
+//! key of the schema maps onto a slider ([`Slider`]); `interactive.rs`: the page's own budget
+//! ([`interactive`]: the sizes reduced until a step and the set-up are quick in the tab);
+//! `playback.rs`: the speeds and the frame-time statistics; `format.rs`: the one number format
+//! of the page's readouts; `view.rs`: how the page frames a run (the time axis that follows
+//! the cascade, the tiles' tipping).
 
 pub mod compare;
 pub mod controls;
 pub mod format;
+pub mod interactive;
 pub mod playback;
 pub mod run;
 pub mod theory;
 pub mod view;
 
 pub use compare::{
-    compare_from_hash, compare_hash, percent_decode, percent_encode, set_keys, Applied, Compare,
-    COMPARE_EXAMPLES,
+    compare_from_hash, compare_hash, label_b, percent_decode, percent_encode, set_keys, Applied,
+    Compare, CompareExample, First, COMPARE_EXAMPLES,
 };
-pub use controls::{auto_value, range_text, round_sig, Slider, PER_DECADE};
+pub use controls::{
+    auto_value, nice, range_text, round_sig, set_by_control, shown_value, Slider, PER_DECADE,
+};
+pub use interactive::{
+    interactive, sample_runs, sweep_tab_seconds, FrameCost, Interactive, SWEEP_AUTOSTART_S,
+    TABLE_ROWS,
+};
 pub use playback::{default_speed, FrameStats, SPEEDS};
 pub use run::{record_every, skill_freqs, Run};
 pub use theory::{domino_ramps, has_theory, two_skill, Fit, Fitted, TwoSkill};

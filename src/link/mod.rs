@@ -34,7 +34,7 @@ mod value;
 pub use budget::{bytes, duration, ns, Budget, Cost, Term, MAX_VALUE_LEN};
 pub use names::{FreqKind, Model, Named};
 pub use parse::{parse, parse_within, Parsed, Problem};
-pub use schema::{spec_of, Config, Group, KeySpec, SCHEMA, VERSION};
+pub use schema::{read_when, read_when_text, spec_of, Config, Group, KeySpec, SCHEMA, VERSION};
 pub use value::{num, Kind};
 
 #[cfg(test)]

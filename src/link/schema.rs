@@ -76,6 +76,71 @@ impl KeySpec {
     pub fn applies_to(&self, m: Model) -> bool {
         self.models.contains(&m)
     }
+
+    /// The key is read by a run of `c`: its model reads it ([`KeySpec::applies_to`]) and so do
+    /// the frequency mode and the optimizer of `c` ([`read_when`]). The page shows a control
+    /// only for these; the others would show values the run ignores.
+    pub fn is_read_by(&self, c: &Config) -> bool {
+        if !self.applies_to(c.model) {
+            return false;
+        }
+        // the Resource and Domino models read η and N only through η_eff = 2η√N, and the
+        // Domino model reads η_eff only through t0 = 1/η_eff (the overlap matrix's task
+        // vectors live in R^dim)
+        let (res, dom) = (c.model == Model::Resource, c.model == Model::Domino);
+        let through_eta = c.eta_eff.is_none() && !(dom && c.t0.is_some());
+        match self.key {
+            "lr" if res || dom => return through_eta,
+            "dim" if res => return through_eta || c.overlap,
+            "dim" if dom => return through_eta,
+            "eta_eff" if dom => return c.t0.is_none(),
+            _ => {}
+        }
+        let Some((freqs, opts)) = read_when(self.key) else {
+            return true;
+        };
+        // the frequency mode matters only where the model reads `freq` (Fig. 19's p1 does not)
+        let freq_read = spec_of("freq").is_some_and(|f| f.applies_to(c.model));
+        (!freq_read || freqs.contains(&c.freq)) && opts.contains(&c.opt)
+    }
+}
+
+/// The keys read only under some frequency modes (`freq`) or optimizers (`opt`): (the modes,
+/// the optimizers) that read them, `None` for a key read whatever those are. The one place
+/// of these relations: the page's panels and `skills keys` read it.
+pub fn read_when(key: &str) -> Option<(&'static [FreqKind], &'static [OptKind])> {
+    use FreqKind::{Exp, List, Two, Zipf};
+    use OptKind::{AdEMAMix, Adam, AdamW, Lion, Sgd, SignGd};
+    const ALL_FREQS: &[FreqKind] = &[Zipf, Exp, Two, List];
+    const ALL_OPTS: &[OptKind] = &[Sgd, SignGd, Adam, AdamW, Lion, AdEMAMix];
+    Some(match key {
+        // n skills for zipf and exp; two and list fix their own count
+        "n" => (&[Zipf, Exp], ALL_OPTS),
+        "alpha" => (&[Zipf], ALL_OPTS),
+        "p1" => (&[Two], ALL_OPTS),
+        "p" => (&[List], ALL_OPTS),
+        // the moment decays of the moment-based optimizers (Lion's β1, β2 too)
+        "beta1" | "beta2" => (ALL_FREQS, &[Adam, AdamW, Lion, AdEMAMix]),
+        "beta3" | "mix" => (ALL_FREQS, &[AdEMAMix]),
+        _ => return None,
+    })
+}
+
+/// [`read_when`] as text for `skills keys`: "" or " (freq=zipf)", " (opt=adam, adamw, …)".
+pub fn read_when_text(key: &str) -> String {
+    let Some((freqs, opts)) = read_when(key) else {
+        return String::new();
+    };
+    let mut parts = vec![];
+    if freqs.len() < FreqKind::ALL.len() {
+        let names: Vec<&str> = freqs.iter().map(|f| f.name()).collect();
+        parts.push(format!("freq={}", names.join(", ")));
+    }
+    if opts.len() < OptKind::ALL.len() {
+        let names: Vec<&str> = opts.iter().map(|o| o.name()).collect();
+        parts.push(format!("opt={}", names.join(", ")));
+    }
+    format!(" (read with {})", parts.join("; "))
 }
 
 /// Keys are unique: a key is its name.
@@ -610,6 +675,52 @@ pub(super) fn writers() -> &'static [(&'static str, Writer)] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shown(link: &str) -> Vec<&'static str> {
+        let c = crate::link::parse(link).config;
+        SCHEMA
+            .iter()
+            .filter(|k| k.group == Group::Frequencies || k.group == Group::Optimizer)
+            .filter(|k| k.is_read_by(&c))
+            .map(|k| k.key)
+            .collect()
+    }
+
+    #[test]
+    fn only_the_keys_a_run_reads_are_read_by_it() {
+        // Fig. 17: a list of frequencies; n, zipf's α and p1 are not read
+        assert_eq!(shown("preset=fig17"), ["freq", "p"]);
+        // Fig. 4: two skills; SignGD reads no moment decay
+        assert_eq!(shown("preset=fig4"), ["freq", "p1", "opt", "lr", "wd"]);
+        assert_eq!(
+            shown("m=geometry"),
+            ["n", "freq", "alpha", "opt", "lr", "wd"]
+        );
+        assert_eq!(
+            shown("m=geometry&freq=exp&opt=adam"),
+            ["n", "freq", "opt", "lr", "beta1", "beta2", "wd"]
+        );
+        assert_eq!(
+            shown("m=geometry&opt=ademamix")[5..],
+            ["beta1", "beta2", "beta3", "mix", "wd"]
+        );
+        // Fig. 17 gives η_eff: η and N are not read; Fig. 9's Domino t0 hides η_eff too
+        let read = |link: &str, key: &str| {
+            spec_of(key)
+                .unwrap()
+                .is_read_by(&crate::link::parse(link).config)
+        };
+        assert!(!read("preset=fig17", "lr") && !read("preset=fig17", "dim"));
+        assert!(read("m=resource", "lr") && read("m=resource", "dim"));
+        assert!(read("m=resource&eta_eff=0.1&overlap=1", "dim"));
+        assert!(!read("preset=fig9", "eta_eff") && !read("preset=fig9", "lr"));
+        assert!(read("m=domino", "eta_eff") && read("m=domino", "lr"));
+        // Fig. 19 reads p1 without a frequency mode
+        assert!(shown("preset=fig19").contains(&"p1"));
+        assert_eq!(read_when_text("alpha"), " (read with freq=zipf)");
+        assert_eq!(read_when_text("mix"), " (read with opt=ademamix)");
+        assert_eq!(read_when_text("lr"), "");
+    }
 
     #[test]
     fn every_key_is_declared_once_and_the_link_order_names_written_keys_once() {

@@ -50,6 +50,21 @@ pub struct ChartData<'a> {
     /// Skill names for the legend (the real networks' tasks: "x1⊕x2", "train", …); empty:
     /// s1, s2, ….
     pub names: &'a [String],
+    /// The loss range of every run drawn on the same axes (a comparison's A and B,
+    /// [`loss_span`]): the loss chart covers it, so both runs get the same scale and range.
+    /// `None`: this run's own.
+    pub loss_span: Option<(f64, f64)>,
+}
+
+/// The smallest and largest finite loss over some runs' frames (`None` when there is none).
+pub fn loss_span<'a>(runs: impl IntoIterator<Item = &'a [Frame]>) -> Option<(f64, f64)> {
+    let mut span: Option<(f64, f64)> = None;
+    for frames in runs {
+        for l in frames.iter().map(|f| f.loss).filter(|l| l.is_finite()) {
+            span = Some(span.map_or((l, l), |(a, b)| (a.min(l), b.max(l))));
+        }
+    }
+    span
 }
 
 /// Skill i's label: its name when the run names its skills (the real networks' tasks), else
@@ -86,6 +101,7 @@ impl<'a> ChartData<'a> {
             overlays: &[],
             level_label: LEVEL_LABEL,
             names: &[],
+            loss_span: None,
         }
     }
 
@@ -618,7 +634,10 @@ pub fn draw_loss<DB: DrawingBackend>(
         lo = lo.min(l);
         hi = hi.max(l);
     }
-    if pts.is_empty() {
+    if let Some((a, b)) = data.loss_span {
+        (lo, hi) = (lo.min(a), hi.max(b));
+    }
+    if !lo.is_finite() || !hi.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
     let font = ("sans-serif", 13.0 * k).into_font().color(&c.fg);
@@ -960,6 +979,42 @@ mod tests {
         assert_eq!(loss_curve, 1, "one long polyline: the loss");
         assert_eq!(cursors_in(&out), 1);
         assert!(out.contains("\n1e-"), "log-scale tick labels: {out}");
+    }
+
+    #[test]
+    fn compared_runs_share_the_loss_scale() {
+        // the issue: A's loss chart was log-scaled and B's linear
+        let (a, _) = frames("m=resource&n=5&steps=300");
+        let (b, cfg) = frames("m=resource&n=5&n0=100&steps=300");
+        let span = loss_span([a.as_slice(), b.as_slice()]);
+        let draw = |f: &[Frame], span| {
+            let mut out = String::new();
+            {
+                let root = SVGBackend::with_string(&mut out, (600, 240)).into_drawing_area();
+                let data = ChartData {
+                    loss_span: span,
+                    ..ChartData::new(f, &[], cfg.steps)
+                };
+                draw_loss(&root, &data, f.len(), &ChartOpts::default()).unwrap();
+            }
+            out
+        };
+        assert!(!draw(&b, None).contains("(log)"), "B alone is linear");
+        assert!(draw(&a, None).contains("(log)"), "A alone is log");
+        let (sa, sb) = (draw(&a, span), draw(&b, span));
+        assert!(
+            sa.contains("(log)") && sb.contains("(log)"),
+            "one scale for both"
+        );
+        let ticks = |s: &str| -> Vec<String> {
+            s.split("</text>")
+                .filter_map(|t| t.rsplit('>').next())
+                .filter(|t| t.contains("e-") || t.contains("e0"))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(ticks(&sa), ticks(&sb), "and one range");
+        assert_eq!(loss_span([&a[..0]]), None);
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl Figure {
             id: p.id.into(),
             label: p.figure.into(),
             title: p.title.into(),
-            caption: p.caption.into(),
+            caption: p.caption(),
             link: p.panel_link(""),
         }
     }

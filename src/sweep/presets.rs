@@ -72,7 +72,7 @@ pub const SWEEP_PRESETS: &[SweepPreset] = &[
     SweepPreset {
         id: "fig4r",
         figure: "Fig. 4 (right)",
-        caption: "t2/t1 vs p1/p2 for two orthonormal skills (B = 128, mimic gradient) with SignGD: it rises from 1 and saturates near 2 (t_skills column = t1;t2). Compare `metrics::two_skill_ratio`.",
+        caption: "t2/t1 vs p1/p2 for two orthonormal skills (B = 128, mimic gradient) with SignGD: it rises from 1 and levels off far below p1/p2, at ≈ 2.6 for p1/p2 = 99 (t_skills column = t1;t2; tests/captions.rs checks the number). Compare `metrics::two_skill_ratio`.",
         query: "freq=two&batch=128&grad=mimic&steps=500&seed=2&sweep=p1:0.5..0.99:50",
         cost: "50 runs, a few seconds natively",
     },

@@ -92,10 +92,9 @@ pub fn Charts(lab: LabState) -> impl IntoView {
                 let text = match side {
                     Side::A => setup.config.with(|c| format!("A · {}", c.model.title())),
                     Side::B => setup.compare.with(|c| {
-                        format!(
-                            "B · {}",
-                            c.as_ref().map(|c| c.describe()).unwrap_or_default()
-                        )
+                        setup
+                            .compare_problems
+                            .with(|p| format!("B · {}", crate::lab::label_b(c.as_ref(), p)))
                     }),
                 };
                 view! { <h3 class="side-head">{text}</h3> }
@@ -259,7 +258,8 @@ fn Readout(setup: Setup, runs: Runs, playback: Playback) -> impl IntoView {
                 {move || {
                     let (n, freqs, align, nb, names) = shape.get();
                     let tasks = !names.is_empty();
-                    let rows = n.max(nb.unwrap_or(0));
+                    let all = n.max(nb.unwrap_or(0));
+                    let rows = all.min(crate::lab::TABLE_ROWS);
                     let with_p = !freqs.is_empty();
                     view! {
                         <table>
@@ -299,6 +299,9 @@ fn Readout(setup: Setup, runs: Runs, playback: Playback) -> impl IntoView {
                                         }
                                     })
                                     .collect_view()}
+                                {(all > rows).then(|| view! {
+                                    <tr data-testid="readout-more"><td colspan="6">{format!("… and {} more (the CSV has every one)", all - rows)}</td></tr>
+                                })}
                             </tbody>
                         </table>
                     }

@@ -59,13 +59,26 @@ pub fn all(lab: LabState) -> Result<(), String> {
     let x_steps = axis_end(lab, cursor);
     let tab = lab.options.tab.get_untracked();
     let mut areas = [None; 4];
+    // a comparison's loss charts share one scale and range
+    let span = cfg_b.as_ref().and_then(|_| {
+        lab.runs.a.with_value(|a| {
+            lab.runs.b.with_value(|b| {
+                let b = b.as_ref().map(|b| b.frames.as_slice()).unwrap_or(&[]);
+                chart::loss_span([a.frames.as_slice(), b])
+            })
+        })
+    });
+    let axes = Axes {
+        x_steps,
+        loss_span: span,
+    };
 
     let t = Theory::of(lab, &cfg, Side::A);
     let overlays = t.overlays();
     let (a0, a1) = lab
         .runs
         .a
-        .with_value(|r| side(r, lab.canvases.a, x_steps, cursor, tab, &overlays, theme))?;
+        .with_value(|r| side(r, lab.canvases.a, axes, cursor, tab, &overlays, theme))?;
     areas[0] = a0;
     areas[1] = a1;
     if let Some(cb) = &cfg_b {
@@ -73,7 +86,7 @@ pub fn all(lab: LabState) -> Result<(), String> {
         let overlays = t.overlays();
         let b = lab.runs.b.with_value(|r| {
             r.as_ref()
-                .map(|r| side(r, lab.canvases.b, x_steps, cursor, tab, &overlays, theme))
+                .map(|r| side(r, lab.canvases.b, axes, cursor, tab, &overlays, theme))
         });
         if let Some(b) = b {
             let (b0, b1) = b?;
@@ -103,10 +116,17 @@ fn axis_end(lab: LabState, cursor: Option<u32>) -> u32 {
 
 type Areas = (Option<PlotArea>, Option<PlotArea>);
 
+/// What both sides' charts share: the time axis and, when comparing, the loss range.
+#[derive(Clone, Copy)]
+struct Axes {
+    x_steps: u32,
+    loss_span: Option<(f64, f64)>,
+}
+
 fn side(
     r: &Run,
     c: Canvases,
-    x_steps: u32,
+    axes: Axes,
     cursor: Option<u32>,
     tab: Tab,
     overlays: &[Overlay],
@@ -117,10 +137,11 @@ fn side(
         overlays,
         level_label: chart::level_label(r.net),
         names: &r.names,
-        ..ChartData::new(&r.frames, &r.freqs, x_steps)
+        loss_span: axes.loss_span,
+        ..ChartData::new(&r.frames, &r.freqs, axes.x_steps)
     };
     // the frames on the axis (a run goes on past the end of an axis that follows the cascade)
-    let upto = r.index_at(x_steps) + 1;
+    let upto = r.index_at(axes.x_steps) + 1;
     let upto = upto.min(r.frames.len());
     // The cursor sits on the frame shown at that step.
     let cursor = cursor.and_then(|s| r.frame_at(Some(s)).map(|f| f.step));

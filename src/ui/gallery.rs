@@ -120,7 +120,7 @@ pub fn Figure(setup: Setup) -> impl IntoView {
                     <p class="figure-num" data-testid="figure-num">{p.figure}</p>
                     <div class="figure-text">
                         <h2 id="figure-title" data-testid="figure-title">{p.title}</h2>
-                        <p class="caption" data-testid="caption">{p.caption}</p>
+                        <p class="caption" data-testid="caption">{p.caption()}</p>
                         <p class="figure-source">
                             "From “Physics of Skill Learning” (Liu, Liu, Michaud, Gore, Tegmark, "
                             <a href="https://arxiv.org/abs/2501.12391">"arXiv 2501.12391"</a>

@@ -1,14 +1,15 @@
 //! The model panels, built from `link::SCHEMA` (never a second list of ranges): one
 //! labelled native control per key of the vocabulary, grouped as the schema groups them,
-//! showing the groups that apply to the current model. The paper's symbol and the key's
-//! one-line help are the tooltip on hover, and a toggle button (an "i", named "About …")
-//! shows the help on tap or keyboard; the control is described by it. A control's accessible name is its
-//! label alone (the key's code name beside it is hidden from screen readers). Sliders replace
-//! the history entry while dragging; choices, flags and text fields push one.
+//! showing only the keys the run reads (`KeySpec::is_read_by`). The paper's symbol and the
+//! key's one-line help are the tooltip on hover, and a toggle button (an "i", named "About …")
+//! shows the help on tap or keyboard; the control is described by it. A control's accessible
+//! name is its label alone (the key's code name beside it is hidden from screen readers). A
+//! slider's drag adds one history entry and replaces it while dragging; choices, flags, typed
+//! values and step buttons add one each.
 
 use super::state::LabState;
-use crate::lab::{auto_value, format, range_text, Slider};
-use crate::link::{num, Group, KeySpec, Kind, Model, SCHEMA};
+use crate::lab::{auto_value, format, range_text, shown_value, Slider};
+use crate::link::{num, Config, Group, KeySpec, Kind, SCHEMA};
 use leptos::prelude::*;
 
 /// Keys that are not set by a control here: the version, the preset (a later gallery) and
@@ -26,17 +27,28 @@ fn groups() -> Vec<Group> {
     out
 }
 
-fn controls_of(g: Group, m: Model) -> Vec<&'static KeySpec> {
+/// The keys with a control for a run of `c`: those the run reads ([`KeySpec::is_read_by`]:
+/// its model, frequency mode and optimizer), so no control shows a value the run ignores.
+fn shown_keys(c: &Config) -> Vec<&'static str> {
     SCHEMA
         .iter()
-        .filter(|k| k.group == g && k.applies_to(m) && !NOT_CONTROLS.contains(&k.key))
+        .filter(|k| k.is_read_by(c) && !NOT_CONTROLS.contains(&k.key))
+        .map(|k| k.key)
+        .collect()
+}
+
+fn controls_of(g: Group, shown: &[&'static str]) -> Vec<&'static KeySpec> {
+    SCHEMA
+        .iter()
+        .filter(|k| k.group == g && shown.contains(&k.key))
         .collect()
 }
 
 #[component]
 pub fn Panels(lab: LabState) -> impl IntoView {
-    // Rebuilt only when the model changes (never while a slider is dragged).
-    let model = Memo::new(move |_| lab.setup.config.with(|c| c.model));
+    // Rebuilt only when the set of keys the run reads changes (a model, a frequency mode, an
+    // optimizer), never while a slider is dragged.
+    let shown = Memo::new(move |_| lab.setup.config.with(shown_keys));
     view! {
         <section class="panels" data-testid="panels" aria-label="Parameters of the model">
             <h2>"Parameters"</h2>
@@ -44,11 +56,11 @@ pub fn Panels(lab: LabState) -> impl IntoView {
                 "Changing a value restarts the run from step 0 (the end step and the threshold apply to the run as it is). The link follows every change. The i button beside a label tells its meaning."
             </p>
             <div class="groups">{move || {
-                let m = model.get();
+                let shown = shown.get();
                 groups()
                     .into_iter()
                     .filter_map(|g| {
-                        let keys = controls_of(g, m);
+                        let keys = controls_of(g, &shown);
                         (!keys.is_empty())
                             .then(|| {
                                 view! {
@@ -82,7 +94,7 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
     let help_id = format!("help-{key}");
     let show_help = RwSignal::new(false);
     let config = lab.setup.config;
-    let value = Memo::new(move |_| config.with(|c| c.get(key)));
+    let value = Memo::new(move |_| config.with(|c| shown_value(c, key)));
     let auto = Memo::new(move |_| config.with(|c| auto_value(c, key)));
     let problem = move || {
         lab.setup
@@ -171,7 +183,7 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
                         }
                         on:change=move |e| {
                             if let Ok(pos) = event_target_value(&e).parse::<f64>() {
-                                lab.set_key(key, &s.value(pos), false);
+                                lab.release_key(key, &s.value(pos));
                             }
                         }
                     />
@@ -190,7 +202,7 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
                         step=nstep
                         placeholder=move || auto.get().map(|v| format!("auto {}", format::short(v))).unwrap_or_default()
                         prop:value=move || value.get()
-                        on:change=move |e| lab.set_key(key, event_target_value(&e).trim(), false)
+                        on:change=move |e| lab.set_key(key, event_target_value(&e).trim(), true)
                     />
                 </div>
             }

@@ -120,15 +120,20 @@ pub fn ComparePanel(lab: LabState) -> impl IntoView {
             <div class="examples">
                 {COMPARE_EXAMPLES
                     .iter()
-                    .map(|&(label, a, b)| {
+                    .map(|ex| {
+                        let title = if ex.own_setup {
+                            format!("A: a {} run with {}; B: A with {}", ex.model.title(), ex.a, ex.b)
+                        } else {
+                            format!("A: this run (a {} run if it is not one) with {}; B: A with {}", ex.model.title(), ex.a, ex.b)
+                        };
                         view! {
                             <button
                                 class="small"
                                 data-testid="cmp-example"
-                                title=format!("A: {a}; B: A with {b}")
-                                on:click=move |_| lab.compare_example(a, b)
+                                title=title
+                                on:click=move |_| lab.compare_example(ex)
                             >
-                                {label}
+                                {ex.label}
                             </button>
                         }
                     })
@@ -158,7 +163,7 @@ pub fn ComparePanel(lab: LabState) -> impl IntoView {
                         view! {
                             <p data-testid="cmp-status">
                                 "Comparing with B: "
-                                <strong>{move || setup.compare.with(|c| c.as_ref().map(|c| c.describe()).unwrap_or_default())}</strong>
+                                <strong>{move || setup.compare.with(|c| setup.compare_problems.with(|p| lab::label_b(c.as_ref(), p)))}</strong>
                                 " "
                                 <button class="small" data-testid="cmp-off" on:click=move |_| lab.set_compare(None)>
                                     "Stop comparing"

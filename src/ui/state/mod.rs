@@ -70,14 +70,30 @@ pub struct Setup {
     pub status: RwSignal<String>,
     /// What could not be used of the link the page was opened with (or came back to).
     pub notice: RwSignal<Option<Vec<String>>>,
+    /// The key of the slider being dragged once its drag has added a history entry (the
+    /// drag's later values replace that entry).
+    pub dragging: StoredValue<Option<&'static str>>,
 }
 
-/// The notice lines of a link: each problem, notice and unknown key, then each difference of
-/// its `#vs=` comparison that B could not use (`None` when there are none).
-fn link_notes(parsed: &link::Parsed, compare: &[Problem]) -> Option<Vec<String>> {
+/// The notice lines of a link: each problem, notice and unknown key, what the page's budget
+/// reduced, then each difference of its `#vs=` comparison that B could not use (`None` when there are none).
+fn link_notes(
+    parsed: &link::Parsed,
+    reduced: Option<String>,
+    compare: &[Problem],
+) -> Option<Vec<String>> {
     let mut notes = parsed.notes();
+    notes.extend(reduced);
     notes.extend(compare.iter().map(|p| format!("B (#vs=): {p}")));
     (!notes.is_empty()).then_some(notes)
+}
+
+/// The configuration the page runs for a parsed link: within the page's own budget
+/// ([`lab::interactive`]), with the notice of what was reduced.
+fn page_config(parsed: &link::Parsed) -> (Config, Option<String>) {
+    let i = lab::interactive(&parsed.config);
+    let note = i.note(&parsed.config, &parsed.config.to_query());
+    (i.config, note)
 }
 
 /// A comparison applied to `base`: the differences B uses (`None` when none is left), B's
@@ -87,7 +103,17 @@ fn applied(
     base: &Config,
 ) -> (Option<Compare>, Option<Config>, Vec<Problem>) {
     match compare.map(|c| c.apply(base)) {
-        Some(a) if !a.kept.diffs.is_empty() => (Some(a.kept), Some(a.config), a.problems),
+        Some(mut a) if !a.kept.diffs.is_empty() => {
+            // B is kept within the page's budget too
+            let i = lab::interactive(&a.config);
+            if let Some(note) = i.note(&a.config, &a.config.to_query()) {
+                a.problems.push(Problem {
+                    key: "vs".into(),
+                    message: note,
+                });
+            }
+            (Some(a.kept), Some(i.config), a.problems)
+        }
         Some(a) => (None, None, a.problems),
         None => (None, None, vec![]),
     }
@@ -284,18 +310,19 @@ impl LabState {
     /// The state of the link in the address.
     pub fn from_location() -> LabState {
         let parsed = link::parse(&location::link_query());
-        let cfg = parsed.config.clone();
+        let (cfg, reduced) = page_config(&parsed);
         let (compare, b, compare_problems) =
             applied(lab::compare_from_hash(&location::hash()).as_ref(), &cfg);
         let setup = Setup {
-            notice: RwSignal::new(link_notes(&parsed, &compare_problems)),
+            notice: RwSignal::new(link_notes(&parsed, reduced, &compare_problems)),
             compare_problems: RwSignal::new(compare_problems),
             config_b: RwSignal::new(b.clone()),
             compare: RwSignal::new(compare),
             preset: StoredValue::new(parsed.preset),
-            config: RwSignal::new(parsed.config),
+            config: RwSignal::new(cfg.clone()),
             problems: RwSignal::new(vec![]),
             status: RwSignal::new(String::new()),
+            dragging: StoredValue::new(None),
         };
         let runs = Runs {
             a: StoredValue::new_local(Run::new(&cfg)),

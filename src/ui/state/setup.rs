@@ -1,8 +1,8 @@
 //! Acts on what the link says: set a key (live or with a restart), switch model, a new
 //! seed, start or end a comparison, and the link written to or read from the address.
 
-use super::{link_notes, LabState, UpdateReturning};
-use crate::lab::{self, default_speed, Compare};
+use super::{link_notes, page_config, LabState, UpdateReturning};
+use crate::lab::{self, default_speed, Compare, CompareExample};
 use crate::link::{self, Config, Model};
 use crate::ui::location;
 use leptos::prelude::*;
@@ -47,8 +47,13 @@ impl LabState {
     /// end step or the threshold applies to the run as it is, any other restarts it. The link
     /// follows: `push` for discrete acts, a replaced entry while dragging.
     pub fn set_key(self, key: &str, value: &str, push: bool) {
+        self.set_key_wrote(key, value, push);
+    }
+
+    /// [`LabState::set_key`]; true when the configuration changed (and the link was written).
+    fn set_key_wrote(self, key: &str, value: &str, push: bool) -> bool {
         let old = self.setup.config.get_untracked();
-        let (new, problems) = old.with(key, value);
+        let (new, problems) = lab::set_by_control(&old, key, value);
         self.setup.problems.set(problems.clone());
         if !problems.is_empty() {
             let msg = problems
@@ -57,26 +62,56 @@ impl LabState {
                 .collect::<Vec<_>>()
                 .join("; ");
             self.setup.status.set(format!("Not changed: {msg}"));
-            return;
+            return false;
         }
-        if new == old {
-            return;
+        // within the page's budget: a size that would make the page crawl is reduced, and
+        // the status names it with the command that runs it at full size
+        let i = lab::interactive(&new);
+        let note = i.note(&new, &new.to_query());
+        let new = i.config;
+        let changed = new != old;
+        if changed {
+            self.apply_config(old, new, push, &format!("{key} = {value}"));
         }
-        self.apply_config(old, new, push, &format!("{key} = {value}"));
+        if let Some(note) = note {
+            let s = self.setup.status;
+            if changed {
+                s.update(|s| *s = format!("{s} {note}"));
+            } else {
+                s.set(format!("{key} = {value}: {note}"));
+            }
+        }
+        changed
     }
 
     /// A slider moved: as [`LabState::set_key`], except that a configuration whose set-up is
     /// heavy (drawing and orthonormalising large task matrices) waits for the slider's
-    /// release, so dragging across it never blocks the page once per position.
-    pub fn drag_key(self, key: &str, value: &str) {
-        let (new, problems) = self.setup.config.with_untracked(|c| c.with(key, value));
+    /// release, so dragging across it never blocks the page once per position. The first
+    /// change of a drag adds a history entry, the others replace it (Back undoes the drag).
+    pub fn drag_key(self, key: &'static str, value: &str) {
+        let (new, problems) = self
+            .setup
+            .config
+            .with_untracked(|c| lab::set_by_control(c, key, value));
         if problems.is_empty() && new.setup_work() > HEAVY_SETUP {
             self.setup.status.set(format!(
                 "{key} = {value}: a large set-up; release the slider to restart with it."
             ));
             return;
         }
-        self.set_key(key, value, false);
+        let dragging = self.setup.dragging;
+        let push = dragging.get_value() != Some(key);
+        if self.set_key_wrote(key, value, push) {
+            dragging.set_value(Some(key));
+        }
+    }
+
+    /// A slider was released (or stepped with a key): its value, as a drag's last change.
+    pub fn release_key(self, key: &'static str, value: &str) {
+        let dragging = self.setup.dragging;
+        let push = dragging.get_value() != Some(key);
+        dragging.set_value(None);
+        self.set_key(key, value, push);
     }
 
     fn apply_config(self, old: Config, new: Config, push: bool, what: &str) {
@@ -146,16 +181,22 @@ impl LabState {
         self.restart();
     }
 
-    /// A ready-made comparison: the first configuration's keys, then the second's.
-    pub fn compare_example(self, a_keys: &str, b_keys: &str) {
-        let seed = self.setup.config.get_untracked().seed;
-        let (mut a, _) = lab::set_keys(&Config::default(), a_keys);
-        a.seed = seed;
-        self.setup.preset.set_value(None);
-        self.playback.speed.set(default_speed(a.steps));
-        self.setup.config.set(a);
-        self.set_compare(Some(Compare::parse(b_keys)));
-        self.setup.status.set(String::new());
+    /// A ready-made comparison: A is the run on screen with the example's keys set (or, for
+    /// another model or an example with a setup of its own, that model's defaults), then B.
+    pub fn compare_example(self, ex: &CompareExample) {
+        let current = self.setup.config.get_untracked();
+        let first = ex.first(&current);
+        if !first.on_screen {
+            self.setup.preset.set_value(None);
+            self.playback.speed.set(default_speed(first.config.steps));
+        }
+        self.setup.config.set(first.config);
+        self.set_compare(Some(Compare::parse(ex.b)));
+        self.setup.status.set(if first.on_screen {
+            format!("{}: A is the run on screen with {}.", ex.label, ex.a)
+        } else {
+            format!("{}: A is a new {} run.", ex.label, ex.model.title())
+        });
     }
 
     /// The page's link: the configuration (relative to its preset) and the comparison.
@@ -179,13 +220,17 @@ impl LabState {
         }
         let s = self.setup;
         let parsed = link::parse(&location::link_query());
+        let (cfg, reduced) = page_config(&parsed);
         let compare = lab::compare_from_hash(&location::hash());
         s.preset.set_value(parsed.preset);
-        s.set_compare(compare, &parsed.config);
-        s.notice
-            .set(link_notes(&parsed, &s.compare_problems.get_untracked()));
-        self.playback.speed.set(default_speed(parsed.config.steps));
-        s.config.set(parsed.config);
+        s.set_compare(compare, &cfg);
+        s.notice.set(link_notes(
+            &parsed,
+            reduced,
+            &s.compare_problems.get_untracked(),
+        ));
+        self.playback.speed.set(default_speed(cfg.steps));
+        s.config.set(cfg);
         s.problems.set(vec![]);
         s.status.set("Loaded the link from the history.".into());
         self.restart();

@@ -115,6 +115,21 @@ pub fn SweepPage(link: String) -> impl IntoView {
         back.remove();
         s.stop_runner();
     });
+    // A sweep estimated to take a few seconds here starts by itself (as a run plays on load:
+    // not with autoplay=0, an embed only with autoplay=1); a longer one says what it would
+    // take and waits for Run sweep.
+    if let Some(secs) = s.estimate() {
+        let workers = s.progress.workers.get_untracked().max(1);
+        if secs <= crate::lab::SWEEP_AUTOSTART_S && super::location::opts().wants_autoplay() {
+            request_animation_frame(move || s.start_on_open());
+        } else {
+            s.progress.status.set(format!(
+                "Not started: estimated ≈ {} in this tab on {workers} worker{} (press Run sweep).",
+                state::duration(secs),
+                state::plural(workers)
+            ));
+        }
+    }
     let title = s
         .link
         .with_untracked(|l| preset_of(l))

@@ -209,6 +209,23 @@ fn row(spec: &RunSpec, tail: &str) -> String {
 }
 
 impl SweepState {
+    /// The estimated seconds of the sweep of the link in this tab on its workers
+    /// ([`crate::lab::sweep_tab_seconds`]); `None` for a link with problems.
+    pub fn estimate(self) -> Option<f64> {
+        let sweep = Sweep::parse(&self.link.get_untracked()).ok()?;
+        let sampled: Vec<String> = crate::lab::sample_runs(sweep.len())
+            .into_iter()
+            .filter_map(|i| sweep.run(i).map(|r| r.query))
+            .collect();
+        let workers = self.progress.workers.get_untracked().max(1);
+        Some(crate::lab::sweep_tab_seconds(
+            &sampled,
+            sweep.len(),
+            workers,
+            sweep.outputs.fit_n0,
+        ))
+    }
+
     /// The state of a page opened at the sweep `link`.
     pub fn new(link: String) -> SweepState {
         let header = StoredValue::new(String::new());
@@ -267,6 +284,16 @@ impl SweepState {
     /// Run the sweep of the link: finished grid points come from the cache, the rest go to
     /// the workers (or the page's thread where workers cannot start).
     pub fn start(self) {
+        self.begin(true);
+    }
+
+    /// As [`SweepState::start`], when the page opens: the address is the sweep's already, so
+    /// no history entry is added.
+    pub fn start_on_open(self) {
+        self.begin(false);
+    }
+
+    fn begin(self, push: bool) {
         self.stop_runner();
         let (p, r) = (self.progress, self.results);
         r.opened.set(None);
@@ -281,7 +308,9 @@ impl SweepState {
             }
         };
         self.problems.set(vec![]);
-        location::set_address(format!("?{link}"), true);
+        if push {
+            location::set_address(format!("?{link}"), true);
+        }
         let outputs = sweep.outputs.query();
         let mut rows = vec![None; sweep.len()];
         let mut jobs = vec![];
