@@ -1,6 +1,6 @@
 //! Pre-drawn figures (issue "The first minute"; README "First load"): the skill chart of the
 //! default run and of every toy-model panel of the presets, drawn at build time by the CLI
-//! (`skills predraw`, called from Trunk's pre-build hook in Trunk.toml) with the page's own
+//! (`skills predraw`, called from Trunk's post-build hook in Trunk.toml) with the page's own
 //! drawing code on plotters' SVG backend. index.html shows the one that matches the address
 //! (web/first.js) while the WebAssembly module loads, so a reader sees the figure in the
 //! first second and the live canvas replaces it when the lab starts.
@@ -110,6 +110,19 @@ pub fn svg(cfg: &Config) -> Result<String, String> {
     })
 }
 
+/// The marker in web/first.js that [`with_names`] fills in.
+pub const NAMES_MARKER: &str = "var DRAWN = [];";
+
+/// web/first.js with the names of the drawn figures in its [`NAMES_MARKER`] (as a JSON
+/// array: the names are `[A-Za-z0-9.,_-]` only, so they need no escaping).
+pub fn with_names(script: &str, names: &[String]) -> Result<String, String> {
+    if script.matches(NAMES_MARKER).count() != 1 {
+        return Err(format!("the script must contain `{NAMES_MARKER}` once"));
+    }
+    let list: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    Ok(script.replace(NAMES_MARKER, &format!("var DRAWN = [{}];", list.join(","))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +148,14 @@ mod tests {
             assert_eq!(name_of(bad), None, "{bad}");
         }
         assert_eq!(name_of(&format!("?n={}", "9".repeat(200))), None);
+    }
+
+    #[test]
+    fn the_script_gets_the_names() {
+        let js = include_str!("../web/first.js");
+        let out = with_names(js, &["default".into(), "preset-fig9".into()]).unwrap();
+        assert!(out.contains("var DRAWN = [\"default\",\"preset-fig9\"];"));
+        assert!(with_names("no marker", &[]).is_err());
     }
 
     #[test]

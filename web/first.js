@@ -6,6 +6,9 @@
 // [A-Za-z0-9.,_-] allowed; an address without a drawn figure keeps the skeleton.
 (function () {
   var script = document.currentScript;
+  // The figures there are: `skills predraw` writes their names here when it copies this file
+  // into the build (Trunk.toml), so the page never asks for one that does not exist.
+  var DRAWN = [];
   function show(script) {
     var meta = document.querySelector('meta[name="skill-dominoes:link"]');
     var query = location.search || (meta ? '?' + meta.content : '');
@@ -19,6 +22,7 @@
       });
     var name = kept.length ? kept.join('_').replace(/=/g, '-') : 'default';
     if (name.length > 120 || !/^[A-Za-z0-9.,_-]+$/.test(name)) return;
+    if (DRAWN.indexOf(name) < 0) return;
     // Loaded async from the head: the request starts at once; the picture goes in when both it
     // and #first-figure are there (and never once the lab has started and removed #loading).
     var img = new Image();

@@ -95,10 +95,15 @@ mod native {
         },
         /// Draw the figures the page shows while it loads (README "First load"): the skill
         /// chart of the default run and of every toy-model preset panel, as DIR/<name>.svg.
-        /// Trunk's pre-build hook (Trunk.toml) calls it.
+        /// Trunk's post-build hook (Trunk.toml) calls it.
         Predraw {
+            /// The built page's directory: the figures go in DIR/first/.
             #[arg(long, value_name = "DIR")]
             out: std::path::PathBuf,
+            /// Also write this script (web/first.js) as DIR/first.js, with the names of the
+            /// figures drawn in its `var DRAWN = [];`.
+            #[arg(long, value_name = "FILE")]
+            script: Option<std::path::PathBuf>,
         },
         /// Write the published site's figure pages into a built page (README "Published
         /// site"): for every preset, fig/<id>/index.html (the app with the figure's title,
@@ -233,7 +238,7 @@ mod native {
                 width,
                 height,
             } => svg(&query, width.clamp(200, 8000), height.clamp(120, 8000)),
-            Command::Predraw { out } => predraw(&out),
+            Command::Predraw { out, script } => predraw(&out, script.as_deref()),
             Command::Sweep {
                 query,
                 shard,
@@ -526,13 +531,14 @@ mod native {
         }
     }
 
-    fn predraw(out: &std::path::Path) -> ExitCode {
+    fn predraw(out: &std::path::Path, script: Option<&std::path::Path>) -> ExitCode {
         use skill_dominoes::predraw;
-        if let Err(e) = std::fs::create_dir_all(out) {
-            eprintln!("skills: predraw: {}: {e}", out.display());
+        let dir = out.join("first");
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            eprintln!("skills: predraw: {}: {e}", dir.display());
             return ExitCode::from(2);
         }
-        let (mut files, mut bytes) = (0, 0);
+        let (mut names, mut bytes) = (vec![], 0);
         for l in predraw::links() {
             let Some(name) = predraw::name_of(&l) else {
                 continue;
@@ -544,17 +550,31 @@ mod native {
                     return ExitCode::from(1);
                 }
             };
-            let path = out.join(format!("{name}.svg"));
+            let path = dir.join(format!("{name}.svg"));
             if let Err(e) = std::fs::write(&path, &svg) {
                 eprintln!("skills: predraw: {}: {e}", path.display());
                 return ExitCode::from(2);
             }
-            files += 1;
             bytes += svg.len();
+            names.push(name);
+        }
+        if let Some(script) = script {
+            let written = std::fs::read_to_string(script)
+                .map_err(|e| format!("{}: {e}", script.display()))
+                .and_then(|t| predraw::with_names(&t, &names))
+                .and_then(|t| {
+                    let path = out.join("first.js");
+                    std::fs::write(&path, t).map_err(|e| format!("{}: {e}", path.display()))
+                });
+            if let Err(e) = written {
+                eprintln!("skills: predraw: {e}");
+                return ExitCode::from(2);
+            }
         }
         eprintln!(
-            "skills: predraw: {files} figures, {bytes} bytes, in {}",
-            out.display()
+            "skills: predraw: {} figures, {bytes} bytes, in {}",
+            names.len(),
+            dir.display()
         );
         ExitCode::SUCCESS
     }
