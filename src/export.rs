@@ -1,8 +1,8 @@
 //! What the page's Share, Export and Embed features compute, without the DOM (so it is tested
 //! natively): the trajectory as the CLI's CSV, the configuration as JSON, the skill chart as
 //! SVG (the page's own drawing code on plotters' SVG backend), the embed snippet, and the
-//! page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`), which `link::parse`
-//! ignores.
+//! page-only keys of a link (`embed`, `ui`, `autoplay`, `theme`, the `*_hide` flags), which
+//! `link::parse` ignores.
 
 use crate::link::presets::Preset;
 use crate::link::{num, page, query, Config, Kind, Model, SCHEMA};
@@ -316,11 +316,13 @@ pub struct PageOpts {
     /// `autoplay=1` / `autoplay=0`; unset = play on load in the full app, not in an embed.
     pub autoplay: Option<bool>,
     pub theme: ThemeChoice,
+    /// The hide flags (`<name>_hide=1`, [`page::HIDE`]): bit i hides `page::HIDE[i]`.
+    pub hide: u8,
 }
 
 impl PageOpts {
-    /// Read `embed`, `ui`, `autoplay` and `theme` from a query string (the last value of a key
-    /// counts; anything unexpected is the default).
+    /// Read `embed`, `ui`, `autoplay`, `theme` and the hide flags from a query string (the
+    /// last value of a key counts; anything unexpected is the default).
     pub fn from_query(query: &str) -> PageOpts {
         let q = query.split('#').next().unwrap_or("");
         let q = q.strip_prefix('?').unwrap_or(q);
@@ -337,7 +339,11 @@ impl PageOpts {
                     }
                 }
                 page::THEME => o.theme = ThemeChoice::parse(v).unwrap_or_default(),
-                _ => {}
+                k => {
+                    if let Some(i) = page::hide_index(k) {
+                        o.set_hidden(i, v == "1" || v == "true");
+                    }
+                }
             }
         }
         o
@@ -367,7 +373,36 @@ impl PageOpts {
         if self.theme != ThemeChoice::Auto {
             out += &format!("&{}={}", page::THEME, self.theme.name());
         }
+        for (i, h) in page::HIDE.iter().enumerate() {
+            if self.hidden(i) {
+                out += &format!("&{}=1", h.key());
+            }
+        }
         out
+    }
+
+    /// Is the part `page::HIDE[i]` hidden?
+    pub fn hidden(&self, i: usize) -> bool {
+        i < page::HIDE.len() && self.hide & (1 << i) != 0
+    }
+
+    /// Hide the part `page::HIDE[i]` or show it.
+    pub fn set_hidden(&mut self, i: usize, on: bool) {
+        if i < page::HIDE.len() {
+            if on {
+                self.hide |= 1 << i;
+            } else {
+                self.hide &= !(1 << i);
+            }
+        }
+    }
+
+    /// Is the part named `name` (`page::HIDE[_].name`) hidden?
+    pub fn hides(&self, name: &str) -> bool {
+        page::HIDE
+            .iter()
+            .position(|h| h.name == name)
+            .is_some_and(|i| self.hidden(i))
     }
 
     /// `link` (`?query#fragment`) with these keys appended to the query.
@@ -401,29 +436,102 @@ pub fn run_title(cfg: &Config, preset: Option<&Preset>) -> String {
     }
 }
 
-/// Default size of an embed: the full embed (chart, dominoes, transport) or the figure only.
-pub fn embed_size(figure_only: bool) -> (u32, u32) {
+/// The embed's own height at a host width, in CSS pixels: measured in Chromium with the
+/// embed in a real iframe (`e2e/embed.test.mjs` measures it again at each width and fails when
+/// the page drifts more than 10 % from these numbers, naming the new ones):
+/// (frame width, full embed, figure only).
+pub const EMBED_HEIGHTS: [(u32, u32, u32); 3] =
+    [(360, 1130, 560), (720, 860, 470), (1000, 860, 470)];
+
+/// The height the embed snippet starts with: the embed's measured height
+/// ([`EMBED_HEIGHTS`]) at the 720 px most blog columns have. The embed script (web/embed.js)
+/// then sets the frame to the height the page reports for itself at the frame's real width.
+pub fn embed_height(figure_only: bool) -> u32 {
+    let (_, full, fig) = EMBED_HEIGHTS[1];
     if figure_only {
-        (720, 460)
+        fig
     } else {
-        (720, 640)
+        full
     }
 }
 
-/// The embed snippet: `<iframe title="Skill Dominoes: …" loading="lazy" src="…&embed=1" …>`.
+/// The address of the embed script next to the page: `page` is the page's address without
+/// query (`https://x.org/app/` or `…/app/index.html`).
+pub fn embed_script_url(page: &str) -> String {
+    let dir = match page.rfind('/') {
+        Some(i) if page[..i].contains("//") => &page[..=i],
+        _ => page,
+    };
+    let dir = if dir.ends_with('/') {
+        dir.to_string()
+    } else {
+        format!("{dir}/")
+    };
+    format!("{dir}embed.js")
+}
+
+/// The embed snippet: a full-width iframe (`data-skill-dominoes`, the measured starting height
+/// of [`embed_height`]), the embed script that resizes it to the height the page reports
+/// (web/embed.js, included once per host page however many embeds it holds), and for hosts
+/// that run no script a link to the run (with `image`, the figure's picture, when given).
 /// `page` is the page's address without the query, `link` the run's `?query#fragment`.
-pub fn embed_code(page: &str, link: &str, opts: &PageOpts, title: &str) -> String {
+pub fn embed_code(
+    page: &str,
+    link: &str,
+    opts: &PageOpts,
+    title: &str,
+    image: Option<&str>,
+) -> String {
     let opts = PageOpts {
         embed: true,
         ..*opts
     };
-    let (w, h) = embed_size(opts.figure_only);
+    let h = embed_height(opts.figure_only);
     let src = format!("{page}{}", opts.add_to(link));
+    let full = format!("{page}{link}");
+    let title = format!("Skill Dominoes: {title}");
+    let inner = match image {
+        Some(img) => format!(
+            "<img src=\"{}\" alt=\"{}\" style=\"max-width:100%\">",
+            escape_attr(img),
+            escape_attr(&title)
+        ),
+        None => format!("{} (interactive figure) ↗", escape_html(&title)),
+    };
     format!(
-        "<iframe title=\"{}\" loading=\"lazy\" src=\"{}\" width=\"{w}\" height=\"{h}\" style=\"border:0;max-width:100%\"></iframe>",
-        escape_attr(&format!("Skill Dominoes: {title}")),
+        "<iframe title=\"{}\" src=\"{}\" data-skill-dominoes loading=\"lazy\" width=\"100%\" height=\"{h}\" style=\"border:0;width:100%\"></iframe>\n\
+         <script async src=\"{}\"></script>\n\
+         <noscript><a href=\"{}\">{inner}</a></noscript>",
+        escape_attr(&title),
         escape_attr(&src),
+        escape_attr(&embed_script_url(page)),
+        escape_attr(&full),
     )
+}
+
+/// Text for HTML element content.
+pub fn escape_html(s: &str) -> String {
+    escape_attr(s)
+}
+
+/// A WordPress host's secret in the page's fragment: WordPress appends `#?secret=XYZ` to the
+/// address of an embed it sandboxes and resizes only the frame whose messages carry XYZ.
+/// Returns the fragment without it (what `#vs=` is read from) and the secret, if it is one
+/// (1 to 64 letters and digits, as WordPress's own script requires; anything else is ignored).
+pub fn split_host_secret(hash: &str) -> (String, Option<String>) {
+    const MARK: &str = "#?secret=";
+    let Some(i) = hash.find(MARK) else {
+        return (hash.to_string(), None);
+    };
+    let value = hash[i + MARK.len()..]
+        .split(['&', '#'])
+        .next()
+        .unwrap_or("");
+    let secret = (!value.is_empty()
+        && value.len() <= 64
+        && value.chars().all(|c| c.is_ascii_alphanumeric()))
+    .then(|| value.to_string());
+    (hash[..i].to_string(), secret)
 }
 
 /// A file name for an export: `skill-dominoes-<preset or model>-seed<seed>.<ext>`.
@@ -587,10 +695,72 @@ mod tests {
             "?v=1&preset=fig4",
             &PageOpts::default(),
             "Fig. 4: \"two\" <skills>",
+            None,
         );
+        let h = embed_height(false);
         assert_eq!(
             code,
-            "<iframe title=\"Skill Dominoes: Fig. 4: &quot;two&quot; &lt;skills&gt;\" loading=\"lazy\" src=\"https://x.org/app/?v=1&amp;preset=fig4&amp;embed=1\" width=\"720\" height=\"640\" style=\"border:0;max-width:100%\"></iframe>"
+            format!("<iframe title=\"Skill Dominoes: Fig. 4: &quot;two&quot; &lt;skills&gt;\" src=\"https://x.org/app/?v=1&amp;preset=fig4&amp;embed=1\" data-skill-dominoes loading=\"lazy\" width=\"100%\" height=\"{h}\" style=\"border:0;width:100%\"></iframe>\n\
+             <script async src=\"https://x.org/app/embed.js\"></script>\n\
+             <noscript><a href=\"https://x.org/app/?v=1&amp;preset=fig4\">Skill Dominoes: Fig. 4: &quot;two&quot; &lt;skills&gt; (interactive figure) ↗</a></noscript>")
         );
+        let with_img = embed_code(
+            "https://x.org/app/index.html",
+            "?v=1#vs=a",
+            &PageOpts::from_query("ui=0&dominoes_hide=1"),
+            "t",
+            Some("https://x.org/app/fig4.png"),
+        );
+        assert!(with_img.contains("src=\"https://x.org/app/index.html?v=1&amp;embed=1&amp;ui=0&amp;dominoes_hide=1#vs=a\""), "{with_img}");
+        assert!(with_img.contains(&format!("height=\"{}\"", embed_height(true))));
+        assert!(with_img.contains("<script async src=\"https://x.org/app/embed.js\">"));
+        assert!(
+            with_img.contains("<img src=\"https://x.org/app/fig4.png\" alt=\"Skill Dominoes: t\"")
+        );
+        assert_eq!(embed_script_url("https://x.org"), "https://x.org/embed.js");
+    }
+
+    #[test]
+    fn hide_flags() {
+        let o = PageOpts::from_query(
+            "?v=1&embed=1&seed_hide=1&dominoes_hide=true&speed_hide=0&zzz_hide=1",
+        );
+        assert!(o.hides("seed") && o.hides("dominoes") && !o.hides("speed") && !o.hides("zzz"));
+        assert_eq!(o.suffix(), "&embed=1&dominoes_hide=1&seed_hide=1");
+        assert_eq!(
+            PageOpts::from_query(&o.suffix()),
+            o,
+            "written and read back"
+        );
+        assert_eq!(
+            config_query("v=1&n=3&title_hide=1&chart2_hide=1"),
+            "v=1&n=3",
+            "not keys of the run"
+        );
+        let p = crate::link::parse("v=1&n=3&transport_hide=1");
+        assert!(p.unknown.is_empty() && p.problems.is_empty());
+        let mut o = PageOpts::default();
+        o.set_hidden(99, true);
+        assert_eq!(o, PageOpts::default(), "an index past the list is ignored");
+    }
+
+    #[test]
+    fn wordpress_secret() {
+        assert_eq!(split_host_secret(""), (String::new(), None));
+        assert_eq!(split_host_secret("#vs=n%3D4"), ("#vs=n%3D4".into(), None));
+        assert_eq!(
+            split_host_secret("#?secret=Ab12"),
+            (String::new(), Some("Ab12".into()))
+        );
+        assert_eq!(
+            split_host_secret("#vs=n%3D4#?secret=Ab12"),
+            ("#vs=n%3D4".into(), Some("Ab12".into()))
+        );
+        // not letters and digits, empty or too long: no secret (the fragment still loses it)
+        for bad in ["#?secret=a\"b", "#?secret=", "#?secret=<x>"] {
+            assert_eq!(split_host_secret(bad), (String::new(), None), "{bad}");
+        }
+        let long = format!("#?secret={}", "a".repeat(65));
+        assert_eq!(split_host_secret(&long).1, None);
     }
 }
