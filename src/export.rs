@@ -534,6 +534,43 @@ pub fn split_host_secret(hash: &str) -> (String, Option<String>) {
     (hash[..i].to_string(), secret)
 }
 
+/// The words of `text` in lines no wider than `max` by `measure` (a word wider than `max`
+/// gets a line of its own), at most `max_lines` lines; a cut text ends in "…".
+pub fn wrap_text(
+    text: &str,
+    max: f64,
+    max_lines: usize,
+    measure: impl Fn(&str) -> f64,
+) -> Vec<String> {
+    let mut lines: Vec<String> = vec![];
+    let mut cur = String::new();
+    for w in text.split_whitespace() {
+        if lines.len() == max_lines {
+            break;
+        }
+        let next = if cur.is_empty() {
+            w.to_string()
+        } else {
+            format!("{cur} {w}")
+        };
+        if cur.is_empty() || measure(&next) <= max {
+            cur = next;
+        } else {
+            lines.push(std::mem::replace(&mut cur, w.to_string()));
+        }
+    }
+    if lines.len() == max_lines {
+        if !cur.is_empty() {
+            if let Some(last) = lines.last_mut() {
+                last.push_str(" …");
+            }
+        }
+    } else if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
 /// A file name for an export: `skill-dominoes-<preset or model>-seed<seed>.<ext>`.
 pub fn file_name(cfg: &Config, preset: Option<&Preset>, ext: &str) -> String {
     let stem = preset.map(|p| p.id).unwrap_or(cfg.model.name());
@@ -718,6 +755,17 @@ mod tests {
             with_img.contains("<img src=\"https://x.org/app/fig4.png\" alt=\"Skill Dominoes: t\"")
         );
         assert_eq!(embed_script_url("https://x.org"), "https://x.org/embed.js");
+    }
+
+    #[test]
+    fn wrapped_captions() {
+        let m = |s: &str| s.chars().count() as f64;
+        assert_eq!(wrap_text("a bb ccc dd", 6.0, 9, m), ["a bb", "ccc dd"]);
+        assert_eq!(wrap_text("  ", 6.0, 9, m), Vec::<String>::new());
+        assert_eq!(wrap_text("abcdefghij x", 4.0, 9, m), ["abcdefghij", "x"]);
+        assert_eq!(wrap_text("a b c d e f", 3.0, 2, m), ["a b", "c d …"]);
+        assert_eq!(wrap_text("a b c d", 3.0, 2, m), ["a b", "c d"]);
+        assert_eq!(wrap_text("a b", 3.0, 0, m), Vec::<String>::new());
     }
 
     #[test]

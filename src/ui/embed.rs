@@ -1,11 +1,13 @@
 //! The page-only keys applied to the document ([`super::location::opts`]: `data-theme`, the
-//! `embed` / `figure-only` classes) and embed mode: a chromeless page for an iframe (CSS in
-//! style/share.css keys off `html.embed` and `html.figure-only`), a small bar with the pause
-//! control and an "open in the full app" link, a pause while the frame is scrolled off screen
-//! (IntersectionObserver), and the page's height posted to the host page as
-//! `{"context":"iframe.resize","height":N}` on load and on every resize.
+//! `embed` / `figure-only` / `hide-<part>` classes) and embed mode: a chromeless page for an
+//! iframe (CSS in style/share.css keys off those classes), a small bar with the pause control
+//! and an "open in the full app" link, the whole run drawn before Play (when it does not play
+//! on load), a pause while the frame is scrolled off screen (IntersectionObserver), and the
+//! page's height posted to the host page on load and on every resize, in each format hosts
+//! listen for (see [`post_height`]).
 
-use super::location::{opts, page_url};
+use super::animation::now;
+use super::location::{self, opts, page_url};
 use super::state::LabState;
 use crate::export::{self, PageOpts};
 use leptos::prelude::*;
@@ -43,17 +45,33 @@ thread_local! {
     static POSTED: Cell<f64> = const { Cell::new(-1.0) };
 }
 
+/// How long an embed that waits for Play may spend computing its run ahead to draw it
+/// (in slices of [`AHEAD_SLICE_MS`], one per animation frame).
+const AHEAD_MS: f64 = 1500.0;
+const AHEAD_SLICE_MS: f64 = 8.0;
+/// The key Datawrapper's `datawrapper-height` message files the height under (a chart id
+/// there; its embed script finds the frame by the message's source).
+const DATAWRAPPER_ID: &str = "skill-dominoes";
+
 /// Apply the page-only keys to the document, and in embed mode start the observers and
 /// show the embed bar.
 #[component]
 pub fn EmbedBar(lab: LabState) -> impl IntoView {
     let o = document_classes();
     if o.embed {
+        // Read now: the page may rewrite its address (and drop the secret) later.
+        let _ = host_secret();
         // After the first render, when the page's elements exist.
         request_animation_frame(move || {
             watch_visibility(lab);
             watch_height();
         });
+        // Without autoplay, the figure is drawn anyway: the run computed ahead (Play then
+        // replays it from step 0), not empty axes.
+        if !location::autoplay() {
+            let t0 = now();
+            request_animation_frame(move || draw_ahead(lab, t0));
+        }
         // A run started while the frame is off screen (autoplay) waits until it is seen.
         Effect::new(move |_| {
             if lab.playback.playing.get() && !VISIBLE.get() {
@@ -85,7 +103,30 @@ pub fn SweepEmbedBar(title: String, link: RwSignal<String>) -> impl IntoView {
     })
 }
 
-/// Set `data-theme` and the `embed` / `figure-only` classes on `<html>` from the page-only keys.
+/// Compute the run ahead while nobody pressed Play, a slice per animation frame, until it is
+/// finished or [`AHEAD_MS`] have passed since `t0`; each slice is drawn.
+fn draw_ahead(lab: LabState, t0: f64) {
+    if lab.playback.playing.get_untracked() || now() - t0 > AHEAD_MS {
+        return;
+    }
+    let mut changed = false;
+    lab.runs
+        .a
+        .update_value(|r| changed |= r.advance(u32::MAX, &now, AHEAD_SLICE_MS));
+    lab.runs.b.update_value(|r| {
+        if let Some(r) = r {
+            changed |= r.advance(u32::MAX, &now, AHEAD_SLICE_MS);
+        }
+    });
+    if changed {
+        lab.bump();
+        lab.request_redraw();
+        request_animation_frame(move || draw_ahead(lab, t0));
+    }
+}
+
+/// Set `data-theme` and the `embed` / `figure-only` / `hide-<part>` classes on `<html>` from
+/// the page-only keys.
 fn document_classes() -> PageOpts {
     let o = opts();
     if let Some(root) = document().document_element() {
@@ -97,13 +138,18 @@ fn document_classes() -> PageOpts {
             if o.figure_only {
                 let _ = root.class_list().add_1("figure-only");
             }
+            for (i, h) in crate::link::page::HIDE.iter().enumerate() {
+                if o.hidden(i) {
+                    let _ = root.class_list().add_1(&format!("hide-{}", h.name));
+                }
+            }
         }
     }
     o
 }
 
-/// The embed's own bar: the run's title, a pause control (the transport's own is hidden in
-/// figure-only mode) and a link to the same run in the full app.
+/// The embed's own bar: the run's title, a pause control (when the transport is hidden:
+/// figure-only mode or `transport_hide=1`) and a link to the same run in the full app.
 fn bar(lab: LabState, o: PageOpts) -> impl IntoView {
     let setup = lab.setup;
     let full = move || {
@@ -118,7 +164,7 @@ fn bar(lab: LabState, o: PageOpts) -> impl IntoView {
     };
     view! {
         <div class="embed-bar" data-testid="embed-bar">
-            {o.figure_only.then(|| view! {
+            {(o.figure_only || o.hides("transport")).then(|| view! {
                 <button
                     class="small embed-play"
                     data-testid="embed-play"
@@ -129,11 +175,57 @@ fn bar(lab: LabState, o: PageOpts) -> impl IntoView {
                 </button>
             })}
             <span class="embed-title" data-testid="embed-title">{title}</span>
-            <a class="open-full" data-testid="open-full" href=full target="_blank" rel="noopener">
+            <a class="open-full" data-testid="open-full" href=full target="_blank" rel="noopener" on:click=ask_host_to_open>
                 "Open in the full app ↗"
             </a>
         </div>
     }
+}
+
+/// In a WordPress post, the frame is sandboxed without `allow-popups`, so a link cannot open a
+/// window: ask the host page to go there (WordPress's own `link` message, which its script
+/// follows for a link on the frame's own host). Elsewhere the link opens as usual.
+fn ask_host_to_open(e: leptos::ev::MouseEvent) {
+    let Some(secret) = host_secret() else {
+        return;
+    };
+    let Some(a) = e
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    else {
+        return;
+    };
+    post_to_parent(&wordpress("link", &a.href().into(), &secret));
+}
+
+/// The secret a WordPress host put in the frame's address (`#?secret=…`), read once.
+fn host_secret() -> Option<String> {
+    thread_local! {
+        static SECRET: Option<String> =
+            export::split_host_secret(&window().location().hash().unwrap_or_default()).1;
+    }
+    SECRET.with(|s| s.clone())
+}
+
+/// `{message, value, secret}`: a message of WordPress's embeds.
+fn wordpress(message: &str, value: &JsValue, secret: &str) -> js_sys::Object {
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"message".into(), &message.into());
+    let _ = js_sys::Reflect::set(&msg, &"value".into(), value);
+    let _ = js_sys::Reflect::set(&msg, &"secret".into(), &secret.into());
+    msg
+}
+
+/// Post `msg` to the parent window, when the page is in a frame.
+fn post_to_parent(msg: &JsValue) {
+    let w = window();
+    let Ok(Some(parent)) = w.parent() else {
+        return;
+    };
+    if js_sys::Object::is(parent.as_ref(), w.as_ref()) {
+        return;
+    }
+    let _ = parent.post_message(msg, "*");
 }
 
 /// Pause while the frame is scrolled off screen; play again when it is back (if it was
@@ -182,15 +274,20 @@ fn watch_height() {
     cb.forget();
 }
 
-/// `{"context":"iframe.resize","height":N}` to the parent window (the format Observable and
-/// Embedly use), when the page is in a frame and its height changed.
+/// The page's height to the parent window when it changed, in each format hosts listen for
+/// (each checked against the host's own script):
+/// - Embedly / Medium: the JSON text `{"src":…,"context":"iframe.resize","height":N}`;
+/// - Datawrapper's embed script: `{"datawrapper-height":{"skill-dominoes":N}}`;
+/// - AMP's `amp-iframe resizable`: `{sentinel:"amp",type:"embed-size",height:N}`;
+/// - WordPress's sandboxed embeds, when its `#?secret=…` is in the address:
+///   `{message:"height",value:N,secret:…}`.
+///
+/// web/embed.js, the embed snippet's script, reads the first three.
 fn post_height() {
     let w = window();
-    let Ok(Some(parent)) = w.parent() else {
-        return;
-    };
-    if js_sys::Object::is(parent.as_ref(), w.as_ref()) {
-        return;
+    match w.parent() {
+        Ok(Some(parent)) if !js_sys::Object::is(parent.as_ref(), w.as_ref()) => {}
+        _ => return,
     }
     let Some(root) = document().document_element() else {
         return;
@@ -200,8 +297,26 @@ fn post_height() {
         return;
     }
     POSTED.set(h);
-    let msg = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&msg, &"context".into(), &"iframe.resize".into());
-    let _ = js_sys::Reflect::set(&msg, &"height".into(), &h.into());
-    let _ = parent.post_message(&msg, "*");
+    let set = |o: &js_sys::Object, k: &str, v: &JsValue| {
+        let _ = js_sys::Reflect::set(o, &k.into(), v);
+    };
+    let src = w.location().href().unwrap_or_default();
+    let embedly = format!(
+        "{{\"src\":{},\"context\":\"iframe.resize\",\"height\":{h}}}",
+        export::json_string(&src)
+    );
+    post_to_parent(&embedly.into());
+    let ids = js_sys::Object::new();
+    set(&ids, DATAWRAPPER_ID, &h.into());
+    let dw = js_sys::Object::new();
+    set(&dw, "datawrapper-height", &ids);
+    post_to_parent(&dw);
+    let amp = js_sys::Object::new();
+    set(&amp, "sentinel", &"amp".into());
+    set(&amp, "type", &"embed-size".into());
+    set(&amp, "height", &h.into());
+    post_to_parent(&amp);
+    if let Some(secret) = host_secret() {
+        post_to_parent(&wordpress("height", &h.into(), &secret));
+    }
 }

@@ -47,9 +47,10 @@ fn page_link() -> Option<String> {
         .get_attribute("content")
 }
 
-/// The address's fragment (`#vs=…` names a comparison), with its `#`.
+/// The address's fragment (`#vs=…` names a comparison), with its `#`, without the secret a
+/// WordPress host appends (`#?secret=…`, [`export::split_host_secret`]).
 pub fn hash() -> String {
-    window().location().hash().unwrap_or_default()
+    export::split_host_secret(&window().location().hash().unwrap_or_default()).0
 }
 
 /// The address's query and fragment as they are (`?…#…`).

@@ -10,6 +10,7 @@ use super::draw::Theory;
 use super::location;
 use super::state::{LabState, Side};
 use crate::export::{self as sh, PageOpts, SvgChart, ThemeChoice};
+use crate::link::page::HIDE;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -168,35 +169,120 @@ fn paint_text(
     );
 }
 
-/// The current view as one PNG: the dominoes (tiles redrawn from their on-screen boxes and
-/// rotations, or the heat strip) and every chart canvas, where they sit on the page.
-fn export_png(lab: LabState) -> Result<String, String> {
+/// A box on the page: left, top, right, bottom (CSS pixels).
+type Rect = (f64, f64, f64, f64);
+
+/// The box around `boxes`, if any.
+fn bounds(boxes: &[Rect]) -> Option<Rect> {
+    (!boxes.is_empty()).then(|| {
+        boxes.iter().fold(
+            (
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ),
+            |a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)),
+        )
+    })
+}
+
+/// A 2d canvas of `w` × `h` CSS pixels at `dpr` device pixels each.
+fn canvas_2d(
+    w: f64,
+    h: f64,
+    dpr: f64,
+) -> Result<
+    (
+        web_sys::HtmlCanvasElement,
+        web_sys::CanvasRenderingContext2d,
+    ),
+    String,
+> {
     let js = |e: JsValue| format!("{e:?}");
-    let doc = document();
-    let root = doc
-        .query_selector(".lab")
+    let c: web_sys::HtmlCanvasElement = document()
+        .create_element("canvas")
         .map_err(js)?
-        .ok_or("the lab is not on the page")?;
-    let canvases = root.get_elements_by_tag_name("canvas");
-    let wrap = root.query_selector(".dominoes-wrap").map_err(js)?;
+        .unchecked_into();
+    c.set_width((w * dpr).ceil().max(1.0) as u32);
+    c.set_height((h * dpr).ceil().max(1.0) as u32);
+    let ctx: web_sys::CanvasRenderingContext2d = c
+        .get_context("2d")
+        .map_err(js)?
+        .ok_or("no 2d context")?
+        .unchecked_into();
+    ctx.scale(dpr, dpr).map_err(js)?;
+    Ok((c, ctx))
+}
+
+/// The dominoes as the page shows them (tiles redrawn from their on-screen boxes and
+/// rotations, baselines, labels) on a canvas of their own, with the region they cover.
+fn dominoes_image(
+    wrap: &web_sys::Element,
+    dpr: f64,
+) -> Result<Option<(web_sys::HtmlCanvasElement, Rect)>, String> {
+    let win = window();
     let by_class = |c: &str| -> Vec<web_sys::Element> {
-        let Some(w) = &wrap else { return vec![] };
-        let list = w.get_elements_by_class_name(c);
+        let list = wrap.get_elements_by_class_name(c);
         (0..list.length()).filter_map(|i| list.item(i)).collect()
     };
-    let tiles = by_class("tile");
     let stages = by_class("stage");
     let mut texts = by_class("idx");
     texts.extend(by_class("freq"));
     texts.extend(by_class("side-head"));
+    let tiles: Vec<Tile> = by_class("tile")
+        .into_iter()
+        .filter_map(|el| tile(&win, el))
+        .collect();
+    let visible = |el: &web_sys::Element| {
+        let r = el.get_bounding_client_rect();
+        (r.width() > 0.0 && r.height() > 0.0).then(|| (r.left(), r.top(), r.right(), r.bottom()))
+    };
+    let boxes: Vec<Rect> = stages.iter().chain(&texts).filter_map(visible).collect();
+    let Some((x0, y0, x1, y1)) = bounds(&boxes) else {
+        return Ok(None);
+    };
+    let (c, ctx) = canvas_2d(x1 - x0, y1 - y0, dpr)?;
+    for el in &stages {
+        let r = el.get_bounding_client_rect();
+        let color = win
+            .get_computed_style(el)
+            .ok()
+            .flatten()
+            .and_then(|c| c.get_property_value("border-bottom-color").ok())
+            .unwrap_or_default();
+        let y = r.bottom() - 1.0 - y0;
+        ctx.set_stroke_style_str(&color);
+        ctx.set_line_width(2.0);
+        ctx.begin_path();
+        ctx.move_to(r.left() - x0, y);
+        ctx.line_to(r.right() - x0, y);
+        ctx.stroke();
+    }
+    for t in &tiles {
+        t.paint(&ctx, x0, y0);
+    }
+    for el in &texts {
+        paint_text(&ctx, &win, el, x0, y0);
+    }
+    Ok(Some((c, (x0, y0, x1, y1))))
+}
 
-    // Tiles: their untransformed boxes, then their rotation.
+/// The current view as one PNG: the run's title and caption, the dominoes (scaled to the
+/// charts' width when wider), every chart canvas as the page places them, and the run's link.
+fn export_png(lab: LabState) -> Result<String, String> {
+    let js = |e: JsValue| format!("{e:?}");
+    let doc = document();
     let win = window();
-    let tile_list: Vec<Tile> = tiles.into_iter().filter_map(|el| tile(&win, el)).collect();
+    let root = doc
+        .query_selector(".lab")
+        .map_err(js)?
+        .ok_or("the lab is not on the page")?;
+    let dpr = win.device_pixel_ratio().clamp(1.0, 4.0);
 
-    // The region: every canvas and the dominoes.
-    let mut boxes: Vec<(f64, f64, f64, f64)> = vec![];
-    let mut canvas_list = vec![];
+    // The charts: every drawn canvas, placed relative to each other as on the page.
+    let canvases = root.get_elements_by_tag_name("canvas");
+    let mut charts = vec![];
     for i in 0..canvases.length() {
         let Some(c) = canvases
             .item(i)
@@ -208,78 +294,133 @@ fn export_png(lab: LabState) -> Result<String, String> {
         if r.width() <= 0.0 || r.height() <= 0.0 || c.width() == 0 {
             continue;
         }
-        boxes.push((r.left(), r.top(), r.right(), r.bottom()));
-        canvas_list.push((c, r));
+        charts.push((c, (r.left(), r.top(), r.right(), r.bottom())));
     }
-    // The dominoes: each tile's stage (its baseline is the stage's bottom border) and labels.
-    let mut baselines = vec![];
-    for el in stages.iter().chain(&texts) {
-        let r = el.get_bounding_client_rect();
-        if r.width() > 0.0 && r.height() > 0.0 {
-            boxes.push((r.left(), r.top(), r.right(), r.bottom()));
-        }
-    }
-    for el in &stages {
-        let r = el.get_bounding_client_rect();
-        let color = win
-            .get_computed_style(el)
-            .ok()
-            .flatten()
-            .and_then(|c| c.get_property_value("border-bottom-color").ok())
-            .unwrap_or_default();
-        baselines.push((r.left(), r.right(), r.bottom() - 1.0, color));
-    }
-    if boxes.is_empty() {
+    let chart_box = bounds(&charts.iter().map(|c| c.1).collect::<Vec<_>>());
+    let dominoes = match root.query_selector(".dominoes-wrap").map_err(js)? {
+        Some(w) => dominoes_image(&w, dpr)?,
+        None => None,
+    };
+    if chart_box.is_none() && dominoes.is_none() {
         return Err("nothing is drawn yet".into());
     }
-    let pad = 12.0;
-    let x0 = boxes.iter().map(|b| b.0).fold(f64::INFINITY, f64::min) - pad;
-    let y0 = boxes.iter().map(|b| b.1).fold(f64::INFINITY, f64::min) - pad;
-    let x1 = boxes.iter().map(|b| b.2).fold(f64::NEG_INFINITY, f64::max) + pad;
-    let y1 = boxes.iter().map(|b| b.3).fold(f64::NEG_INFINITY, f64::max) + pad;
-    let dpr = win.device_pixel_ratio().clamp(1.0, 4.0);
+    let width = |b: Rect| b.2 - b.0;
+    let height = |b: Rect| b.3 - b.1;
+    // The image's content width: the charts', else the dominoes'.
+    let w = chart_box
+        .map(width)
+        .or(dominoes.as_ref().map(|d| width(d.1)))
+        .unwrap_or(600.0)
+        .max(320.0);
+    let dom_scale = dominoes
+        .as_ref()
+        .map(|d| (w / width(d.1)).min(1.0))
+        .unwrap_or(1.0);
+    let dom_h = dominoes
+        .as_ref()
+        .map(|d| height(d.1) * dom_scale)
+        .unwrap_or(0.0);
 
-    let out: web_sys::HtmlCanvasElement =
-        doc.create_element("canvas").map_err(js)?.unchecked_into();
-    out.set_width(((x1 - x0) * dpr).ceil() as u32);
-    out.set_height(((y1 - y0) * dpr).ceil() as u32);
-    let ctx: web_sys::CanvasRenderingContext2d = out
-        .get_context("2d")
-        .map_err(js)?
-        .ok_or("no 2d context")?
-        .unchecked_into();
-    ctx.scale(dpr, dpr).map_err(js)?;
-    let bg = doc
-        .body()
-        .and_then(|b| win.get_computed_style(&b).ok().flatten())
-        .and_then(|c| c.get_property_value("background-color").ok())
-        .unwrap_or_else(|| "#ffffff".into());
+    // Colours and fonts of the page.
+    let style = doc
+        .document_element()
+        .and_then(|e| win.get_computed_style(&e).ok().flatten());
+    let var = |k: &str, d: &str| {
+        style
+            .as_ref()
+            .and_then(|s| s.get_property_value(k).ok())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| d.to_string())
+    };
+    let (bg, fg, muted, accent) = (
+        var("--bg", "#ffffff"),
+        var("--fg", "#1f2329"),
+        var("--muted", "#5b6470"),
+        var("--accent", "#2f6fbf"),
+    );
+    let family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+    let title_font = format!("600 18px {family}");
+    let text_font = format!("13px {family}");
+
+    // The text: title, caption (wrapped, at most 4 lines), the link.
+    let (title, caption) = lab.setup.config.with_untracked(|c| {
+        let p = lab.setup.preset.get_value();
+        (sh::run_title(c, p), p.map(|p| p.caption).unwrap_or(""))
+    });
+    let link = format!("{}{}", location::page_url(), lab.link());
+    let (_, measure_ctx) = canvas_2d(1.0, 1.0, 1.0)?;
+    measure_ctx.set_font(&text_font);
+    // measureText through Reflect (web-sys's TextMetrics feature is not enabled for this).
+    let measure = js_sys::Reflect::get(&measure_ctx, &"measureText".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let caption_lines = sh::wrap_text(caption, w, 4, |t| {
+        measure
+            .as_ref()
+            .and_then(|f| f.call1(&measure_ctx, &t.into()).ok())
+            .and_then(|m| js_sys::Reflect::get(&m, &"width".into()).ok())
+            .and_then(|v| v.as_f64())
+            .unwrap_or(t.len() as f64 * 7.0)
+    });
+
+    let pad = 16.0;
+    let gap = 12.0;
+    let line = 18.0;
+    let head_h = 24.0 + line * caption_lines.len() as f64;
+    let foot_h = 2.0 * line;
+    let chart_h = chart_box.map(height).unwrap_or(0.0);
+    let total_h = pad + head_h + gap + dom_h + gap + chart_h + gap + foot_h + pad;
+    let (out, ctx) = canvas_2d(w + 2.0 * pad, total_h, dpr)?;
     ctx.set_fill_style_str(&bg);
-    ctx.fill_rect(0.0, 0.0, x1 - x0, y1 - y0);
-    for (c, r) in &canvas_list {
+    ctx.fill_rect(0.0, 0.0, w + 2.0 * pad, total_h);
+    ctx.set_text_align("left");
+    ctx.set_text_baseline("top");
+    let mut y = pad;
+    ctx.set_font(&title_font);
+    ctx.set_fill_style_str(&fg);
+    let _ = ctx.fill_text_with_max_width(&title, pad, y, w);
+    y += 24.0;
+    ctx.set_font(&text_font);
+    ctx.set_fill_style_str(&muted);
+    for l in &caption_lines {
+        let _ = ctx.fill_text_with_max_width(l, pad, y, w);
+        y += line;
+    }
+    y += gap;
+    if let Some((img, b)) = &dominoes {
         ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
-            c,
-            r.left() - x0,
-            r.top() - y0,
-            r.width(),
-            r.height(),
+            img,
+            pad,
+            y,
+            width(*b) * dom_scale,
+            dom_h,
         )
         .map_err(js)?;
+        y += dom_h + gap;
     }
-    for (l, r, y, color) in &baselines {
-        ctx.set_stroke_style_str(color);
-        ctx.set_line_width(2.0);
-        ctx.begin_path();
-        ctx.move_to(l - x0, y - y0);
-        ctx.line_to(r - x0, y - y0);
-        ctx.stroke();
+    if let Some((x0, y0, _, _)) = chart_box {
+        for (c, r) in &charts {
+            ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+                c,
+                pad + r.0 - x0,
+                y + r.1 - y0,
+                width(*r),
+                height(*r),
+            )
+            .map_err(js)?;
+        }
+        y += chart_h + gap;
     }
-    for t in &tile_list {
-        t.paint(&ctx, x0, y0);
-    }
-    for el in texts {
-        paint_text(&ctx, &win, &el, x0, y0);
-    }
+    ctx.set_fill_style_str(&accent);
+    let _ = ctx.fill_text_with_max_width(&link, pad, y, w);
+    ctx.set_fill_style_str(&muted);
+    let _ = ctx.fill_text_with_max_width(
+        "Skill Dominoes · after “Physics of Skill Learning”, arXiv 2501.12391",
+        pad,
+        y + line,
+        w,
+    );
     let url = out.to_data_url().map_err(js)?;
     let name = file_name(lab, "png");
     download_url(&name, &url)?;
@@ -334,6 +475,7 @@ fn ShareDialog(lab: LabState, dialog: NodeRef<Dialog>) -> impl IntoView {
     let figure_only = RwSignal::new(false);
     let autoplay = RwSignal::new(false);
     let theme = RwSignal::new(ThemeChoice::Auto);
+    let hide = RwSignal::new(0u8);
     let link = move || {
         setup.config.track();
         setup.compare.track();
@@ -347,12 +489,38 @@ fn ShareDialog(lab: LabState, dialog: NodeRef<Dialog>) -> impl IntoView {
             figure_only: figure_only.get(),
             autoplay: autoplay.get().then_some(true),
             theme: theme.get(),
+            hide: hide.get(),
         };
         let title = setup
             .config
             .with(|c| sh::run_title(c, setup.preset.get_value()));
-        sh::embed_code(&location::page_url(), &lab.link(), &opts, &title)
+        sh::embed_code(&location::page_url(), &lab.link(), &opts, &title, None)
     };
+    // One checkbox per hide flag, checked = shown.
+    let show_boxes = HIDE
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let shown = move || {
+                !PageOpts {
+                    hide: hide.get(),
+                    ..PageOpts::default()
+                }
+                .hidden(i)
+            };
+            view! {
+                <label class="check">
+                    <input type="checkbox" data-testid=format!("share-show-{}", h.name) prop:checked=shown
+                        on:change=move |e| hide.update(|bits| {
+                            let mut o = PageOpts { hide: *bits, ..PageOpts::default() };
+                            o.set_hidden(i, !event_target_checked(&e));
+                            *bits = o.hide;
+                        }) />
+                    <span>{h.label}</span>
+                </label>
+            }
+        })
+        .collect_view();
     view! {
         <dialog class="share-dialog" data-testid="share" node_ref=dialog aria-labelledby="share-title">
             <h2 id="share-title">"Share this run"</h2>
@@ -388,10 +556,14 @@ fn ShareDialog(lab: LabState, dialog: NodeRef<Dialog>) -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <textarea class="share-code" readonly rows="4" data-testid="share-embed" prop:value=code on:focus=select_all></textarea>
+            <fieldset class="share-show">
+                <legend>"Show in the embed"</legend>
+                {show_boxes}
+            </fieldset>
+            <textarea class="share-code" readonly rows="5" data-testid="share-embed" prop:value=code on:focus=select_all></textarea>
             <div class="share-actions"><Copier testid="share-embed" label="Copy embed code" text=code /></div>
             <p class="hint">
-                "The frame reports its height to the page around it (see the README for the five-line host script) and pauses while it is scrolled out of view."
+                "The frame takes the width of the column; the small script sizes its height to the figure (the frame reports it, also to WordPress, Datawrapper-style and AMP hosts). It pauses while scrolled out of view."
             </p>
             <form method="dialog" class="share-close">
                 <button class="primary" data-testid="share-close">"Close"</button>
