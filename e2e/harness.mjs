@@ -30,9 +30,11 @@ const GZIPPED = new Map();
  * Start the static server and the browser; `stop()` ends both. Options: `dist` (a directory to
  * serve instead of DIST) and `prefix` (serve it under that path, e.g. '/skill-dominoes/' as
  * GitHub Pages serves a project site; anything outside it is 404; `base` then ends with it,
- * without its final '/'). A path ending in '/' serves that directory's index.html.
+ * without its final '/'). A path ending in '/' serves that directory's index.html. `cors:
+ * false` serves without `access-control-allow-origin` (as a host that sends no CORS header);
+ * `browser` reuses a running browser (which `stop()` then leaves open).
  */
-export async function start({ dist = DIST, prefix = '/' } = {}) {
+export async function start({ dist = DIST, prefix = '/', cors = true, browser: shared = null } = {}) {
   const root = path.resolve(dist);
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -65,7 +67,7 @@ export async function start({ dist = DIST, prefix = '/' } = {}) {
         'cache-control': 'no-store',
         // as GitHub Pages sends: a frame sandboxed with allow-scripts only (an opaque origin)
         // may load the page's script and wasm
-        'access-control-allow-origin': '*',
+        ...(cors ? { 'access-control-allow-origin': '*' } : {}),
       });
       res.end(body);
     } catch {
@@ -74,7 +76,7 @@ export async function start({ dist = DIST, prefix = '/' } = {}) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const base = `http://127.0.0.1:${server.address().port}${prefix.slice(0, -1)}`;
-  const browser = await chromium.launch({
+  const browser = shared || await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -91,7 +93,7 @@ export async function start({ dist = DIST, prefix = '/' } = {}) {
     base,
     browser,
     async stop() {
-      await browser.close();
+      if (!shared) await browser.close();
       await new Promise((ok) => server.close(ok));
     },
     /** Open the lab at `query` in a fresh context (viewport 1100 × 900 unless told). */

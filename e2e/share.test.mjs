@@ -231,6 +231,34 @@ test('exports: CSV exactly as the CLI prints it, JSON of every key, SVG of the s
   const w = png.bytes.readUInt32BE(16);
   const h = png.bytes.readUInt32BE(20);
   assert.ok(w > 500 && h > 500, `PNG ${w}×${h}: the dominoes and both charts`);
+  // No blank margin (there were 320 px right of the charts), and a title above the figure:
+  // the box of the pixels that differ from the background, read back in the browser.
+  const ink = await lab.page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [img.width, img.height];
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const bg = [d[0], d[1], d[2]];
+    let [l, t, r, b] = [c.width, c.height, -1, -1];
+    const rows = new Array(c.height).fill(0);
+    for (let y = 0; y < c.height; y++) {
+      for (let x = 0; x < c.width; x++) {
+        const i = 4 * (y * c.width + x);
+        if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 60) {
+          [l, t, r, b] = [Math.min(l, x), Math.min(t, y), Math.max(r, x), Math.max(b, y)];
+          rows[y]++;
+        }
+      }
+    }
+    return { l, t, r: c.width - 1 - r, b: c.height - 1 - b, dpr: devicePixelRatio, titleRows: rows.slice(0, 60).filter((n) => n > 0).length };
+  }, png.bytes.toString('base64'));
+  const margin = 40 * ink.dpr;
+  assert.ok(ink.l <= margin && ink.r <= margin && ink.t <= margin && ink.b <= margin, `margins ${JSON.stringify(ink)}`);
+  assert.ok(ink.titleRows >= 10, `a title in the first 60 rows: ${JSON.stringify(ink)}`);
   lab.assertNoErrors();
   await lab.close();
 
@@ -264,14 +292,15 @@ test('share dialog: a history entry, the link, the embed code with its options, 
   assert.equal(await lab.testid('share-link').inputValue(), link);
   const code = () => lab.testid('share-embed').inputValue();
   const src = env.base.replace(/[.]/g, '\\.') + '/\\?v=1&amp;preset=fig4';
+  // the snippet itself is e2e/embed.test.mjs's (measured heights, the embed script)
   assert.match(
     await code(),
-    new RegExp(`^<iframe title="Skill Dominoes: Fig\\. 4: Two skills: SignGD, Adam and SGD" loading="lazy" src="${src}&amp;embed=1" width="720" height="640" style="[^"]*"></iframe>$`),
+    new RegExp(`^<iframe title="Skill Dominoes: Fig\\. 4: Two skills: SignGD, Adam and SGD" src="${src}&amp;embed=1" data-skill-dominoes loading="lazy" width="100%" height="\\d+" style="[^"]*"></iframe>\n<script async src="[^"]+/embed\\.js"></script>\n<noscript>`),
   );
   await lab.testid('share-figure-only').check();
   await lab.testid('share-autoplay').check();
   await lab.testid('share-theme').selectOption('dark');
-  assert.match(await code(), new RegExp(`src="${src}&amp;embed=1&amp;ui=0&amp;autoplay=1&amp;theme=dark" width="720" height="460"`));
+  assert.match(await code(), new RegExp(`src="${src}&amp;embed=1&amp;ui=0&amp;autoplay=1&amp;theme=dark" data-skill-dominoes`));
   await lab.page.screenshot({ path: path.join(SHOTS, 'shot-share.png') });
 
   await lab.testid('share-link-copy').click();
@@ -390,8 +419,10 @@ function hostPage(base, src, { sandbox = false, spacer = 0 } = {}) {
 <script>
 window.msgs = [];
 addEventListener('message', (e) => {
-  window.msgs.push(e.data);
-  if (e.data && e.data.context === 'iframe.resize') document.getElementById('f').height = e.data.height;
+  // Embedly's iframe.resize comes as JSON text
+  const d = typeof e.data === 'string' && e.data.includes('iframe.resize') ? JSON.parse(e.data) : e.data;
+  window.msgs.push(d);
+  if (d && d.context === 'iframe.resize') document.getElementById('f').height = d.height;
 });
 </script></body></html>`;
 }
@@ -437,11 +468,11 @@ test('embed mode in a real iframe: height message, no chrome, autoplay rules, pa
     const full = await frame.getByTestId('open-full').getAttribute('href');
     assert.equal(full, `${env.base}/?v=1&preset=fig5`, 'the full app, without embed=1');
     assert.equal(await frame.getByTestId('open-full').getAttribute('target'), '_blank');
-    // no autoplay unless asked
+    // no autoplay unless asked (the run is drawn ahead: e2e/embed.test.mjs)
     await page.waitForTimeout(800);
-    assert.equal(await stepOf(frame), 0, 'an embed waits for Play');
+    assert.equal((await frame.getByTestId('play').textContent()).trim(), 'Play', 'an embed waits for Play');
     await frame.getByTestId('play').click();
-    for (let i = 0; i < 100 && (await stepOf(frame)) === 0; i++) await page.waitForTimeout(100);
+    await frame.locator('[data-testid=play]:text("Pause")').waitFor();
     assert.ok((await stepOf(frame)) > 0, 'Play runs it');
     // New seed inside the frame replaces its address: the host's Back button stays the host's.
     const hostHistory = await page.evaluate(() => history.length);
