@@ -108,6 +108,17 @@ async function settled(page) {
   return (await resizeHeights(page)).at(-1);
 }
 
+/** Screenshot the whole host page: the viewport grown to the page's height (a full-page
+ *  capture leaves a cross-origin frame below the fold blank). */
+async function shot(page, name) {
+  const vp = page.viewportSize();
+  const h = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: vp.width, height: Math.min(h, 3000) });
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(SHOTS, `shot-embed-${name}.png`) });
+  await page.setViewportSize(vp);
+}
+
 /** EMBED_HEIGHTS of src/export.rs: [[width, full, figure only], …]. */
 async function heightTable() {
   const src = await readFile(path.join(ROOT, 'src', 'export.rs'), 'utf8');
@@ -138,14 +149,16 @@ test("the Share dialog's snippet on a second origin: the frame takes the height 
       // nothing cut, nothing scrolled inside the frame
       const inner = await frame.locator('html').evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
       assert.ok(inner.scroll <= inner.client + 1, `no scrolling inside the frame: ${JSON.stringify(inner)}`);
-      const expect = figureOnly ? fig : full;
-      measured.push(`${figureOnly ? 'figure only' : 'full'} @ ${width}px: ${h}`);
-      assert.ok(Math.abs(h - expect) <= 0.1 * expect, `${figureOnly ? 'figure only' : 'full'} at ${width} px measures ${h} px; EMBED_HEIGHTS says ${expect} (update the table in src/export.rs)`);
+      measured.push({ width, figureOnly, h, expect: figureOnly ? fig : full });
       assert.deepEqual(errors, []);
       await context.close();
     }
   }
-  console.log('measured embed heights:', measured.join('; '));
+  const text = measured.map((m) => `${m.figureOnly ? 'figure only' : 'full'} @ ${m.width} px: ${m.h} (table ${m.expect})`).join('; ');
+  console.log('measured embed heights:', text);
+  for (const m of measured) {
+    assert.ok(Math.abs(m.h - m.expect) <= 0.1 * m.expect, `${text}: update EMBED_HEIGHTS in src/export.rs`);
+  }
 });
 
 test('the height in each format hosts listen for: iframe.resize, datawrapper-height, AMP embed-size, and WordPress with its secret in a sandboxed frame', async () => {
@@ -222,7 +235,7 @@ test('sandbox="allow-scripts": with CORS headers the lab runs; without them a st
   let { context, page, frame, errors } = await openHost(post(`<iframe sandbox="allow-scripts" src="${env.base}/?v=1&preset=fig5&embed=1" data-skill-dominoes width="100%" height="860" style="border:0"></iframe><script async src="${env.base}/embed.js"></script>`));
   await frame.getByTestId('chart').waitFor();
   await settled(page);
-  await page.screenshot({ path: path.join(SHOTS, 'shot-embed-sandboxed.png'), fullPage: true });
+  await shot(page, 'sandboxed');
   assert.deepEqual(errors, []);
   await context.close();
 
@@ -243,7 +256,7 @@ test('sandbox="allow-scripts": with CORS headers the lab runs; without them a st
   const href = await frame.getByTestId('load-open').getAttribute('href');
   assert.equal(href, '/?v=1&preset=fig5#vs=n%3D4', 'the same run in the full app');
   console.log(`sandboxed without CORS: the way out showed ${ms} ms after the host page loaded`);
-  await page.screenshot({ path: path.join(SHOTS, 'shot-embed-fallback.png'), fullPage: true });
+  await shot(page, 'fallback');
   await context.close();
 
   // Without any script in the frame (sandbox=""), CSS alone shows the link after 2 s.
@@ -258,13 +271,13 @@ test('screenshots: the snippet in a post, plain at 720 px, on a phone, dark', as
   let { context, page, frame } = await openHost(post(code));
   await frame.getByTestId('chart').waitFor();
   await settled(page);
-  await page.screenshot({ path: path.join(SHOTS, 'shot-embed-plain.png'), fullPage: true });
+  await shot(page, 'plain');
   await context.close();
 
   ({ context, page, frame } = await openHost(post(code, { width: 390 }), { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }));
   await frame.getByTestId('chart').waitFor();
   await settled(page);
-  await page.screenshot({ path: path.join(SHOTS, 'shot-embed-phone.png'), fullPage: true });
+  await shot(page, 'phone');
   await context.close();
 
   const dark = await snippet('/?v=1&preset=fig4', { theme: 'dark' });
@@ -273,7 +286,7 @@ test('screenshots: the snippet in a post, plain at 720 px, on a phone, dark', as
   await settled(page);
   const bg = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.equal(bg, 'rgb(18, 20, 25)', 'dark page');
-  await page.screenshot({ path: path.join(SHOTS, 'shot-embed-dark.png'), fullPage: true });
+  await shot(page, 'dark');
   await context.close();
   t.diagnostic(`screenshots in ${SHOTS}: shot-embed-{plain,phone,dark,sandboxed,fallback}.png`);
 });
