@@ -231,8 +231,9 @@ test('exports: CSV exactly as the CLI prints it, JSON of every key, SVG of the s
   const w = png.bytes.readUInt32BE(16);
   const h = png.bytes.readUInt32BE(20);
   assert.ok(w > 500 && h > 500, `PNG ${w}×${h}: the dominoes and both charts`);
-  // No blank margin (there were 320 px right of the charts), and a title above the figure:
-  // the box of the pixels that differ from the background, read back in the browser.
+  // No blank margin (there were 320 px right of the charts, under dominoes as wide as the
+  // page): the image is as wide as the charts, with little around the pixels that differ from
+  // the background; and a title above the figure (read in the browser).
   const ink = await lab.page.evaluate(async (b64) => {
     const img = new Image();
     img.src = 'data:image/png;base64,' + b64;
@@ -258,6 +259,8 @@ test('exports: CSV exactly as the CLI prints it, JSON of every key, SVG of the s
   }, png.bytes.toString('base64'));
   const margin = 40 * ink.dpr;
   assert.ok(ink.l <= margin && ink.r <= margin && ink.t <= margin && ink.b <= margin, `margins ${JSON.stringify(ink)}`);
+  const chartW = (await lab.canvasInk('chart')).cssWidth;
+  assert.ok(w / ink.dpr <= chartW + 2 * 40, `the image (${w / ink.dpr} px) is as wide as the charts (${chartW} px), not the page`);
   assert.ok(ink.titleRows >= 10, `a title in the first 60 rows: ${JSON.stringify(ink)}`);
   lab.assertNoErrors();
   await lab.close();
