@@ -245,7 +245,8 @@ test('sandbox="allow-scripts": with CORS headers the lab runs; without them a st
   await context.close();
 
   // Without CORS, sandboxed: the module script is refused; the reason and the link show.
-  ({ context, page, frame, errors } = await openHost(post(`<iframe sandbox="allow-scripts" src="${bare.base}/?v=1&preset=fig5&embed=1#vs=n%3D4" width="100%" height="700" style="border:0"></iframe>`)));
+  // (a panel link: the build drew its figure, which web/first.js shows)
+  ({ context, page, frame, errors } = await openHost(post(`<iframe sandbox="allow-scripts" src="${bare.base}/?v=1&preset=fig5&alpha=2&n=10&embed=1#vs=n%3D4" width="100%" height="700" style="border:0"></iframe>`)));
   const t0 = Date.now();
   await frame.getByTestId('load-fallback').waitFor({ state: 'visible', timeout: 2000 });
   const ms = Date.now() - t0;
@@ -254,7 +255,8 @@ test('sandbox="allow-scripts": with CORS headers the lab runs; without them a st
   assert.match(reason, /CORS/);
   assert.equal(await frame.locator('.loading-note').isVisible(), false, 'no "Loading the live lab…" left');
   const href = await frame.getByTestId('load-open').getAttribute('href');
-  assert.equal(href, '/?v=1&preset=fig5#vs=n%3D4', 'the same run in the full app');
+  assert.equal(href, '/?v=1&preset=fig5&alpha=2&n=10#vs=n%3D4', 'the same run in the full app');
+  await frame.locator('#first-figure img').waitFor({ state: 'visible', timeout: 2000 });
   console.log(`sandboxed without CORS: the way out showed ${ms} ms after the host page loaded`);
   await shot(page, 'fallback');
   await context.close();
