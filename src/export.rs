@@ -456,6 +456,12 @@ pub fn embed_height(figure_only: bool) -> u32 {
     }
 }
 
+/// The embed's size in a 720 px column: (720, [`embed_height`]) (an oEmbed document's
+/// `width` and `height`).
+pub fn embed_size(figure_only: bool) -> (u32, u32) {
+    (EMBED_HEIGHTS[1].0, embed_height(figure_only))
+}
+
 /// The address of the embed script next to the page: `page` is the page's address without
 /// query (`https://x.org/app/` or `…/app/index.html`).
 pub fn embed_script_url(page: &str) -> String {

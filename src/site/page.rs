@@ -309,7 +309,14 @@ fn unescape(s: &str) -> String {
 pub fn oembed_json(fig: &Figure, base: &str) -> String {
     let heading = fig.heading();
     let opts = PageOpts::default();
-    let html = embed_code(base, &format!("?{}", fig.link), &opts, &heading);
+    let card = format!("{base}{}{CARD_FILE}", fig.path());
+    let html = embed_code(
+        base,
+        &format!("?{}", fig.link),
+        &opts,
+        &heading,
+        Some(&card),
+    );
     let (w, h) = crate::export::embed_size(false);
     let (cw, ch) = CARD_SIZE;
     let s = json_string;
@@ -319,6 +326,6 @@ pub fn oembed_json(fig: &Figure, base: &str) -> String {
         s(SITE_NAME),
         s(base),
         s(&html),
-        s(&format!("{base}{}{CARD_FILE}", fig.path())),
+        s(&card),
     )
 }
