@@ -144,8 +144,13 @@ fn oembed_documents_are_oembed_1_0_rich() {
         assert_eq!(j["type"], "rich");
         let html = j["html"].as_str().unwrap();
         assert!(j["width"].as_u64().unwrap() > 0 && j["height"].as_u64().unwrap() > 0);
+        // the Share dialog's snippet: the frame, the embed script that sizes it, and for hosts
+        // that run no script the figure's card linking to it
         assert!(
-            html.starts_with("<iframe ") && html.ends_with("</iframe>"),
+            html.starts_with("<iframe ")
+                && html.contains(&format!("<script async src=\"{BASE}embed.js\"></script>"))
+                && html.contains(&format!("<img src=\"{BASE}fig/{}/card.png\"", f.id))
+                && html.ends_with("</a></noscript>"),
             "{html}"
         );
         assert!(
