@@ -346,7 +346,10 @@ fn export_png(lab: LabState) -> Result<String, String> {
     // The text: title, caption (wrapped, at most 4 lines), the link.
     let (title, caption) = lab.setup.config.with_untracked(|c| {
         let p = lab.setup.preset.get_value();
-        (sh::run_title(c, p), p.map(|p| p.caption).unwrap_or(""))
+        (
+            sh::run_title(c, p),
+            p.map(|p| p.caption()).unwrap_or_default(),
+        )
     });
     let link = format!("{}{}", location::page_url(), lab.link());
     let (_, measure_ctx) = canvas_2d(1.0, 1.0, 1.0)?;
@@ -355,7 +358,7 @@ fn export_png(lab: LabState) -> Result<String, String> {
     let measure = js_sys::Reflect::get(&measure_ctx, &"measureText".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let caption_lines = sh::wrap_text(caption, w, 4, |t| {
+    let caption_lines = sh::wrap_text(&caption, w, 4, |t| {
         measure
             .as_ref()
             .and_then(|f| f.call1(&measure_ctx, &t.into()).ok())
