@@ -136,7 +136,8 @@ const HOSTILE_CSV = [
 ];
 
 test('opened CSV files: each is drawn or refused with a status naming the problem', async () => {
-  const p = await openPage('?v=1&sweep=alpha:1,2', 'sweep-chart');
+  // autoplay=0: a small sweep would start by itself and its status would race the file's
+  const p = await openPage('?v=1&sweep=alpha:1,2&autoplay=0', 'sweep-chart');
   for (const [name, body] of HOSTILE_CSV) {
     console.log(`opening ${name}`); // the last one named is the one a hang is in
     const before = await p.page.getByTestId('sweep-status').textContent({ timeout: RESPONSIVE_MS * 3 });
