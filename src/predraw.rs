@@ -10,10 +10,11 @@
 //! 20 KB (about 6 KB gzipped).
 
 use crate::export::{skills_svg, SvgChart};
-use crate::lab::view::axis_end;
+use crate::lab::view::{axis_end, learned_step};
 use crate::link::{self, page, presets::PRESETS, Config};
 use crate::plot::run::Theme;
-use crate::sim::{self, metrics::Milestones, Frame};
+use crate::sim::metrics::{kept_rows, Milestones};
+use crate::sim::{self, Frame};
 
 /// The size the figures are drawn at (CSS pixels; the SVG scales to its box).
 pub const SIZE: (u32, u32) = (640, 340);
@@ -65,19 +66,15 @@ pub fn links() -> Vec<String> {
     out
 }
 
-/// About `max` of `frames`, evenly spaced, always with the first and the last.
+/// About `max` of `frames`, evenly spaced, always with the first and the last (the kept rows
+/// of `sim::metrics::kept_rows`).
 fn thin(frames: &[Frame], max: usize) -> Vec<Frame> {
-    if frames.len() <= max {
-        return frames.to_vec();
-    }
-    let every = frames.len().div_ceil(max.max(2));
-    let mut out: Vec<Frame> = frames.iter().step_by(every).cloned().collect();
-    if let (Some(last), Some(kept)) = (frames.last(), out.last()) {
-        if kept.step != last.step {
-            out.push(last.clone());
-        }
-    }
-    out
+    let Some(last) = frames.len().checked_sub(1) else {
+        return vec![];
+    };
+    kept_rows(last, frames.len().div_ceil(max.max(2)))
+        .map(|i| frames[i].clone())
+        .collect()
 }
 
 /// The pre-drawn skill chart of `cfg`'s run (light theme; the page darkens it in dark mode).
@@ -86,10 +83,7 @@ pub fn svg(cfg: &Config) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let n = cfg.skills();
     let all = Milestones::of(&traj.frames, n, cfg.thr);
-    let learned = all.finish.iter().all(|f| f.is_some()).then(|| {
-        let last = all.finish.iter().flatten().max().copied().unwrap_or(0);
-        traj.frames.get(last).map_or(0, |f| f.step)
-    });
+    let learned = learned_step(&all, &traj.frames);
     let end = axis_end(cfg.steps, cfg.steps, learned, None);
     let on_axis = traj.frames.partition_point(|f| f.step <= end);
     let frames = thin(&traj.frames[..on_axis], POINTS);

@@ -9,7 +9,7 @@
 //! only longer, not slower); the notice names each reduction and gives the CLI command that
 //! runs the link at full size.
 
-use crate::link::{duration, Config};
+use crate::link::{duration, largest, Config};
 
 /// A browser tab runs a link up to about 2× slower than the reference machine natively
 /// (BENCHMARKS.md, "MLP in the browser").
@@ -189,23 +189,6 @@ pub fn sweep_tab_seconds(sampled: &[String], total: usize, workers: usize, fit_n
         })
         .sum();
     TAB_FACTOR * sum / sampled.len() as f64 * total as f64 / workers.max(1) as f64
-}
-
-/// The largest x in 1..=max with ok(x) (ok is monotone: true up to some x), or 1.
-fn largest(max: u32, ok: impl Fn(u32) -> bool) -> u32 {
-    if ok(max) {
-        return max;
-    }
-    let (mut lo, mut hi) = (1u32, max);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if ok(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
 }
 
 #[cfg(test)]

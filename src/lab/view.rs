@@ -5,20 +5,31 @@
 //! Both are choices of presentation only: the run, its CSV and its link are the same.
 
 use super::run::Run;
+use crate::sim::{metrics::Milestones, Frame};
 
-/// The smallest "nice" number ≥ `x` of the series 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k
-/// (so an axis that follows a run grows in steps a reader can follow), at least 1.
-pub fn nice_up(x: f64) -> u32 {
+/// The power of ten at or below `x` (`Ok`), or the answer itself for the ends of the range
+/// (`Err`: 1 for x ≤ 1 or not finite, `u32::MAX` past it): the rounding rules below share it.
+fn decade_of(x: f64) -> Result<f64, u32> {
     if !x.is_finite() || x <= 1.0 {
-        return 1;
+        return Err(1);
     }
     if x >= u32::MAX as f64 {
-        return u32::MAX;
+        return Err(u32::MAX);
     }
     let mut decade = 1.0f64;
     while decade * 10.0 <= x {
         decade *= 10.0;
     }
+    Ok(decade)
+}
+
+/// The smallest "nice" number ≥ `x` of the series 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k
+/// (so an axis that follows a run grows in steps a reader can follow), at least 1.
+pub fn nice_up(x: f64) -> u32 {
+    let decade = match decade_of(x) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
     for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
         let v = m * decade;
         if v >= x {
@@ -31,16 +42,10 @@ pub fn nice_up(x: f64) -> u32 {
 /// The smallest multiple of a quarter of `x`'s decade that is ≥ `x` (612 → 625, 1236 →
 /// 1250), at least 1: a finer rounding for an axis that stays put.
 pub fn quarter_up(x: f64) -> u32 {
-    if !x.is_finite() || x <= 1.0 {
-        return 1;
-    }
-    if x >= u32::MAX as f64 {
-        return u32::MAX;
-    }
-    let mut decade = 1.0f64;
-    while decade * 10.0 <= x {
-        decade *= 10.0;
-    }
+    let decade = match decade_of(x) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
     let unit = (decade / 4.0).max(1.0);
     ((x / unit).ceil() * unit).ceil().min(u32::MAX as f64) as u32
 }
@@ -78,12 +83,19 @@ pub fn axis_end(total: u32, latest: u32, learned: Option<u32>, cursor: Option<u3
 impl Run {
     /// The step at which the last skill crossed the threshold, once every skill has.
     pub fn learned_step(&self) -> Option<u32> {
-        if !self.all_learned() {
-            return None;
-        }
-        let last = self.milestones.finish.iter().flatten().max()?;
-        self.frames.get(*last).map(|f| f.step)
+        learned_step(&self.milestones, &self.frames)
     }
+}
+
+/// The step at which the last skill crossed the threshold, once every skill has (`None`
+/// for a run without skills): what [`axis_end`] calls `learned`, for the page's runs and the
+/// pre-drawn figures alike.
+pub fn learned_step(m: &Milestones, frames: &[Frame]) -> Option<u32> {
+    if m.finish.is_empty() || m.finish.iter().any(|f| f.is_none()) {
+        return None;
+    }
+    let last = m.finish.iter().flatten().max()?;
+    frames.get(*last).map(|f| f.step)
 }
 
 /// How far over a tile leans before its skill reaches the tipping level (degrees): a

@@ -710,8 +710,9 @@ fn shrink_steps(c: &mut Config, fits: &dyn Fn(&Config) -> bool) {
     });
 }
 
-/// The largest x in 1..=max with ok(x) (ok is monotone: true up to some x), or 1.
-fn largest(max: u32, ok: impl Fn(u32) -> bool) -> u32 {
+/// The largest x in 1..=max with ok(x) (ok is monotone: true up to some x), or 1: how the
+/// budget and the page's own budget (`lab::interactive`) shrink a size to fit.
+pub fn largest(max: u32, ok: impl Fn(u32) -> bool) -> u32 {
     if ok(max) {
         return max;
     }

@@ -31,7 +31,7 @@ pub mod query;
 mod schema;
 mod value;
 
-pub use budget::{bytes, duration, ns, Budget, Cost, Term, MAX_VALUE_LEN};
+pub use budget::{bytes, duration, largest, ns, Budget, Cost, Term, MAX_VALUE_LEN};
 pub use names::{FreqKind, Model, Named};
 pub use parse::{parse, parse_within, Parsed, Problem};
 pub use schema::{read_when, read_when_text, spec_of, Config, Group, KeySpec, SCHEMA, VERSION};
