@@ -104,17 +104,39 @@ pub fn svg(cfg: &Config) -> Result<String, String> {
     })
 }
 
-/// The marker in web/first.js that [`with_names`] fills in.
+/// The markers in web/first.js that [`with_names`] fills in.
 pub const NAMES_MARKER: &str = "var DRAWN = [];";
+pub const PAGE_KEYS_MARKER: &str = "var PAGE_KEYS = [];";
 
-/// web/first.js with the names of the drawn figures in its [`NAMES_MARKER`] (as a JSON
-/// array: the names are `[A-Za-z0-9.,_-]` only, so they need no escaping).
+/// The page-only keys ([`page::KEYS`] and every `<name>_hide` flag of [`page::HIDE`]): what
+/// [`name_of`] leaves out, and first.js with it.
+fn page_keys() -> Vec<String> {
+    let mut keys: Vec<String> = page::KEYS.iter().map(|k| k.to_string()).collect();
+    keys.extend(page::HIDE.iter().map(|h| format!("{}_hide", h.name)));
+    keys
+}
+
+/// web/first.js with the names of the drawn figures in its [`NAMES_MARKER`] and the page-only
+/// keys in its [`PAGE_KEYS_MARKER`] (as JSON arrays: names and keys are `[A-Za-z0-9.,_-]`
+/// only, so they need no escaping).
 pub fn with_names(script: &str, names: &[String]) -> Result<String, String> {
-    if script.matches(NAMES_MARKER).count() != 1 {
-        return Err(format!("the script must contain `{NAMES_MARKER}` once"));
+    for marker in [NAMES_MARKER, PAGE_KEYS_MARKER] {
+        if script.matches(marker).count() != 1 {
+            return Err(format!("the script must contain `{marker}` once"));
+        }
     }
-    let list: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    Ok(script.replace(NAMES_MARKER, &format!("var DRAWN = [{}];", list.join(","))))
+    let list = |xs: &[String]| {
+        xs.iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    Ok(script
+        .replace(NAMES_MARKER, &format!("var DRAWN = [{}];", list(names)))
+        .replace(
+            PAGE_KEYS_MARKER,
+            &format!("var PAGE_KEYS = [{}];", list(&page_keys())),
+        ))
 }
 
 #[cfg(test)]
@@ -149,6 +171,9 @@ mod tests {
         let js = include_str!("../web/first.js");
         let out = with_names(js, &["default".into(), "preset-fig9".into()]).unwrap();
         assert!(out.contains("var DRAWN = [\"default\",\"preset-fig9\"];"));
+        assert!(
+            out.contains("var PAGE_KEYS = [\"embed\",\"ui\",\"autoplay\",\"theme\",\"title_hide\"")
+        );
         assert!(with_names("no marker", &[]).is_err());
     }
 

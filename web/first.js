@@ -9,16 +9,18 @@
   // The figures there are: `skills predraw` writes their names here when it copies this file
   // into the build (Trunk.toml), so the page never asks for one that does not exist.
   var DRAWN = [];
+  // The page-only keys (src/link/page.rs: KEYS and the `*_hide` flags), written here by the
+  // same step, so this file keeps no list of its own.
+  var PAGE_KEYS = [];
   function show(script) {
     var meta = document.querySelector('meta[name="skill-dominoes:link"]');
     var query = location.search || (meta ? '?' + meta.content : '');
-    var PAGE_KEYS = ['embed', 'ui', 'autoplay', 'theme'];
     var kept = query
       .replace(/^\?/, '')
       .split('&')
       .filter(function (kv) {
         var key = kv.split('=')[0];
-        return kv !== '' && kv !== 'v=1' && PAGE_KEYS.indexOf(key) < 0 && !/_hide$/.test(key);
+        return kv !== '' && kv !== 'v=1' && PAGE_KEYS.indexOf(key) < 0;
       });
     var name = kept.length ? kept.join('_').replace(/=/g, '-') : 'default';
     if (name.length > 120 || !/^[A-Za-z0-9.,_-]+$/.test(name)) return;
