@@ -6,7 +6,9 @@
 // For one address it reports, from the navigation's start:
 //   first  — the first chart on screen: the figure drawn at build time (web/first.js), or the
 //            live chart if that comes first;
-//   live   — the live chart drawn by the lab (the run has started);
+//   live   — the first live run on screen: the live preview's chart in the loading block
+//            (src/ui/preview.rs), or the lab's chart if that comes first;
+//   lab    — the lab's own chart (the full page is up and its run has started);
 //   bytes  — bytes received over the network (gzipped, headers included) for the responses
 //            completed before `first`, and `total` for everything up to `live`;
 //   received — every byte received by the time `first` is seen (polled every 20 ms), in-flight
@@ -30,17 +32,24 @@ const WATCH = () => {
     const t = performance.now();
     const fig = document.querySelector('#first-figure.drawn img');
     if (fig && fig.complete && !window.__firstload.figure) window.__firstload.figure = t;
-    const c = document.querySelector('[data-testid=chart]');
-    if (c && !window.__firstload.live) {
-      // the live chart counts once it has ink
+    // a chart counts once it has ink
+    const inked = (c) => {
       try {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let ink = 0;
         for (let i = 0; i < d.length; i += 4 * 97) if (d[i] < 200) ink++;
-        if (ink > 20) window.__firstload.live = t;
-      } catch {}
-    }
-    if (!window.__firstload.live) requestAnimationFrame(seen);
+        return ink > 20;
+      } catch {
+        return false;
+      }
+    };
+    const p = document.getElementById('live-preview');
+    if (p && !window.__firstload.preview && p.width > 0 && inked(p)) window.__firstload.preview = t;
+    const c = document.querySelector('[data-testid=chart]');
+    if (c && !window.__firstload.lab && inked(c)) window.__firstload.lab = t;
+    const m = window.__firstload;
+    if ((m.preview || m.lab) && !m.live) m.live = Math.min(m.preview ?? Infinity, m.lab ?? Infinity);
+    if (!window.__firstload.lab) requestAnimationFrame(seen);
   };
   requestAnimationFrame(seen);
 };
@@ -71,7 +80,7 @@ export async function measure(env, query, profile = MOBILE, viewport = { width: 
   await page
     .waitForFunction(() => window.__firstload && (window.__firstload.figure || window.__firstload.live), null, { timeout: 60000, polling: 20 })
     .then(() => (receivedFirst = received));
-  await page.waitForFunction(() => window.__firstload && window.__firstload.live, null, { timeout: 60000, polling: 100 });
+  await page.waitForFunction(() => window.__firstload && window.__firstload.lab, null, { timeout: 60000, polling: 100 });
   const marks = await page.evaluate(() => ({ ...window.__firstload }));
   // transferSize: bytes on the wire (gzipped body and headers) per response
   const resources = await page.evaluate(() =>
@@ -90,6 +99,8 @@ export async function measure(env, query, profile = MOBILE, viewport = { width: 
     first: Math.round(first),
     figure: marks.figure ? Math.round(marks.figure) : null,
     live: Math.round(marks.live),
+    preview: marks.preview ? Math.round(marks.preview) : null,
+    lab: Math.round(marks.lab),
     bytesFirst: before(first),
     bytesTotal: before(marks.live),
     receivedFirst,
@@ -113,10 +124,12 @@ export async function table(env, queries, runs = 3, profile = MOBILE) {
       first: median(ms.map((m) => m.first)),
       figure: ms.every((m) => m.figure != null) ? median(ms.map((m) => m.figure)) : null,
       live: median(ms.map((m) => m.live)),
+      preview: ms.every((m) => m.preview != null) ? median(ms.map((m) => m.preview)) : null,
+      lab: median(ms.map((m) => m.lab)),
       kbFirst: +(median(ms.map((m) => m.bytesFirst)) / 1024).toFixed(1),
       kbTotal: +(median(ms.map((m) => m.bytesTotal)) / 1024).toFixed(1),
       kbReceived: +(median(ms.map((m) => m.receivedFirst)) / 1024).toFixed(1),
-      each: ms.map((m) => `${m.first}/${m.live}`).join(' '),
+      each: ms.map((m) => `${m.first}/${m.live}/${m.lab}`).join(' '),
       files: ms[0].files,
     });
   }
@@ -132,9 +145,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const rows = await table(env, queries, runs);
     for (const r of rows) {
       console.log(
-        `${r.query}\n  first chart ${r.first} ms (drawn figure ${r.figure ?? '—'} ms), live chart ${r.live} ms; ` +
+        `${r.query}\n  first chart ${r.first} ms (drawn figure ${r.figure ?? '—'} ms), live run ${r.live} ms (preview ${r.preview ?? '—'} ms), lab ${r.lab} ms; ` +
           `${r.kbFirst} KB in responses complete before the first chart (${r.kbReceived} KB received by then, in-flight wasm included), ` +
-          `${r.kbTotal} KB before the live one; loads (first/live ms): ${r.each}\n` +
+          `${r.kbTotal} KB before the live one; loads (first/live/lab ms): ${r.each}\n` +
           `  before the first chart: ${r.files.join(', ')}`,
       );
     }

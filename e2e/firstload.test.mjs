@@ -117,3 +117,81 @@ test('a second visit loads the lab from the service worker: offline it still sta
   assert.deepEqual(fetched.filter((u) => /\.(wasm|js)$/.test(u)), [], 'nothing of the lab came from the network');
   await context.close();
 });
+
+/** Open `query` with the lab's wasm blocked (the lab never starts), the live preview's allowed. */
+async function previewOnly(viewport = { width: 390, height: 844 }) {
+  const context = await env.browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.route(/skill-dominoes-[0-9a-f]{16}_bg\.wasm$/, (r) => r.abort());
+  return { context, page };
+}
+
+/** Watch `page` for the live preview's module being asked for. */
+function previewRequests(page) {
+  const asked = [];
+  page.on('request', (r) => {
+    if (/\/preview-[0-9a-f]{16}(_bg\.wasm|\.js)$/.test(r.url())) asked.push(r.url());
+  });
+  return asked;
+}
+
+test('the live preview runs the address in the loading block before the lab arrives, and the lab goes on from its step', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // the lab's wasm is held back until the preview has gone past step 300 of 1000
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route(/skill-dominoes-[0-9a-f]{16}_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const asked = previewRequests(page);
+  await page.goto(env.base + '/');
+  await page.waitForFunction(() => Number(document.getElementById('live-preview')?.getAttribute('data-step')) > 300, null, { timeout: 30000 });
+  assert.equal(await page.locator('[data-testid=chart]').count(), 0, 'the lab is not up yet');
+  assert.equal(asked.length, 2, `the preview's module and wasm: ${asked}`);
+  // the preview's canvas has the chart in it
+  const ink = await page.evaluate(() => {
+    const c = document.getElementById('live-preview');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4 * 13) if (d[i] < 200) n++;
+    return n;
+  });
+  assert.ok(ink > 100, `ink ${ink}`);
+  release();
+  await page.getByTestId('chart').waitFor({ timeout: 30000 });
+  // the lab took over at the preview's step: it did not start the run again
+  const step = Number(await page.getByTestId('step').textContent());
+  assert.ok(step > 300, `the lab shows step ${step}`);
+  assert.equal(await page.locator('#live-preview').count(), 0, 'the preview went with the loading block');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an embed without autoplay gets its run computed ahead in the preview, as the lab draws it', async () => {
+  const { context, page } = await previewOnly();
+  await page.goto(env.base + '/?v=1&preset=fig5&alpha=2&n=10&embed=1');
+  await page.waitForFunction(() => Number(document.getElementById('live-preview')?.getAttribute('data-step')) === 3000, null, { timeout: 30000 });
+  await context.close();
+});
+
+test('no preview where its run could differ from the lab\'s: real networks, sweeps, comparisons, a page that does not play', async () => {
+  for (const [q, fetches] of [
+    ['/?v=1&preset=fig2', false],
+    ['/?v=1&preset=fig10n-small', false],
+    ['/?v=1#vs=opt%3Dsgd', true],
+    ['/?v=1&autoplay=0', true],
+    ['/?v=1&n=abc', false],
+  ]) {
+    const { context, page } = await previewOnly();
+    const asked = previewRequests(page);
+    await page.goto(env.base + q);
+    await page.waitForTimeout(q.includes('#') || q.includes('autoplay') ? 2500 : 1500);
+    assert.equal(await page.locator('#live-preview').count(), 0, `${q}: no preview canvas`);
+    if (!fetches) assert.deepEqual(asked, [], `${q}: the preview's module is not even fetched`);
+    await context.close();
+  }
+});

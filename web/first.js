@@ -23,8 +23,12 @@
         return kv !== '' && kv !== 'v=1' && PAGE_KEYS.indexOf(key) < 0;
       });
     var name = kept.length ? kept.join('_').replace(/=/g, '-') : 'default';
-    if (name.length > 120 || !/^[A-Za-z0-9.,_-]+$/.test(name)) return;
-    if (DRAWN.indexOf(name) < 0) return;
+    var drawn = name.length <= 120 && /^[A-Za-z0-9.,_-]+$/.test(name) && DRAWN.indexOf(name) >= 0;
+    // web/start.js loads the live preview only for an address with a drawn figure (a run of
+    // a toy model, not a sweep or a real network): this mark and event tell it.
+    document.documentElement.setAttribute('data-drawn', drawn ? name : '');
+    document.dispatchEvent(new Event('skill-dominoes:drawn'));
+    if (!drawn) return;
     // Loaded async from the head: the request starts at once; the picture goes in when both it
     // and #first-figure are there (and never once the lab has started and removed #loading).
     var img = new Image();

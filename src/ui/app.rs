@@ -1,6 +1,7 @@
 //! The lab page: [`App`] makes the state ([`LabState`]), hands the animation its drawing,
 //! wires the window's events (resize, history, colour scheme, keys) and lays out the views.
 
+use super::animation::now;
 use super::canvas::on_color_scheme_change;
 use super::charts::Charts;
 use super::dominoes::Dominoes;
@@ -28,8 +29,13 @@ pub fn remove_loading() {
 
 #[component]
 pub fn App() -> impl IntoView {
-    remove_loading();
     let lab = LabState::from_location();
+    // Where the live preview of the loading block got to (before it goes with the block).
+    let previewed = lab
+        .setup
+        .config
+        .with_untracked(|c| super::preview::reached(c.steps));
+    remove_loading();
     lab.anim.on_draw(move || {
         if let Err(e) = draw::all(lab) {
             leptos::logging::warn!("drawing failed: {e}");
@@ -71,6 +77,12 @@ pub fn App() -> impl IntoView {
     // drawing, so the page's start-up work (first canvas draw, fonts, compiling the step) is
     // not an animation frame.
     if location::autoplay() && lab.runs.a.with_value(|r| r.error.is_none()) {
+        // The preview ran the same run: continue from its step rather than start again.
+        if let Some(step) = previewed {
+            lab.runs.a.update_value(|r| {
+                r.advance(step.saturating_sub(r.step()), &now, f64::INFINITY);
+            });
+        }
         request_animation_frame(move || {
             lab.runs.a.with_value(|r| r.warm_up());
             request_animation_frame(move || lab.play())

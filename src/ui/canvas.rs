@@ -3,7 +3,8 @@
 //! strokes to match), the plotters backend, and the chart colours in use (`theme=` of the
 //! link, else the system's light or dark).
 
-use crate::plot::run::Theme;
+use crate::lab::Run;
+use crate::plot::run::{self as chart, ChartData, Overlay, Theme};
 use leptos::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -63,5 +64,23 @@ pub fn on_color_scheme_change(f: impl Fn() + 'static) {
         let _ = mql.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
         // The page lives as long as the tab: the listener is never removed.
         cb.forget();
+    }
+}
+
+/// The skill chart's data of run `r` on a time axis ending at `x_steps`, as the lab draws it
+/// (`ui::draw`) and the live preview (`ui::preview`) too.
+pub fn skills_data<'a>(
+    r: &'a Run,
+    x_steps: u32,
+    overlays: &'a [Overlay<'a>],
+    loss_span: Option<(f64, f64)>,
+) -> ChartData<'a> {
+    ChartData {
+        milestones: Some(&r.milestones),
+        overlays,
+        level_label: chart::level_label(r.net),
+        names: &r.names,
+        loss_span,
+        ..ChartData::new(&r.frames, &r.freqs, x_steps)
     }
 }

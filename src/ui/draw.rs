@@ -2,7 +2,7 @@
 //! both sides' skill chart, second chart and heat strip, with the dashed theory overlays the
 //! reader switched on. The page hands [`all`] to its [`super::animation::Animation`].
 
-use super::canvas::{backend, chart_theme, fit};
+use super::canvas::{backend, chart_theme, fit, skills_data};
 use super::state::{Canvases, FitState, LabState, Side, Tab};
 use crate::lab::view;
 use crate::lab::{self, Run};
@@ -132,14 +132,7 @@ fn side(
     overlays: &[Overlay],
     theme: Theme,
 ) -> Result<Areas, String> {
-    let data = ChartData {
-        milestones: Some(&r.milestones),
-        overlays,
-        level_label: chart::level_label(r.net),
-        names: &r.names,
-        loss_span: axes.loss_span,
-        ..ChartData::new(&r.frames, &r.freqs, axes.x_steps)
-    };
+    let data = skills_data(r, axes.x_steps, overlays, axes.loss_span);
     // the frames on the axis (a run goes on past the end of an axis that follows the cascade)
     let upto = r.index_at(axes.x_steps) + 1;
     let upto = upto.min(r.frames.len());

@@ -47,8 +47,8 @@ thread_local! {
 
 /// How long an embed that waits for Play may spend computing its run ahead to draw it
 /// (in slices of [`AHEAD_SLICE_MS`], one per animation frame).
-const AHEAD_MS: f64 = 1500.0;
-const AHEAD_SLICE_MS: f64 = 8.0;
+pub(super) const AHEAD_MS: f64 = 1500.0;
+pub(super) const AHEAD_SLICE_MS: f64 = 8.0;
 /// The key Datawrapper's `datawrapper-height` message files the height under (a chart id
 /// there; its embed script finds the frame by the message's source).
 const DATAWRAPPER_ID: &str = "skill-dominoes";

@@ -26,6 +26,7 @@ mod embed;
 mod gallery;
 mod location;
 mod panels;
+pub mod preview;
 mod share;
 mod state;
 mod sweep;
