@@ -207,6 +207,13 @@ test('an embed that waits for Play shows its run drawn, and Play replays it from
   await frame.getByTestId('play').click();
   await frame.locator('[data-testid=play]:text("Pause")').waitFor();
   assert.ok((await step()) < 3000, 'Play starts again from step 0');
+  // paused, a new seed's run is drawn ahead too, not left as empty axes
+  await frame.getByTestId('play').click();
+  await frame.locator('[data-testid=play]:text("Play")').waitFor();
+  await frame.getByTestId('newseed').click();
+  for (let i = 0; i < 40 && (await step()) < 3000; i++) await page.waitForTimeout(100);
+  assert.equal(await step(), 3000, 'the new seed\'s whole run is there');
+  assert.equal((await frame.getByTestId('play').textContent()).trim(), 'Play', 'and it does not play');
   assert.deepEqual(errors, []);
   await context.close();
 });

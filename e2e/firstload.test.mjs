@@ -88,6 +88,10 @@ test('the drawn figure follows the theme, and the lab replaces it', async () => 
   const { context, page } = await firstScreen('/?v=1&theme=dark');
   await page.waitForSelector('#first-figure.drawn img');
   assert.equal(await page.locator('#first-figure img').getAttribute('class'), 'dark');
+  // the loading block's own colours follow it too (the system here is light)
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const [r, g, b] = bg.match(/\d+/g).map(Number);
+  assert.ok(r + g + b < 200, `the loading block's background is dark: ${bg}`);
   await context.close();
   const lab = await env.open('/?v=1&autoplay=0');
   assert.equal(await lab.page.locator('#loading').count(), 0, 'the loading block is gone');
@@ -174,7 +178,9 @@ test('the live preview runs the address in the loading block before the lab arri
 test('an embed without autoplay gets its run computed ahead in the preview, as the lab draws it', async () => {
   const { context, page } = await previewOnly();
   await page.goto(env.base + '/?v=1&preset=fig5&alpha=2&n=10&embed=1');
-  await page.waitForFunction(() => Number(document.getElementById('live-preview')?.getAttribute('data-step')) === 3000, null, { timeout: 30000 });
+  // computed in slices for at most 1.5 s, as the lab does (src/ui/embed.rs), never played: on
+  // a quiet machine the whole run (3000 steps); here past the first slices
+  await page.waitForFunction(() => Number(document.getElementById('live-preview')?.getAttribute('data-step')) >= 1000, null, { timeout: 30000 });
   await context.close();
 });
 

@@ -10,7 +10,7 @@
 //! 20 KB (about 6 KB gzipped).
 
 use crate::export::{skills_svg, SvgChart};
-use crate::lab::view::{axis_end, learned_step};
+use crate::lab::view::finished_axis_end;
 use crate::link::{self, page, presets::PRESETS, Config};
 use crate::plot::run::Theme;
 use crate::sim::metrics::{kept_rows, Milestones};
@@ -83,8 +83,7 @@ pub fn svg(cfg: &Config) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let n = cfg.skills();
     let all = Milestones::of(&traj.frames, n, cfg.thr);
-    let learned = learned_step(&all, &traj.frames);
-    let end = axis_end(cfg.steps, cfg.steps, learned, None);
+    let end = finished_axis_end(cfg.steps, &traj.frames, &all);
     let on_axis = traj.frames.partition_point(|f| f.step <= end);
     let frames = thin(&traj.frames[..on_axis], POINTS);
     let milestones = Milestones::of(&frames, n, cfg.thr);

@@ -22,6 +22,9 @@
         var key = kv.split('=')[0];
         return kv !== '' && kv !== 'v=1' && PAGE_KEYS.indexOf(key) < 0;
       });
+    // `theme=dark|light` colours the loading block too (as src/ui/embed.rs does the page's)
+    var theme = /(^|[?&])theme=(dark|light)(&|$)/.exec(query);
+    if (theme) document.documentElement.setAttribute('data-theme', theme[2]);
     var name = kept.length ? kept.join('_').replace(/=/g, '-') : 'default';
     var drawn = name.length <= 120 && /^[A-Za-z0-9.,_-]+$/.test(name) && DRAWN.indexOf(name) >= 0;
     // web/start.js loads the live preview only for an address with a drawn figure (a run of
@@ -35,7 +38,6 @@
     img.alt = 'The figure of this run, drawn in advance: the live lab replaces it when it has loaded';
     img.width = 640;
     img.height = 340;
-    var theme = /(^|[?&])theme=(dark|light)(&|$)/.exec(query);
     if (theme) img.className = theme[2];
     var place = function () {
       var box = document.getElementById('first-figure');

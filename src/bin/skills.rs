@@ -43,7 +43,7 @@ mod native {
     use skill_dominoes::plot::run::Theme;
     use skill_dominoes::sim::metrics::kept;
     use skill_dominoes::sim::{SimError, Simulation};
-    use skill_dominoes::site::card::{chart_svg, ChartError};
+    use skill_dominoes::site::card::{chart_svg, Axis, ChartError};
     use skill_dominoes::sweep::{
         csv, exponents, merge, run_one, step_exponents, Sweep, Table, SWEEP_PRESETS,
     };
@@ -591,7 +591,7 @@ mod native {
             return ExitCode::from(2);
         }
         // the page's run and chart, as on a card of the published site
-        match chart_svg(&parsed.config, (width, height), Theme::Light) {
+        match chart_svg(&parsed.config, (width, height), Theme::Light, Axis::Whole) {
             Ok(chart) => {
                 if let Some(e) = &chart.stopped {
                     eprintln!("skills: {e} (the chart shows the rows before it)");

@@ -98,6 +98,13 @@ pub fn learned_step(m: &Milestones, frames: &[Frame]) -> Option<u32> {
     frames.get(*last).map(|f| f.step)
 }
 
+/// Where the time axis of a finished run of `total` steps ends ([`axis_end`] with the run
+/// over): the pre-drawn figures and the site's cards frame a run as the page does.
+pub fn finished_axis_end(total: u32, frames: &[Frame], m: &Milestones) -> u32 {
+    let last = frames.last().map_or(0, |f| f.step);
+    axis_end(total, last, learned_step(m, frames), None)
+}
+
 /// How far over a tile leans before its skill reaches the tipping level (degrees): a
 /// skill on its way shows a wobble, not a fall.
 pub const LEAN: f64 = 6.0;

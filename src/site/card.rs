@@ -12,7 +12,7 @@
 
 use super::page::{Figure, CARD_SIZE, SITE_NAME};
 use crate::export::{escape_attr, skills_svg, SvgChart};
-use crate::lab::record_every;
+use crate::lab::{record_every, view};
 use crate::link::{self, Config};
 use crate::plot::run::{Milestones, Theme};
 use resvg::tiny_skia::{Pixmap, Transform};
@@ -56,9 +56,24 @@ impl std::fmt::Display for ChartError {
     }
 }
 
+/// Where a chart's time axis ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// At the run's last step (`skills svg`: the whole run the link names).
+    Whole,
+    /// Soon after the cascade, as the page frames a finished run ([`view::axis_end`]): the
+    /// cards, so that a preview shows the dominoes falling, not a mostly flat run.
+    Cascade,
+}
+
 /// Run `cfg` as the page does (keeping every [`record_every`]-th row) and draw its skill
 /// chart with markers where each skill starts and finishes: `skills svg` and the cards.
-pub fn chart_svg(cfg: &Config, size: (u32, u32), theme: Theme) -> Result<ChartSvg, ChartError> {
+pub fn chart_svg(
+    cfg: &Config,
+    size: (u32, u32),
+    theme: Theme,
+    axis: Axis,
+) -> Result<ChartSvg, ChartError> {
     let every = record_every(cfg.steps);
     let traj = cfg
         .spec()
@@ -66,11 +81,17 @@ pub fn chart_svg(cfg: &Config, size: (u32, u32), theme: Theme) -> Result<ChartSv
         .map_err(|e| ChartError::Run(e.to_string()))?;
     let freqs = cfg.skill_freqs();
     let names = cfg.skill_names();
-    let milestones = Milestones::of(&traj.frames, cfg.skills(), cfg.thr);
+    let all = Milestones::of(&traj.frames, cfg.skills(), cfg.thr);
+    let end = match axis {
+        Axis::Whole => cfg.steps,
+        Axis::Cascade => view::finished_axis_end(cfg.steps, &traj.frames, &all),
+    };
+    let frames = &traj.frames[..traj.frames.partition_point(|f| f.step <= end)];
+    let milestones = Milestones::of(frames, cfg.skills(), cfg.thr);
     let chart = SvgChart {
-        frames: &traj.frames,
+        frames,
         freqs: &freqs,
-        steps: cfg.steps,
+        steps: end,
         milestones: Some(&milestones),
         overlays: &[],
         cursor: None,
@@ -205,7 +226,8 @@ pub fn card_png(fig: &Figure, opt: &usvg::Options) -> Result<Vec<u8>, String> {
     if let Some(p) = parsed.problems.first() {
         return Err(format!("{}: {p}", fig.link));
     }
-    let chart = chart_svg(&parsed.config, CHART, Theme::Light).map_err(|e| e.to_string())?;
+    let chart =
+        chart_svg(&parsed.config, CHART, Theme::Light, Axis::Cascade).map_err(|e| e.to_string())?;
     let (w, h) = CARD_SIZE;
     let mut pixmap = Pixmap::new(w, h).ok_or("cannot allocate the card")?;
     let parse = |svg: &str| usvg::Tree::from_str(svg, opt).map_err(|e| e.to_string());

@@ -71,6 +71,14 @@ pub fn EmbedBar(lab: LabState) -> impl IntoView {
         if !location::autoplay() {
             let t0 = now();
             request_animation_frame(move || draw_ahead(lab, t0));
+            // So is a new run while paused (New seed, an edited value): not empty axes.
+            Effect::new(move |seen: Option<()>| {
+                lab.setup.config.track();
+                if seen.is_some() && !lab.playback.playing.get_untracked() {
+                    let t0 = now();
+                    request_animation_frame(move || draw_ahead(lab, t0));
+                }
+            });
         }
         // A run started while the frame is off screen (autoplay) waits until it is seen.
         Effect::new(move |_| {

@@ -51,8 +51,9 @@ pub struct Inner {
     stopped: bool,
 }
 
-/// The worker script and the page's own module (Trunk's hashed file names, read from the
-/// `<link rel="modulepreload">` / `<link rel="preload" as="fetch">` it writes).
+/// The worker script and the page's own module: Trunk's hashed file names, read from the
+/// loader's tag (`<script … data-js=… data-wasm=…>`, Trunk.toml's `pattern_script`), resolved
+/// against the page's address (a worker resolves relative names against its own).
 #[derive(Clone)]
 struct Urls {
     worker: String,
@@ -62,14 +63,22 @@ struct Urls {
 
 fn urls() -> Result<Urls, String> {
     let doc = leptos::prelude::document();
-    let href = |sel: &str| -> Option<String> {
-        let el = doc.query_selector(sel).ok()??;
-        let a: web_sys::HtmlLinkElement = el.dyn_into().ok()?;
-        Some(a.href())
+    let base = doc.base_uri().ok().flatten().unwrap_or_default();
+    let loader = doc
+        .query_selector("script[data-js][data-wasm]")
+        .ok()
+        .flatten()
+        .ok_or("the page's loader tag is missing")?;
+    let url = |attr: &str| -> Result<String, String> {
+        let v = loader
+            .get_attribute(attr)
+            .ok_or(format!("the loader tag has no {attr}"))?;
+        web_sys::Url::new_with_base(&v, &base)
+            .map(|u| u.href())
+            .map_err(|_| format!("the loader's {attr} is not a URL: {v}"))
     };
-    let js =
-        href("link[rel=modulepreload][href$='.js']").ok_or("the page's module is not linked")?;
-    let wasm = href("link[rel=preload][href$='.wasm']").ok_or("the page's wasm is not linked")?;
+    let js = url("data-js")?;
+    let wasm = url("data-wasm")?;
     let dir = js.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     Ok(Urls {
         worker: format!("{dir}/sweep-worker.js"),
