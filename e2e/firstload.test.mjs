@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { start, ROOT } from './harness.mjs';
 import { measure } from './firstload.mjs';
@@ -173,6 +174,20 @@ test('the live preview runs the address in the loading block before the lab arri
   assert.equal(await page.locator('#live-preview').count(), 0, 'the preview went with the loading block');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('the preview is a small module: at most 260 KB gzipped, under a third of the lab', () => {
+  const dist = path.join(ROOT, 'dist');
+  const gz = (re) => {
+    const f = readdirSync(dist).find((n) => re.test(n));
+    assert.ok(f, `${re} in dist/`);
+    return gzipSync(readFileSync(path.join(dist, f))).length;
+  };
+  const preview = gz(/^preview-[0-9a-f]{16}_bg\.wasm$/);
+  const lab = gz(/^skill-dominoes-[0-9a-f]{16}_bg\.wasm$/);
+  console.log(`# preview ${(preview / 1024).toFixed(1)} KB, lab ${(lab / 1024).toFixed(1)} KB gzipped`);
+  assert.ok(preview <= 260 * 1024, `${preview} bytes`);
+  assert.ok(preview * 3 < lab, `${preview} vs ${lab}`);
 });
 
 test('an embed without autoplay gets its run computed ahead in the preview, as the lab draws it', async () => {
