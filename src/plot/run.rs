@@ -203,8 +203,10 @@ struct Bucket {
     lo: f64,
     hi: f64,
     mean: f64,
-    /// How far the values wander beyond the straight way from the first to the last: 0 on a
-    /// monotone stretch (a steep rise is not noise), the ripple's height on a plateau.
+    /// How far the values wander beyond the straight way through them: half of their total
+    /// variation (from the previous bucket's last value on) less their net change. 0 on a
+    /// monotone stretch (a steep rise is not noise), the ripple's height where values
+    /// alternate, even with two frames to a point.
     noise: f64,
 }
 
@@ -213,31 +215,54 @@ struct Bucket {
 fn spread(frames: &[Frame], idx: &[usize], value: impl Fn(&Frame) -> Option<f64>) -> Vec<Bucket> {
     let mut out = Vec::with_capacity(idx.len());
     let mut from = 0;
+    // the value the way into a bucket starts from: the last one before it
+    let mut anchor: Option<f64> = None;
     for &t in idx {
         let (mut lo, mut hi, mut sum, mut k) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize);
-        let (mut first, mut last) = (None, 0.0);
+        let (mut start, mut prev, mut travel) = (anchor, anchor, 0.0);
         for f in &frames[from.min(t)..=t] {
             if let Some(v) = value(f).filter(|v| v.is_finite()) {
+                start.get_or_insert(v);
                 lo = lo.min(v);
                 hi = hi.max(v);
                 sum += v;
                 k += 1;
-                first.get_or_insert(v);
-                last = v;
+                travel += prev.map_or(0.0, |p| (v - p).abs());
+                prev = Some(v);
             }
         }
         from = t + 1;
         if k > 0 {
+            let last = prev.unwrap_or(0.0);
+            let net = (last - start.unwrap_or(last)).abs();
             out.push(Bucket {
                 x: frames[t].step as f64,
                 lo,
                 hi,
                 mean: sum / k as f64,
-                noise: (hi - lo) - (last - first.unwrap_or(last)).abs(),
+                noise: (travel - net) / 2.0,
             });
+            anchor = prev;
         }
     }
     out
+}
+
+/// A noisy series as the charts draw it, in data units (`back` maps a bucket's value there):
+/// the band from each bucket's lowest to its highest value where the noise somewhere exceeds
+/// `px` (one pixel of the y axis, in the buckets' units), and the curve through the means.
+fn noisy(
+    buckets: &[Bucket],
+    px: f64,
+    back: impl Fn(f64) -> f64,
+) -> (Option<Vec<(f64, f64)>>, Vec<(f64, f64)>) {
+    let band = buckets.iter().any(|b| b.noise > px).then(|| {
+        let mut band: Vec<(f64, f64)> = buckets.iter().map(|b| (b.x, back(b.hi))).collect();
+        band.extend(buckets.iter().rev().map(|b| (b.x, back(b.lo))));
+        band
+    });
+    let pts = buckets.iter().map(|b| (b.x, back(b.mean))).collect();
+    (band, pts)
 }
 
 /// Which skills get a curve: all, or an evenly spaced subset of [`MAX_CURVES`].
@@ -360,10 +385,8 @@ pub fn draw_per_skill<DB: DrawingBackend>(
         // ripple once a skill is learned) is drawn as what it is: a faint band from their
         // lowest to their highest value, with the curve through their mean, instead of a
         // zig-zag so dense that it reads as a thick line.
-        if spread.iter().any(|b| b.noise > y_px) {
-            let mut band: Vec<(f64, f64)> =
-                spread.iter().map(|b| (b.x, b.hi.clamp(y0, y1))).collect();
-            band.extend(spread.iter().rev().map(|b| (b.x, b.lo.clamp(y0, y1))));
+        let (band, pts) = noisy(&spread, y_px, |y| y.clamp(y0, y1));
+        if let Some(band) = band {
             chart
                 .draw_series(std::iter::once(Polygon::new(
                     band,
@@ -371,7 +394,6 @@ pub fn draw_per_skill<DB: DrawingBackend>(
                 )))
                 .map_err(err)?;
         }
-        let pts: Vec<(f64, f64)> = spread.iter().map(|b| (b.x, b.mean.clamp(y0, y1))).collect();
         if pts.is_empty() {
             continue;
         }
@@ -623,16 +645,13 @@ pub fn draw_loss<DB: DrawingBackend>(
     let (root, _) = root.split_horizontally(w.saturating_sub(legend_w));
     let root = &root;
     let idx = sample(upto, 2 * w as usize);
-    let pts: Vec<(f64, f64)> = idx
-        .iter()
-        .map(|&t| (frames[t].step as f64, frames[t].loss))
-        .filter(|p| p.1.is_finite())
-        .collect();
+    // the frames each drawn point stands for (as the skill chart: noise drawn as a band)
+    let buckets = spread(frames, &idx, |f| Some(f.loss));
     let x_max = data.steps.max(1) as f64;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &(_, l) in &pts {
-        lo = lo.min(l);
-        hi = hi.max(l);
+    for b in &buckets {
+        lo = lo.min(b.lo);
+        hi = hi.max(b.hi);
     }
     if let Some((a, b)) = data.loss_span {
         (lo, hi) = (lo.min(a), hi.max(b));
@@ -674,9 +693,23 @@ pub fn draw_loss<DB: DrawingBackend>(
             .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
+        // on the log axis the noise is measured, and the curve averaged, in ln L
+        let logs = spread(frames, &idx, |f| (f.loss > 0.0).then(|| f.loss.ln()));
+        let (_, h) = chart.plotting_area().dim_in_pixel();
+        let (band, pts) = noisy(&logs, (hi.ln() - lo.ln()) / h.max(1) as f64, f64::exp);
+        if let Some(band) = band {
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band.into_iter()
+                        .map(|(x, y)| (x, y.max(lo)))
+                        .collect::<Vec<_>>(),
+                    c.fg.mix(0.2).filled(),
+                )))
+                .map_err(err)?;
+        }
         chart
             .draw_series(LineSeries::new(
-                pts.iter().map(|&(x, y)| (x, y.max(lo))),
+                pts.into_iter().map(|(x, y)| (x, y.max(lo))),
                 line,
             ))
             .map_err(err)?;
@@ -709,9 +742,14 @@ pub fn draw_loss<DB: DrawingBackend>(
             .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(pts.iter().copied(), line))
-            .map_err(err)?;
+        let (_, h) = chart.plotting_area().dim_in_pixel();
+        let (band, pts) = noisy(&buckets, (hi - lo) / h.max(1) as f64, |y| y);
+        if let Some(band) = band {
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, c.fg.mix(0.2).filled())))
+                .map_err(err)?;
+        }
+        chart.draw_series(LineSeries::new(pts, line)).map_err(err)?;
         if let Some(x) = cursor {
             chart
                 .draw_series(std::iter::once(PathElement::new(
@@ -951,6 +989,26 @@ mod tests {
         let (f, cfg) = frames("m=resource&n=3&steps=3000");
         let svg = svg_skills(&f, &[], cfg.steps, None, f.len(), 400);
         assert!(!svg.contains("<polygon"), "no band on a smooth run");
+    }
+
+    #[test]
+    fn loss_noise_is_a_faint_band_too() {
+        let loss_svg = |q: &str| {
+            let (f, cfg) = frames(q);
+            let mut out = String::new();
+            {
+                let root = SVGBackend::with_string(&mut out, (400, 240)).into_drawing_area();
+                let data = ChartData::new(&f, &[], cfg.steps);
+                draw_loss(&root, &data, f.len(), &ChartOpts::default()).unwrap();
+            }
+            out
+        };
+        // SignGD's ripple after learning (Fig. 4): on the log axis a band, the curve its mean
+        let svg = loss_svg("v=1&preset=fig4&opt=signgd&p1=0.9");
+        assert!(svg.contains("<polygon"), "a band for the ripple");
+        assert!(svg.contains("opacity=\"0.2\""), "a faint one");
+        // a smooth run: none
+        assert!(!loss_svg("m=resource&n=3&steps=3000").contains("<polygon"));
     }
 
     #[test]

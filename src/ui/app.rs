@@ -31,10 +31,7 @@ pub fn remove_loading() {
 pub fn App() -> impl IntoView {
     let lab = LabState::from_location();
     // Where the live preview of the loading block got to (before it goes with the block).
-    let previewed = lab
-        .setup
-        .config
-        .with_untracked(|c| super::preview::reached(c.steps));
+    let previewed = lab.setup.config.with_untracked(super::preview::reached);
     remove_loading();
     lab.anim.on_draw(move || {
         if let Err(e) = draw::all(lab) {

@@ -36,6 +36,9 @@ use web_sys::HtmlCanvasElement;
 pub const CANVAS_ID: &str = "live-preview";
 /// The attribute of the preview's canvas that carries the step its run has reached.
 pub const STEP_ATTR: &str = "data-step";
+/// The attribute that carries the link of the run it shows (`Config::to_query`): the lab
+/// continues from the step only when its own run is that one.
+pub const LINK_ATTR: &str = "data-link";
 /// Simulation time per animation frame, at most: the lab's own slice budget
 /// (`ui::state::playback`), so the preview plays at the lab's pace.
 const SLICE_MS: f64 = 8.0;
@@ -93,6 +96,7 @@ pub fn start() -> bool {
         return false;
     };
     canvas.set_id(CANVAS_ID);
+    let _ = canvas.set_attribute(LINK_ATTR, &cfg.to_query());
     let _ = canvas.set_attribute("role", "img");
     let _ = canvas.set_attribute(
         "aria-label",
@@ -159,11 +163,15 @@ fn draw(canvas: &HtmlCanvasElement, run: &Run, steps: u32) -> Result<(), String>
     chart::draw_skills(&root, &data, upto, &opts).map(|_| ())
 }
 
-/// The step the preview's run has reached, if a preview ran on this page (read by the lab
-/// before it removes the loading block). At most `steps`: the attribute is the preview's own,
-/// but it is read as any input is.
-pub fn reached(steps: u32) -> Option<u32> {
+/// The step the preview's run has reached, if a preview of the run of `cfg` ran on this page
+/// (read by the lab before it removes the loading block; a page that opens another run than
+/// its address names, e.g. a tour step, starts its own from step 0). At most `cfg.steps`:
+/// the attribute is the preview's own, but it is read as any input is.
+pub fn reached(cfg: &link::Config) -> Option<u32> {
     let canvas = window().document()?.get_element_by_id(CANVAS_ID)?;
+    if canvas.get_attribute(LINK_ATTR)? != cfg.to_query() {
+        return None;
+    }
     let step: u32 = canvas.get_attribute(STEP_ATTR)?.parse().ok()?;
-    Some(step.min(steps))
+    Some(step.min(cfg.steps))
 }
