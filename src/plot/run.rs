@@ -248,14 +248,13 @@ fn spread(frames: &[Frame], idx: &[usize], value: impl Fn(&Frame) -> Option<f64>
     out
 }
 
+/// Points of a curve or the outline of a band, in data units.
+type Points = Vec<(f64, f64)>;
+
 /// A noisy series as the charts draw it, in data units (`back` maps a bucket's value there):
 /// the band from each bucket's lowest to its highest value where the noise somewhere exceeds
 /// `px` (one pixel of the y axis, in the buckets' units), and the curve through the means.
-fn noisy(
-    buckets: &[Bucket],
-    px: f64,
-    back: impl Fn(f64) -> f64,
-) -> (Option<Vec<(f64, f64)>>, Vec<(f64, f64)>) {
+fn noisy(buckets: &[Bucket], px: f64, back: impl Fn(f64) -> f64) -> (Option<Points>, Points) {
     let band = buckets.iter().any(|b| b.noise > px).then(|| {
         let mut band: Vec<(f64, f64)> = buckets.iter().map(|b| (b.x, back(b.hi))).collect();
         band.extend(buckets.iter().rev().map(|b| (b.x, back(b.lo))));

@@ -73,6 +73,9 @@ fn config() -> Option<(link::Config, Mode)> {
     (!cfg.model.is_net()).then_some((cfg, mode))
 }
 
+/// The frame loop's callback, held by itself until the loop ends.
+type Loop = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
+
 /// Start the preview in `#first-figure`; whether it started. Never panics on the page's
 /// account: anything missing means no preview, and the loading block stays as it was.
 pub fn start() -> bool {
@@ -115,7 +118,7 @@ pub fn start() -> bool {
     let state = Rc::new(RefCell::new(run));
     // The frame loop: the closure asks for the next frame until the lab removes the loading
     // block (the canvas leaves the document) or the run ends.
-    let frame: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    let frame: Loop = Rc::new(RefCell::new(None));
     let again = frame.clone();
     let drawn = Rc::new(RefCell::new(false));
     *frame.borrow_mut() = Some(Closure::new(move || {
