@@ -12,6 +12,7 @@ use super::panels::Panels;
 use super::share::ShareBar;
 use super::state::{LabState, Runs};
 use super::theory::{ComparePanel, TheoryPanel};
+use super::tour::{Tour, TourButton, TourCard};
 use super::transport::Transport;
 use crate::lab::FrameStats;
 use crate::link::Model;
@@ -30,6 +31,7 @@ pub fn remove_loading() {
 pub fn App() -> impl IntoView {
     remove_loading();
     let lab = LabState::from_location();
+    Tour::provide(lab);
     lab.anim.on_draw(move || {
         if let Err(e) = draw::all(lab) {
             leptos::logging::warn!("drawing failed: {e}");
@@ -87,6 +89,7 @@ pub fn App() -> impl IntoView {
             <div class="lab">
                 <EmbedBar lab=lab />
                 <Notice notice=lab.setup.notice />
+                <TourCard />
                 <RunError runs=lab.runs />
                 // The first screen shows the visualisation (issue "The first minute"): the
                 // transport, the dominoes and the main chart; the figure's caption and the
@@ -244,6 +247,7 @@ fn Header(lab: LabState, help: Help) -> impl IntoView {
                             </a>
                         }
                     })}
+                <TourButton />
                 <button
                     class="help-button"
                     data-testid="helpbtn"
