@@ -172,7 +172,7 @@ pub const STEPS: &[Step] = &[
         title: "Grokking sooner with SignGD",
         preset: "fig13s",
         extra: "",
-        text: "A network learns addition modulo 59. It fits its training pairs quickly but generalises to the unseen pairs (“groks”) only much later. Run with SignGD (AdamW with β1 = β2 = 0), the test accuracy rises well before it does with Adam. This network is larger than the others and takes a few minutes in the tab. (arXiv 2501.12391, Fig. 13; docs/models.md §6.2.)",
+        text: "A network learns addition modulo 59. It fits its training pairs quickly but generalises to the unseen pairs (“groks”) only much later. Run with SignGD (AdamW with β1 = β2 = 0), the test accuracy rises well before it does with Adam. This is the largest network of the tour and the slowest to train in the tab. (arXiv 2501.12391, Fig. 13; docs/models.md §6.2.)",
         try_key: "beta1",
         try_text: "Set β1 to 0.9 (and β2 to 0.999 for Adam proper): the test accuracy lags further behind the training accuracy.",
         claims: &[],
