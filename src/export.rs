@@ -318,6 +318,9 @@ pub struct PageOpts {
     pub theme: ThemeChoice,
     /// The hide flags (`<name>_hide=1`, [`page::HIDE`]): bit i hides `page::HIDE[i]`.
     pub hide: u8,
+    /// `tour=<k>`: step k (1-based) of the guided tour; the page checks k against the tour
+    /// (`lab::tour::parse_position`).
+    pub tour: Option<u8>,
 }
 
 impl PageOpts {
@@ -339,6 +342,7 @@ impl PageOpts {
                     }
                 }
                 page::THEME => o.theme = ThemeChoice::parse(v).unwrap_or_default(),
+                page::TOUR => o.tour = v.parse::<u8>().ok().filter(|k| *k >= 1),
                 k => {
                     if let Some(i) = page::hide_index(k) {
                         o.set_hidden(i, v == "1" || v == "true");
@@ -377,6 +381,9 @@ impl PageOpts {
             if self.hidden(i) {
                 out += &format!("&{}=1", h.key());
             }
+        }
+        if let Some(k) = self.tour {
+            out += &format!("&{}={k}", page::TOUR);
         }
         out
     }
@@ -707,6 +714,13 @@ mod tests {
     fn page_keys_and_embed_code() {
         let o = PageOpts::from_query("?v=1&embed=1&ui=0&autoplay=1&theme=dark#vs=x");
         assert!(o.embed && o.figure_only && o.autoplay == Some(true));
+        let t = PageOpts::from_query("?v=1&preset=fig4&tour=3&embed=1");
+        assert_eq!(t.tour, Some(3));
+        assert_eq!(t.suffix(), "&embed=1&tour=3");
+        assert_eq!(config_query("?v=1&preset=fig4&tour=3"), "v=1&preset=fig4");
+        for bad in ["tour=0", "tour=-1", "tour=x", "tour=300", "tour="] {
+            assert_eq!(PageOpts::from_query(bad).tour, None, "{bad}");
+        }
         assert_eq!(o.theme, ThemeChoice::Dark);
         assert!(o.wants_autoplay());
         assert_eq!(o.suffix(), "&embed=1&ui=0&autoplay=1&theme=dark");

@@ -170,9 +170,9 @@ mod tests {
         let js = include_str!("../web/first.js");
         let out = with_names(js, &["default".into(), "preset-fig9".into()]).unwrap();
         assert!(out.contains("var DRAWN = [\"default\",\"preset-fig9\"];"));
-        assert!(
-            out.contains("var PAGE_KEYS = [\"embed\",\"ui\",\"autoplay\",\"theme\",\"title_hide\"")
-        );
+        assert!(out.contains(
+            "var PAGE_KEYS = [\"embed\",\"ui\",\"autoplay\",\"theme\",\"tour\",\"title_hide\""
+        ));
         assert!(with_names("no marker", &[]).is_err());
     }
 

@@ -7,7 +7,8 @@
 //! ([`interactive`]: the sizes reduced until a step and the set-up are quick in the tab);
 //! `playback.rs`: the speeds and the frame-time statistics; `format.rs`: the one number format
 //! of the page's readouts; `view.rs`: how the page frames a run (the time axis that follows
-//! the cascade, the tiles' tipping).
+//! the cascade, the tiles' tipping); `tour.rs`: the guided tour's steps and its position in the
+//! address.
 
 pub mod compare;
 pub mod controls;
@@ -16,6 +17,7 @@ pub mod interactive;
 pub mod playback;
 pub mod run;
 pub mod theory;
+pub mod tour;
 pub mod view;
 
 pub use compare::{

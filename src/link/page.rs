@@ -11,8 +11,11 @@ pub const AUTOPLAY: &str = "autoplay";
 /// `theme=auto|light|dark`: the page's colours.
 pub const THEME: &str = "theme";
 
+/// `tour=<k>`: the page shows step k (1-based) of the guided tour (`lab::tour`).
+pub const TOUR: &str = "tour";
+
 /// The page-only keys with a value of their own.
-pub const KEYS: [&str; 4] = [EMBED, UI, AUTOPLAY, THEME];
+pub const KEYS: [&str; 5] = [EMBED, UI, AUTOPLAY, THEME, TOUR];
 
 /// A hide flag of an embed (as TensorFlow Playground's `*_hide` keys): `<name>_hide=1`
 /// hides one part of the embed. The page sets the class `hide-<name>` on `<html>`

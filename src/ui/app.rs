@@ -13,6 +13,7 @@ use super::panels::Panels;
 use super::share::ShareBar;
 use super::state::{LabState, Runs};
 use super::theory::{ComparePanel, TheoryPanel};
+use super::tour::{Tour, TourButton, TourCard};
 use super::transport::Transport;
 use crate::lab::FrameStats;
 use crate::link::Model;
@@ -30,7 +31,9 @@ pub fn remove_loading() {
 #[component]
 pub fn App() -> impl IntoView {
     let lab = LabState::from_location();
-    // Where the live preview of the loading block got to (before it goes with the block).
+    Tour::provide(lab);
+    // Where the live preview of the loading block got to (before it goes with the block), if
+    // it ran the run the lab now has (a tour step may have opened another).
     let previewed = lab.setup.config.with_untracked(super::preview::reached);
     remove_loading();
     lab.anim.on_draw(move || {
@@ -96,6 +99,7 @@ pub fn App() -> impl IntoView {
             <div class="lab">
                 <EmbedBar lab=lab />
                 <Notice notice=lab.setup.notice />
+                <TourCard />
                 <RunError runs=lab.runs />
                 // The first screen shows the visualisation (issue "The first minute"): the
                 // transport, the dominoes and the main chart; the figure's caption and the
@@ -253,6 +257,7 @@ fn Header(lab: LabState, help: Help) -> impl IntoView {
                             </a>
                         }
                     })}
+                <TourButton />
                 <button
                     class="help-button"
                     data-testid="helpbtn"

@@ -1,5 +1,5 @@
 //! The page's address: the page-only keys it was opened with ([`crate::export::PageOpts`]:
-//! `embed`, `ui`, `autoplay`, `theme`), the link query the configuration is parsed from
+//! `embed`, `ui`, `autoplay`, `theme`, `tour`), the link query the configuration is parsed from
 //! (without those keys), whether it is a sweep, and writing a new address into the history
 //! (the page-only keys kept, so an embed stays an embed).
 
@@ -18,22 +18,54 @@ pub fn opts() -> PageOpts {
     OPTS.with(|o| match o.get() {
         Some(v) => v,
         None => {
-            let v = PageOpts::from_query(&window().location().search().unwrap_or_default());
+            let mut v = PageOpts::from_query(&window().location().search().unwrap_or_default());
+            // a step the tour does not have is no tour (ui::tour names the problem)
+            v.tour = v
+                .tour
+                .filter(|k| crate::lab::tour::step(*k as usize).is_some());
             o.set(Some(v));
             v
         }
     })
 }
 
+/// Set the tour's position (`tour=`, kept in every address the page writes from now on).
+pub fn set_tour(k: Option<usize>) {
+    let mut o = opts();
+    o.tour = k.and_then(|k| u8::try_from(k).ok());
+    OPTS.with(|c| c.set(Some(o)));
+}
+
+/// The address names a step of the tour (`tour=k`) and no link of its own (nothing but
+/// page-only keys and `v=`): then its link is the step's ([`link_query`]).
+pub fn tour_link_only() -> bool {
+    tour_step_link(&window().location().search().unwrap_or_default()).is_some()
+}
+
+/// The link of the step `search` names, when it names one and no link of its own.
+fn tour_step_link(search: &str) -> Option<String> {
+    let k = PageOpts::from_query(search).tour?;
+    let own = export::config_query(search);
+    let own_keys = crate::link::query::pairs(&own).any(|(k, _)| k != "v");
+    if own_keys {
+        return None;
+    }
+    crate::lab::tour::step(k as usize).map(|s| s.link())
+}
+
 /// The address's query for `link::parse`: without the page-only keys
 /// ([`export::config_query`]). An address without a query on a figure page of the published
-/// site (`fig/<id>/`) opens the link of the page's [`crate::site::LINK_META`] tag.
+/// site (`fig/<id>/`) opens the link of the page's [`crate::site::LINK_META`] tag, and one
+/// that names only a step of the tour (`?tour=3`) that step's link.
 pub fn link_query() -> String {
     let search = window().location().search().unwrap_or_default();
     if search.len() <= 1 {
         if let Some(link) = page_link() {
             return export::config_query(&link);
         }
+    }
+    if let Some(link) = tour_step_link(&search) {
+        return link;
     }
     export::config_query(&search)
 }

@@ -9,7 +9,7 @@
 //! share on a canvas; `app.rs` the lab's layout, window events and keys; `transport.rs`,
 //! `dominoes.rs`, `charts.rs` (canvases and the value readout), `panels.rs` (controls built
 //! from `link::SCHEMA`), `theory.rs` (the overlays and the comparison), `share.rs` (exports,
-//! the Share dialog), `gallery.rs` (the paper's figures), `embed.rs` (embed mode) are the
+//! the Share dialog), `gallery.rs` (the paper's figures), `embed.rs` (embed mode), `tour.rs` (the guided tour) are the
 //! views; `draw.rs` puts the runs on the canvases; `clipboard.rs` and `download.rs` hand
 //! text out of the page; `sweep/` is the sweep page (`state.rs`, the page in `mod.rs`,
 //! `workers.rs`).
@@ -31,6 +31,7 @@ mod share;
 mod state;
 mod sweep;
 mod theory;
+mod tour;
 mod transport;
 
 use leptos::prelude::*;

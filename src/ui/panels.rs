@@ -94,6 +94,7 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
     let help_id = format!("help-{key}");
     let show_help = RwSignal::new(false);
     let config = lab.setup.config;
+    let tried = super::tour::highlight();
     let value = Memo::new(move |_| config.with(|c| shown_value(c, key)));
     let auto = Memo::new(move |_| config.with(|c| auto_value(c, key)));
     let problem = move || {
@@ -211,7 +212,13 @@ fn control(lab: LabState, k: &'static KeySpec) -> impl IntoView {
     };
     let tip_label = format!("About {label_text}");
     view! {
-        <div class="control" class:flag=matches!(k.kind, Kind::Flag) title=title data-key=key>
+        <div
+            class="control"
+            class:flag=matches!(k.kind, Kind::Flag)
+            class:tour-try=move || tried.get() == Some(key)
+            title=title
+            data-key=key
+        >
             <div class="control-head">
                 <label for=id>
                     <span class="label">{label_text}</span>

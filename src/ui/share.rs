@@ -479,10 +479,12 @@ fn ShareDialog(lab: LabState, dialog: NodeRef<Dialog>) -> impl IntoView {
     let autoplay = RwSignal::new(false);
     let theme = RwSignal::new(ThemeChoice::Auto);
     let hide = RwSignal::new(0u8);
+    let tour = super::tour::position();
     let link = move || {
         setup.config.track();
         setup.compare.track();
-        format!("{}{}", location::page_url(), lab.link())
+        let own = super::tour::with_position(PageOpts::default(), tour.get());
+        format!("{}{}", location::page_url(), own.add_to(&lab.link()))
     };
     let code = move || {
         setup.config.track();
@@ -493,7 +495,9 @@ fn ShareDialog(lab: LabState, dialog: NodeRef<Dialog>) -> impl IntoView {
             autoplay: autoplay.get().then_some(true),
             theme: theme.get(),
             hide: hide.get(),
+            tour: None,
         };
+        let opts = super::tour::with_position(opts, tour.get());
         let title = setup
             .config
             .with(|c| sh::run_title(c, setup.preset.get_value()));
