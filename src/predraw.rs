@@ -106,6 +106,16 @@ pub fn svg(cfg: &Config) -> Result<String, String> {
 /// The markers in web/first.js that [`with_names`] fills in.
 pub const NAMES_MARKER: &str = "var DRAWN = [];";
 pub const PAGE_KEYS_MARKER: &str = "var PAGE_KEYS = [];";
+pub const TOUR_MARKER: &str = "var TOUR = [];";
+
+/// The figure name of each step of the tour (`lab::tour::STEPS`, in order): an address that
+/// names only a step (`?tour=3`) shows that step's figure.
+fn tour_names() -> Vec<String> {
+    crate::lab::tour::STEPS
+        .iter()
+        .map(|s| name_of(&s.link()).unwrap_or_default())
+        .collect()
+}
 
 /// The page-only keys ([`page::KEYS`] and every `<name>_hide` flag of [`page::HIDE`]): what
 /// [`name_of`] leaves out, and first.js with it.
@@ -115,11 +125,11 @@ fn page_keys() -> Vec<String> {
     keys
 }
 
-/// web/first.js with the names of the drawn figures in its [`NAMES_MARKER`] and the page-only
-/// keys in its [`PAGE_KEYS_MARKER`] (as JSON arrays: names and keys are `[A-Za-z0-9.,_-]`
-/// only, so they need no escaping).
+/// web/first.js with the names of the drawn figures in its [`NAMES_MARKER`], the page-only
+/// keys in its [`PAGE_KEYS_MARKER`] and the tour's figure names in its [`TOUR_MARKER`] (as
+/// JSON arrays: names and keys are `[A-Za-z0-9.,_-]` only, so they need no escaping).
 pub fn with_names(script: &str, names: &[String]) -> Result<String, String> {
-    for marker in [NAMES_MARKER, PAGE_KEYS_MARKER] {
+    for marker in [NAMES_MARKER, PAGE_KEYS_MARKER, TOUR_MARKER] {
         if script.matches(marker).count() != 1 {
             return Err(format!("the script must contain `{marker}` once"));
         }
@@ -135,6 +145,10 @@ pub fn with_names(script: &str, names: &[String]) -> Result<String, String> {
         .replace(
             PAGE_KEYS_MARKER,
             &format!("var PAGE_KEYS = [{}];", list(&page_keys())),
+        )
+        .replace(
+            TOUR_MARKER,
+            &format!("var TOUR = [{}];", list(&tour_names())),
         ))
 }
 
@@ -174,6 +188,20 @@ mod tests {
             "var PAGE_KEYS = [\"embed\",\"ui\",\"autoplay\",\"theme\",\"tour\",\"title_hide\""
         ));
         assert!(with_names("no marker", &[]).is_err());
+        // the tour's steps by their figures, in order: step 3 is its link's
+        let step = |i: usize| name_of(&crate::lab::tour::STEPS[i].link()).unwrap();
+        let tour = out
+            .split("var TOUR = [")
+            .nth(1)
+            .unwrap()
+            .split(']')
+            .next()
+            .unwrap();
+        assert_eq!(
+            tour.split(',').nth(2),
+            Some(format!("\"{}\"", step(2)).as_str())
+        );
+        assert_eq!(tour.split(',').count(), crate::lab::tour::STEPS.len());
     }
 
     #[test]

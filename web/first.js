@@ -12,6 +12,9 @@
   // The page-only keys (src/link/page.rs: KEYS and the `*_hide` flags), written here by the
   // same step, so this file keeps no list of its own.
   var PAGE_KEYS = [];
+  // The figure name of each step of the guided tour (src/lab/tour.rs), by the same step: an
+  // address naming only a step (`?tour=3`) opens that step's link.
+  var TOUR = [];
   function show(script) {
     var meta = document.querySelector('meta[name="skill-dominoes:link"]');
     var query = location.search || (meta ? '?' + meta.content : '');
@@ -25,7 +28,12 @@
     // `theme=dark|light` colours the loading block too (as src/ui/embed.rs does the page's)
     var theme = /(^|[?&])theme=(dark|light)(&|$)/.exec(query);
     if (theme) document.documentElement.setAttribute('data-theme', theme[2]);
-    var name = kept.length ? kept.join('_').replace(/=/g, '-') : 'default';
+    var tour = /(^|[?&])tour=(\d+)(&|$)/.exec(query);
+    var name = kept.length
+      ? kept.join('_').replace(/=/g, '-')
+      : tour
+        ? TOUR[Number(tour[2]) - 1] || ''
+        : 'default';
     var drawn = name.length <= 120 && /^[A-Za-z0-9.,_-]+$/.test(name) && DRAWN.indexOf(name) >= 0;
     // web/start.js loads the live preview only for an address with a drawn figure (a run of
     // a toy model, not a sweep or a real network): this mark and event tell it.
