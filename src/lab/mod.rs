@@ -7,11 +7,13 @@
 //! ([`interactive`]: the sizes reduced until a step and the set-up are quick in the tab);
 //! `playback.rs`: the speeds and the frame-time statistics; `format.rs`: the one number format
 //! of the page's readouts; `view.rs`: how the page frames a run (the time axis that follows
-//! the cascade, the tiles' tipping).
+//! the cascade, the tiles' tipping); `graph.rs`: the skill graph a reader edits on the
+//! dominoes (prerequisites, a frequency bar's drag).
 
 pub mod compare;
 pub mod controls;
 pub mod format;
+pub mod graph;
 pub mod interactive;
 pub mod playback;
 pub mod run;
@@ -24,6 +26,10 @@ pub use compare::{
 };
 pub use controls::{
     auto_value, nice, range_text, round_sig, set_by_control, shown_value, Slider, PER_DECADE,
+};
+pub use graph::{
+    bar_height, dragged_freq, freq_draggable, graph_editable, p_with, stepped_freq, Edge, Gate,
+    Graph,
 };
 pub use interactive::{
     interactive, sample_runs, sweep_tab_seconds, FrameCost, Interactive, SWEEP_AUTOSTART_S,
