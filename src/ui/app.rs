@@ -93,7 +93,7 @@ pub fn App() -> impl IntoView {
                 // rest follow them (on phones the slower controls move below the charts,
                 // style/main.css "The first screen").
                 <Transport lab=lab />
-                <Dominoes setup=lab.setup runs=lab.runs playback=lab.playback canvases=lab.canvases />
+                <Dominoes lab=lab />
                 <Charts lab=lab />
                 <Figure setup=lab.setup />
                 <ShareBar lab=lab />
