@@ -189,7 +189,7 @@ fn a_frequency_drag_writes_a_p_list_of_nice_values() {
     assert!(freq_draggable(&c));
     let p3 = c.freqs()[2];
     let up = dragged_freq(p3, 40.0).unwrap();
-    assert_eq!(up, 0.25, "p3 ≈ 0.0705 × √10 = 0.223 → 0.25");
+    assert_eq!(up, 0.25, "p3 ≈ 0.0780 × √10 = 0.247 → 0.25");
     let text = p_with(&c, 2, up).unwrap();
     assert_eq!(text, "0.702,0.176,0.25,0.0439");
     let (next, problems) = set_by_control(&c, "p", &text);
