@@ -40,14 +40,16 @@ async function centre(lab, i) {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-/** Drag with the mouse from skill a's tile to skill b's, in several moves. */
-async function drag(lab, a, b) {
+/** Drag with the mouse from skill a's tile to skill b's, in several moves; `during` runs
+ * before the button is released. */
+async function drag(lab, a, b, during = async () => {}) {
   const from = await centre(lab, a);
   const to = b === a ? { x: from.x + 3, y: from.y - 12 } : await centre(lab, b);
   await lab.page.mouse.move(from.x, from.y);
   await lab.page.mouse.down();
   await lab.page.mouse.move((from.x + to.x) / 2, from.y - 30, { steps: 5 });
   await lab.page.mouse.move(to.x, to.y, { steps: 5 });
+  await during();
   await lab.page.mouse.up();
 }
 
@@ -71,11 +73,15 @@ async function historyLength(lab) {
 test('dragging from tile to tile adds a prerequisite; cycles and self-edges are refused', async () => {
   const lab = await env.open(CHAIN, { viewport: { width: 1280, height: 800 } });
   assert.deepEqual(await arcs(lab), ['1-2 and', '2-3 and']);
-  assert.match(await lab.testid('graph-legend').textContent(), /AND: needs all.*OR: needs any one/);
+  assert.match(await lab.testid('graph-legend').textContent(), /AND: needs all.*OR: any one/);
   const h0 = await historyLength(lab);
 
-  // 1 → 3: skill 3 now needs 1 as well as 2
-  await drag(lab, 1, 3);
+  // 1 → 3: skill 3 now needs 1 as well as 2; a band follows the pointer while dragging
+  await drag(lab, 1, 3, async () => {
+    assert.equal(await lab.testid('graph-band').count(), 1, 'the band is drawn while dragging');
+    assert.equal(await lab.page.locator('[data-skill="0"].source').count(), 1);
+  });
+  assert.equal(await lab.testid('graph-band').count(), 0);
   await lab.page.waitForFunction(() => new URL(location.href).searchParams.get('and') === '2:1,3:2-1');
   assert.deepEqual(await arcs(lab), ['1-2 and', '1-3 and', '2-3 and']);
   assert.match(await note(lab), /^Added 1 → 3: skill 3 needs skill 1/);
@@ -184,10 +190,11 @@ test('dragging a frequency bar writes p= with nice values, one history entry per
   assert.equal(await geo.testid('fbar').count(), 5);
   assert.equal(await geo.page.locator('.domino-rows.editing').count(), 0);
   assert.equal(await geo.testid('graph-legend').count(), 0);
-  assert.doesNotMatch(await geo.testid('graph-help').textContent(), /Drag from a tile/);
+  assert.equal(await geo.testid('graph-help').count(), 0);
+  assert.match(await geo.page.locator('.dominoes-wrap .hint').textContent(), /Drag a tile's bar/);
   const net = await env.open('/?v=1&m=parity&autoplay=0');
   assert.equal(await net.testid('fbar').count(), 0);
-  assert.equal(await net.testid('graph-help').count(), 0);
+  assert.doesNotMatch(await net.page.locator('.dominoes-wrap .hint').textContent(), /Drag/);
   for (const l of [lab, geo, net]) {
     l.assertNoErrors();
     await l.close();

@@ -74,9 +74,9 @@ pub fn Dominoes(lab: LabState) -> impl IntoView {
             <h2>"Dominoes"</h2>
             <p class="hint">
                 "One tile per skill, coloured like its curve and labelled with its frequency: it tips over as the skill is learned."
+                {move || draggable.get().then_some(" Drag a tile's bar up or down to change its frequency.")}
             </p>
-            {move || (editable.get() || arcs.get()).then(legend)}
-            {move || (editable.get() || draggable.get()).then(|| help(editable.get(), draggable.get()))}
+            {move || (editable.get() || arcs.get()).then(|| legend(editable.get()))}
             {move || {
                 let w = width.get();
                 let cfg = setup.config.get();
@@ -91,39 +91,34 @@ pub fn Dominoes(lab: LabState) -> impl IntoView {
                     })}
                 }
             }}
-            <p class="graph-note" role="status" data-testid="graph-note">{move || edit.note.get()}</p>
+            <p class="graph-note" class:empty=move || edit.note.with(String::is_empty) role="status" data-testid="graph-note">{move || edit.note.get()}</p>
         </section>
     }
 }
 
-/// The arcs' key: AND and OR drawn differently, dashed until the prerequisite is learned.
-fn legend() -> impl IntoView {
+/// The arcs' key (AND dashed, OR dotted, both faint until the prerequisite is learned) and,
+/// where the graph is edited, the gesture in a few words (the rest is in the tiles' labels and
+/// the keyboard help).
+fn legend(editable: bool) -> impl IntoView {
     let sample = |kind: &'static str| {
         view! {
             <svg class="legend-line" viewBox="0 0 28 8" aria-hidden="true">
-                <path d="M 1 4 L 27 4" class=format!("link {kind} open") stroke="currentColor"></path>
+                <path d="M 1 4 L 27 4" class=format!("link {kind}") stroke="currentColor"></path>
             </svg>
         }
     };
     view! {
-        <p class="graph-legend" data-testid="graph-legend">
-            <span>{sample("and")}" AND: needs all its prerequisites"</span>
-            <span>{sample("or")}" OR: needs any one"</span>
-            <span class="muted">"(faint until the prerequisite is learned)"</span>
+        <p class="graph-legend" data-testid="graph-legend"
+            title="An arc runs from a prerequisite to the skill that needs it; faint until the prerequisite is learned.">
+            <span>{sample("and")}"AND: needs all"</span>
+            <span>{sample("or")}"OR: any one"</span>
+            {editable.then(|| view! {
+                <span class="graph-help" data-testid="graph-help">
+                    "Drag tile → tile: a prerequisite · click an arc: remove · ⇐: AND/OR"
+                </span>
+            })}
         </p>
     }
-}
-
-/// How to edit, for the parts the model reads.
-fn help(graph: bool, freq: bool) -> impl IntoView {
-    let mut parts = vec![];
-    if graph {
-        parts.push("Drag from a tile to another: the second then needs the first. Click an arc to remove it, a ⇐ label to switch AND/OR. Keys on a focused tile: E starts an edge, ←/→ pick, Enter adds; T switches AND/OR; Delete on a focused arc removes it.");
-    }
-    if freq {
-        parts.push("Drag a tile's frequency bar up or down (or ↑/↓ on a focused tile) to set its frequency p.");
-    }
-    view! { <p class="graph-help" data-testid="graph-help">{parts.join(" ")}</p> }
 }
 
 fn row(shown: Shown, side: Side, cfg: &Config, width: f64, edit: Option<GraphEdit>) -> AnyView {
@@ -290,12 +285,12 @@ fn links_lane(
                         aria-label=label
                         data-edge=format!("{}-{}", p + 1, c + 1)
                         data-testid="link-hit"
-                        on:click=move |_| e.remove(p, c)
+                        on:click=move |_| e.remove(p, c, false)
                         on:keydown=move |ev: ev::KeyboardEvent| {
                             if matches!(ev.key().as_str(), "Delete" | "Backspace" | "Enter" | " ") {
                                 ev.prevent_default();
                                 ev.stop_propagation();
-                                e.remove(p, c);
+                                e.remove(p, c, true);
                             }
                         }
                     >
@@ -400,7 +395,7 @@ fn tile(
             <button class="needs toggle" class:or=!all data-testid="needs"
                 aria-label=format!("Skill {} needs {} ({}): switch to {}", i + 1, t, if all { "AND" } else { "OR" }, if all { "OR" } else { "AND" })
                 on:pointerdown=|ev: ev::PointerEvent| ev.stop_propagation()
-                on:click=move |_| e.toggle(i)>{format!("⇐{t}")}</button>
+                on:click=move |ev: ev::MouseEvent| e.toggle(i, ev.detail() == 0)>{format!("⇐{t}")}</button>
         }
         .into_any(),
         None => view! { <span class="needs" data-testid="needs">{format!("⇐{t}")}</span> }.into_any(),

@@ -75,7 +75,7 @@ impl GraphEdit {
 
     /// Apply an edit: the keys it changes, the first as a new history entry and the others
     /// replacing it (a switch AND → OR writes `and` then `or`: one step back undoes it).
-    fn commit(self, next: Result<Graph, String>, done: String, focus: usize) {
+    fn commit(self, next: Result<Graph, String>, done: String, focus: Option<usize>) {
         match next {
             Err(why) => self.note.set(format!("Not changed: {why}.")),
             Ok(g) => {
@@ -89,13 +89,15 @@ impl GraphEdit {
                 } else {
                     "Not changed (see the status line).".into()
                 });
-                refocus(&format!("[data-skill=\"{focus}\"]"));
+                if let Some(i) = focus {
+                    refocus(i);
+                }
             }
         }
     }
 
-    /// Add "`to` needs `from`".
-    pub fn add(self, from: usize, to: usize) {
+    /// Add "`to` needs `from`"; `keys`: from the keyboard (the focus stays on `to`).
+    pub fn add(self, from: usize, to: usize, keys: bool) {
         self.commit(
             self.graph().add(from, to),
             format!(
@@ -105,27 +107,31 @@ impl GraphEdit {
                 to + 1,
                 from + 1
             ),
-            to,
+            keys.then_some(to),
         );
     }
 
-    /// Remove "`to` needs `from`".
-    pub fn remove(self, from: usize, to: usize) {
+    /// Remove "`to` needs `from`"; `keys`: from the keyboard (the focus goes to `to`).
+    pub fn remove(self, from: usize, to: usize, keys: bool) {
         self.commit(
             self.graph().remove(from, to),
             format!("Removed {} → {}", from + 1, to + 1),
-            to,
+            keys.then_some(to),
         );
     }
 
-    /// Switch skill `i` between AND and OR.
-    pub fn toggle(self, i: usize) {
+    /// Switch skill `i` between AND and OR; `keys`: from the keyboard.
+    pub fn toggle(self, i: usize, keys: bool) {
         let g = self.graph().toggle(i);
         let kind = match g.as_ref().ok().and_then(|g| g.gate(i)) {
             Some(gate) if gate.all => "AND (needs all its prerequisites)",
             _ => "OR (needs any one)",
         };
-        self.commit(g, format!("Skill {} is now {kind}", i + 1), i);
+        self.commit(
+            g,
+            format!("Skill {} is now {kind}", i + 1),
+            keys.then_some(i),
+        );
     }
 
     /// Set skill `i`'s frequency to `value`; `push`: a new history entry.
@@ -205,7 +211,10 @@ impl GraphEdit {
                 if let Some(text) = last {
                     // the drag's last value, as a slider's release: one history entry
                     self.lab.release_key("p", &text);
-                    refocus(&format!("[data-skill=\"{i}\"]"));
+                    self.note.set(format!(
+                        "Skill {}: frequency set by the drag. Back undoes it.",
+                        i + 1
+                    ));
                 }
             }
             DragKind::Edge { from } => {
@@ -213,7 +222,7 @@ impl GraphEdit {
                     self.note.set("Drag cancelled.".into());
                 } else if d.moved {
                     match skill_at(e.client_x() as f64, e.client_y() as f64) {
-                        Some(to) => self.add(from, to),
+                        Some(to) => self.add(from, to, false),
                         None => self.note.set(format!(
                             "Not changed: drop on another tile to make it need skill {}.",
                             from + 1
@@ -252,11 +261,11 @@ impl GraphEdit {
                     from + 1,
                     to + 1
                 ));
-                refocus(&format!("[data-skill=\"{to}\"]"));
+                refocus(to);
             }
             ("Enter", Some((from, to))) => {
                 self.pick.set(None);
-                self.add(from, to);
+                self.add(from, to, true);
             }
             ("Escape", Some(_)) => {
                 self.pick.set(None);
@@ -271,21 +280,18 @@ impl GraphEdit {
                     to + 1,
                     i + 1
                 ));
-                refocus(&format!("[data-skill=\"{to}\"]"));
+                refocus(to);
             }
-            ("t" | "T", None) if editable => self.toggle(i),
+            ("t" | "T", None) if editable => self.toggle(i, true),
             ("ArrowUp" | "ArrowDown", None) => {
                 let Some(p) = freq.and_then(|p| stepped_freq(p, e.key() == "ArrowUp")) else {
                     return false;
                 };
                 self.set_freq(i, p, false);
-                refocus(&format!("[data-skill=\"{i}\"]"));
+                refocus(i);
             }
             ("ArrowLeft" | "ArrowRight", None) => {
-                refocus(&format!(
-                    "[data-skill=\"{}\"]",
-                    step(i, e.key() == "ArrowRight")
-                ));
+                refocus(step(i, e.key() == "ArrowRight"));
             }
             _ => return false,
         }
@@ -300,12 +306,11 @@ fn skill_at(x: f64, y: f64) -> Option<usize> {
     slot.get_attribute("data-skill")?.parse().ok()
 }
 
-/// Focus the element matching `selector` after the dominoes are re-drawn (the next frame).
-fn refocus(selector: &str) {
-    let selector = selector.to_string();
+/// Focus skill `i`'s tile after the dominoes are re-drawn (the next frame).
+fn refocus(i: usize) {
     request_animation_frame(move || {
         let el = document()
-            .query_selector(&format!(".dominoes-wrap {selector}"))
+            .query_selector(&format!(".dominoes-wrap [data-skill=\"{i}\"]"))
             .ok()
             .flatten()
             .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
