@@ -74,7 +74,7 @@ pub fn Dominoes(lab: LabState) -> impl IntoView {
             <h2>"Dominoes"</h2>
             <p class="hint">
                 "One tile per skill, coloured like its curve and labelled with its frequency: it tips over as the skill is learned."
-                {move || draggable.get().then_some(" Drag a tile's bar up or down to change its frequency.")}
+                {move || (draggable.get() && !editable.get()).then_some(" Drag a tile's bar up or down to change its frequency.")}
             </p>
             {move || (editable.get() || arcs.get()).then(|| legend(editable.get()))}
             {move || {
@@ -114,7 +114,7 @@ fn legend(editable: bool) -> impl IntoView {
             <span>{sample("or")}"OR: any one"</span>
             {editable.then(|| view! {
                 <span class="graph-help" data-testid="graph-help">
-                    "Drag tile → tile: a prerequisite · click an arc: remove · ⇐: AND/OR"
+                    "Drag tile → tile: a prerequisite · click an arc: remove · ⇐: AND/OR · drag a bar: frequency"
                 </span>
             })}
         </p>
