@@ -110,8 +110,8 @@ fn legend(editable: bool) -> impl IntoView {
     view! {
         <p class="graph-legend" data-testid="graph-legend"
             title="An arc runs from a prerequisite to the skill that needs it; faint until the prerequisite is learned.">
-            <span>{sample("and")}"AND: needs all"</span>
-            <span>{sample("or")}"OR: any one"</span>
+            <span>{sample("and")}"AND"<span class="legend-long">": needs all"</span></span>
+            <span>{sample("or")}"OR"<span class="legend-long">": any one"</span></span>
             {editable.then(|| view! {
                 <span class="graph-help" data-testid="graph-help">
                     "Drag tile → tile: a prerequisite · click an arc: remove · ⇐: AND/OR · drag a bar: frequency"
