@@ -8,11 +8,13 @@
 //! `playback.rs`: the speeds and the frame-time statistics; `format.rs`: the one number format
 //! of the page's readouts; `view.rs`: how the page frames a run (the time axis that follows
 //! the cascade, the tiles' tipping); `tour.rs`: the guided tour's steps and its position in the
-//! address.
+//! address; `graph.rs`: the skill graph a reader edits on the dominoes (prerequisites, a
+//! frequency bar's drag).
 
 pub mod compare;
 pub mod controls;
 pub mod format;
+pub mod graph;
 pub mod interactive;
 pub mod playback;
 pub mod run;
@@ -26,6 +28,10 @@ pub use compare::{
 };
 pub use controls::{
     auto_value, nice, range_text, round_sig, set_by_control, shown_value, Slider, PER_DECADE,
+};
+pub use graph::{
+    bar_height, dragged_freq, freq_draggable, graph_editable, p_with, stepped_freq, Edge, Gate,
+    Graph,
 };
 pub use interactive::{
     interactive, sample_runs, sweep_tab_seconds, FrameCost, Interactive, SWEEP_AUTOSTART_S,

@@ -106,7 +106,7 @@ pub fn App() -> impl IntoView {
                 // rest follow them (on phones the slower controls move below the charts,
                 // style/main.css "The first screen").
                 <Transport lab=lab />
-                <Dominoes setup=lab.setup runs=lab.runs playback=lab.playback canvases=lab.canvases />
+                <Dominoes lab=lab />
                 <Charts lab=lab />
                 <Figure setup=lab.setup />
                 <ShareBar lab=lab />
@@ -361,6 +361,10 @@ fn HelpDialog(help: Help) -> impl IntoView {
                 <dt><kbd>"Space"</kbd></dt><dd>"Play or pause"</dd>
                 <dt><kbd>"→"</kbd></dt><dd>"One step forward (through the kept frames when scrubbed back)"</dd>
                 <dt><kbd>"R"</kbd></dt><dd>"Reset: the same run again from step 0, bit for bit"</dd>
+                <dt><kbd>"E"</kbd>" " <kbd>"←"</kbd>" " <kbd>"→"</kbd>" " <kbd>"Enter"</kbd></dt><dd>"On a focused domino (Resource model): a new prerequisite from it, to the domino picked with the arrows"</dd>
+                <dt><kbd>"T"</kbd></dt><dd>"On a focused domino: switch its prerequisites between AND and OR"</dd>
+                <dt><kbd>"Delete"</kbd></dt><dd>"On a focused arc: remove that prerequisite"</dd>
+                <dt><kbd>"↑"</kbd>" " <kbd>"↓"</kbd></dt><dd>"On a focused domino: its frequency one step up or down"</dd>
                 <dt><kbd>"?"</kbd></dt><dd>"This help"</dd>
                 <dt><kbd>"Esc"</kbd></dt><dd>"Close this help"</dd>
             </dl>

@@ -4,11 +4,16 @@
 //! tiles tip one after another; a learned skill lies flat). Prerequisites (`and` / `or` of the Resource model) are drawn as arcs
 //! from each parent to its composite skill, which stays hatched ("waiting") until its gate
 //! opens. Many skills wrap onto several rows; beyond [`MAX_TILES`] a heat strip.
+//!
+//! Run A's tiles are also the graph editor (`super::graph`, logic in `lab::graph`): where the
+//! model reads `and` / `or`, a drag from tile to tile adds a prerequisite, an arc removes it,
+//! a tile's ⇐ label switches AND/OR; where it reads `p`, each tile has a frequency bar to drag.
 
-use super::state::{ChartCanvases, Playback, Runs, Setup, Side};
-use crate::lab::skill_freqs;
+use super::graph::{DragKind, GraphEdit};
+use super::state::{ChartCanvases, LabState, Playback, Runs, Side};
 use crate::lab::view::tile_angle;
-use crate::link::{Config, Model};
+use crate::lab::{bar_height, freq_draggable, graph_editable, skill_freqs, Gate, Graph};
+use crate::link::Config;
 use crate::plot::run::{css_color, sig2, skill_color};
 use leptos::ev;
 use leptos::prelude::*;
@@ -17,36 +22,6 @@ use leptos::prelude::*;
 pub const MAX_TILES: usize = 100;
 /// Narrowest slot a tile gets before the row wraps (CSS pixels).
 const MIN_SLOT: f64 = 30.0;
-
-/// A composite skill's parents (0-based) and whether all (AND) or one (OR) must be learned.
-#[derive(Clone, Debug, PartialEq)]
-struct Needs {
-    parents: Vec<usize>,
-    all: bool,
-}
-
-fn needs(c: &Config) -> Vec<Option<Needs>> {
-    let n = c.skills();
-    let mut out = vec![None; n];
-    if c.model != Model::Resource {
-        return out;
-    }
-    for (list, all) in [(&c.and, true), (&c.or, false)] {
-        for (k, pre) in list {
-            if let Some(slot) = out.get_mut(k.wrapping_sub(1)) {
-                *slot = Some(Needs {
-                    parents: pre
-                        .iter()
-                        .map(|p| p.wrapping_sub(1))
-                        .filter(|&p| p < n)
-                        .collect(),
-                    all,
-                });
-            }
-        }
-    }
-    out
-}
 
 /// Columns for `n` tiles in `width` CSS pixels: as few rows as fit, balanced.
 fn columns(n: usize, width: f64) -> usize {
@@ -75,17 +50,14 @@ struct Shown {
 }
 
 #[component]
-pub fn Dominoes(
-    setup: Setup,
-    runs: Runs,
-    playback: Playback,
-    canvases: ChartCanvases,
-) -> impl IntoView {
+pub fn Dominoes(lab: LabState) -> impl IntoView {
+    let setup = lab.setup;
     let shown = Shown {
-        runs,
-        playback,
-        canvases,
+        runs: lab.runs,
+        playback: lab.playback,
+        canvases: lab.canvases,
     };
+    let edit = GraphEdit::new(lab);
     let width = RwSignal::new(row_width());
     let resize = window_event_listener(ev::resize, move |_| {
         let w = row_width();
@@ -94,12 +66,17 @@ pub fn Dominoes(
         }
     });
     on_cleanup(move || resize.remove());
+    let editable = Memo::new(move |_| setup.config.with(graph_editable));
+    let draggable = Memo::new(move |_| setup.config.with(freq_draggable));
+    let arcs = Memo::new(move |_| setup.config.with(|c| !Graph::of(c).edges().is_empty()));
     view! {
         <section class="dominoes-wrap" aria-label="Dominoes: one tile per skill">
             <h2>"Dominoes"</h2>
             <p class="hint">
                 "One tile per skill, coloured like its curve and labelled with its frequency: it tips over as the skill is learned."
+                {move || (draggable.get() && !editable.get()).then_some(" Drag a tile's bar up or down to change its frequency.")}
             </p>
+            {move || (editable.get() || arcs.get()).then(|| legend(editable.get()))}
             {move || {
                 let w = width.get();
                 let cfg = setup.config.get();
@@ -107,18 +84,44 @@ pub fn Dominoes(
                 let both = b.is_some();
                 view! {
                     {both.then(|| view! { <h3 class="side-head">"A"</h3> })}
-                    {row(shown, Side::A, &cfg, w)}
+                    {row(shown, Side::A, &cfg, w, Some(edit))}
                     {b.map(|cb| view! {
                         <h3 class="side-head">"B"</h3>
-                        {row(shown, Side::B, &cb, w)}
+                        {row(shown, Side::B, &cb, w, None)}
                     })}
                 }
             }}
+            <p class="graph-note" class:empty=move || edit.note.with(String::is_empty) role="status" data-testid="graph-note">{move || edit.note.get()}</p>
         </section>
     }
 }
 
-fn row(shown: Shown, side: Side, cfg: &Config, width: f64) -> AnyView {
+/// The arcs' key (AND dashed, OR dotted, both faint until the prerequisite is learned) and,
+/// where the graph is edited, the gesture in a few words (the rest is in the tiles' labels and
+/// the keyboard help).
+fn legend(editable: bool) -> impl IntoView {
+    let sample = |kind: &'static str| {
+        view! {
+            <svg class="legend-line" viewBox="0 0 28 8" aria-hidden="true">
+                <path d="M 1 4 L 27 4" class=format!("link {kind}") stroke="currentColor"></path>
+            </svg>
+        }
+    };
+    view! {
+        <p class="graph-legend" data-testid="graph-legend"
+            title="An arc runs from a prerequisite to the skill that needs it; faint until the prerequisite is learned.">
+            <span>{sample("and")}"AND"<span class="legend-long">": needs all"</span></span>
+            <span>{sample("or")}"OR"<span class="legend-long">": any one"</span></span>
+            {editable.then(|| view! {
+                <span class="graph-help" data-testid="graph-help">
+                    "Drag tile → tile: a prerequisite · click an arc: remove · ⇐: AND/OR · drag a bar: frequency"
+                </span>
+            })}
+        </p>
+    }
+}
+
+fn row(shown: Shown, side: Side, cfg: &Config, width: f64, edit: Option<GraphEdit>) -> AnyView {
     let Shown {
         runs,
         playback,
@@ -142,7 +145,13 @@ fn row(shown: Shown, side: Side, cfg: &Config, width: f64) -> AnyView {
     let freqs = skill_freqs(cfg);
     let names = cfg.skill_names();
     let thr = cfg.thr;
-    let needs = needs(cfg);
+    let graph = Graph::of(cfg);
+    // what run A's tiles edit (B follows A's differences, so it is never edited)
+    let ed = Editing {
+        edit,
+        graph: edit.is_some() && graph_editable(cfg),
+        freq: edit.is_some() && freq_draggable(cfg),
+    };
     let cols = columns(n, width);
     let rows = n.div_ceil(cols);
     // The level of skill i at the shown step.
@@ -160,23 +169,22 @@ fn row(shown: Shown, side: Side, cfg: &Config, width: f64) -> AnyView {
         }
     };
     let learned = move |i: usize| level(i) > thr;
+    let rows_ref = NodeRef::<leptos::html::Div>::new();
     let rows_view = (0..rows)
         .map(|r| {
             let range = r * cols..((r + 1) * cols).min(n);
-            let lane = links_lane(&needs, range.clone(), cols, n, learned);
+            let lane = links_lane(&graph, range.clone(), cols, n, learned, ed);
             let tiles = range
                 .map(|i| {
-                    tile(
+                    let t = TileData {
                         i,
                         n,
-                        &freqs,
-                        &names,
-                        needs[i].clone(),
+                        freqs: &freqs,
+                        names: &names,
+                        gate: graph.gate(i).cloned(),
                         thr,
-                        runs.slow,
-                        level,
-                        learned,
-                    )
+                    };
+                    tile(t, runs.slow, level, learned, ed)
                 })
                 .collect_view();
             view! {
@@ -189,28 +197,55 @@ fn row(shown: Shown, side: Side, cfg: &Config, width: f64) -> AnyView {
         })
         .collect_view();
     view! {
-        <div class="domino-rows" class:multi={rows > 1} data-testid=testid>
+        <div class="domino-rows" class:multi={rows > 1} class:editing=ed.graph data-testid=testid node_ref=rows_ref>
             {rows_view}
+            {edit.filter(|_| ed.graph).map(|e| band(e, rows_ref))}
         </div>
     }
     .into_any()
 }
 
-/// One lane of arcs above a row: parent → composite for every composite in `range`.
+/// The line that follows the pointer while an edge is dragged from a tile.
+fn band(edit: GraphEdit, rows: NodeRef<leptos::html::Div>) -> impl IntoView {
+    let line = move || {
+        let d = edit.drag.get()?;
+        if !matches!(d.kind, DragKind::Edge { .. }) || !d.moved {
+            return None;
+        }
+        let r = rows.get()?.get_bounding_client_rect();
+        let (x1, y1) = (d.start.0 - r.left(), d.start.1 - r.top());
+        let (x2, y2) = (d.at.0 - r.left(), d.at.1 - r.top());
+        Some(view! {
+            <line x1=x1 y1=y1 x2=x2 y2=y2 class="band-line" data-testid="graph-band"></line>
+            <circle cx=x2 cy=y2 r="5" class="band-end"></circle>
+        })
+    };
+    view! { <svg class="graph-band" aria-hidden="true">{line}</svg> }
+}
+
+/// What a row's tiles can edit.
+#[derive(Clone, Copy)]
+struct Editing {
+    edit: Option<GraphEdit>,
+    graph: bool,
+    freq: bool,
+}
+
+/// One lane of arcs above a row: parent → composite for every composite in `range`. Where
+/// the graph is edited, each arc also has a wide, focusable hit line that removes it.
 fn links_lane(
-    needs: &[Option<Needs>],
+    graph: &Graph,
     range: std::ops::Range<usize>,
     cols: usize,
     n: usize,
     learned: impl Fn(usize) -> bool + Copy + Send + Sync + 'static,
+    ed: Editing,
 ) -> Option<impl IntoView> {
-    let links: Vec<(usize, usize, bool)> = range
-        .clone()
-        .flat_map(|child| {
-            needs[child]
-                .iter()
-                .flat_map(move |nd| nd.parents.iter().map(move |&p| (p, child, nd.all)))
-        })
+    let links: Vec<(usize, usize, bool)> = graph
+        .edges()
+        .into_iter()
+        .filter(|e| range.contains(&e.to))
+        .map(|e| (e.from, e.to, e.all))
         .collect();
     if links.is_empty() {
         return None;
@@ -227,22 +262,61 @@ fn links_lane(
             let d = format!("M {x1} 1 C {x1} {top:.3} {x2} {top:.3} {x2} 1");
             let color = css_color(skill_color(p, n));
             let kind = if all { "and" } else { "or" };
+            let what = format!(
+                "skill {} {} skill {}",
+                p + 1,
+                if all { "is needed by" } else { "can unlock" },
+                c + 1
+            );
+            let hit = ed.edit.filter(|_| ed.graph).map(|e| {
+                let label = format!(
+                    "Prerequisite {} → {} ({}): press Delete or click to remove it",
+                    p + 1,
+                    c + 1,
+                    kind.to_uppercase()
+                );
+                view! {
+                    <path
+                        d=d.clone()
+                        class="link-hit"
+                        vector-effect="non-scaling-stroke"
+                        tabindex="0"
+                        role="button"
+                        aria-label=label
+                        data-edge=format!("{}-{}", p + 1, c + 1)
+                        data-testid="link-hit"
+                        on:click=move |_| e.remove(p, c, false)
+                        on:keydown=move |ev: ev::KeyboardEvent| {
+                            if matches!(ev.key().as_str(), "Delete" | "Backspace" | "Enter" | " ") {
+                                ev.prevent_default();
+                                ev.stop_propagation();
+                                e.remove(p, c, true);
+                            }
+                        }
+                    >
+                        <title>{format!("{what}: click to remove")}</title>
+                    </path>
+                }
+            });
             view! {
                 <path
-                    d=d
+                    d=d.clone()
                     class=format!("link {kind}")
                     class:open=move || learned(p)
                     stroke=color
                     data-testid="link"
+                    data-edge=format!("{}-{}", p + 1, c + 1)
                     vector-effect="non-scaling-stroke"
                 >
-                    <title>{format!("skill {} {} skill {}", p + 1, if all { "is needed by" } else { "can unlock" }, c + 1)}</title>
+                    <title>{what}</title>
                 </path>
+                {hit}
             }
         })
         .collect_view();
+    let hidden = if ed.graph { None } else { Some("true") };
     Some(view! {
-        <svg class="links" viewBox=format!("0 0 {cols} 1") preserveAspectRatio="none" aria-hidden="true">
+        <svg class="links" viewBox=format!("0 0 {cols} 1") preserveAspectRatio="none" aria-hidden=hidden>
             {paths}
         </svg>
     })
@@ -257,20 +331,34 @@ fn short_freq(p: f64) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn tile(
+/// What a tile shows of its skill.
+struct TileData<'a> {
     i: usize,
     n: usize,
-    freqs: &[f64],
-    names: &[String],
-    needs: Option<Needs>,
+    freqs: &'a [f64],
+    names: &'a [String],
+    gate: Option<Gate>,
     thr: f64,
+}
+
+fn tile(
+    t: TileData,
     slow: RwSignal<u64>,
     level: impl Fn(usize) -> f64 + Copy + Send + Sync + 'static,
     learned: impl Fn(usize) -> bool + Copy + Send + Sync + 'static,
+    ed: Editing,
 ) -> impl IntoView {
+    let TileData {
+        i,
+        n,
+        freqs,
+        names,
+        gate,
+        thr,
+    } = t;
     let color = css_color(skill_color(i, n));
-    let freq = freqs.get(i).map(|p| short_freq(*p)).unwrap_or_default();
+    let p = freqs.get(i).copied();
+    let freq = p.map(short_freq).unwrap_or_default();
     // the real networks' tiles are named tasks ("task x1⊕x2"), the toys' numbered skills
     let (who, idx) = match names.get(i) {
         Some(name) => (format!("task {name}"), name.clone()),
@@ -281,28 +369,96 @@ fn tile(
     } else {
         format!("{who} (frequency {freq})")
     };
-    let needs_text = needs.as_ref().map(|nd| {
-        let names: Vec<String> = nd.parents.iter().map(|p| (p + 1).to_string()).collect();
-        names.join(if nd.all { "&" } else { "|" })
+    let needs_text = gate.as_ref().map(|g| {
+        let names: Vec<String> = g.parents.iter().map(|p| (p + 1).to_string()).collect();
+        names.join(if g.all { "&" } else { "|" })
     });
-    if let Some(nd) = &needs {
-        let names: Vec<String> = nd.parents.iter().map(|p| (p + 1).to_string()).collect();
+    if let Some(g) = &gate {
+        let names: Vec<String> = g.parents.iter().map(|p| (p + 1).to_string()).collect();
         title.push_str(&format!(
             ", needs skill {} {}",
-            names.join(if nd.all { " and " } else { " or " }),
-            if nd.all { "(all)" } else { "(any one)" }
+            names.join(if g.all { " and " } else { " or " }),
+            if g.all { "(all)" } else { "(any one)" }
         ));
     }
+    let all = gate.as_ref().is_some_and(|g| g.all);
     // A composite waits until its gate opens: all parents learned (AND) or one (OR).
-    let waiting = move || match &needs {
+    let waiting = move || match &gate {
         None => false,
-        Some(nd) if nd.all => nd.parents.iter().any(|&p| !learned(p)),
-        Some(nd) => !nd.parents.is_empty() && nd.parents.iter().all(|&p| !learned(p)),
+        Some(g) if g.all => g.parents.iter().any(|&p| !learned(p)),
+        Some(g) => !g.parents.is_empty() && g.parents.iter().all(|&p| !learned(p)),
     };
     let label = title.clone();
+    let edit = ed.edit.filter(|_| ed.graph || ed.freq);
+    let needs_view = needs_text.map(|t| match edit.filter(|_| ed.graph) {
+        Some(e) => view! {
+            <button class="needs toggle" class:or=!all data-testid="needs"
+                aria-label=format!("Skill {} needs {} ({}): switch to {}", i + 1, t, if all { "AND" } else { "OR" }, if all { "OR" } else { "AND" })
+                on:pointerdown=|ev: ev::PointerEvent| ev.stop_propagation()
+                on:click=move |ev: ev::MouseEvent| e.toggle(i, ev.detail() == 0)>{format!("⇐{t}")}</button>
+        }
+        .into_any(),
+        None => view! { <span class="needs" data-testid="needs">{format!("⇐{t}")}</span> }.into_any(),
+    });
+    let bar = edit.filter(|_| ed.freq).zip(p).map(|(e, p)| {
+        let h = bar_height(freqs, i);
+        view! {
+            <div class="fbar" data-testid="fbar" title=format!("frequency {}: drag up or down", short_freq(p))
+                on:pointerdown=move |ev: ev::PointerEvent| {
+                    ev.stop_propagation();
+                    ev.prevent_default();
+                    e.pointer_down(&ev, i, Some(p));
+                }>
+                <div class="fbar-fill" style:height=format!("{:.1}%", h * 100.0) style:background-color=color.clone()></div>
+            </div>
+        }
+    });
+    let graph = ed.graph;
+    let source = move || {
+        edit.is_some_and(|e| {
+            e.pick.get().is_some_and(|(f, _)| f == i)
+                || e.drag
+                    .get()
+                    .is_some_and(|d| d.moved && d.kind == DragKind::Edge { from: i })
+        })
+    };
+    let target = move || edit.is_some_and(|e| e.pick.get().is_some_and(|(_, t)| t == i));
+    let slot_label = edit.map(|_| {
+        format!(
+            "{label}. {}{}",
+            if graph {
+                "E starts a prerequisite edge from it, T switches AND/OR. "
+            } else {
+                ""
+            },
+            if ed.freq {
+                "Up and down arrows change its frequency."
+            } else {
+                ""
+            }
+        )
+    });
     view! {
-        <li class="slot" data-testid="tile" title=title>
+        <li class="slot" data-testid="tile" title=title
+            class:source=source class:target=target
+            data-skill=edit.map(|_| i.to_string())
+            tabindex=edit.map(|_| "0")
+            aria-label=slot_label
+            on:pointerdown=move |ev: ev::PointerEvent| {
+                if let Some(e) = edit.filter(|_| graph) {
+                    e.pointer_down(&ev, i, None);
+                }
+            }
+            on:keydown=move |ev: ev::KeyboardEvent| {
+                if let Some(e) = edit {
+                    if e.key(&ev, i, n, graph, ed.freq.then_some(p).flatten()) {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                    }
+                }
+            }>
             <div class="stage">
+                {bar}
                 <div
                     class="tile"
                     class:waiting=waiting
@@ -320,7 +476,7 @@ fn tile(
             </div>
             <span class="idx">{idx}</span>
             <span class="freq">{freq}</span>
-            {needs_text.map(|t| view! { <span class="needs" data-testid="needs">{format!("⇐{t}")}</span> })}
+            {needs_view}
         </li>
     }
 }

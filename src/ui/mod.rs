@@ -7,7 +7,7 @@
 //! `animation.rs` the one frame mechanism of both pages (a work loop and a coalesced
 //! redraw); `location.rs` the address and the history; `canvas.rs` what both pages' charts
 //! share on a canvas; `app.rs` the lab's layout, window events and keys; `transport.rs`,
-//! `dominoes.rs`, `charts.rs` (canvases and the value readout), `panels.rs` (controls built
+//! `dominoes.rs` (with `graph.rs`, its graph and frequency editing), `charts.rs` (canvases and the value readout), `panels.rs` (controls built
 //! from `link::SCHEMA`), `theory.rs` (the overlays and the comparison), `share.rs` (exports,
 //! the Share dialog), `gallery.rs` (the paper's figures), `embed.rs` (embed mode), `tour.rs` (the guided tour) are the
 //! views; `draw.rs` puts the runs on the canvases; `clipboard.rs` and `download.rs` hand
@@ -24,6 +24,7 @@ mod download;
 mod draw;
 mod embed;
 mod gallery;
+mod graph;
 mod location;
 mod panels;
 pub mod preview;
