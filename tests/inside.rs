@@ -155,3 +155,106 @@ fn attribution_never_changes_a_run() {
         assert_eq!(plain, seen, "modular, attributing every {every} steps");
     }
 }
+
+// ---- The page's comparison with the Resource model (lab::inside), against the runs ----
+
+use skill_dominoes::lab::inside::{resource_on_axis, Comparison, ResourceAllocation, AGREE};
+use skill_dominoes::lab::Run;
+use skill_dominoes::link::parse;
+
+/// The page's run of `link` with the inside view open from step 0, to its end.
+fn watched_run(link: &str) -> Run {
+    let parsed = parse(link);
+    assert!(parsed.problems.is_empty(), "{link}: {:?}", parsed.problems);
+    let mut run = Run::new(&parsed.config);
+    run.watch_inside(true);
+    while !run.finished() {
+        run.advance(u32::MAX, &|| 0.0, f64::INFINITY);
+    }
+    assert!(run.error.is_none(), "{link}: {:?}", run.error);
+    run
+}
+
+/// The sentence the page shows for `run`, and its comparison.
+fn comparison(run: &Run) -> (Comparison, String) {
+    let res = ResourceAllocation::of(&run.p, run.milestones.thr).unwrap();
+    let inside = run.inside.as_ref().unwrap();
+    let learned = run.learned_steps();
+    let c = Comparison::of(inside, &learned, &res).unwrap();
+    let s = c.sentence(&run.names);
+    // the Resource curve lands its first learned task where the network does
+    let curve = resource_on_axis(&res, &learned, 400);
+    assert!(!curve.is_empty());
+    (c, s)
+}
+
+/// Fig. 2 (p2 = 0.1) and Fig. 19 (non-modular): before the frequent task is learned, the
+/// network and the Resource model both give it most of their resource; once it is learned
+/// the Resource model hands most of it to the rare task, while the network keeps more of its
+/// units on the learned one. The page's sentence says so with the runs' numbers.
+#[test]
+fn network_and_resource_model_agree_before_the_first_task_and_differ_after() {
+    for link in [
+        "v=1&preset=fig2&p2=0.1&steps=500",
+        "v=1&preset=fig19&modular=0&steps=800",
+    ] {
+        let run = watched_run(link);
+        let inside = run.inside.as_ref().unwrap();
+        assert_eq!(inside.snapshots[0].0, 0, "{link}: recorded from step 0");
+        let (c, s) = comparison(&run);
+        println!("{link}: {c:?}\n  {s}");
+        assert_eq!(c.first.task, 0, "{link}: the frequent task first");
+        assert!(!c.first.so_far);
+        assert!(c.first.network > 0.8 && c.first.resource > 0.7, "{link}");
+        assert!(c.first.agree(), "{link}");
+        let b = c.between.clone().unwrap();
+        assert_eq!(b.task, 1);
+        assert!(!b.so_far, "{link}: both tasks learned");
+        assert!(b.resource > 0.75, "{link}: the Resource model hands on");
+        assert!(
+            b.network < b.resource - AGREE,
+            "{link}: the network keeps units on task 1"
+        );
+        assert!(!b.agree());
+        assert!(s.contains("they agree") && s.contains("they differ"), "{s}");
+        assert!(s.contains(&format!("{:.0} %", 100.0 * b.network)), "{s}");
+    }
+}
+
+/// The modular network's blocks stay half and half, far from the Resource model's
+/// allocation before the frequent task is learned: the sentence says they differ.
+#[test]
+fn the_modular_network_differs_from_the_resource_model_from_the_start() {
+    let run = watched_run("v=1&preset=fig19&modular=1&steps=400");
+    let (c, s) = comparison(&run);
+    assert!((c.first.network - 0.5).abs() < 1e-9, "{c:?}");
+    assert!(!c.first.agree());
+    assert!(
+        s.starts_with("Before x1² is learned, the network gives it 50 %"),
+        "{s}"
+    );
+}
+
+/// Closed, the inside view records nothing; open, it records every K steps and the run's
+/// frames are the same as without it.
+#[test]
+fn the_inside_view_does_not_change_the_pages_run() {
+    let link = "v=1&m=parity&samples=500&width=12&steps=60";
+    let cfg = parse(link).config;
+    let mut plain = Run::new(&cfg);
+    while !plain.finished() {
+        plain.advance(7, &|| 0.0, f64::INFINITY);
+    }
+    assert!(plain.inside.is_none());
+    let run = watched_run(link);
+    assert_eq!(plain.frames, run.frames);
+    let steps: Vec<u32> = run
+        .inside
+        .as_ref()
+        .unwrap()
+        .snapshots
+        .iter()
+        .map(|s| s.0)
+        .collect();
+    assert_eq!(steps, (0..=60).step_by(10).collect::<Vec<_>>());
+}

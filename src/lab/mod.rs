@@ -7,11 +7,13 @@
 //! ([`interactive`]: the sizes reduced until a step and the set-up are quick in the tab);
 //! `playback.rs`: the speeds and the frame-time statistics; `format.rs`: the one number format
 //! of the page's readouts; `view.rs`: how the page frames a run (the time axis that follows
-//! the cascade, the tiles' tipping).
+//! the cascade, the tiles' tipping); `inside.rs`: which hidden units serve which task
+//! ([`inside::Inside`]) beside the Resource model's allocation.
 
 pub mod compare;
 pub mod controls;
 pub mod format;
+pub mod inside;
 pub mod interactive;
 pub mod playback;
 pub mod run;

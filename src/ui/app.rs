@@ -7,6 +7,7 @@ use super::dominoes::Dominoes;
 use super::draw;
 use super::embed::EmbedBar;
 use super::gallery::{Figure, Gallery};
+use super::inside::InsidePanel;
 use super::location;
 use super::panels::Panels;
 use super::share::ShareBar;
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Transport lab=lab />
                 <Dominoes setup=lab.setup runs=lab.runs playback=lab.playback canvases=lab.canvases />
                 <Charts lab=lab />
+                <InsidePanel lab=lab />
                 <Figure setup=lab.setup />
                 <ShareBar lab=lab />
                 <Summary runs=lab.runs />

@@ -9,8 +9,8 @@
 //! share on a canvas; `app.rs` the lab's layout, window events and keys; `transport.rs`,
 //! `dominoes.rs`, `charts.rs` (canvases and the value readout), `panels.rs` (controls built
 //! from `link::SCHEMA`), `theory.rs` (the overlays and the comparison), `share.rs` (exports,
-//! the Share dialog), `gallery.rs` (the paper's figures), `embed.rs` (embed mode) are the
-//! views; `draw.rs` puts the runs on the canvases; `clipboard.rs` and `download.rs` hand
+//! the Share dialog), `gallery.rs` (the paper's figures), `embed.rs` (embed mode), `inside.rs` (the hidden units
+//! of a real network) are the views; `draw.rs` puts the runs on the canvases; `clipboard.rs` and `download.rs` hand
 //! text out of the page; `sweep/` is the sweep page (`state.rs`, the page in `mod.rs`,
 //! `workers.rs`).
 
@@ -24,6 +24,7 @@ mod download;
 mod draw;
 mod embed;
 mod gallery;
+mod inside;
 mod location;
 mod panels;
 mod share;
