@@ -158,7 +158,7 @@ fn attribution_never_changes_a_run() {
 
 // ---- The page's comparison with the Resource model (lab::inside), against the runs ----
 
-use skill_dominoes::lab::inside::{resource_on_axis, Comparison, ResourceAllocation, AGREE};
+use skill_dominoes::lab::inside::{resource_on_axis, Comparison, ResourceAllocation};
 use skill_dominoes::lab::Run;
 use skill_dominoes::link::parse;
 
@@ -188,15 +188,17 @@ fn comparison(run: &Run) -> (Comparison, String) {
     (c, s)
 }
 
-/// Fig. 2 (p2 = 0.1) and Fig. 19 (non-modular): before the frequent task is learned, the
-/// network and the Resource model both give it most of their resource; once it is learned
-/// the Resource model hands most of it to the rare task, while the network keeps more of its
-/// units on the learned one. The page's sentence says so with the runs' numbers.
+/// Fig. 2 (p2 = 0.1): before x1⊕x2 is learned, the network and the Resource model both give
+/// it most of what they have; once it is learned the Resource model gives most of its
+/// resource to x3⊕x4, while most of the network's units keep serving x1⊕x2. Fig. 19
+/// (non-modular): the same before; after, both give the rare task less than half (the
+/// Resource model wastes most of its resource on N0). The page's sentence says so with the
+/// runs' numbers.
 #[test]
 fn network_and_resource_model_agree_before_the_first_task_and_differ_after() {
-    for link in [
-        "v=1&preset=fig2&p2=0.1&steps=500",
-        "v=1&preset=fig19&modular=0&steps=800",
+    for (link, after_agree) in [
+        ("v=1&preset=fig2&p2=0.1&steps=500", false),
+        ("v=1&preset=fig19&modular=0&steps=800", true),
     ] {
         let run = watched_run(link);
         let inside = run.inside.as_ref().unwrap();
@@ -210,14 +212,20 @@ fn network_and_resource_model_agree_before_the_first_task_and_differ_after() {
         let b = c.between.clone().unwrap();
         assert_eq!(b.task, 1);
         assert!(!b.so_far, "{link}: both tasks learned");
-        assert!(b.resource > 0.75, "{link}: the Resource model hands on");
         assert!(
-            b.network < b.resource - AGREE,
-            "{link}: the network keeps units on task 1"
+            b.network < 0.45,
+            "{link}: the network keeps most units on task 1"
         );
-        assert!(!b.agree());
-        assert!(s.contains("they agree") && s.contains("they differ"), "{s}");
+        assert_eq!(b.agree(), after_agree, "{link}");
+        assert!(s.contains("they agree, both give it most."), "{s}");
+        let second = if after_agree {
+            "they agree, both give it at most half."
+        } else {
+            "they differ, the network gives it at most half and the Resource model most."
+        };
+        assert!(s.ends_with(second), "{s}");
         assert!(s.contains(&format!("{:.0} %", 100.0 * b.network)), "{s}");
+        assert!(s.contains(&format!("{:.0} %", 100.0 * b.resource)), "{s}");
     }
 }
 

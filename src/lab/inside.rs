@@ -16,9 +16,6 @@ pub fn every_for(steps: u32) -> u32 {
     steps.div_ceil(MAX_SNAPSHOTS).max(10)
 }
 
-/// Two shares agree when they differ by at most this (absolute).
-pub const AGREE: f64 = 0.15;
-
 /// The attribution of one run, taken every `every` steps from the step it was switched on.
 #[derive(Clone, Debug, Default)]
 pub struct Inside {
@@ -136,8 +133,33 @@ pub struct Phase {
 }
 
 impl Phase {
+    /// The network and the Resource model agree on the phase when both give the task more
+    /// than half of what they have, or both at most half: they agree on who gets most.
     pub fn agree(&self) -> bool {
-        (self.network - self.resource).abs() <= AGREE
+        (self.network > 0.5) == (self.resource > 0.5)
+    }
+}
+
+/// "most" (more than half) or "less than half".
+fn how_much(x: f64) -> &'static str {
+    if x > 0.5 {
+        "most"
+    } else {
+        "at most half"
+    }
+}
+
+/// "they agree: both give it most" / "they differ: the network gives it most, the Resource
+/// model at most half".
+fn verdict(p: &Phase) -> String {
+    if p.agree() {
+        format!("they agree, both give it {}", how_much(p.network))
+    } else {
+        format!(
+            "they differ, the network gives it {} and the Resource model {}",
+            how_much(p.network),
+            how_much(p.resource)
+        )
     }
 }
 
@@ -192,18 +214,11 @@ impl Comparison {
         Some(Comparison { first, between })
     }
 
-    /// The page's sentence, e.g. "Before x1⊕x2 is learned, the network gives it 91 % of its
-    /// units and the Resource model 88 % of its resource: they agree. …".
+    /// The page's sentence, e.g. "Before x1⊕x2 is learned, the network gives it 87 % of its
+    /// units and the Resource model 73 % of its resource: they agree, both give it most. …".
     pub fn sentence(&self, names: &[String]) -> String {
         let name = |i: usize| names.get(i).cloned().unwrap_or(format!("s{}", i + 1));
         let pct = |x: f64| format!("{:.0} %", 100.0 * x);
-        let verdict = |p: &Phase| {
-            if p.agree() {
-                "they agree"
-            } else {
-                "they differ"
-            }
-        };
         let f = &self.first;
         let mut s = format!(
             "Before {} is learned{}, the network gives it {} of its units and the Resource model {} of its resource: {}.",
@@ -215,20 +230,13 @@ impl Comparison {
         );
         if let Some(b) = &self.between {
             s += &format!(
-                " Once {} is learned{}, {} gets {} of the network's units and {} of the Resource model's resource: {}{}.",
+                " Once {} is learned{}, {} gets {} of the network's units and {} of the Resource model's resource: {}.",
                 name(f.task),
                 if b.so_far { " (so far)" } else { "" },
                 name(b.task),
                 pct(b.network),
                 pct(b.resource),
-                verdict(b),
-                if b.agree() {
-                    ""
-                } else if b.network < b.resource {
-                    ": the network keeps more of its units on the learned task than the Resource model keeps of its resource"
-                } else {
-                    ": the network moves its units on faster than the Resource model"
-                }
+                verdict(b)
             );
         }
         s
