@@ -15,6 +15,10 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 
+/// The Resource model's allocation for the frequencies p and threshold of the run it was
+/// computed for.
+type Cached = (Vec<f64>, f64, Option<ResourceAllocation>);
+
 /// Redraw at most this often while the run plays (ms).
 const REDRAW_MS: f64 = 250.0;
 
@@ -26,8 +30,7 @@ pub fn InsidePanel(lab: LabState) -> impl IntoView {
     let sentence = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     // the Resource model's allocation for the run's frequencies, computed once per (p, thr)
-    let resource: StoredValue<Option<(Vec<f64>, f64, Option<ResourceAllocation>)>, LocalStorage> =
-        StoredValue::new_local(None);
+    let resource: StoredValue<Option<Cached>, LocalStorage> = StoredValue::new_local(None);
     let last_draw = StoredValue::new(f64::NEG_INFINITY);
     let pending = StoredValue::new(false);
     let shown = move || lab.setup.config.with(|c| has_inside(c.model));
