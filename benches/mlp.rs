@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the real-network experiments (one CPU thread; float64 for Figs 2
 //! and 13, float32 for Fig. 19): a whole Fig. 2 run (10 000 samples, 1000 full-batch Adam
-//! steps), one Fig. 13 step, a whole Fig. 19 run (1000 steps). Run: `cargo bench --bench mlp`;
+//! steps), one Fig. 13 step, a whole Fig. 19 run (1000 steps), and the inside view's
+//! attribution against a step (`inside`). Run: `cargo bench --bench mlp`;
 //! the figures and the PyTorch times they are compared with are in BENCHMARKS.md ("MLP").
 //!
 //! A "step" here is what a run does per step: the gradient from the kept forward pass, the
@@ -93,7 +94,39 @@ fn fig19_run(c: &mut Criterion) {
     g.finish();
 }
 
+/// The inside view's cost (docs/models.md §12): one training step against one attribution
+/// (K backward passes at the kept forward pass) of the same network, Fig. 2 (p2 = 0.1, after
+/// 200 steps) and Fig. 19 non-modular (f32, after 200 steps). The page attributes every 10
+/// steps (`lab::inside::every_for`), so the view costs about attribution/(10 · step) of the
+/// run while open, nothing while closed.
 #[cfg(not(target_arch = "wasm32"))]
-criterion_group!(mlp, fig2_run, fig13_step, fig19_run);
+fn inside(c: &mut Criterion) {
+    let mut g = c.benchmark_group("inside");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+    let mut p = Parity::new(ParityParams::frequency(0.1)).unwrap();
+    let mut m = Modular::new(ModularParams::default()).unwrap();
+    for _ in 0..200 {
+        p.step().unwrap();
+        m.step().unwrap();
+    }
+    let (mut p2, mut m2) = (p.clone(), m.clone());
+    g.bench_function("fig2_step", |b| {
+        b.iter(|| black_box(&mut p).step().unwrap())
+    });
+    g.bench_function("fig2_attribution", |b| {
+        b.iter(|| black_box(black_box(&mut p2).attribution()))
+    });
+    g.bench_function("fig19_step", |b| {
+        b.iter(|| black_box(&mut m).step().unwrap())
+    });
+    g.bench_function("fig19_attribution", |b| {
+        b.iter(|| black_box(black_box(&mut m2).attribution()))
+    });
+    g.finish();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+criterion_group!(mlp, fig2_run, fig13_step, fig19_run, inside);
 #[cfg(not(target_arch = "wasm32"))]
 criterion_main!(mlp);

@@ -9,12 +9,14 @@
 //! of the page's readouts; `view.rs`: how the page frames a run (the time axis that follows
 //! the cascade, the tiles' tipping); `tour.rs`: the guided tour's steps and its position in the
 //! address; `graph.rs`: the skill graph a reader edits on the dominoes (prerequisites, a
-//! frequency bar's drag).
+//! frequency bar's drag); `inside.rs`: which hidden units serve which task
+//! ([`inside::Inside`]) beside the Resource model's allocation.
 
 pub mod compare;
 pub mod controls;
 pub mod format;
 pub mod graph;
+pub mod inside;
 pub mod interactive;
 pub mod playback;
 pub mod run;

@@ -2,6 +2,7 @@
 //! so redrawing, scrubbing and reset never recompute a different result. The clock is passed
 //! in (the page gives `performance.now`, tests a constant).
 
+use super::inside::{every_for, Inside};
 use crate::link::{Config, Model};
 use crate::plot::run::Milestones;
 use crate::sim::freq::normalise;
@@ -31,6 +32,8 @@ pub struct Run {
     pub net: bool,
     /// The skills' names where they are named tasks (`Config::skill_names`; empty: s1, s2, …).
     pub names: Vec<String>,
+    /// Which hidden units serve which task, while the inside view is open (`lab::inside`).
+    pub inside: Option<Inside>,
 }
 
 /// The frequency of each skill, for labels: none for the quadratic toy, whose four skills
@@ -64,6 +67,7 @@ impl Run {
             error: None,
             net: config.model.is_net(),
             names: config.skill_names(),
+            inside: None,
         };
         match config.spec().and_then(Simulation::new) {
             Ok(sim) if !sim.frame(false).is_finite() => {
@@ -134,6 +138,11 @@ impl Run {
             } else {
                 sim.step().map(|_| None)
             };
+            if r.is_ok() {
+                if let Some(inside) = self.inside.as_mut() {
+                    inside.record(sim);
+                }
+            }
             match r {
                 Ok(Some(f)) => self.frames.push(f),
                 Ok(None) => {}
@@ -152,6 +161,31 @@ impl Run {
         } else {
             false
         }
+    }
+
+    /// Start (keeping what was recorded) or stop recording the attribution of the hidden
+    /// units every `lab::inside::every_for(steps)` steps; the current step is recorded at
+    /// once when due. The run itself is the same either way (tests/inside.rs).
+    pub fn watch_inside(&mut self, on: bool) {
+        if !on {
+            self.inside = None;
+            return;
+        }
+        let inside = self
+            .inside
+            .get_or_insert_with(|| Inside::new(every_for(self.steps)));
+        if let Some(sim) = self.sim.as_mut() {
+            inside.record(sim);
+        }
+    }
+
+    /// The step at which each skill was first above the threshold (None: not yet).
+    pub fn learned_steps(&self) -> Vec<Option<u32>> {
+        self.milestones
+            .finish
+            .iter()
+            .map(|f| f.and_then(|i| self.frames.get(i)).map(|f| f.step))
+            .collect()
     }
 
     /// One step on a copy of the simulation, thrown away. In the browser, WebAssembly

@@ -1,7 +1,9 @@
 //! Charts, generic over plotters' `DrawingBackend` (canvas in the page, SVG natively):
-//! [`run`] draws one run's trajectories, [`sweep`] a sweep's views. Here: what both share,
+//! [`run`] draws one run's trajectories, [`sweep`] a sweep's views, [`inside`] the hidden
+//! units of a real network. Here: what both share,
 //! the light and dark themes, the skill colours and [`ChartOpts`].
 
+pub mod inside;
 pub mod run;
 pub mod sweep;
 

@@ -162,6 +162,23 @@ impl Resource {
         }
     }
 
+    /// c_i = g_i(u) · p_i · u_i at the current state.
+    fn competitiveness(&self, i: usize) -> f64 {
+        self.gate(i) * self.p[i] * self.u(i)
+    }
+
+    /// The share of the resource each skill wins at the current state, r_i = c_i/(Σ_j c_j + N0)
+    /// with C = I (docs/models.md §4.1); the rest, N0/(Σ_j c_j + N0), is wasted. All zero when
+    /// Σ c + N0 = 0.
+    pub fn shares(&self) -> Vec<f64> {
+        let c: Vec<f64> = (0..self.n()).map(|i| self.competitiveness(i)).collect();
+        let denom = c.iter().sum::<f64>() + self.params.n0;
+        if denom == 0.0 {
+            return vec![0.0; c.len()];
+        }
+        c.iter().map(|c| c / denom).collect()
+    }
+
     /// One update of the map.
     pub fn step(&mut self) -> Result<(), SimError> {
         let n = self.n();
@@ -172,7 +189,7 @@ impl Resource {
         }
         let mut total = 0.0;
         for i in 0..n {
-            let c = self.gate(i) * self.p[i] * self.u(i);
+            let c = self.competitiveness(i);
             self.c[i] = c;
             total += c;
         }

@@ -8,6 +8,7 @@ use super::dominoes::Dominoes;
 use super::draw;
 use super::embed::EmbedBar;
 use super::gallery::{Figure, Gallery};
+use super::inside::InsidePanel;
 use super::location;
 use super::panels::Panels;
 use super::share::ShareBar;
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
                 <Transport lab=lab />
                 <Dominoes lab=lab />
                 <Charts lab=lab />
+                <InsidePanel lab=lab />
                 <Figure setup=lab.setup />
                 <ShareBar lab=lab />
                 <Summary runs=lab.runs />

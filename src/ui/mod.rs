@@ -9,8 +9,10 @@
 //! share on a canvas; `app.rs` the lab's layout, window events and keys; `transport.rs`,
 //! `dominoes.rs` (with `graph.rs`, its graph and frequency editing), `charts.rs` (canvases and the value readout), `panels.rs` (controls built
 //! from `link::SCHEMA`), `theory.rs` (the overlays and the comparison), `share.rs` (exports,
-//! the Share dialog), `gallery.rs` (the paper's figures), `embed.rs` (embed mode), `tour.rs` (the guided tour) are the
-//! views; `draw.rs` puts the runs on the canvases; `clipboard.rs` and `download.rs` hand
+//! the Share dialog), `gallery.rs` (the paper's figures), `embed.rs` (embed mode), `tour.rs`
+//! (the guided tour), `inside.rs` (the hidden units of a real network) are the views;
+//! `preview.rs` is the live preview's (a second wasm module, no Leptos); `draw.rs` puts the
+//! runs on the canvases; `clipboard.rs` and `download.rs` hand
 //! text out of the page; `sweep/` is the sweep page (`state.rs`, the page in `mod.rs`,
 //! `workers.rs`).
 
@@ -25,6 +27,7 @@ mod draw;
 mod embed;
 mod gallery;
 mod graph;
+mod inside;
 mod location;
 mod panels;
 pub mod preview;

@@ -20,6 +20,7 @@
 //! are shared by both precisions; the MLP's products, activations and loss run in the run's
 //! precision, and the observables are computed in f64 from its outputs.
 
+use super::attribution::Attribution;
 use super::gemm::Gemm;
 use super::mlp::{mse_loss, Input, Mlp, MlpSpec, Real, Tape};
 use crate::sim::error::SimError;
@@ -134,6 +135,49 @@ impl<T: Gemm> Core<T> {
             &mut self.grad,
         );
         opt.step(self.net.theta_mut(), &self.grad);
+    }
+}
+
+impl<T: Gemm> Core<T> {
+    /// The attribution (`attribution`) at the kept forward pass: ∂L/∂f of the masked MSE with
+    /// per-entry weights `weights` (n × K, f64), split by output column, one backward pass per
+    /// column into buffers of its own. Writes only the tape's δ scratch, which the next
+    /// training backward pass overwrites before reading.
+    fn attribution(&mut self, weights: &[f64], reweight: bool) -> Attribution {
+        let k = self.net.n_out();
+        let f = self.tape.output();
+        let weights: Vec<T> = to_real(weights);
+        let mut d_all = vec![T::ZERO; f.len()];
+        if weights.len() == f.len() && self.y.len() == f.len() {
+            mse_loss(f, &self.y, &weights, reweight, &mut d_all);
+        }
+        let layers = self.net.hidden_layers();
+        let widths: Vec<usize> = layers.iter().map(|l| l.3).collect();
+        let units: usize = widths.iter().sum();
+        let mut g = vec![0.0; units * k];
+        let mut d_task = vec![T::ZERO; d_all.len()];
+        let mut grad = vec![T::ZERO; self.net.n_params()];
+        for task in 0..k {
+            for (c, (d, &a)) in d_task.iter_mut().zip(&d_all).enumerate() {
+                *d = if c % k == task { a } else { T::ZERO };
+            }
+            self.net
+                .backward(self.rows.input(), &mut self.tape, &d_task, &mut grad);
+            let mut unit = 0;
+            for &(w, b, fan_in, fan_out) in &layers {
+                for j in 0..fan_out {
+                    let row = &grad[w + j * fan_in..w + (j + 1) * fan_in];
+                    let sq = row.iter().chain(std::iter::once(&grad[b + j]));
+                    g[unit * k + task] = sq.map(|x| x.to_f64() * x.to_f64()).sum();
+                    unit += 1;
+                }
+            }
+        }
+        Attribution {
+            widths,
+            tasks: k,
+            g,
+        }
     }
 }
 
@@ -259,6 +303,11 @@ impl Trainer {
         self.step
     }
 
+    /// The attribution at the current θ for the MSE with per-entry weights `weights`.
+    pub(super) fn attribution(&mut self, weights: &[f64], reweight: bool) -> Attribution {
+        with_core!(&mut self.engine, c => c.attribution(weights, reweight))
+    }
+
     /// Ok while the observed `values` and θ are finite.
     pub(super) fn check(&self, values: &[f64]) -> Result<(), SimError> {
         let s: f64 = values.iter().sum::<f64>() + self.engine.theta_sum();
@@ -286,6 +335,14 @@ pub(super) mod hooks {
         fn observe(&mut self);
         /// The observed losses that must stay finite (with θ) for the run to go on.
         fn watched(&self) -> &[f64];
+
+        /// The training objective as the attribution splits it (docs/models.md §12): the
+        /// per-entry weights m (n × K) of the masked MSE whose column i is task i's loss
+        /// (the expected mask where the training draws one each step), and whether it is
+        /// re-weighted; `None` when the tasks are not output columns (grokking).
+        fn objective_weights(&self) -> Option<(Vec<f64>, bool)> {
+            None
+        }
 
         /// The experiment with its row 0 observed (θ_0 checked finite), ready to step.
         fn started(mut self) -> Result<Self, SimError>
@@ -332,6 +389,14 @@ pub trait Experiment: hooks::Hooks {
     /// Number of network parameters.
     fn n_params(&self) -> usize {
         self.trainer().engine.n_params()
+    }
+
+    /// Which hidden units serve which task at the current θ (docs/models.md §12): K extra
+    /// backward passes, none of which changes the run. `None` for an experiment whose tasks
+    /// are not output columns (grokking).
+    fn attribution(&mut self) -> Option<Attribution> {
+        let (weights, reweight) = self.objective_weights()?;
+        Some(self.trainer_mut().attribution(&weights, reweight))
     }
 
     /// Number of tasks (columns).

@@ -273,6 +273,17 @@ impl<T: Gemm> Mlp<T> {
         self.theta.len()
     }
 
+    /// Where each hidden layer's parameters sit in θ, input side first (every layer but the
+    /// last): (offset of W_l, offset of b_l, fan-in, fan-out); unit j's incoming weights are
+    /// `θ[w + j·fan_in .. w + (j+1)·fan_in]`, its bias `θ[b + j]` (the attribution's units).
+    pub fn hidden_layers(&self) -> Vec<(usize, usize, usize, usize)> {
+        let hidden = self.layers.len().saturating_sub(1);
+        self.layers[..hidden]
+            .iter()
+            .map(|la| (la.w, la.b, la.fan_in, la.fan_out))
+            .collect()
+    }
+
     /// Inputs per row (d_0).
     pub fn n_in(&self) -> usize {
         self.spec.widths[0]

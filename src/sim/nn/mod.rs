@@ -17,6 +17,7 @@
 
 #[allow(unsafe_code)]
 pub mod activations;
+pub mod attribution;
 mod engine;
 #[allow(unsafe_code)]
 pub mod gemm;
@@ -27,6 +28,7 @@ pub mod modular;
 pub mod parity;
 pub mod spec;
 
+pub use attribution::Attribution;
 pub use engine::{Dtype, Experiment};
 pub use grokking::{Grokking, GrokkingParams};
 pub use modular::{Modular, ModularParams};

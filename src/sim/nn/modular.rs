@@ -194,6 +194,11 @@ impl Hooks for Modular {
     fn watched(&self) -> &[f64] {
         std::slice::from_ref(&self.loss)
     }
+
+    /// The training objective itself: the fixed mask, re-weighted or not.
+    fn objective_weights(&self) -> Option<(Vec<f64>, bool)> {
+        Some((self.mask.clone(), self.params.reweight))
+    }
 }
 
 impl Experiment for Modular {

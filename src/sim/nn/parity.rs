@@ -292,6 +292,32 @@ impl Hooks for Parity {
     fn watched(&self) -> &[f64] {
         std::slice::from_ref(&self.loss)
     }
+
+    /// The masked MSE with task 2's mask replaced by its expectation over the draws: each row
+    /// weighs `rare/n` (a fresh subset of `rare` rows each step) or p2 (Bernoulli); the kept
+    /// mask itself when it is `Fixed`, and all ones for the other tasks.
+    fn objective_weights(&self) -> Option<(Vec<f64>, bool)> {
+        let k = self.params.task.bits().len();
+        let n = self.order.len();
+        let mut m = vec![1.0; n * k];
+        if self.params.task == ParityTask::Frequency {
+            match self.params.supervision {
+                Supervision::Fixed => {
+                    with_core!(&self.trainer.engine, c => {
+                        m.iter_mut().zip(&c.mask).for_each(|(m, &x)| *m = x.to_f64())
+                    });
+                }
+                sup => {
+                    let w = match sup {
+                        Supervision::Bernoulli => self.params.p2,
+                        _ => self.rare as f64 / n as f64,
+                    };
+                    m.iter_mut().skip(1).step_by(k).for_each(|m| *m = w);
+                }
+            }
+        }
+        Some((m, false))
+    }
 }
 
 impl Experiment for Parity {
