@@ -71,6 +71,10 @@ fn broken_links_name_each_problem() {
     check("m=resource&and=5:1-2&n=3", &[("and", "outside 1…3")]);
     check("m=resource&and=2:2", &[("and", "own prerequisite")]);
     check("m=resource&and=x", &[("and", "skill:prerequisites")]);
+    // a cycle is a trap (none of its skills could start): named, and/or ignored
+    check("m=resource&and=2:1&or=1:2", &[("and", "cycle (2 → 1 → 2")]);
+    check("m=resource&or=3:2,2:1,1:3", &[("or", "cycle (")]);
+    check("m=resource&and=4:3,3:2,2:1", &[]);
     check("m=resource&sw=3:0.5", &[("sw", "k:u:p")]);
     check("m=resource&sw=30:0.5:0.1", &[("sw", "outside 1…10")]);
     check("n=2000&dim=1000", &[("vec", "n ≤ dim")]);

@@ -207,6 +207,49 @@ pub fn parse_within(query: &str, budget: &Budget) -> Parsed {
     }
 }
 
+/// A cycle of prerequisites (1-based skills, `k` needs each of `pre` in `and`, one of them in
+/// `or`), as the path from a skill back to itself, e.g. `[1, 2, 1]` for "1 needs 2, 2 needs 1";
+/// `None` when the graph has none. Even through an OR gate a cycle is a trap: a skill of the
+/// cycle can only start once another one of it has.
+fn prerequisite_cycle(
+    and: &[(usize, Vec<usize>)],
+    or: &[(usize, Vec<usize>)],
+) -> Option<Vec<usize>> {
+    let needs = |k: usize| {
+        and.iter()
+            .chain(or)
+            .filter(move |(t, _)| *t == k)
+            .flat_map(|(_, pre)| pre.iter().copied())
+    };
+    // depth-first from every skill with prerequisites, without recursion (a link may chain
+    // thousands): `path` holds the skills on the way and, for each, its prerequisites left
+    let mut done = std::collections::HashSet::new();
+    for (start, _) in and.iter().chain(or) {
+        if done.contains(start) {
+            continue;
+        }
+        let mut path: Vec<(usize, Vec<usize>)> = vec![(*start, needs(*start).collect())];
+        while let Some((k, left)) = path.last_mut() {
+            let k = *k;
+            match left.pop() {
+                Some(p) if path.iter().any(|(x, _)| *x == p) => {
+                    let from = path.iter().position(|(x, _)| *x == p).unwrap_or(0);
+                    let mut cycle: Vec<usize> = path[from..].iter().map(|(x, _)| *x).collect();
+                    cycle.push(p);
+                    return Some(cycle);
+                }
+                Some(p) if !done.contains(&p) => path.push((p, needs(p).collect())),
+                Some(_) => {}
+                None => {
+                    done.insert(k);
+                    path.pop();
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Rules between keys, and the size budget. Each repair is reported.
 fn cross_check(
     c: &mut Config,
@@ -236,6 +279,19 @@ fn cross_check(
         problems.push(problem(
             "and",
             "a skill has more than one prerequisite list; ignoring and/or".into(),
+        ));
+        c.and.clear();
+        c.or.clear();
+    }
+    if let Some(cycle) = prerequisite_cycle(&c.and, &c.or) {
+        let path: Vec<String> = cycle.iter().map(|k| k.to_string()).collect();
+        problems.push(problem(
+            if c.and.is_empty() { "or" } else { "and" },
+            format!(
+                "the prerequisites go round in a cycle ({}: each waits for the next, so none \
+                 could ever be learned); ignoring and/or",
+                path.join(" → ")
+            ),
         ));
         c.and.clear();
         c.or.clear();
