@@ -1,0 +1,156 @@
+//! Paper-scale grids at cluster size: the scheduler's own task variables choose a job's shard
+//! (`skills sweep LINK --shard slurm|llsub`, `--shard-rank R/S`), and the precomputed grids
+//! shipped in `data/grids/` are what the code computes today (a sample of stored cells re-run,
+//! bit for bit for the toy models).
+
+use std::process::Command;
+
+/// `skills` with exactly these scheduler variables (any set in the test's own environment
+/// removed first).
+fn skills_in(env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_skills"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SLURM_") || k.starts_with("LLSUB_") {
+            c.env_remove(k);
+        }
+    }
+    let out = c
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Scheduler variables (name, value).
+type Vars<'a> = &'a [(&'a str, &'a str)];
+
+const LINK: &str = "v=1&m=resource&steps=30&sweep=alpha:1,2,3&sweep2=n0:0,0.1";
+
+/// The run indices a `--list` printed.
+fn listed(out: &str) -> Vec<usize> {
+    out.lines()
+        .map(|l| l.split(' ').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_slurm_array_task_runs_its_shard_without_arithmetic() {
+    // sbatch --array=1-4: task 2 is shard 2/4 (runs 1, 5 of 6)
+    let array = |id: &str| {
+        skills_in(
+            &[
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_MAX", "4"),
+                ("SLURM_ARRAY_TASK_STEP", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ],
+            &["sweep", LINK, "--shard", "slurm", "--list"],
+        )
+    };
+    let (code, out, err) = array("2");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(listed(&out), [1, 5]);
+    let (_, explicit, _) = skills_in(&[], &["sweep", LINK, "--shard", "2/4", "--list"]);
+    assert_eq!(out, explicit);
+    // every task of the array together runs every run once
+    let mut all: Vec<usize> = (1..=4)
+        .flat_map(|i| listed(&array(&i.to_string()).1))
+        .collect();
+    all.sort();
+    assert_eq!(all, (0..6).collect::<Vec<_>>());
+    // --array=0-6:2 (tasks 0, 2, 4, 6): task 4 is the third of four
+    let (code, out, err) = skills_in(
+        &[
+            ("SLURM_ARRAY_TASK_ID", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_MAX", "6"),
+            ("SLURM_ARRAY_TASK_STEP", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ],
+        &["sweep", LINK, "--shard", "slurm", "--list"],
+    );
+    assert_eq!((code, listed(&out)), (0, vec![2]), "{err}");
+}
+
+#[test]
+fn llsub_rank_and_size_from_variables_or_arguments() {
+    let (code, out, err) = skills_in(
+        &[("LLSUB_RANK", "0"), ("LLSUB_SIZE", "4")],
+        &["sweep", LINK, "--shard", "llsub", "--list"],
+    );
+    assert_eq!((code, listed(&out)), (0, vec![0, 4]), "{err}");
+    let (code, out2, _) = skills_in(&[], &["sweep", LINK, "--shard-rank", "0/4", "--list"]);
+    assert_eq!((code, &out2), (0, &out));
+    // the rows a shard computes are the unsharded sweep's rows
+    let (_, whole, _) = skills_in(&[], &["sweep", LINK]);
+    let (code, part, err) = skills_in(
+        &[("LLSUB_RANK", "3"), ("LLSUB_SIZE", "4")],
+        &["sweep", LINK, "--shard", "llsub"],
+    );
+    assert_eq!(code, 0, "{err}");
+    for row in part.lines().skip(2) {
+        assert!(whole.lines().any(|l| l == row), "{row}");
+    }
+    assert_eq!(part.lines().count(), 2 + 1, "run 3 of 0 … 5");
+}
+
+#[test]
+fn missing_or_bad_variables_are_named_with_exit_code_2() {
+    let cases: &[(Vars, &str, &str)] = &[
+        (&[], "slurm", "SLURM_ARRAY_TASK_ID is not set"),
+        (
+            &[("SLURM_ARRAY_TASK_ID", "3")],
+            "slurm",
+            "SLURM_ARRAY_TASK_MIN is not set",
+        ),
+        (
+            &[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "1")],
+            "slurm",
+            "SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX",
+        ),
+        (
+            &[
+                ("SLURM_ARRAY_TASK_ID", "three"),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ],
+            "slurm",
+            "SLURM_ARRAY_TASK_ID is \"three\"",
+        ),
+        (
+            &[
+                ("SLURM_ARRAY_TASK_ID", "9"),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ],
+            "slurm",
+            "past the array's 4 tasks",
+        ),
+        (&[("LLSUB_SIZE", "4")], "llsub", "LLSUB_RANK is not set"),
+        (
+            &[("LLSUB_RANK", "-1"), ("LLSUB_SIZE", "4")],
+            "llsub",
+            "LLSUB_RANK is \"-1\"",
+        ),
+        (
+            &[("LLSUB_RANK", "4"), ("LLSUB_SIZE", "4")],
+            "llsub",
+            "below LLSUB_SIZE",
+        ),
+        (&[], "pbs", "expected I/K"),
+    ];
+    for (env, how, want) in cases {
+        let (code, out, err) = skills_in(env, &["sweep", LINK, "--shard", how]);
+        assert_eq!(code, 2, "{how} {env:?}: {err}");
+        assert!(out.is_empty() && err.contains(want), "{how} {env:?}: {err}");
+    }
+    let (code, _, err) = skills_in(&[], &["sweep", LINK, "--shard-rank", "4/4"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("0 ≤ RANK < SIZE"), "{err}");
+}
