@@ -154,3 +154,141 @@ fn missing_or_bad_variables_are_named_with_exit_code_2() {
     assert_eq!(code, 2);
     assert!(err.contains("0 ≤ RANK < SIZE"), "{err}");
 }
+
+/// `n` distinct indices below `len`, drawn by a fixed seed (splitmix64), so each run of the
+/// suite checks the same cells and a changed seed checks others.
+fn sample(len: usize, n: usize, seed: u64) -> Vec<usize> {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut out: Vec<usize> = vec![];
+    while out.len() < n.min(len) {
+        let i = (next() % len as u64) as usize;
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Re-run `per_file` stored cells of grid `file` natively and compare them with the stored
+/// fields: the same text, so the same bits, for the toy models; for the real networks
+/// (deterministic per platform only: natively matrixmultiply picks its kernel at run time)
+/// the same learning times and losses within a relative 1e-9.
+fn rerun_stored(file: &str, per_file: usize) {
+    use skill_dominoes::sweep::{run_one, stored};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/grids")
+        .join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let g = stored::read(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+    assert!(
+        g.provenance.commit.len() == 40
+            && g.provenance.command.contains("skills sweep")
+            && !g.provenance.date.is_empty(),
+        "{file}: provenance {:?}",
+        g.provenance
+    );
+    for k in sample(g.cells.len(), per_file, 13) {
+        let c = &g.cells[k];
+        let spec = g.sweep.run(c.index).unwrap();
+        let live = run_one(&spec, &g.sweep.outputs).tail();
+        let net = skill_dominoes::link::parse(&spec.query)
+            .config
+            .model
+            .is_net();
+        if !net {
+            assert_eq!(
+                stored::difference(&g.sweep, &live, &c.tail),
+                None,
+                "{file} run {}: {}",
+                c.index,
+                spec.query
+            );
+            continue;
+        }
+        let (a, b): (Vec<&str>, Vec<&str>) =
+            (live.split(',').collect(), c.tail.split(',').collect());
+        assert_eq!(a.len(), b.len(), "{file} run {}", c.index);
+        for (x, y) in a.iter().zip(&b) {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => assert!(
+                    (x - y).abs() <= 1e-9 * y.abs().max(1e-300),
+                    "{file} run {}: {x} here, {y} stored",
+                    c.index
+                ),
+                _ => assert_eq!(x, y, "{file} run {}", c.index),
+            }
+        }
+    }
+}
+
+#[test]
+fn stored_fig10n_cells_rerun_to_the_same_bits() {
+    rerun_stored("fig10n.csv", 3);
+    rerun_stored("fig10n-seeds.csv", 2);
+}
+
+#[test]
+fn stored_fig10s_cells_rerun_to_the_same_bits() {
+    rerun_stored("fig10s.csv", 5);
+    rerun_stored("fig10s-seeds.csv", 5);
+}
+
+#[test]
+fn stored_fig18_cells_rerun_to_the_same_bits() {
+    rerun_stored("fig18.csv", 5);
+}
+
+#[test]
+fn stored_fig19scatter_cells_rerun_to_rounding() {
+    rerun_stored("fig19scatter.csv", 5);
+}
+
+#[test]
+fn every_stored_grid_file_is_listed_and_read() {
+    use skill_dominoes::sweep::stored::{self, STORED_GRIDS};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/grids");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|f| f.ends_with(".csv"))
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = STORED_GRIDS.iter().map(|g| g.file.to_string()).collect();
+    listed.sort();
+    assert_eq!(files, listed, "data/grids and sweep::stored::STORED_GRIDS");
+    for g in STORED_GRIDS {
+        let text = std::fs::read_to_string(dir.join(g.file)).unwrap();
+        let s = stored::read(&text).unwrap_or_else(|e| panic!("{}: {e}", g.file));
+        // its runs are runs of its preset's grid (the same base link and outputs)
+        let preset =
+            skill_dominoes::sweep::Sweep::parse(&format!("v=1&preset={}", g.preset)).unwrap();
+        assert_eq!(
+            (&s.sweep.base, s.sweep.outputs.query()),
+            (&preset.base, preset.outputs.query()),
+            "{}",
+            g.file
+        );
+        let keys = |sw: &skill_dominoes::sweep::Sweep| -> Vec<String> {
+            sw.axes.iter().map(|a| a.key.clone()).collect()
+        };
+        assert_eq!(keys(&s.sweep), keys(&preset), "{}", g.file);
+        // each stored point is a point of the preset's grid (the page finds it there)
+        for c in &s.cells {
+            for ((k, v), a) in c.point.iter().zip(&preset.axes) {
+                assert!(
+                    a.values.contains(v),
+                    "{}: {k}={v} is not in the preset's grid",
+                    g.file
+                );
+            }
+        }
+        assert!(!s.cells.is_empty(), "{}", g.file);
+    }
+}
