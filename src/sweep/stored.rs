@@ -55,11 +55,6 @@ pub const STORED_GRIDS: &[StoredGrid] = &[
         note: "the whole sweep",
     },
     StoredGrid {
-        file: "fig18.csv",
-        preset: "fig18",
-        note: "the paper's 100 000 steps for every α and both modes at 6 of the 50 dims (20, 40, 100, 220, 500, 1000): the full 600-run grid is ≈ 1.1 CPU-hours",
-    },
-    StoredGrid {
         file: "fig19scatter.csv",
         preset: "fig19scatter",
         note: "the whole sweep (native numbers: the real networks agree with the tab's to rounding, not bit for bit)",
