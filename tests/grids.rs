@@ -241,6 +241,11 @@ fn stored_fig10s_cells_rerun_to_the_same_bits() {
 }
 
 #[test]
+fn stored_fig18_cells_rerun_to_the_same_bits() {
+    rerun_stored("fig18.csv", 2);
+}
+
+#[test]
 fn stored_fig19scatter_cells_rerun_to_rounding() {
     rerun_stored("fig19scatter.csv", 5);
 }
