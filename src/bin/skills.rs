@@ -5,6 +5,7 @@
 //! skills run 'v=1&m=geometry&n=10&alpha=2' [--every K] [--align]   # CSV on stdout
 //! skills run 'preset=fig4&opt=sgd&p1=0.9'                            # a figure's panel
 //! skills sweep 'v=1&m=resource&sweep=n0:1e-4..1:9:log' [--shard 2/8] # one row per run
+//! skills sweep '<link>' --shard slurm   (or llsub, or --shard-rank R/S) # a job array's task
 //! skills sweep '<link>' --resume part.csv > part2.csv                # finish an interrupted one
 //! skills merge part1.csv part2.csv … [--partial]                     # join shard outputs
 //! skills svg 'preset=fig4' > fig4.svg                                # the skill chart as SVG
@@ -131,9 +132,15 @@ mod native {
         Sweep {
             query: String,
             /// Run only shard I of K (1-based, `--shard 2/8`): every K-th run from the I-th, for
-            /// a job array; `skills merge` joins the shards' outputs.
-            #[arg(long, value_parser = parse_shard)]
+            /// a job array; `skills merge` joins the shards' outputs. `--shard slurm` reads a
+            /// Slurm array task's SLURM_ARRAY_TASK_ID, _MIN, _MAX, _STEP, _COUNT; `--shard
+            /// llsub` LLsub's LLSUB_RANK and LLSUB_SIZE.
+            #[arg(long, value_parser = parse_shard, value_name = "I/K|slurm|llsub")]
             shard: Option<(usize, usize)>,
+            /// Run only shard RANK of SIZE, 0-based (`--shard-rank 0/8` = `--shard 1/8`), as
+            /// LLsub passes `$LLSUB_RANK $LLSUB_SIZE` to a script.
+            #[arg(long, value_parser = skill_dominoes::sweep::shard::zero_based, conflicts_with = "shard", value_name = "RANK/SIZE")]
+            shard_rank: Option<(usize, usize)>,
             /// Print the runs (index and link) instead of running them (with `--resume`, the
             /// runs still missing).
             #[arg(long)]
@@ -168,16 +175,9 @@ mod native {
         },
     }
 
+    /// `--shard`: `I/K`, or the scheduler's task variables (`slurm`, `llsub`).
     fn parse_shard(s: &str) -> Result<(usize, usize), String> {
-        let (i, k) = s.split_once('/').ok_or("expected I/K, e.g. 2/8")?;
-        let (i, k): (usize, usize) = (
-            i.parse().map_err(|_| "I is not a number")?,
-            k.parse().map_err(|_| "K is not a number")?,
-        );
-        if k == 0 || i == 0 || i > k {
-            return Err(format!("shard {i}/{k}: need 1 ≤ I ≤ K"));
-        }
-        Ok((i - 1, k))
+        skill_dominoes::sweep::shard::parse(s, &|name| std::env::var(name).ok())
     }
 
     pub fn main() -> ExitCode {
@@ -242,9 +242,10 @@ mod native {
             Command::Sweep {
                 query,
                 shard,
+                shard_rank,
                 list,
                 resume,
-            } => sweep(&query, shard, list, resume.as_deref()),
+            } => sweep(&query, shard.or(shard_rank), list, resume.as_deref()),
             Command::Exponents { file, x, at, by } => {
                 if at.len() != 2 {
                     eprintln!("skills: exponents: --at takes two values, e.g. --at 40,220");

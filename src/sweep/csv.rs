@@ -58,7 +58,7 @@ pub fn field(text: &str) -> Cow<'_, str> {
 /// The fields of one CSV line (RFC 4180 quotes, `""` inside a quoted field); `None` for an
 /// unbalanced quote. A field is never split across lines (no writer here puts a line break
 /// in one).
-fn split_line(line: &str) -> Option<Vec<String>> {
+pub(crate) fn split_line(line: &str) -> Option<Vec<String>> {
     let mut out = vec![];
     let mut cur = String::new();
     let mut chars = line.chars().peekable();

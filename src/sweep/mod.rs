@@ -15,13 +15,17 @@
 //! * [`grid`]: the sweep link ([`Sweep`], [`Outputs`]) and its grid of runs;
 //! * [`run`]: one grid point run and summarised ([`run_one`]);
 //! * [`csv`]: the sweep CSV, written and read ([`Table`]), and [`merge`];
-//! * [`exponents`](mod@exponents): α_N and α_S from the results, for the CLI and the page.
+//! * [`exponents`](mod@exponents): α_N and α_S from the results, for the CLI and the page;
+//! * [`shard`]: which shard a job-array task runs (`--shard I/K`, `slurm`, `llsub`);
+//! * [`stored`]: the precomputed paper-scale grids shipped with the site (`data/grids/`).
 
 pub mod csv;
 pub mod exponents;
 pub mod grid;
 pub mod presets;
 pub mod run;
+pub mod shard;
+pub mod stored;
 
 pub use self::csv::{merge, Merged, Table};
 pub use self::exponents::{exponents, median, step_exponents};

@@ -7,6 +7,7 @@
 //! acts are in [`state`]; this file lays out the page and draws its charts.
 
 pub mod state;
+pub mod stored;
 pub mod workers;
 
 use self::state::{ChartView, SweepState};
@@ -16,6 +17,7 @@ use super::embed::SweepEmbedBar;
 use crate::link::query;
 use crate::plot::run::ChartOpts;
 use crate::plot::sweep::{self as sweep_plot, Table, View};
+use crate::sweep::stored::{paper_value, PAPER_EXPONENTS};
 use crate::sweep::{Sweep, SweepPreset, SWEEP_PRESETS};
 use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
@@ -114,11 +116,13 @@ pub fn SweepPage(link: String) -> impl IntoView {
         resize.remove();
         back.remove();
         s.stop_runner();
+        s.precomputed.stop();
     });
     // A sweep estimated to take a few seconds here starts by itself (as a run plays on load:
     // not with autoplay=0, an embed only with autoplay=1); a longer one says what it would
     // take and waits for Run sweep.
-    if let Some(secs) = s.estimate() {
+    let on_open = move || {
+        let Some(secs) = s.estimate() else { return };
         let workers = s.progress.workers.get_untracked().max(1);
         if secs <= crate::lab::SWEEP_AUTOSTART_S && super::location::opts().wants_autoplay() {
             request_animation_frame(move || s.start_on_open());
@@ -129,6 +133,15 @@ pub fn SweepPage(link: String) -> impl IntoView {
                 state::plural(workers)
             ));
         }
+    };
+    // a paper sweep with precomputed grids shows them at once instead
+    let stored_preset = s
+        .link
+        .with_untracked(|l| preset_of(l))
+        .filter(|p| !crate::sweep::stored::grids_of(p.id).is_empty());
+    match stored_preset {
+        Some(p) if s.estimate().is_some() => s.load_precomputed(p.id, on_open),
+        _ => on_open(),
     }
     let title = s
         .link
@@ -330,6 +343,19 @@ fn PresetPicker(link: RwSignal<String>) -> impl IntoView {
 #[component]
 fn SweepResults(s: SweepState) -> impl IntoView {
     let (p, c) = (s.progress, s.chart);
+    // whether an exponent with the paper's values beside it is shown (tracked)
+    let shown_paper = move |symbol: &str| {
+        s.results.table.with(|t| {
+            t.as_ref().is_ok_and(|t| {
+                sweep_plot::exponents(t).iter().any(|e| {
+                    e.label.starts_with(symbol)
+                        && e.points
+                            .iter()
+                            .any(|(a, _)| paper_value(&e.label, *a).is_some())
+                })
+            })
+        })
+    };
     let exponent_text = move || {
         let t = s.results.table.get().ok()?;
         let e = sweep_plot::exponents(&t);
@@ -342,7 +368,10 @@ fn SweepResults(s: SweepState) -> impl IntoView {
                     let v: Vec<String> = s
                         .points
                         .iter()
-                        .map(|(a, x)| format!("α = {a}: {x:.2}"))
+                        .map(|(a, x)| match paper_value(&s.label, *a) {
+                            Some(p) => format!("α = {a}: {x:.2} (paper {p:.2})"),
+                            None => format!("α = {a}: {x:.2}"),
+                        })
                         .collect();
                     format!("{}: {}", s.label, v.join(", "))
                 })
@@ -363,6 +392,7 @@ fn SweepResults(s: SweepState) -> impl IntoView {
                 <span class="hint">{move || p.mode.get()}</span>
             </div>
             <p class="status" data-testid="sweep-status" aria-live="polite">{move || p.status.get()}</p>
+            <PrecomputedBox s=s />
             <div class="field">
                 <label for="sweep-view">"Show"</label>
                 <select
@@ -394,6 +424,11 @@ fn SweepResults(s: SweepState) -> impl IntoView {
                         view! {
                             <ul class="hint" data-testid="sweep-exponents">
                                 {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                                {PAPER_EXPONENTS
+                                    .iter()
+                                    .filter(|e| shown_paper(e.symbol))
+                                    .map(|e| view! { <li>{format!("Paper's {}: arXiv 2501.12391 {}.", e.symbol, e.how)}</li> })
+                                    .collect_view()}
                                 <li>"Marks: Domino α − 1, quanta (α − 1)/α, Chinchilla α_N = 0.34 and α_S = 0.28."</li>
                             </ul>
                         }
@@ -524,12 +559,20 @@ fn RunsTable(s: SweepState) -> impl IntoView {
                     r.sweep.with_value(|sw| sw.as_ref()?.run(i).map(|r| format!("?{}", r.query)))
                 };
                 let shown = t.rows.len().min(TABLE_ROWS);
+                // a stored run (precomputed): its key, if the row is one
+                let stored = |i: usize| {
+                    r.sweep.with_value(|sw| {
+                        let sw = sw.as_ref()?;
+                        let key = state::cache_key(sw, &sw.point(i), &r.outputs_query());
+                        s.precomputed.tail(&key).map(|_| i)
+                    })
+                };
                 // lab links for the page's own runs, not for an opened file's
                 let computed_rows = r.opened.with_untracked(|o| o.is_none());
                 Some(view! {
                     <div class="table-scroll">
                         <table data-testid="sweep-rows">
-                            <thead><tr>{t.header.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view()}<th>"lab"</th></tr></thead>
+                            <thead><tr>{t.header.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view()}<th>"lab"</th><th>"precomputed"</th></tr></thead>
                             <tbody>
                                 {t.rows[..shown]
                                     .iter()
@@ -540,6 +583,7 @@ fn RunsTable(s: SweepState) -> impl IntoView {
                                             <tr>
                                                 {r.iter().map(|f| view! { <td>{f.clone()}</td> }).collect_view()}
                                                 <td>{href.map(|h| view! { <a href=h>"open"</a> })}</td>
+                                                <td>{(if computed_rows { stored(i) } else { None }).map(|i| view! { <RerunCell s=s index=i /> })}</td>
                                             </tr>
                                         }
                                     })
@@ -553,5 +597,68 @@ fn RunsTable(s: SweepState) -> impl IntoView {
                 })
             }}
         </details>
+    }
+}
+
+/// Where the precomputed grids shown came from: each grid's file, what it holds, its sweep
+/// link, commit, command and date.
+#[component]
+fn PrecomputedBox(s: SweepState) -> impl IntoView {
+    let pre = s.precomputed;
+    move || {
+        let loaded = pre.loaded.get();
+        let failed = pre.failed.get();
+        (!loaded.is_empty() || !failed.is_empty()).then(|| {
+            view! {
+                <div class="hint sweep-precomputed" data-testid="sweep-precomputed">
+                    <p>
+                        <strong>"Precomputed"</strong>
+                        " with the native "
+                        <code>"skills sweep"</code>
+                        ", shipped with the site; each run can be re-run here (the runs table: re-run), and the toy models' re-runs must match bit for bit."
+                    </p>
+                    <ul>
+                        {loaded
+                            .into_iter()
+                            .map(|g| {
+                                let p = g.provenance;
+                                let short: String = p.commit.chars().take(12).collect();
+                                view! {
+                                    <li data-testid="sweep-precomputed-grid">
+                                        {format!("{} ({} runs): {}. ", g.file, g.runs, g.note)}
+                                        "Sweep link "
+                                        <code>{p.link}</code>
+                                        "; commit "
+                                        <code title=p.commit.clone()>{short}</code>
+                                        "; command "
+                                        <code>{p.command}</code>
+                                        "; date "
+                                        {p.date}
+                                        "."
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                        {failed
+                            .into_iter()
+                            .map(|(f, why)| view! { <li class="problem">{format!("{f} could not be loaded: {why}")}</li> })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// A stored run's cell in the runs table: Re-run, then what the re-run found.
+#[component]
+fn RerunCell(s: SweepState, index: usize) -> impl IntoView {
+    let verdict = move || s.precomputed.verdicts.with(|v| v.get(&index).cloned());
+    view! {
+        <button class="small" data-testid="sweep-rerun" on:click=move |_| s.rerun(index)>
+            "re-run"
+        </button>
+        " "
+        <span data-testid="sweep-rerun-verdict">{verdict}</span>
     }
 }

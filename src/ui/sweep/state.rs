@@ -4,6 +4,7 @@
 //! are the page's acts (run, cancel, open a CSV, a runner's events); drawing is the page's,
 //! asked for through the state's [`Animation`].
 
+use super::stored::{fetch_grids, Loaded, Precomputed};
 use super::workers::{self, Event, Runner};
 use crate::link::Problem;
 use crate::plot::sweep::{self as sweep_plot, Table, View};
@@ -132,7 +133,7 @@ fn csv(
 }
 
 /// The cache's two keys of a grid point: (base link and outputs, the point's `key=value&…`).
-fn cache_key(sweep: &Sweep, point: &[(String, String)], outputs: &str) -> (String, String) {
+pub fn cache_key(sweep: &Sweep, point: &[(String, String)], outputs: &str) -> (String, String) {
     let point: Vec<String> = point.iter().map(|(k, v)| format!("{k}={v}")).collect();
     (format!("{}\n{outputs}", sweep.base), point.join("&"))
 }
@@ -141,6 +142,11 @@ impl Results {
     /// The CSV of the finished runs, in run order (the whole `skills sweep` output once done).
     pub fn csv(self) -> String {
         csv(self.opened, self.header, self.rows)
+    }
+
+    /// The outputs every run of the shown sweep reports (`record=…&fit=n0`).
+    pub fn outputs_query(self) -> String {
+        self.outputs.get_value()
     }
 
     /// The CSV read now (not through the memo).
@@ -183,6 +189,8 @@ pub struct SweepState {
     generation: StoredValue<u64>,
     /// The page's frames: the coalesced redraw (what drawing is, the page sets).
     pub anim: Animation,
+    /// The precomputed grids shown for the link, and live re-runs of their cells.
+    pub precomputed: Precomputed,
 }
 
 pub fn plural(n: usize) -> &'static str {
@@ -274,6 +282,7 @@ impl SweepState {
             runner: StoredValue::new_local(None),
             generation: StoredValue::new(0),
             anim: Animation::new(),
+            precomputed: Precomputed::new(),
         }
     }
 
@@ -284,16 +293,22 @@ impl SweepState {
     /// Run the sweep of the link: finished grid points come from the cache, the rest go to
     /// the workers (or the page's thread where workers cannot start).
     pub fn start(self) {
-        self.begin(true);
+        self.begin(true, true);
     }
 
     /// As [`SweepState::start`], when the page opens: the address is the sweep's already, so
     /// no history entry is added.
     pub fn start_on_open(self) {
-        self.begin(false);
+        self.begin(false, true);
     }
 
-    fn begin(self, push: bool) {
+    /// Show what is known of the link's grid (precomputed and earlier runs) without running
+    /// the rest.
+    pub fn show_known(self) {
+        self.begin(false, false);
+    }
+
+    fn begin(self, push: bool, run: bool) {
         self.stop_runner();
         let (p, r) = (self.progress, self.results);
         r.opened.set(None);
@@ -349,6 +364,28 @@ impl SweepState {
         }
         r.version.update(|v| *v += 1);
         self.request_redraw();
+        if !run {
+            let stored = self.precomputed.tails.with_value(|t| {
+                r.sweep.with_value(|sw| {
+                    let outputs = r.outputs.get_value();
+                    sw.as_ref().map_or(0, |sw| {
+                        (0..sw.len())
+                            .filter(|&i| t.contains_key(&cache_key(sw, &sw.point(i), &outputs)))
+                            .count()
+                    })
+                })
+            });
+            p.status.set(if jobs.is_empty() {
+                format!("All {reused} runs precomputed: shown at once (where they came from: below).")
+            } else {
+                format!(
+                    "Precomputed: {stored} of {} runs shown at once (where they came from: below); Run sweep computes the other {} here.",
+                    p.total.get_untracked(),
+                    jobs.len()
+                )
+            });
+            return;
+        }
         if jobs.is_empty() {
             p.status
                 .set(format!("All {reused} runs were already computed (reused)."));
@@ -386,7 +423,7 @@ impl SweepState {
         self.runner.set_value(Some(runner));
         p.running.set(true);
         p.status.set(if reused > 0 {
-            format!("Running; {reused} runs reused from earlier sweeps.")
+            format!("Running; {reused} runs reused (precomputed or from earlier sweeps).")
         } else {
             "Running.".into()
         });
@@ -520,6 +557,122 @@ impl SweepState {
             p.done.get_untracked(),
             p.total.get_untracked()
         ));
+    }
+
+    /// Fetch the precomputed grids of sweep preset `preset` and show them at once (the
+    /// rest of the grid waits for Run sweep); `otherwise` runs when none could be loaded.
+    pub fn load_precomputed(self, preset: &'static str, otherwise: impl FnOnce() + 'static) {
+        let pre = self.precomputed;
+        self.progress
+            .status
+            .set("Loading the precomputed grid…".into());
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut loaded = vec![];
+            let mut failed = vec![];
+            for (g, got) in fetch_grids(preset).await {
+                match got {
+                    Ok(st) => {
+                        let outputs = st.sweep.outputs.query();
+                        let (base, _) = cache_key(&st.sweep, &[], &outputs);
+                        for c in &st.cells {
+                            let (_, point) = cache_key(&st.sweep, &c.point, &outputs);
+                            pre.tails.update_value(|t| {
+                                t.insert((base.clone(), point.clone()), c.tail.clone());
+                            });
+                            self.results.cache.update_value(|m| {
+                                m.entry(base.clone())
+                                    .or_default()
+                                    .insert(point, c.tail.clone());
+                            });
+                        }
+                        loaded.push(Loaded {
+                            file: g.file,
+                            note: g.note,
+                            runs: st.cells.len(),
+                            provenance: st.provenance,
+                        });
+                    }
+                    Err(why) => failed.push((g.file.to_string(), why)),
+                }
+            }
+            let none = loaded.is_empty();
+            pre.loaded.set(loaded);
+            pre.failed.set(failed);
+            if none {
+                self.progress.status.set(String::new());
+                otherwise();
+            } else {
+                self.show_known();
+            }
+        });
+    }
+
+    /// Re-run grid point `index` of the shown sweep live (one worker, or the page's thread
+    /// where workers cannot start) and compare its fields with the stored ones.
+    pub fn rerun(self, index: usize) {
+        self.rerun_with(index, false);
+    }
+
+    fn rerun_with(self, index: usize, in_page: bool) {
+        let (pre, r) = (self.precomputed, self.results);
+        let Some(sweep) = r.sweep.get_value() else {
+            return;
+        };
+        let outputs = r.outputs.get_value();
+        let Some(spec) = sweep.run(index) else {
+            return;
+        };
+        let Some(stored) = pre.tail(&cache_key(&sweep, &spec.point, &outputs)) else {
+            return;
+        };
+        pre.stop();
+        let net = crate::link::parse(&spec.query).config.model.is_net();
+        pre.verdicts.update(|v| {
+            v.insert(index, "re-running…".into());
+        });
+        pre.started.update_value(|s| {
+            s.insert(index, now());
+        });
+        let sw = sweep.clone();
+        let on_event = move |e: Event| {
+            let (id, text) = match e {
+                Event::Done { id, tail, .. } => {
+                    let secs = pre
+                        .started
+                        .with_value(|s| s.get(&id).map(|t| (now() - t) / 1000.0))
+                        .unwrap_or(0.0);
+                    let text = match crate::sweep::stored::difference(&sw, &tail, &stored) {
+                        None => format!(
+                            "re-run: identical (every field, bit for bit; {} here)",
+                            duration(secs)
+                        ),
+                        Some(d) if net => format!(
+                            "re-run: differs from the stored native run — {d} (the real networks agree across platforms to rounding, not bit for bit)"
+                        ),
+                        Some(d) => format!("re-run: differs — {d}"),
+                    };
+                    (id, text)
+                }
+                Event::Failed { id, message } => (id, format!("re-run failed: {message}")),
+                Event::Unavailable(_) => {
+                    // the worker could not start: the same run on the page's thread
+                    self.rerun_with(index, true);
+                    return;
+                }
+            };
+            pre.verdicts.update(|v| {
+                v.insert(id, text.clone());
+            });
+            self.progress.status.set(format!("Run {id}: {text}"));
+        };
+        let workers = if in_page {
+            Err(String::new())
+        } else {
+            Runner::workers(1, sweep.clone(), outputs.clone(), on_event.clone())
+        };
+        let runner = workers.unwrap_or_else(|_| Runner::in_page(sweep, outputs, on_event));
+        runner.submit(vec![index]);
+        pre.runner.set_value(Some(runner));
     }
 
     /// Open a CSV file (a cluster run merged with `skills merge`) in place of the results.

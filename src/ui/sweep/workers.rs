@@ -87,6 +87,45 @@ fn urls() -> Result<Urls, String> {
     })
 }
 
+/// The address of a file the site serves beside the page's module (`grids/fig10n.csv`):
+/// the module's directory is the site's root on every page (figure pages live under
+/// `fig/<id>/`).
+pub fn site_file(path: &str) -> Result<String, String> {
+    let js = urls()?.js;
+    let dir = js.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    Ok(format!("{dir}/{path}"))
+}
+
+/// The text at `url` (a GET of the site's own origin), or why not.
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let resp = JsFuture::from(leptos::prelude::window().fetch_with_str(url))
+        .await
+        .map_err(|_| "the network refused it".to_string())?;
+    let ok = js_sys::Reflect::get(&resp, &"ok".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    if !ok {
+        let status = get_f64(&resp, "status").unwrap_or(0.0);
+        return Err(format!("HTTP status {status}"));
+    }
+    let text: js_sys::Function = js_sys::Reflect::get(&resp, &"text".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or("no text in the response")?;
+    let promise: js_sys::Promise = text
+        .call0(&resp)
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or("no text in the response")?;
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| "the response could not be read as text".to_string())
+}
+
 /// How many workers to start: `navigator.hardwareConcurrency` (at least 1, at most 16).
 pub fn cores() -> usize {
     let n = leptos::prelude::window().navigator().hardware_concurrency();
