@@ -292,3 +292,39 @@ fn every_stored_grid_file_is_listed_and_read() {
         assert!(!s.cells.is_empty(), "{}", g.file);
     }
 }
+
+/// The Fig. 19 scatter's caption states the medians and 10–90 % ranges of t2/t1 of the stored
+/// 200-run grid (data/grids/fig19scatter.csv), to the digit it gives.
+#[test]
+fn the_fig19_scatter_caption_states_the_stored_grid() {
+    let text = std::fs::read_to_string("data/grids/fig19scatter.csv").expect("the stored grid");
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (modular, times) = (col("modular"), col("t_skills"));
+    let mut ratios = [vec![], vec![]];
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let t: Vec<f64> = f[times].split(';').map(|x| x.parse().unwrap()).collect();
+        ratios[f[modular].parse::<usize>().unwrap()].push(t[1] / t[0]);
+    }
+    let caption = skill_dominoes::sweep::presets::SWEEP_PRESETS
+        .iter()
+        .find(|p| p.id == "fig19scatter")
+        .unwrap()
+        .caption;
+    for (r, stated) in ratios
+        .iter_mut()
+        .zip([["2.9", "2.2", "3.9"], ["1.2", "0.9", "1.6"]])
+    {
+        assert_eq!(r.len(), 100);
+        r.sort_by(f64::total_cmp);
+        let median = (r[49] + r[50]) / 2.0;
+        let q = |p: f64| r[(p * (r.len() - 1) as f64) as usize];
+        let got = [median, q(0.1), q(0.9)].map(|x| format!("{x:.1}"));
+        assert_eq!(got, stated, "median, 10 % and 90 % of t2/t1");
+        for s in stated {
+            assert!(caption.contains(s), "the caption states {s}: {caption}");
+        }
+    }
+}
