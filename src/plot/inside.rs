@@ -6,6 +6,7 @@
 use super::{skill_color, ChartOpts};
 use crate::sim::nn::Attribution;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 fn err<E: std::fmt::Display>(e: E) -> String {
@@ -178,7 +179,7 @@ pub fn draw_serving<DB: DrawingBackend>(
             .map(|(x, v)| (*x, v[i].clamp(0.0, 1.0)))
             .collect();
         if dashed.len() >= 2 {
-            chart
+            let series = chart
                 .draw_series(DashedLineSeries::new(
                     dashed,
                     px(6.0),
@@ -186,6 +187,13 @@ pub fn draw_serving<DB: DrawingBackend>(
                     col.stroke_width(px(1.5)),
                 ))
                 .map_err(err)?;
+            // one legend entry says what the dashed curves are (their colours are the tasks')
+            if i == 0 {
+                let fg = c.fg;
+                series.label("Resource model").legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 16, y)], 4, 3, fg.stroke_width(1))
+                });
+            }
         }
     }
     let idle: Vec<(f64, f64)> = serving
@@ -202,7 +210,7 @@ pub fn draw_serving<DB: DrawingBackend>(
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
         .label_font(font)
-        .background_style(c.bg.mix(0.85))
+        .background_style(c.bg.mix(0.6))
         .border_style(c.grid)
         .draw()
         .map_err(err)?;
