@@ -70,7 +70,11 @@ test('the built page carries a strict policy', async () => {
   // no inline script at all: Trunk's loader is web/start.js (Trunk.toml pattern_script)
   const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((x) => x[1]);
   assert.deepEqual(inline, [], 'no inline script');
-  assert.match(html, /<script type="module" src="[^"]*start\.js" data-js="[^"]+\.js" data-wasm="[^"]+\.wasm"><\/script>/);
+  // with the live preview's module on it (scripts/build-preview), also loaded from a file
+  assert.match(
+    html,
+    /<script type="module" src="[^"]*start\.js" data-preview-js="[^"]+\.js" data-preview-wasm="[^"]+\.wasm" data-js="[^"]+\.js" data-wasm="[^"]+\.wasm"><\/script>/,
+  );
 });
 
 test('the lab: playing, the Share dialog, the exports and a comparison violate nothing', async () => {
