@@ -97,7 +97,8 @@ test('a figure page opens its figure, with its own title, card and oEmbed docume
 });
 
 test('a sweep opened from a figure page runs in workers loaded from the project path', async () => {
-  const lab = await env.open('/fig/fig4/?v=1&preset=fig10s', {}, 'sweep-chart');
+  // fig7n0: not precomputed (a stored grid would show at once, with nothing to run)
+  const lab = await env.open('/fig/fig4/?v=1&preset=fig7n0', {}, 'sweep-chart');
   const workers = [];
   lab.page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
   await lab.testid('sweep-run').click();
