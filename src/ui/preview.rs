@@ -134,7 +134,10 @@ pub fn start() -> bool {
             *drawn.borrow_mut() = draw(&canvas, &run, steps).is_ok();
         }
         let ahead_done = mode == Mode::Ahead && now() - t0 > AHEAD_MS;
-        if run.finished() || run.error.is_some() || ahead_done {
+        let over = run.finished() || run.error.is_some() || ahead_done;
+        drop(run);
+        if over {
+            // wasm-bindgen frees the closure once this call returns
             let _ = again.borrow_mut().take();
             return;
         }
