@@ -4,6 +4,7 @@
 //! the light and dark themes, the skill colours and [`ChartOpts`].
 
 pub mod inside;
+mod noise;
 pub mod run;
 pub mod sweep;
 
