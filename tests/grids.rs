@@ -3,6 +3,8 @@
 //! shipped in `data/grids/` are what the code computes today (a sample of stored cells re-run,
 //! bit for bit for the toy models).
 
+mod common;
+
 use std::process::Command;
 
 /// `skills` with exactly these scheduler variables (any set in the test's own environment
@@ -14,16 +16,7 @@ fn skills_in(env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
             c.env_remove(k);
         }
     }
-    let out = c
-        .envs(env.iter().copied())
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::output(c.envs(env.iter().copied()).args(args))
 }
 
 /// Scheduler variables (name, value).

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 
 /// Run the built `skills` binary: (exit code, stdout, stderr).
 pub fn skills(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_skills"))
-        .args(args)
-        .output()
-        .expect("runs");
+    output(std::process::Command::new(env!("CARGO_BIN_EXE_skills")).args(args))
+}
+
+/// Run a prepared command (e.g. `skills` with its own environment): (exit code, stdout, stderr).
+pub fn output(cmd: &mut std::process::Command) -> (i32, String, String) {
+    let out = cmd.output().expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
