@@ -5,7 +5,10 @@
 
 use crate::lab::Run;
 use crate::plot::run::{self as chart, ChartData, Overlay, Theme};
+use crate::plot::ChartOpts;
 use leptos::prelude::*;
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
@@ -33,6 +36,29 @@ pub fn fit(canvas: &HtmlCanvasElement) -> Option<f64> {
         canvas.set_height(bh);
     }
     Some(dpr)
+}
+
+/// Draw on `canvas` with `draw`, the backing store sized to its box first ([`fit`]), in
+/// `theme` with a `cursor`: `Ok(None)` when the canvas is not laid out (hidden).
+pub fn draw_on<T>(
+    canvas: &HtmlCanvasElement,
+    theme: Theme,
+    cursor: Option<u32>,
+    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, &ChartOpts) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    let Some(scale) = fit(canvas) else {
+        return Ok(None);
+    };
+    let root = backend(canvas)?.into_drawing_area();
+    draw(
+        &root,
+        &ChartOpts {
+            scale,
+            theme,
+            cursor,
+        },
+    )
+    .map(Some)
 }
 
 pub fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {

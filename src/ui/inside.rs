@@ -5,15 +5,13 @@
 //! the run nothing (no attribution is computed).
 
 use super::animation::now;
-use super::canvas::{backend, chart_theme, fit};
+use super::canvas::{chart_theme, draw_on};
 use super::state::LabState;
 use crate::lab::inside::{has_inside, resource_on_axis, Comparison, ResourceAllocation};
 use crate::lab::view;
 use crate::plot::inside::{draw_serving, draw_units};
-use crate::plot::ChartOpts;
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use plotters::prelude::*;
 
 /// The Resource model's allocation for the frequencies p and threshold of the run it was
 /// computed for.
@@ -75,30 +73,14 @@ pub fn InsidePanel(lab: LabState) -> impl IntoView {
                 ),
             });
             if let Some(c) = units.get_untracked() {
-                if let Some(scale) = fit(&c) {
-                    let opts = ChartOpts {
-                        scale,
-                        theme,
-                        cursor,
-                    };
-                    if let Ok(b) = backend(&c) {
-                        let root = b.into_drawing_area();
-                        let _ = draw_units(&root, &inside.snapshots, inside.every, x_end, &opts);
-                    }
-                }
+                let _ = draw_on(&c, theme, cursor, |root, opts| {
+                    draw_units(root, &inside.snapshots, inside.every, x_end, opts)
+                });
             }
             if let Some(c) = serving.get_untracked() {
-                if let Some(scale) = fit(&c) {
-                    let opts = ChartOpts {
-                        scale,
-                        theme,
-                        cursor,
-                    };
-                    if let Ok(b) = backend(&c) {
-                        let root = b.into_drawing_area();
-                        let _ = draw_serving(&root, &rows, &curve, &run.names, x_end, &opts);
-                    }
-                }
+                let _ = draw_on(&c, theme, cursor, |root, opts| {
+                    draw_serving(root, &rows, &curve, &run.names, x_end, opts)
+                });
             }
         });
     };

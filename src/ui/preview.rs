@@ -18,14 +18,13 @@
 //! carries no Leptos code.
 
 use super::animation::now;
-use super::canvas::{backend, chart_theme, fit, skills_data};
+use super::canvas::{chart_theme, draw_on, skills_data};
 use super::embed::{AHEAD_MS, AHEAD_SLICE_MS};
 use super::location;
 use crate::lab::{self, view, Run, SPEEDS};
 use crate::link;
-use crate::plot::run::{self as chart, ChartOpts};
+use crate::plot::run as chart;
 use leptos::prelude::window;
-use plotters::prelude::IntoDrawingArea;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -131,7 +130,7 @@ pub fn start() -> bool {
         let changed = run.advance(speed, &now, slice_ms);
         let _ = canvas.set_attribute(STEP_ATTR, &run.step().to_string());
         if changed || !*drawn.borrow() {
-            *drawn.borrow_mut() = draw(&canvas, &run, steps).is_ok();
+            *drawn.borrow_mut() = draw(&canvas, &run, steps);
         }
         let ahead_done = mode == Mode::Ahead && now() - t0 > AHEAD_MS;
         let over = run.finished() || run.error.is_some() || ahead_done;
@@ -152,21 +151,17 @@ pub fn start() -> bool {
 }
 
 /// The skill chart of `run` as the lab draws it (`ui::draw`): the time axis following the
-/// cascade, the milestones, the page's theme.
-fn draw(canvas: &HtmlCanvasElement, run: &Run, steps: u32) -> Result<(), String> {
+/// cascade, the milestones, the page's theme. Whether it was drawn (the canvas laid out).
+fn draw(canvas: &HtmlCanvasElement, run: &Run, steps: u32) -> bool {
     let x_steps = view::axis_end(steps, run.step(), run.learned_step(), None);
     let data = skills_data(run, x_steps, &[], None);
     let upto = (run.index_at(x_steps) + 1).min(run.frames.len());
-    let Some(scale) = fit(canvas) else {
-        return Err("not laid out".into());
-    };
-    let root = backend(canvas)?.into_drawing_area();
-    let opts = ChartOpts {
-        scale,
-        theme: chart_theme(),
-        cursor: None,
-    };
-    chart::draw_skills(&root, &data, upto, &opts).map(|_| ())
+    matches!(
+        draw_on(canvas, chart_theme(), None, |root, opts| {
+            chart::draw_skills(root, &data, upto, opts)
+        }),
+        Ok(Some(_))
+    )
 }
 
 /// The step the preview's run has reached, if a preview of the run of `cfg` ran on this page
