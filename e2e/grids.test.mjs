@@ -83,3 +83,18 @@ test('fig10s: a whole stored sweep, α_S beside the paper’s, a re-run identica
   assert.deepEqual(lab.errors, []);
   await lab.close();
 });
+
+test('choosing a paper sweep with stored grids in the picker shows them at once', async () => {
+  const lab = await env.open('/?v=1&preset=fig4r&autoplay=0', {}, 'sweep-chart');
+  await lab.page.waitForTimeout(300);
+  assert.equal(await lab.testid('sweep-precomputed').count(), 0, 'fig4r has no stored grid');
+  await lab.testid('sweep-preset').selectOption('fig10s');
+  await status(lab, /^All 18 runs precomputed/);
+  const prov = await lab.testid('sweep-precomputed').textContent();
+  assert.match(prov, /fig10s\.csv \(18 runs\)/);
+  // back to a sweep without stored grids: the box goes
+  await lab.testid('sweep-preset').selectOption('fig4r');
+  await lab.page.waitForFunction(() => !document.querySelector('[data-testid=sweep-precomputed]'));
+  assert.deepEqual(lab.errors, []);
+  await lab.close();
+});

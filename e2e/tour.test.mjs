@@ -199,3 +199,22 @@ test('without localStorage (it throws, as in a sandboxed frame) the offer still 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the scaling-law step shows Fig. 10’s precomputed grid at once, the paper’s α_N beside ours, and leads to it in the Sweeps page', async () => {
+  const lab = await env.open('/?tour=8', {}, 'tour');
+  assert.match(await position(lab), /^Step 8 of \d+ · Fig\. 10$/);
+  await lab.testid('tour-stored').waitFor();
+  await lab.page.waitForFunction(() => /: \d+ of the \d+ runs of the grid/.test(document.querySelector('[data-testid=tour-stored] figcaption')?.textContent || ''), null, { timeout: 15000 });
+  const caption = await lab.page.locator('[data-testid=tour-stored] figcaption').textContent();
+  assert.match(caption, /^Precomputed at the paper's scale: \d+ of the 1400 runs of the grid$/);
+  const text = await lab.testid('tour-stored-text').textContent();
+  assert.match(text, /α_N \(N = 40→220\): .*α = 1: 0\.\d\d \(paper 0\.35\).*α = 2: \d\.\d\d \(paper 0\.96\)/);
+  assert.match(text, /fig10n\.csv \(\d+ runs, commit [0-9a-f]{12}, 2026-/);
+  const ink = await lab.canvasInk('tour-stored-chart');
+  assert.ok(ink.ink > 1500, `the exponents chart has ink: ${JSON.stringify(ink)}`);
+  assert.match(await lab.testid('tour-stored-open').getAttribute('href'), /\?v=1&preset=fig10n$/);
+  await lab.testid('tour-stored-open').click();
+  await lab.testid('sweep-precomputed').waitFor({ timeout: 15000 });
+  assert.deepEqual(lab.errors, []);
+  await lab.close();
+});

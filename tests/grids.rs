@@ -321,3 +321,56 @@ fn the_fig19_scatter_caption_states_the_stored_grid() {
         }
     }
 }
+
+/// What the sweep page and the tour show at once of Fig. 10's grid: the preset's runs that the
+/// stored grids hold, merged in run order (`sweep::stored::known_csv`), give the α_N medians
+/// that data/grids/README.md states.
+#[test]
+fn the_stored_fig10_grid_gives_the_exponents_its_readme_states() {
+    use skill_dominoes::plot::sweep::{exponents, Table};
+    use skill_dominoes::sweep::{stored, Sweep};
+    let grids: Vec<stored::Stored> = stored::grids_of("fig10n")
+        .iter()
+        .map(|g| {
+            let text = std::fs::read_to_string(format!("data/grids/{}", g.file)).unwrap();
+            stored::read(&text).unwrap()
+        })
+        .collect();
+    let sweep = Sweep::parse("v=1&preset=fig10n").unwrap();
+    let (csv, n) = stored::known_csv(&sweep, &grids);
+    let held: usize = grids.iter().map(|g| g.cells.len()).sum();
+    assert_eq!(
+        n, held,
+        "every stored run is a run of the preset's grid, none twice"
+    );
+    let t = Table::parse(&csv).unwrap();
+    assert_eq!(t.rows.len(), n);
+    let e = exponents(&t);
+    let an = e
+        .iter()
+        .find(|s| s.label.starts_with("α_N (N = 40→220)"))
+        .expect("α_N");
+    let shown: Vec<String> = an
+        .points
+        .iter()
+        .filter(|(a, _)| *a >= 1.0)
+        .map(|(_, x)| format!("{x:.2}"))
+        .collect();
+    let readme = std::fs::read_to_string("data/grids/README.md").unwrap();
+    // (its lines are wrapped: compare with single spaces)
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let stated = shown.join(", ");
+    assert_eq!(shown.len(), 6, "{stated}");
+    assert!(
+        readme.contains(&stated),
+        "data/grids/README.md states {stated}"
+    );
+    // and each is within 0.12 of the paper's value (Fig. 10b)
+    for &(a, x) in an.points.iter().filter(|(a, _)| *a >= 1.0) {
+        let paper = stored::paper_value(&an.label, a).unwrap();
+        assert!(
+            (x - paper).abs() < 0.12,
+            "α = {a}: {x:.2} vs the paper's {paper}"
+        );
+    }
+}

@@ -88,6 +88,28 @@ fn every_steps_control_is_read_by_its_run() {
     }
 }
 
+/// A step that shows a precomputed grid names a sweep preset that has one, and the grid is
+/// the scaling-law step's Fig. 10 (issue 13: "the sweep page and the tour show them at once").
+#[test]
+fn a_steps_stored_grid_is_shipped() {
+    use skill_dominoes::sweep::stored::grids_of;
+    let with: Vec<_> = STEPS.iter().filter_map(|s| Some((s, s.stored?))).collect();
+    assert!(!with.is_empty(), "some step shows a precomputed grid");
+    for (s, preset) in with {
+        assert!(
+            !grids_of(preset).is_empty(),
+            "{}: {preset} has no stored grid",
+            s.title
+        );
+        assert!(s.figures.contains("Fig. 10"), "{}", s.title);
+        assert!(
+            s.text.contains("precomputed"),
+            "{}: the text says it is precomputed",
+            s.title
+        );
+    }
+}
+
 /// Every `{i}` of a step's text is one of its claims, every claim is shown, and the texts
 /// cite the paper.
 #[test]

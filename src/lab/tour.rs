@@ -23,6 +23,9 @@ pub struct Step {
     pub text: &'static str,
     /// The one control to try (a key of the link vocabulary).
     pub try_key: &'static str,
+    /// A sweep preset whose precomputed paper-scale grid the step shows beside its run
+    /// (`sweep::stored`: its exponents against α, the paper's beside ours), if any.
+    pub stored: Option<&'static str>,
     /// What to do with it and what to notice then, with `{i}` as in `text`.
     pub try_text: &'static str,
     /// The numbers of `text` and `try_text`: claims about runs of `preset` (a claim's panel
@@ -39,6 +42,7 @@ pub const STEPS: &[Step] = &[
         extra: "p2=0.1",
         text: "A small neural network (an MLP with 50 hidden units) learns two tasks at once, each the parity of two of 32 random bits. Task 1 is asked in every example, task 2 only in a fraction p2 = 0.1 of them. Task 1 is learned first (99 % right at step {0}). Task 2 stays near chance until task 1 is done, then rises quickly: ten times rarer, it takes only t2/t1 {1} times as long. This network trains live in your tab, so it takes a little while. (arXiv 2501.12391, Fig. 2; docs/models.md §2.2.)",
         try_key: "p2",
+        stored: None,
         try_text: "Drag p2 down: the second task waits longer, but not ten times longer.",
         claims: &[
             Claim::LearnedAt { panel: "p2=0.1", skill: 1, step: 175, tol: 5 },
@@ -52,6 +56,7 @@ pub const STEPS: &[Step] = &[
         extra: "opt=signgd&p1=0.95",
         text: "The Geometry model keeps only what matters: N = 1000 parameters, and each skill is one direction in them; a skill is learned when the parameters point far enough along it. Two skills are seen in 95 % and 5 % of the examples. With SignGD (each parameter moves by the sign of its gradient, as in Adam), skill 2 barely moves while skill 1 is learned, then catches up: t2/t1 {0}, although skill 1 is 19 times more frequent. (arXiv 2501.12391, Fig. 4; docs/models.md §3.2.)",
         try_key: "opt",
+        stored: None,
         try_text: "Switch the optimizer to sgd (plain gradient descent): each skill now learns at the pace of its own frequency, and {1} skill is still unlearned at step 1000.",
         claims: &[
             Claim::Ratio { panel: "opt=signgd&p1=0.95", value: 1.9, tol: 0.1 },
@@ -65,6 +70,7 @@ pub const STEPS: &[Step] = &[
         extra: "opt=signgd&rot=1",
         text: "Four skills as four losses of weight 1, 0.1, 0.01 and 0.001 in four parameters. When the skills are not aligned with the parameters (rotated), SignGD learns them one after another: the first at step {0}, the last at step {1}. The sign of each parameter's gradient follows whichever skill pulls hardest, so the strongest skill takes the whole step until it is done. (arXiv 2501.12391, Fig. 12; docs/models.md §6.1.)",
         try_key: "rot",
+        stored: None,
         try_text: "Untick Rotated: with each skill on its own parameter, SignGD learns all four together, at step {2}. Dominoes need a sign-like update and skills that share parameters.",
         claims: &[
             Claim::LearnedAt { panel: "opt=signgd&rot=1", skill: 1, step: 1519, tol: 5 },
@@ -79,6 +85,7 @@ pub const STEPS: &[Step] = &[
         extra: "alpha=2&n=10",
         text: "Ten skills whose frequencies fall as a power law, p_i ∝ i^−α (Zipf), as word and task frequencies do in real data. The Geometry model learns them in order of frequency, one after another, the last at step {0}. (arXiv 2501.12391, Fig. 5; docs/models.md §3.3.)",
         try_key: "alpha",
+        stored: None,
         try_text: "Drag α up to 3: the rare skills become rarer, the gaps between the dominoes grow, and the last skill comes only at step {1}.",
         claims: &[
             Claim::AllLearnedAt { panel: "alpha=2&n=10", step: 643, tol: 5 },
@@ -92,6 +99,7 @@ pub const STEPS: &[Step] = &[
         extra: "m=resource&n0=0.003",
         text: "The Resource model says why: the network has a fixed amount of learning to hand out, shared among the skills by frequency times what each still has to learn, with a part N0 wasted. With N0 = 0.003 it reproduces the Geometry model's cascade: the last of ten skills at step {0}, where the Geometry model has {1}. Its prediction that every skill follows one curve in its own time shows in the Collapse tab under the chart. (arXiv 2501.12391, Figs 6 and 7; docs/models.md §4.1, §4.5.)",
         try_key: "n0",
+        stored: None,
         try_text: "Raise N0 to 0.1: more of the resource is wasted, learning turns parallel and slow, and {2} of the ten skills are unlearned at step 1000.",
         claims: &[
             Claim::AllLearnedAt { panel: "m=resource&n0=0.003", step: 573, tol: 5 },
@@ -106,6 +114,7 @@ pub const STEPS: &[Step] = &[
         extra: "",
         text: "The Domino model keeps only the cascade: one skill at a time, each in t0 = 100 steps, whatever its frequency; ten skills end at step {0}. Its rival, the parallel (quanta) picture, learns every skill at once at its own exponential pace: choose “Parallel” in the Model menu to see it. The two pictures predict different scaling laws. (arXiv 2501.12391, Fig. 9; docs/models.md §5.)",
         try_key: "n",
+        stored: None,
         try_text: "Drag n to 5: the last skill now comes at step {1}, n·t0.",
         claims: &[
             Claim::AllLearnedAt { panel: "", step: 991, tol: 10 },
@@ -119,6 +128,7 @@ pub const STEPS: &[Step] = &[
         extra: "",
         text: "Some skills need others first: here T3 needs T2, which needs T1, although T1 is the rarest (frequencies 0.3, 1 and 3). The Resource model with prerequisite gates learns along the chain: T1 at step {0}, T3 last, at step {1}. A real network does the same with a parity built from two smaller ones (Fig. 16). (arXiv 2501.12391, Figs 16 and 17; docs/models.md §4.4.)",
         try_key: "p",
+        stored: None,
         try_text: "Reverse the frequencies to 3,1,0.3: the order stays the chain's, and T3 is still last, at step {2}.",
         claims: &[
             Claim::LearnedAt { panel: "", skill: 1, step: 909, tol: 5 },
@@ -131,8 +141,9 @@ pub const STEPS: &[Step] = &[
         title: "From dominoes to scaling laws",
         preset: "fig7",
         extra: "n=100",
-        text: "With 100 Zipf skills (α = 2) the dominoes fall ever more slowly: at step 3000, {0} of the 100 are still unlearned. The loss left is the frequency of the skills not yet learned, so it falls as a power of time and of model size, with exponents set by α: the scaling laws of Fig. 10. The Sweeps page measures them over a grid of runs (its fig10s sweep). (arXiv 2501.12391, Fig. 10; docs/models.md §3.6.)",
+        text: "With 100 Zipf skills (α = 2) the dominoes fall ever more slowly: at step 3000, {0} of the 100 are still unlearned. The loss left is the frequency of the skills not yet learned, so it falls as a power of time and of model size, with exponents set by α: the scaling laws of Fig. 10. Below, Fig. 10's exponent α_N measured at the paper's scale (the Geometry model, 100 000 steps per run: precomputed, since that grid takes hours) beside the paper's own values; the Sweeps page re-runs any of its runs live in this tab. (arXiv 2501.12391, Fig. 10; docs/models.md §3.6.)",
         try_key: "alpha",
+        stored: Some("fig10n"),
         try_text: "Lower α to 1.5: the rare skills are less rare and only {1} are left unlearned at step 3000.",
         claims: &[
             Claim::Unlearned { panel: "n=100", count: 58 },
@@ -146,6 +157,7 @@ pub const STEPS: &[Step] = &[
         extra: "modular=0",
         text: "A real network learns x1² on 99 % of its examples and x2² on 1 %. One shared network makes the rare task wait: t2/t1 {0}. (arXiv 2501.12391, Fig. 19, and Fig. 18 for the Geometry model; docs/models.md §7.)",
         try_key: "modular",
+        stored: None,
         try_text: "Tick Modular network: each task gets a private sub-network, the rare task finishes earlier (t2 {1} instead of {2}) and t2/t1 drops to {3}.",
         claims: &[
             Claim::Ratio { panel: "modular=0", value: 3.95, tol: 0.05 },
@@ -161,6 +173,7 @@ pub const STEPS: &[Step] = &[
         extra: "opt=lion&noise=0",
         text: "If dominoes come from sign-like updates, the optimizer matters. In a Geometry model with ten skills, Lion (a sign method) learns every skill by step {0}. (arXiv 2501.12391, Fig. 15; docs/models.md §6.3.)",
         try_key: "opt",
+        stored: None,
         try_text: "Switch the optimizer to adam: the last skill comes later, at step {1}. Add gradient noise and Lion's skills flicker while AdEMAMix's slow momentum averages the noise away.",
         claims: &[
             Claim::AllLearnedAt { panel: "opt=lion&noise=0", step: 1524, tol: 15 },
@@ -174,6 +187,7 @@ pub const STEPS: &[Step] = &[
         extra: "",
         text: "A network learns addition modulo 59. It fits its training pairs quickly but generalises to the unseen pairs (“groks”) only much later. Run with SignGD (AdamW with β1 = β2 = 0), the test accuracy rises well before it does with Adam. This is the largest network of the tour and the slowest to train in the tab. (arXiv 2501.12391, Fig. 13; docs/models.md §6.2.)",
         try_key: "beta1",
+        stored: None,
         try_text: "Set β1 to 0.9 (and β2 to 0.999 for Adam proper): the test accuracy lags further behind the training accuracy.",
         claims: &[],
     },

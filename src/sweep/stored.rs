@@ -17,7 +17,7 @@
 //! with the row's own axis values, and each row's fields pass [`super::csv::check_tail`].
 //! `tests/grids.rs` re-runs a sample of stored cells and demands the same bits (toy models).
 
-use super::csv::{check_tail, field, Table};
+use super::csv::{check_tail, field, row, write, Table};
 use super::grid::Sweep;
 
 /// A grid shipped with the site.
@@ -206,6 +206,37 @@ pub fn read(text: &str) -> Result<Stored, String> {
         provenance,
         cells,
     })
+}
+
+/// The key a run's fields are known by, whichever sweep ran it: (the sweep's base link and
+/// the outputs every run reports, the run's grid point as `key=value&…`). A reduced grid's
+/// run and the preset's run at the same point have the same key.
+pub fn cell_key(sweep: &Sweep, point: &[(String, String)], outputs: &str) -> (String, String) {
+    let point: Vec<String> = point.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    (format!("{}\n{outputs}", sweep.base), point.join("&"))
+}
+
+/// The runs of `sweep` that the stored `grids` hold, as a sweep CSV in run order (its
+/// provenance line, header and those rows), with how many runs that is: what the sweep page
+/// and the tour show at once of a preset's grid.
+pub fn known_csv(sweep: &Sweep, grids: &[Stored]) -> (String, usize) {
+    let outputs = sweep.outputs.query();
+    let mut known = std::collections::HashMap::new();
+    for g in grids {
+        let go = g.sweep.outputs.query();
+        for c in &g.cells {
+            known.insert(cell_key(&g.sweep, &c.point, &go), &c.tail);
+        }
+    }
+    let rows: Vec<String> = (0..sweep.len())
+        .filter_map(|i| {
+            let point = sweep.point(i);
+            let tail = known.get(&cell_key(sweep, &point, &outputs))?;
+            Some(row(i, &point, tail))
+        })
+        .collect();
+    let n = rows.len();
+    (write(&sweep.csv_head(), &rows), n)
 }
 
 /// How a live re-run's fields compare with the stored ones: `None` when identical (the same

@@ -7,11 +7,16 @@
 //! leaving keeps the run on screen as an ordinary lab link. The control to try gets the
 //! class `tour-try` in the parameters panel ([`highlight`], style/tour.css).
 
+use super::canvas::{chart_theme, draw_on};
 use super::location;
 use super::state::LabState;
+use super::sweep::stored::fetch_grids;
 use crate::export::PageOpts;
 use crate::lab::tour::{self, Step};
 use crate::link::page;
+use crate::plot::sweep::{self as sweep_plot, Plot, Table, View};
+use crate::sweep::stored::known_csv;
+use crate::sweep::Sweep;
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -320,9 +325,111 @@ fn Card(tour: Tour) -> impl IntoView {
                     </button>
                 })}
             </p>
+            {move || step().stored.map(|preset| view! { <StoredFigure preset=preset /> })}
             {nav}
             <p class="visually-hidden" aria-live="polite" data-testid="tour-announce">{announce}</p>
         </section>
+    }
+}
+
+/// What a step's precomputed grid gives once fetched and read.
+#[derive(Clone)]
+struct Shown {
+    plot: Plot,
+    /// Each exponent per α, the paper's beside ours.
+    text: Vec<String>,
+    /// Runs shown, of the preset's grid.
+    runs: usize,
+    total: usize,
+    /// Each file's name, runs, commit (short) and date.
+    sources: Vec<String>,
+}
+
+/// Fetch the stored grids of sweep preset `preset` and read them as the sweep page does.
+async fn load_stored(preset: &'static str) -> Result<Shown, String> {
+    let sweep = Sweep::parse(&format!("v=1&preset={preset}"))
+        .map_err(|_| format!("{preset} is not a sweep preset"))?;
+    let mut grids = vec![];
+    let mut sources = vec![];
+    for (g, got) in fetch_grids(preset).await {
+        let st = got.map_err(|e| format!("{}: {e}", g.file))?;
+        let commit: String = st.provenance.commit.chars().take(12).collect();
+        let day: String = st.provenance.date.chars().take(10).collect();
+        sources.push(format!(
+            "{} ({} runs, commit {commit}, {day})",
+            g.file,
+            st.cells.len()
+        ));
+        grids.push(st);
+    }
+    let (csv, runs) = known_csv(&sweep, &grids);
+    let t = Table::parse(&csv)?;
+    Ok(Shown {
+        plot: sweep_plot::plot(&t, View::Exponents),
+        text: sweep_plot::exponents_text(&t),
+        runs,
+        total: sweep.len(),
+        sources,
+    })
+}
+
+/// A step's precomputed paper-scale grid (issue 13): the sweep preset's stored runs, fetched
+/// from the site (`grids/`), their exponents drawn against α with the paper's values beside
+/// ours, marked as precomputed with where they came from, and the way to the whole grid in the
+/// sweep page, where any run re-runs live.
+#[component]
+fn StoredFigure(preset: &'static str) -> impl IntoView {
+    let shown: RwSignal<Option<Result<Shown, String>>> = RwSignal::new(None);
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    leptos::task::spawn_local(async move {
+        let got = load_stored(preset).await;
+        let _ = shown.try_set(Some(got));
+    });
+    let draw = move || {
+        let (Some(c), Some(Ok(s))) = (canvas.get_untracked(), shown.get_untracked()) else {
+            return;
+        };
+        let _ = draw_on(&c, chart_theme(), None, |root, opts| {
+            sweep_plot::draw(root, &s.plot, opts).map(|_| ())
+        });
+    };
+    Effect::new(move |_| {
+        shown.track();
+        canvas.track();
+        request_animation_frame(draw);
+    });
+    let resize = window_event_listener(ev::resize, move |_| draw());
+    on_cleanup(move || resize.remove());
+    let href = format!("{}?v=1&preset={preset}", location::page_url());
+    view! {
+        <figure class="tour-stored" data-testid="tour-stored">
+            <figcaption>
+                <strong>"Precomputed at the paper's scale"</strong>
+                {move || match shown.get() {
+                    None => " (loading…)".to_string(),
+                    Some(Err(e)) => format!(": could not be loaded ({e})"),
+                    Some(Ok(s)) => format!(": {} of the {} runs of the grid", s.runs, s.total),
+                }}
+            </figcaption>
+            <canvas
+                class="chart tour-stored-chart"
+                data-testid="tour-stored-chart"
+                node_ref=canvas
+                role="img"
+                aria-label="The exponents of the precomputed grid against α, the paper's values beside ours"
+            ></canvas>
+            <p class="hint" data-testid="tour-stored-text">
+                {move || match shown.get() {
+                    Some(Ok(s)) => format!("{}. From {}.", s.text.join("; "), s.sources.join(", ")),
+                    _ => String::new(),
+                }}
+            </p>
+            <p class="hint">
+                <a href=href target=if location::opts().embed { "_blank" } else { "_self" } data-testid="tour-stored-open">
+                    "The whole grid in the Sweeps page: re-run any of its runs live, checked bit for bit"
+                </a>
+            </p>
+        </figure>
     }
 }
 

@@ -17,6 +17,7 @@ pub use crate::sweep::csv::Table;
 use self::chart::span;
 use crate::sim::metrics::two_skill_ratio;
 use crate::sweep::exponents::{self as measure, median};
+use crate::sweep::stored::{paper_value, PAPER_EXPONENTS};
 
 /// At most this many series are drawn (the first ones; [`Plot::hidden`] counts the rest): a
 /// CSV opened in the page may split its rows into any number of them.
@@ -260,6 +261,25 @@ pub fn exponents(t: &Table) -> Vec<Series> {
     out
 }
 
+/// Each exponent per α as the pages write it, the paper's value beside ours where it has
+/// one: `α_N (N = 40→220): α = 1: 0.33 (paper 0.35), …` (one line per series).
+pub fn exponents_text(t: &Table) -> Vec<String> {
+    exponents(t)
+        .iter()
+        .map(|s| {
+            let v: Vec<String> = s
+                .points
+                .iter()
+                .map(|(a, x)| match paper_value(&s.label, *a) {
+                    Some(p) => format!("α = {a}: {x:.2} (paper {p:.2})"),
+                    None => format!("α = {a}: {x:.2}"),
+                })
+                .collect();
+            format!("{}: {}", s.label, v.join(", "))
+        })
+        .collect()
+}
+
 /// Exponents per (series, α bits) gathered into (series, [(α, exponent)]) with finite
 /// exponents, series in order of first appearance, points by α.
 fn by_series(e: impl Iterator<Item = ((String, u64), f64)>) -> Vec<(String, Vec<(f64, f64)>)> {
@@ -412,6 +432,15 @@ fn exponents_view(t: &Table, p: &mut Plot) {
     p.x_label = "Zipf exponent α".into();
     p.y_label = "exponent".into();
     p.series = exponents(t);
+    // the paper's values beside ours (arXiv 2501.12391, Fig. 10b, d), for each kind shown
+    for e in PAPER_EXPONENTS {
+        if p.series.iter().any(|s| s.label.starts_with(e.symbol)) {
+            p.series.push(Series {
+                label: format!("paper {} ({})", e.symbol, e.how),
+                points: e.values.to_vec(),
+            });
+        }
+    }
     let (lo, hi) = span(
         t.values("alpha")
             .iter()
@@ -588,8 +617,21 @@ mod tests {
         assert!(
             labels.iter().any(|l| l.contains("0.34")) && labels.iter().any(|l| l.contains("0.28"))
         );
+        // the paper's values of both kinds beside ours, as points of their own
+        let paper: Vec<&Series> = p
+            .series
+            .iter()
+            .filter(|s| s.label.starts_with("paper"))
+            .collect();
+        assert_eq!(paper.len(), 2, "{:?}", p.series);
+        assert!(paper[0].label.starts_with("paper α_N") && paper[0].points.contains(&(1.4, 0.63)));
+        assert!(paper[1].label.starts_with("paper α_S") && paper[1].points.contains(&(2.0, 1.03)));
         let svg = svg(&p, (640, 400), &ChartOpts::default()).unwrap();
         assert!(svg.contains("Domino") && svg.contains("Zipf exponent"));
+        assert!(
+            svg.contains("paper α_N"),
+            "the legend names the paper's points"
+        );
     }
 
     #[test]

@@ -143,6 +143,22 @@ pub fn SweepPage(link: String) -> impl IntoView {
         Some(p) if s.estimate().is_some() => s.load_precomputed(p.id, on_open),
         _ => on_open(),
     }
+    // Choosing another paper sweep in the picker shows its precomputed grids at once, as
+    // opening its link does (and drops those of the sweep before).
+    Effect::new(move |before: Option<Option<&'static str>>| {
+        let id = s.link.with(|l| preset_of(l).map(|p| p.id));
+        if before.is_some_and(|b| b != id) {
+            s.precomputed.stop();
+            s.precomputed.loaded.set(vec![]);
+            s.precomputed.failed.set(vec![]);
+            let stored = id.filter(|p| !crate::sweep::stored::grids_of(p).is_empty());
+            if let Some(p) = stored.filter(|_| s.estimate().is_some()) {
+                s.stop_runner();
+                s.load_precomputed(p, || {});
+            }
+        }
+        id
+    });
     let title = s
         .link
         .with_untracked(|l| preset_of(l))
@@ -358,25 +374,8 @@ fn SweepResults(s: SweepState) -> impl IntoView {
     };
     let exponent_text = move || {
         let t = s.results.table.get().ok()?;
-        let e = sweep_plot::exponents(&t);
-        if e.is_empty() {
-            return None;
-        }
-        Some(
-            e.iter()
-                .map(|s| {
-                    let v: Vec<String> = s
-                        .points
-                        .iter()
-                        .map(|(a, x)| match paper_value(&s.label, *a) {
-                            Some(p) => format!("α = {a}: {x:.2} (paper {p:.2})"),
-                            None => format!("α = {a}: {x:.2}"),
-                        })
-                        .collect();
-                    format!("{}: {}", s.label, v.join(", "))
-                })
-                .collect::<Vec<_>>(),
-        )
+        let e = sweep_plot::exponents_text(&t);
+        (!e.is_empty()).then_some(e)
     };
     view! {
         <section class="panel sweep-results" aria-labelledby="sweep-results-title">
@@ -481,7 +480,7 @@ fn SweepCharts(s: SweepState) -> impl IntoView {
             data-testid="sweep-exponents-chart"
             node_ref=c.second
             role="img"
-            aria-label="Exponents α_N, α_S against α with the Domino, quanta and Chinchilla marks"
+            aria-label="Exponents α_N, α_S against α with the paper's values and the Domino, quanta and Chinchilla marks"
             // a class, not a style: the page's Content-Security-Policy refuses style
             // attributes, and Leptos writes this `style:` as one
             class:off=move || !s.has_second()

@@ -132,11 +132,9 @@ fn csv(
     rows.with_value(|rows| sweep_csv::write(&header, rows.iter().flatten()))
 }
 
-/// The cache's two keys of a grid point: (base link and outputs, the point's `key=value&…`).
-pub fn cache_key(sweep: &Sweep, point: &[(String, String)], outputs: &str) -> (String, String) {
-    let point: Vec<String> = point.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    (format!("{}\n{outputs}", sweep.base), point.join("&"))
-}
+/// The cache's two keys of a grid point: (base link and outputs, the point's `key=value&…`),
+/// the keys stored grids are known by too.
+pub use crate::sweep::stored::cell_key as cache_key;
 
 impl Results {
     /// The CSV of the finished runs, in run order (the whole `skills sweep` output once done).
