@@ -6,6 +6,11 @@
 //! A step's numbers are [`Claim`]s about runs of its own preset, written once: its text
 //! shows them through `{i}` (as a preset's caption does) and `tests/tour.rs` checks each
 //! against its run, so the text fails its test when the run changes.
+//!
+//! Citations: each text cites the paper's figures (arXiv 2501.12391, "Fig. 10") and the
+//! project's notes (docs/models.md §x), not the paper's section numbers: the figure numbers
+//! are those of the authors' own notebooks, while the paper's body text, and so its section
+//! numbering, was not available to this project to check (docs/models.md §0).
 
 use crate::link::presets::{self, Claim, Preset};
 
@@ -144,7 +149,7 @@ pub const STEPS: &[Step] = &[
         text: "With 100 Zipf skills (α = 2) the dominoes fall ever more slowly: at step 3000, {0} of the 100 are still unlearned. The loss left is the frequency of the skills not yet learned, so it falls as a power of time and of model size, with exponents set by α: the scaling laws of Fig. 10. Below, Fig. 10's exponent α_N measured at the paper's scale (the Geometry model, 100 000 steps per run: precomputed, since that grid takes hours) beside the paper's own values; the Sweeps page re-runs any of its runs live in this tab. (arXiv 2501.12391, Fig. 10; docs/models.md §3.6.)",
         try_key: "alpha",
         stored: Some("fig10n"),
-        try_text: "Lower α to 1.5: the rare skills are less rare and only {1} are left unlearned at step 3000.",
+        try_text: "Lower α to 1.5: the rare skills are less rare, and {1} of the 100 are left unlearned at step 3000.",
         claims: &[
             Claim::Unlearned { panel: "n=100", count: 58 },
             Claim::Unlearned { panel: "n=100&alpha=1.5", count: 0 },

@@ -79,6 +79,8 @@ pub struct PaperExponent {
     pub symbol: &'static str,
     /// (α, the paper's value).
     pub values: &'static [(f64, f64)],
+    /// The figure panel it is read from.
+    pub figure: &'static str,
     /// How the paper measured it.
     pub how: &'static str,
 }
@@ -94,6 +96,7 @@ pub const PAPER_EXPONENTS: &[PaperExponent] = &[
             (1.8, 0.96),
             (2.0, 0.96),
         ],
+        figure: "Fig. 10b",
         how: "Fig. 10b: 4 seeds × 99 000 steps, N = 40 → 220",
     },
     PaperExponent {
@@ -106,6 +109,7 @@ pub const PAPER_EXPONENTS: &[PaperExponent] = &[
             (1.8, 0.81),
             (2.0, 1.03),
         ],
+        figure: "Fig. 10d",
         how: "Fig. 10d: one seed, SignGD, steps 80 → 200 at N = 100",
     },
 ];

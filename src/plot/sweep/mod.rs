@@ -436,7 +436,7 @@ fn exponents_view(t: &Table, p: &mut Plot) {
     for e in PAPER_EXPONENTS {
         if p.series.iter().any(|s| s.label.starts_with(e.symbol)) {
             p.series.push(Series {
-                label: format!("paper {} ({})", e.symbol, e.how),
+                label: format!("paper {} ({})", e.symbol, e.figure),
                 points: e.values.to_vec(),
             });
         }
@@ -457,15 +457,16 @@ fn exponents_view(t: &Table, p: &mut Plot) {
                 label: "quanta (α − 1)/α".into(),
                 points: xs.iter().map(|&a| (a, (a - 1.0) / a)).collect(),
             },
-            Reference {
-                label: "Chinchilla α_N = 0.34".into(),
-                points: vec![(lo, 0.34), (hi, 0.34)],
-            },
-            Reference {
-                label: "Chinchilla α_S = 0.28".into(),
-                points: vec![(lo, 0.28), (hi, 0.28)],
-            },
         ];
+        // Chinchilla's value of each kind shown
+        for (symbol, value) in [("α_N", 0.34), ("α_S", 0.28)] {
+            if p.series.iter().any(|s| s.label.starts_with(symbol)) {
+                p.references.push(Reference {
+                    label: format!("Chinchilla {symbol} = {value}"),
+                    points: vec![(lo, value), (hi, value)],
+                });
+            }
+        }
     }
 }
 
