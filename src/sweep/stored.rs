@@ -57,7 +57,7 @@ pub const STORED_GRIDS: &[StoredGrid] = &[
     StoredGrid {
         file: "fig18.csv",
         preset: "fig18",
-        note: "the paper's 100 000 steps for every α and both modes at N = 20, 40, 100, 220 (48 runs; 500 and 1000 did not fit this session): the full 600-run grid is ≈ 1.1 CPU-hours",
+        note: "the paper's 100 000 steps for every α and both modes at N = 20, 40, 100, 220, 500, 1000 (72 of the 600 runs; the full grid is ≈ 1.1 CPU-hours)",
     },
     StoredGrid {
         file: "fig19scatter.csv",
