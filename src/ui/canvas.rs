@@ -14,7 +14,7 @@ use web_sys::HtmlCanvasElement;
 
 /// Size the backing store to the CSS box × devicePixelRatio; the scale, or `None` if the
 /// canvas is not laid out (hidden).
-pub fn fit(canvas: &HtmlCanvasElement) -> Option<f64> {
+fn fit(canvas: &HtmlCanvasElement) -> Option<f64> {
     let dpr = window().device_pixel_ratio();
     let dpr = if dpr.is_finite() && dpr > 0.0 {
         dpr
@@ -61,7 +61,7 @@ pub fn draw_on<T>(
     .map(Some)
 }
 
-pub fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
+fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
     CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| "no 2d context".to_string())
 }
 

@@ -2,14 +2,13 @@
 //! both sides' skill chart, second chart and heat strip, with the dashed theory overlays the
 //! reader switched on. The page hands [`all`] to its [`super::animation::Animation`].
 
-use super::canvas::{backend, chart_theme, fit, skills_data};
+use super::canvas::{chart_theme, draw_on, skills_data};
 use super::state::{Canvases, FitState, LabState, Side, Tab};
 use crate::lab::view;
 use crate::lab::{self, Run};
 use crate::link::Config;
-use crate::plot::run::{self as chart, ChartData, ChartOpts, Overlay, PlotArea, Quantity, Theme};
+use crate::plot::run::{self as chart, ChartData, Overlay, PlotArea, Quantity, Theme};
 use leptos::prelude::*;
-use plotters::prelude::*;
 
 /// The dashed theory curves over a run of `cfg` (owned, borrowed by the chart).
 pub struct Theory {
@@ -140,55 +139,30 @@ fn side(
     let cursor = cursor.and_then(|s| r.frame_at(Some(s)).map(|f| f.step));
     let mut out = (None, None);
     if let Some(canvas) = c.skills.get_untracked() {
-        if let Some(scale) = fit(&canvas) {
-            let root = backend(&canvas)?.into_drawing_area();
-            let opts = ChartOpts {
-                scale,
-                theme,
-                cursor,
-            };
-            out.0 = Some(chart::draw_skills(&root, &data, upto, &opts)?);
-        }
+        out.0 = draw_on(&canvas, theme, cursor, |root, opts| {
+            chart::draw_skills(root, &data, upto, opts)
+        })?;
     }
     if let Some(canvas) = c.second.get_untracked() {
-        if let Some(scale) = fit(&canvas) {
-            let root = backend(&canvas)?.into_drawing_area();
-            let opts = ChartOpts {
-                scale,
-                theme,
-                cursor,
-            };
-            let plain = ChartData {
-                overlays: &[],
-                milestones: None,
-                ..data
-            };
-            out.1 = Some(match tab {
-                Tab::Loss => chart::draw_loss(&root, &plain, upto, &opts)?,
-                Tab::Align => chart::draw_per_skill(&root, &plain, upto, &opts, Quantity::Align)?,
-                Tab::Collapse => {
-                    chart::draw_per_skill(&root, &plain, upto, &opts, Quantity::Collapse)?
-                }
-            });
-        }
+        let plain = ChartData {
+            overlays: &[],
+            milestones: None,
+            ..data
+        };
+        out.1 = draw_on(&canvas, theme, cursor, |root, opts| match tab {
+            Tab::Loss => chart::draw_loss(root, &plain, upto, opts),
+            Tab::Align => chart::draw_per_skill(root, &plain, upto, opts, Quantity::Align),
+            Tab::Collapse => chart::draw_per_skill(root, &plain, upto, opts, Quantity::Collapse),
+        })?;
     }
     if let Some(canvas) = c.strip.get_untracked() {
-        if let Some(scale) = fit(&canvas) {
-            let root = backend(&canvas)?.into_drawing_area();
-            let levels = r
-                .frame_at(cursor)
-                .map(|f| f.levels.as_slice())
-                .unwrap_or(&[]);
-            chart::draw_strip(
-                &root,
-                levels,
-                &ChartOpts {
-                    scale,
-                    theme,
-                    cursor: None,
-                },
-            )?;
-        }
+        let levels = r
+            .frame_at(cursor)
+            .map(|f| f.levels.as_slice())
+            .unwrap_or(&[]);
+        draw_on(&canvas, theme, None, |root, opts| {
+            chart::draw_strip(root, levels, opts)
+        })?;
     }
     Ok(out)
 }

@@ -11,7 +11,7 @@ pub mod stored;
 pub mod workers;
 
 use self::state::{ChartView, SweepState};
-use super::canvas::{backend, chart_theme, fit};
+use super::canvas::{chart_theme, draw_on};
 use super::download::download_text;
 use super::embed::SweepEmbedBar;
 use crate::link::query;
@@ -20,7 +20,6 @@ use crate::plot::sweep::{self as sweep_plot, Table, View};
 use crate::sweep::stored::{paper_value, PAPER_EXPONENTS};
 use crate::sweep::{Sweep, SweepPreset, SWEEP_PRESETS};
 use leptos::prelude::*;
-use plotters::prelude::IntoDrawingArea;
 use wasm_bindgen::JsCast;
 
 /// At most this many runs are listed in the page's table (the CSV has them all).
@@ -78,16 +77,11 @@ fn draw_table(c: ChartView, t: &Table) {
         .unwrap_or(views[0]);
     let theme = chart_theme();
     let put = |canvas: Option<web_sys::HtmlCanvasElement>, v: View| {
-        let canvas = canvas?;
-        let scale = fit(&canvas)?;
-        let b = backend(&canvas).ok()?;
-        let opts = ChartOpts {
-            scale,
-            theme,
-            cursor: None,
-        };
         let plot = sweep_plot::plot(t, v);
-        let hits = sweep_plot::draw(&b.into_drawing_area(), &plot, &opts).ok()?;
+        let (hits, scale) = draw_on(&canvas?, theme, None, |root, opts| {
+            Ok((sweep_plot::draw(root, &plot, opts)?, opts.scale))
+        })
+        .ok()??;
         Some((plot, hits, scale))
     };
     c.drawn.set_value(put(c.main.get_untracked(), view));
