@@ -302,3 +302,138 @@ fn attribution_never_changes_a_sharded_run() {
         assert_eq!(rows, want);
     }
 }
+
+mod page {
+    //! The page's rounds (`lab::parallel::Rounds`) driving a `lab::Run` with simulated workers.
+    use skill_dominoes::lab::parallel::{Received, Rounds};
+    use skill_dominoes::lab::Run;
+    use skill_dominoes::link::parse;
+    use skill_dominoes::sim::nn::{Net, ShardReply, Sharded};
+    use skill_dominoes::sim::ModelSpec;
+
+    fn run_and_workers(query: &str, workers: usize) -> (Run, Vec<Net>) {
+        let parsed = parse(query);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let mut run = Run::new(&parsed.config);
+        run.shard();
+        let Ok(ModelSpec::Net(p)) = parsed.config.spec() else {
+            panic!("not a network: {query}");
+        };
+        (
+            run,
+            (0..workers).map(|_| Net::new(p.clone()).unwrap()).collect(),
+        )
+    }
+
+    fn frame_bits(run: &Run) -> Vec<Vec<u64>> {
+        run.frames
+            .iter()
+            .map(|f| {
+                let mut v = vec![f.step as u64, f.loss.to_bits()];
+                v.extend(f.values.iter().chain(&f.levels).map(|x| x.to_bits()));
+                v
+            })
+            .collect()
+    }
+
+    const QUERIES: [&str; 3] = [
+        "v=1&m=parity&samples=300&width=8&steps=40",
+        "v=1&m=grokking&modulus=7&emb=4&width=8&steps=25",
+        "v=1&m=modular&samples=120&width=8&steps=30",
+    ];
+
+    /// Rounds across 1, 2 and 5 workers record the frames of the run stepped on the page's
+    /// thread (`Run::advance` after `Run::shard`), bit for bit, up to its end step.
+    #[test]
+    fn rounds_across_workers_record_the_one_thread_frames() {
+        for q in QUERIES {
+            let (mut alone, _) = run_and_workers(q, 0);
+            while !alone.finished() {
+                alone.advance(u32::MAX, &|| 0.0, f64::INFINITY);
+            }
+            assert!(alone.error.is_none(), "{q}: {:?}", alone.error);
+            for w in [1, 2, 5] {
+                let (mut run, mut workers) = run_and_workers(q, w);
+                let mut rounds = Rounds::new(w);
+                while let Some((generation, order)) = rounds.begin(&mut run) {
+                    let order = order.clone();
+                    let owned = rounds.owned().to_vec();
+                    let mut last = Received::Waiting;
+                    for (i, (shards, net)) in owned.into_iter().zip(&mut workers).enumerate().rev()
+                    {
+                        let reply = net.experiment_mut().shard_work(&order, shards).unwrap();
+                        last = rounds.receive(&mut run, generation, i, reply);
+                    }
+                    assert!(matches!(last, Received::Recorded(_)), "{q}: {last:?}");
+                }
+                assert_eq!(frame_bits(&run), frame_bits(&alone), "{q}: {w} workers");
+                assert!(run.finished());
+            }
+        }
+    }
+
+    /// A reply of an earlier generation is ignored; a reply for the wrong shards is refused,
+    /// and the round is then done on the page's thread: the frames stay those of one thread.
+    #[test]
+    fn stale_and_bad_replies_change_nothing() {
+        let q = QUERIES[0];
+        let (mut alone, _) = run_and_workers(q, 0);
+        while !alone.finished() {
+            alone.advance(u32::MAX, &|| 0.0, f64::INFINITY);
+        }
+        let (mut run, mut workers) = run_and_workers(q, 2);
+        let mut rounds = Rounds::new(2);
+        let mut t = 0;
+        let mut kept_stale: Option<(u32, ShardReply)> = None;
+        while let Some((generation, order)) = rounds.begin(&mut run) {
+            let order = order.clone();
+            let owned = rounds.owned().to_vec();
+            let replies: Vec<ShardReply> = owned
+                .iter()
+                .zip(&mut workers)
+                .map(|(s, n)| n.experiment_mut().shard_work(&order, s.clone()).unwrap())
+                .collect();
+            t += 1;
+            if t == 5 {
+                // worker 1 answers for worker 0's shards: refused, then done on one thread
+                let r = rounds.receive(&mut run, generation, 1, replies[0].clone());
+                assert!(
+                    matches!(&r, Received::Refused(m) if m.contains("answered for shards")),
+                    "{r:?}"
+                );
+                assert!(rounds.busy());
+                rounds.fail(&mut run);
+                assert!(!rounds.busy());
+                kept_stale = Some((generation, replies[1].clone()));
+                continue;
+            }
+            if t == 9 {
+                // a cut reply completes the set: the run refuses it by name
+                let mut cut = replies[1].clone();
+                cut.outputs.pop();
+                assert_eq!(
+                    rounds.receive(&mut run, generation, 0, replies[0].clone()),
+                    Received::Waiting
+                );
+                let r = rounds.receive(&mut run, generation, 1, cut);
+                assert!(
+                    matches!(&r, Received::Refused(m) if m.contains("outputs")),
+                    "{r:?}"
+                );
+                rounds.fail(&mut run);
+                continue;
+            }
+            for (i, reply) in replies.into_iter().enumerate() {
+                rounds.receive(&mut run, generation, i, reply);
+            }
+        }
+        assert_eq!(frame_bits(&run), frame_bits(&alone));
+        // after a restart the old generation's replies are stale
+        let (generation, reply) = kept_stale.unwrap();
+        rounds.restart();
+        assert_eq!(
+            rounds.receive(&mut run, generation, 1, reply),
+            Received::Stale
+        );
+    }
+}
