@@ -269,3 +269,123 @@ fn log_gemm(name: &str, m: usize, k: usize, n: usize, (median, fastest): (f64, f
         .into(),
     );
 }
+
+/// The sharded step (docs/models.md §13, `sim::nn::shard`) in the browser: per figure, ms per
+/// step unsharded, sharded on one thread, and per round with W workers the pieces a round is
+/// made of, each timed here on one thread: the leader's order (apply the gradient, draw the
+/// mask), the slowest worker's `shard_work` for its shards (`ownership(W)`), and the leader's
+/// `finish_round` (gather, tree, observables); plus the bytes a round sends and receives. The
+/// messages' own cost is measured by `e2e/parallel-bench.mjs`; BENCHMARKS.md adds the two.
+#[wasm_bindgen_test]
+async fn sharded_rounds_in_the_browser() {
+    use skill_dominoes::sim::nn::shard::ownership;
+    use skill_dominoes::sim::nn::{Net, ShardReply, Sharded};
+    use skill_dominoes::sim::ModelSpec;
+    let full = option_env!("BENCH_SAMPLES").is_some();
+    let cases: [(&str, &str); 3] = if full {
+        [
+            ("fig2", "v=1&m=parity"),
+            ("fig13", "v=1&m=grokking"),
+            ("fig19", "v=1&m=modular"),
+        ]
+    } else {
+        [
+            ("fig2 (small)", "v=1&m=parity&samples=200&width=8"),
+            ("fig13 (small)", "v=1&m=grokking&modulus=7&emb=4&width=8"),
+            ("fig19 (small)", "v=1&m=modular&samples=100&width=8"),
+        ]
+    };
+    let samples = if full { 15 } else { 2 };
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    for (name, q) in cases {
+        let parsed = parse(q);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let Ok(ModelSpec::Net(p)) = parsed.config.spec() else {
+            panic!("{name} is not a network");
+        };
+        let new = || Net::new(p.clone()).unwrap();
+        // unsharded and sharded steps on one thread
+        let mut plain = new();
+        let mut sharded = new();
+        sharded.shard().unwrap();
+        // warm-up: the browser compiles hot wasm functions a second time, optimised, in the
+        // background; without this the first cases timed run on the baseline code
+        // (`shard_work` too: inlined, its body is a function of its own)
+        let mut warm_worker = new();
+        let warm_until = now_ms() + if full { 4000.0 } else { 10.0 };
+        while now_ms() < warm_until {
+            plain.step().unwrap();
+            sharded.step().unwrap();
+            let order = sharded.experiment_mut().round_order();
+            let reply = warm_worker
+                .experiment_mut()
+                .shard_work(&order, 0..16)
+                .unwrap();
+            sharded
+                .experiment_mut()
+                .finish_round(&order, &[reply])
+                .unwrap();
+            yield_now().await;
+        }
+        let (mut tp, mut ts) = (vec![], vec![]);
+        for _ in 0..samples + 2 {
+            let t0 = now_ms();
+            plain.step().unwrap();
+            let t1 = now_ms();
+            sharded.step().unwrap();
+            tp.push(t1 - t0);
+            ts.push(now_ms() - t1);
+            yield_now().await;
+        }
+        let (tp, ts) = (median(tp), median(ts));
+        web_sys::console::log_1(
+            &format!("wasm parallel {name}: one thread: unsharded {tp:.3} ms/step, sharded {ts:.3} ms/step ({:+.1} %)", (ts / tp - 1.0) * 100.0).into(),
+        );
+        assert!(tp > 0.0 && ts > 0.0);
+        for w in [1usize, 2, 4, 8] {
+            let mut leader = new();
+            leader.shard().unwrap();
+            let mut worker = new();
+            let (mut t_order, mut t_work, mut t_finish) = (vec![], vec![], vec![]);
+            let (mut sent, mut received) = (0, 0);
+            for _ in 0..samples {
+                let t0 = now_ms();
+                let order = leader.experiment_mut().round_order();
+                t_order.push(now_ms() - t0);
+                let mut slowest = 0.0f64;
+                let mut replies: Vec<ShardReply> = vec![];
+                for r in ownership(w) {
+                    let t = now_ms();
+                    replies.push(worker.experiment_mut().shard_work(&order, r).unwrap());
+                    slowest = slowest.max(now_ms() - t);
+                }
+                t_work.push(slowest);
+                sent = 8 * (order.theta.len() + order.mask.as_ref().map_or(0, |m| m.len()));
+                received = replies
+                    .iter()
+                    .map(|r| 8 * (r.outputs.len() + r.grads.len()))
+                    .max()
+                    .unwrap_or(0);
+                let t = now_ms();
+                leader
+                    .experiment_mut()
+                    .finish_round(&order, &replies)
+                    .unwrap();
+                t_finish.push(now_ms() - t);
+                yield_now().await;
+            }
+            let (o, wk, f) = (median(t_order), median(t_work), median(t_finish));
+            web_sys::console::log_1(
+                &format!(
+                    "wasm parallel {name}: {w} workers: order {o:.3} ms, slowest worker {wk:.3} ms, finish {f:.3} ms, compute per round {:.3} ms; sends {sent} B per worker, largest reply {received} B",
+                    o + wk + f
+                )
+                .into(),
+            );
+            assert!(wk > 0.0 && wk.is_finite());
+        }
+    }
+}

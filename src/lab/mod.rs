@@ -10,7 +10,8 @@
 //! the cascade, the tiles' tipping); `tour.rs`: the guided tour's steps and its position in the
 //! address; `graph.rs`: the skill graph a reader edits on the dominoes (prerequisites, a
 //! frequency bar's drag); `inside.rs`: which hidden units serve which task
-//! ([`inside::Inside`]) beside the Resource model's allocation.
+//! ([`inside::Inside`]) beside the Resource model's allocation; `parallel.rs`: the rounds of
+//! one network trained across Web Workers ([`parallel::Rounds`]).
 
 pub mod compare;
 pub mod controls;
@@ -18,6 +19,7 @@ pub mod format;
 pub mod graph;
 pub mod inside;
 pub mod interactive;
+pub mod parallel;
 pub mod playback;
 pub mod run;
 pub mod theory;

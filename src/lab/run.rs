@@ -7,6 +7,7 @@ use crate::link::{Config, Model};
 use crate::plot::run::Milestones;
 use crate::sim::freq::normalise;
 use crate::sim::metrics;
+use crate::sim::nn::{RoundOrder, ShardReply, Sharded};
 use crate::sim::{Frame, SimError, Simulation};
 
 /// Rows kept per run at most (about): longer runs record every k-th step.
@@ -153,6 +154,100 @@ impl Run {
             }
             if now() - t0 > budget_ms {
                 break;
+            }
+        }
+        if self.frames.len() > before {
+            self.milestones.update(&self.frames);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// From now on a real network takes the sharded step (docs/models.md §13): the same bits
+    /// on the page's thread ([`Run::advance`]) and across workers ([`Run::begin_round`],
+    /// [`Run::end_round`]), so a run may move between them. The current row is re-observed
+    /// from the shards (equal to rounding). Nothing for the other models.
+    pub fn shard(&mut self) {
+        let Some(sim) = self.sim.as_mut() else {
+            return;
+        };
+        let Simulation::Net(net) = sim else {
+            return;
+        };
+        if let Err(e) = net.shard() {
+            self.error = Some(e.to_string());
+            return;
+        }
+        let f = sim.frame(self.with_align);
+        if let Some(last) = self.frames.last_mut().filter(|l| l.step == f.step) {
+            *last = f;
+            self.milestones = Milestones::of(&self.frames, self.n, self.milestones.thr);
+        }
+    }
+
+    /// Workers: the order of the next round (the gathered gradient applied: one more step),
+    /// or `None` when the run is finished or is not a sharded network ([`Run::shard`]).
+    pub fn begin_round(&mut self) -> Option<RoundOrder> {
+        if self.finished() {
+            return None;
+        }
+        let Some(Simulation::Net(net)) = self.sim.as_mut() else {
+            return None;
+        };
+        let e = net.experiment_mut();
+        (e.is_sharded() && e.is_pending()).then(|| e.round_order())
+    }
+
+    /// Workers: the replies to `order`, checked first (a refused set names its problem and
+    /// changes nothing: [`Run::local_round`] can then do the round on the page's thread);
+    /// records the frame as [`Run::advance`] would. Returns whether a frame was recorded.
+    pub fn end_round(
+        &mut self,
+        order: &RoundOrder,
+        replies: &[ShardReply],
+    ) -> Result<bool, String> {
+        let Some(Simulation::Net(net)) = self.sim.as_mut() else {
+            return Err("this run is not a network".into());
+        };
+        let e = net.experiment_mut();
+        e.check_replies(order, replies)?;
+        let r = e.finish_round(order, replies);
+        Ok(self.after_round(r))
+    }
+
+    /// `order`'s round on the page's thread (when its workers failed): the same bits.
+    pub fn local_round(&mut self, order: &RoundOrder) -> bool {
+        let Some(Simulation::Net(net)) = self.sim.as_mut() else {
+            return false;
+        };
+        let r = net.experiment_mut().local_round(order);
+        self.after_round(r)
+    }
+
+    /// After a round: the frame if the step is kept (the rule of `sim::run`), the inside
+    /// view's snapshot, the milestones; an error ends the run.
+    fn after_round(&mut self, r: Result<(), SimError>) -> bool {
+        let before = self.frames.len();
+        let Some(sim) = self.sim.as_mut() else {
+            return false;
+        };
+        let t = sim.step_count();
+        match r {
+            Err(e) => self.error = Some(e.to_string()),
+            Ok(()) => {
+                if metrics::kept(t as usize, self.every as usize, self.steps as usize) {
+                    let f = sim.frame(self.with_align);
+                    if f.is_finite() {
+                        self.frames.push(f);
+                    } else {
+                        self.error = Some(SimError::NonFinite { step: t }.to_string());
+                        return false;
+                    }
+                }
+                if let Some(inside) = self.inside.as_mut() {
+                    inside.record(sim);
+                }
             }
         }
         if self.frames.len() > before {

@@ -122,7 +122,7 @@ impl Simulation {
                 Ok(())
             }
             Simulation::Quadratic(q) => q.step(),
-            Simulation::Net(n) => n.experiment_mut().step(),
+            Simulation::Net(n) => n.step(),
         }
     }
 

@@ -66,12 +66,24 @@ impl<T: Real> Rows<T> {
     }
 }
 
+/// The training objective as the sharded step (`shard`) computes it shard by shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Objective {
+    /// The masked MSE over all n·K entries, re-weighted or not (`loss::mse_loss`).
+    Mse { reweight: bool },
+    /// Softmax cross-entropy, mean over the n rows (`loss::softmax_ce`), against `Core::labels`.
+    CrossEntropy,
+}
+
 /// The training data of a run in f64, as the experiment builds it.
 pub(super) struct TrainData<'a> {
     pub rows: Rows<f64>,
     /// MSE targets and supervision mask (empty for cross-entropy).
     pub y: &'a [f64],
     pub mask: &'a [f64],
+    /// Class labels (cross-entropy; empty for the MSE).
+    pub labels: &'a [u32],
+    pub objective: Objective,
 }
 
 fn to_real<T: Real>(v: &[f64]) -> Vec<T> {
@@ -90,9 +102,20 @@ pub(super) struct Core<T: Gemm> {
     /// MSE targets and supervision mask (empty for cross-entropy).
     pub y: Vec<T>,
     pub mask: Vec<T>,
+    /// Class labels of the rows (cross-entropy; empty for the MSE).
+    pub labels: Vec<u32>,
+    pub objective: Objective,
     /// ∂L/∂f (n × d_L).
     pub d_out: Vec<T>,
-    grad: Vec<T>,
+    /// The gradient: of the last step, or (sharded) the one gathered for the next step.
+    pub grad: Vec<T>,
+    /// Sharded training (`shard`): `tape`'s outputs are gathered from the shards (set by
+    /// `Tape::set_output`), and the observation reads them instead of a forward pass.
+    pub sharded: bool,
+    /// Sharded training: the gathered `grad` is the gradient at the current θ, not yet applied.
+    pub pending: bool,
+    /// Sharded training: the tape of one shard's forward and backward pass.
+    pub shard_tape: Tape<T>,
 }
 
 impl<T: Gemm> Core<T> {
@@ -112,6 +135,11 @@ impl<T: Gemm> Core<T> {
             rows,
             y: to_real(data.y),
             mask: to_real(data.mask),
+            labels: data.labels.to_vec(),
+            objective: data.objective,
+            sharded: false,
+            pending: false,
+            shard_tape: Tape::default(),
         })
     }
 
@@ -144,6 +172,10 @@ impl<T: Gemm> Core<T> {
     /// column into buffers of its own. Writes only the tape's δ scratch, which the next
     /// training backward pass overwrites before reading.
     fn attribution(&mut self, weights: &[f64], reweight: bool) -> Attribution {
+        if self.sharded {
+            // the tape holds only the gathered outputs: the full forward pass at θ_t first
+            self.net.forward(self.rows.input(), &mut self.tape);
+        }
         let k = self.net.n_out();
         let f = self.tape.output();
         let weights: Vec<T> = to_real(weights);
@@ -264,8 +296,8 @@ pub(super) fn check_lr(opt: &OptConfig) -> Result<(), SimError> {
 #[derive(Clone, Debug)]
 pub struct Trainer {
     pub(super) engine: Engine,
-    opt: Optimizer,
-    step: u32,
+    pub(super) opt: Optimizer,
+    pub(super) step: u32,
 }
 
 impl Trainer {
@@ -335,6 +367,12 @@ pub(super) mod hooks {
         fn observe(&mut self);
         /// The observed losses that must stay finite (with θ) for the run to go on.
         fn watched(&self) -> &[f64];
+
+        /// Draws what the next step's gradient is supervised with when that is drawn per
+        /// step (the supervision mask of Fig. 2), into the core's mask; true when it drew.
+        fn draw_supervision(&mut self) -> bool {
+            false
+        }
 
         /// The training objective as the attribution splits it (docs/models.md §12): the
         /// per-entry weights m (n × K) of the masked MSE whose column i is task i's loss

@@ -7,7 +7,7 @@
 //! 1 = test.
 
 use super::engine::hooks::Hooks;
-use super::engine::{check_lr, with_core, Dtype, Experiment, Rows, TrainData, Trainer};
+use super::engine::{check_lr, with_core, Dtype, Experiment, Objective, Rows, TrainData, Trainer};
 use super::mlp::{softmax_ce, Activation, Embedding, Input, MlpSpec, Real};
 use crate::sim::error::SimError;
 use crate::sim::optim::{OptConfig, OptKind};
@@ -149,6 +149,8 @@ impl Grokking {
             rows: Rows::Tokens(train_tokens),
             y: &[],
             mask: &[],
+            labels: &train_labels,
+            objective: Objective::CrossEntropy,
         };
         let trainer = Trainer::new(params.dtype, spec, params.seed, params.opt, data)?;
         Grokking {
@@ -208,7 +210,11 @@ impl Hooks for Grokking {
         let train_labels = &self.train_labels;
         let (test_tokens, test_labels) = (&self.test_tokens, &self.test_labels);
         with_core!(&mut self.trainer.engine, c => {
-            let f = c.net.forward(c.rows.input(), &mut c.tape);
+            let f = if c.sharded {
+                c.tape.output()
+            } else {
+                c.net.forward(c.rows.input(), &mut c.tape)
+            };
             // the gradient of the next step comes with the training loss
             loss[0] = softmax_ce(f, p, train_labels, Some(&mut c.d_out)).to_f64();
             acc[0] = argmax_accuracy(f, p, train_labels);

@@ -49,12 +49,63 @@ pub fn mse_loss<T: Real>(f: &[T], y: &[T], mask: &[T], reweight: bool, d_out: &m
     sum_sq / total / mean
 }
 
+/// The sharded form of [`mse_loss`]'s gradient (docs/models.md §13): ∂L/∂f of some rows of
+/// the batch into `d_out`, with the batch's entry count `total` = n·K. Plain: the bits of
+/// `mse_loss`'s ∂L/∂f for those entries. Re-weighted: `2 m (f − y)/(nK) · ℓ`, the gradient
+/// before its division by the batch's mean ℓ, which the sharded step applies to the summed
+/// gradient (the backward pass is linear in ∂L/∂f).
+pub fn mse_rows_gradient<T: Real>(
+    f: &[T],
+    y: &[T],
+    mask: &[T],
+    total: T,
+    reweight: bool,
+    d_out: &mut [T],
+) {
+    assert!(
+        f.len() == y.len() && f.len() == mask.len() && f.len() == d_out.len(),
+        "f, y, mask and ∂L/∂f must have one length"
+    );
+    let two = T::ONE + T::ONE;
+    for ((d, (&f, &y)), &m) in d_out.iter_mut().zip(f.iter().zip(y)).zip(mask) {
+        let r = f - y;
+        *d = two * m * r / total;
+        if reweight {
+            *d *= m * r * r;
+        }
+    }
+}
+
+/// Σ m (f − y)² over all entries in order: [`mse_loss`]'s sum, so `sum / nK` is its mean ℓ.
+pub fn mse_sum<T: Real>(f: &[T], y: &[T], mask: &[T]) -> T {
+    let mut sum = T::ZERO;
+    for ((&f, &y), &m) in f.iter().zip(y).zip(mask) {
+        let r = f - y;
+        sum += m * r * r;
+    }
+    sum
+}
+
 /// Softmax cross-entropy, mean over the n rows of `logits` (n × classes); writes ∂L/∂f into
 /// `d_out` when given. Returns L.
 pub fn softmax_ce<T: Real>(
     logits: &[T],
     classes: usize,
     labels: &[u32],
+    d_out: Option<&mut [T]>,
+) -> T {
+    let nf = T::from_f64(labels.len() as f64);
+    softmax_ce_rows(logits, classes, labels, nf, d_out) / nf
+}
+
+/// [`softmax_ce`] over some rows of a batch of `nf` rows (the sharded step): ∂L/∂f of those
+/// rows (`(softmax(f_i) − e_{y_i})/nf`) into `d_out` when given; returns their summed loss,
+/// not divided by `nf`.
+pub fn softmax_ce_rows<T: Real>(
+    logits: &[T],
+    classes: usize,
+    labels: &[u32],
+    nf: T,
     mut d_out: Option<&mut [T]>,
 ) -> T {
     let n = labels.len();
@@ -62,7 +113,6 @@ pub fn softmax_ce<T: Real>(
     if let Some(d) = d_out.as_deref() {
         assert_eq!(d.len(), logits.len(), "∂L/∂f must be n × classes");
     }
-    let nf = T::from_f64(n as f64);
     let mut total = T::ZERO;
     for (i, (row, &y)) in logits.chunks_exact(classes).zip(labels).enumerate() {
         let y = y as usize;
@@ -87,7 +137,7 @@ pub fn softmax_ce<T: Real>(
         }
         total += max + z.ln() - row[y];
     }
-    total / nf
+    total
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@
 
 use super::activations::bias_silu;
 use super::gemm::{gemm, gemm_strided, Gemm};
-pub use super::loss::{mse_loss, softmax_ce};
+pub use super::loss::{mse_loss, mse_rows_gradient, mse_sum, softmax_ce, softmax_ce_rows};
 use super::spec::diagonal_blocks;
 pub use super::spec::{Activation, Embedding, MlpSpec};
 use crate::sim::error::SimError;
@@ -191,6 +191,18 @@ impl<T: Real> Tape<T> {
     /// The outputs f of the last forward pass (n × d_L); empty before the first.
     pub fn output(&self) -> &[T] {
         self.z.last().map_or(&[], |z| z.as_slice())
+    }
+
+    /// Replaces the outputs by `f` (n × d_L, gathered from shards by the sharded step): the
+    /// rest of the tape no longer matches them, so a backward pass needs a forward pass first.
+    pub fn set_output(&mut self, f: &[T]) {
+        if self.z.is_empty() {
+            self.z.push(Vec::new());
+        }
+        if let Some(z) = self.z.last_mut() {
+            z.clear();
+            z.extend_from_slice(f);
+        }
     }
 }
 

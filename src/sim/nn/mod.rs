@@ -26,6 +26,7 @@ pub mod loss;
 pub mod mlp;
 pub mod modular;
 pub mod parity;
+pub mod shard;
 pub mod spec;
 
 pub use attribution::Attribution;
@@ -33,6 +34,7 @@ pub use engine::{Dtype, Experiment};
 pub use grokking::{Grokking, GrokkingParams};
 pub use modular::{Modular, ModularParams};
 pub use parity::{Parity, ParityParams, ParityTask, Supervision};
+pub use shard::{RoundOrder, ShardReply, Sharded};
 
 use crate::sim::error::SimError;
 
@@ -76,6 +78,28 @@ impl Net {
             Net::Grokking(n) => n,
             Net::Modular(n) => n,
         }
+    }
+
+    /// One step: the sharded step once the run steps sharded (`shard`, docs/models.md §13),
+    /// else the unsharded `Experiment::step`.
+    pub fn step(&mut self) -> Result<(), SimError> {
+        let e = self.experiment_mut();
+        if e.is_sharded() {
+            e.step_sharded()
+        } else {
+            e.step()
+        }
+    }
+
+    /// From now on, every step is the sharded step (the page's runs: the same bits on any
+    /// number of workers and on one thread).
+    pub fn shard(&mut self) -> Result<(), SimError> {
+        let e = self.experiment_mut();
+        if e.is_sharded() {
+            return Ok(());
+        }
+        let order = e.round_order();
+        e.local_round(&order)
     }
 }
 

@@ -7,7 +7,7 @@
 //! < 1e−3. Tasks: 0 = x1 ↦ x1² (frequent), 1 = x2 ↦ x2² (rare).
 
 use super::engine::hooks::Hooks;
-use super::engine::{check_lr, with_core, Dtype, Experiment, Rows, TrainData, Trainer};
+use super::engine::{check_lr, with_core, Dtype, Experiment, Objective, Rows, TrainData, Trainer};
 use super::mlp::{Activation, MlpSpec, Real};
 use crate::sim::error::SimError;
 use crate::sim::optim::{OptConfig, OptKind};
@@ -121,6 +121,10 @@ impl Modular {
             rows: Rows::Dense(x),
             y: &y,
             mask: &mask,
+            labels: &[],
+            objective: Objective::Mse {
+                reweight: params.reweight,
+            },
         };
         let trainer = Trainer::new(params.dtype, spec, params.seed, params.opt, data)?;
         Modular {
@@ -167,7 +171,11 @@ impl Hooks for Modular {
         let mut hit = [0usize; 2];
         let (y, mask) = (&self.y, &self.mask);
         with_core!(&mut self.trainer.engine, c => {
-            let f = c.net.forward(c.rows.input(), &mut c.tape);
+            let f = if c.sharded {
+                c.tape.output()
+            } else {
+                c.net.forward(c.rows.input(), &mut c.tape)
+            };
             for ((fr, yr), mr) in f.chunks_exact(2).zip(y.chunks_exact(2)).zip(mask.chunks_exact(2)) {
                 let k = if mr[0] > 0.0 { 0 } else { 1 };
                 let r = fr[k].to_f64() - yr[k];

@@ -15,7 +15,7 @@
 //! supervision mask never shift each other's numbers.
 
 use super::engine::hooks::Hooks;
-use super::engine::{check_lr, with_core, Dtype, Experiment, Rows, TrainData, Trainer};
+use super::engine::{check_lr, with_core, Dtype, Experiment, Objective, Rows, TrainData, Trainer};
 use super::mlp::{Activation, MlpSpec, Real};
 use crate::sim::error::SimError;
 use crate::sim::optim::{OptConfig, OptKind};
@@ -213,6 +213,8 @@ impl Parity {
                 rows: Rows::Dense(x),
                 y: &y,
                 mask: &vec![1.0; n_train * k],
+                labels: &[],
+                objective: Objective::Mse { reweight: false },
             },
         )?;
         // ⌊n(1 − p2)⌋ rows unsupervised, as `mask[:int(N·(1−p2)), 1] = 0`
@@ -254,12 +256,18 @@ impl Hooks for Parity {
 
     /// A fresh task-2 subset (`Frequency`, unless `Fixed`), then ∂L/∂f of the masked MSE.
     fn prepare_step(&mut self) {
-        if self.params.task == ParityTask::Frequency
-            && self.params.supervision != Supervision::Fixed
-        {
+        self.draw_supervision();
+        self.trainer.mse_gradient(false);
+    }
+
+    /// A fresh task-2 subset (`Frequency`, unless `Fixed`).
+    fn draw_supervision(&mut self) -> bool {
+        let fresh = self.params.task == ParityTask::Frequency
+            && self.params.supervision != Supervision::Fixed;
+        if fresh {
             self.draw_mask();
         }
-        self.trainer.mse_gradient(false);
+        fresh
     }
 
     fn observe(&mut self) {
@@ -268,7 +276,11 @@ impl Hooks for Parity {
         let mut hit = vec![0usize; k];
         let y = &self.y;
         with_core!(&mut self.trainer.engine, c => {
-            let f = c.net.forward(c.rows.input(), &mut c.tape);
+            let f = if c.sharded {
+                c.tape.output()
+            } else {
+                c.net.forward(c.rows.input(), &mut c.tape)
+            };
             for (fr, yr) in f.chunks_exact(k).zip(y.chunks_exact(k)) {
                 for j in 0..k {
                     let fj = fr[j].to_f64();

@@ -1,0 +1,79 @@
+// The messages' cost of one sharded round (docs/models.md §13) in headless Chromium, without
+// any compute: the page sends each of W module workers the round's order (θ and, for Fig. 2,
+// the step's mask, as a transferred Float64Array) and each answers with a reply of its size
+// (its rows' outputs and one gradient sum); the round ends when every reply is in. Median ms
+// per round over ROUNDS rounds, for W = 1, 2, 4. The sizes are those of the three figures'
+// rounds (tests/wasm_bench.rs `sharded_rounds_in_the_browser` prints them).
+// Usage: node e2e/parallel-bench.mjs   (BENCHMARKS.md, "Real networks on every core")
+import http from 'node:http';
+import { chromium } from 'playwright-core';
+
+const ROUNDS = Number(process.env.ROUNDS || 300);
+// numbers (f64) per order and per reply, per figure: θ (+ mask), outputs/W + θ-sized gradient
+const CASES = [
+  { name: 'fig2', send: 1752 + 20000, reply: (w) => 20000 / w + 1752 },
+  { name: 'fig13', send: 49311, reply: (w) => (2784 * 59) / w + 49311 },
+  { name: 'fig19', send: 10602, reply: (w) => 2000 / w + 10602 },
+];
+
+const WORKER = `
+self.onmessage = (e) => {
+  const { n } = e.data;
+  // read the order as a worker would (touch every number), answer with a fresh buffer
+  const order = e.data.order;
+  let s = 0;
+  for (let i = 0; i < order.length; i += 64) s += order[i];
+  const reply = new Float64Array(n);
+  reply[0] = s;
+  self.postMessage({ reply }, [reply.buffer]);
+};`;
+
+const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
+const WORKER_URL = '/worker.js';
+window.bench = async (cases, rounds) => {
+  const out = [];
+  for (const w of [1, 2, 4]) {
+    const workers = Array.from({ length: w }, () => new Worker(WORKER_URL, { type: 'module' }));
+    for (const c of cases) {
+      const times = [];
+      for (let r = 0; r < rounds + 20; r++) {
+        const t0 = performance.now();
+        await Promise.all(workers.map((wk) => new Promise((resolve) => {
+          wk.onmessage = (e) => resolve(e.data.reply[0]);
+          const order = new Float64Array(c.send);
+          order[0] = r;
+          wk.postMessage({ order, n: Math.ceil(c.reply[w]) }, [order.buffer]);
+        })));
+        if (r >= 20) times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      out.push({ name: c.name, workers: w, median: times[times.length >> 1], p90: times[Math.floor(times.length * 0.9)] });
+    }
+    workers.forEach((wk) => wk.terminate());
+  }
+  return out;
+};
+</script>`;
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/worker.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript' }).end(WORKER);
+  } else {
+    res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium' });
+try {
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.waitForFunction(() => typeof window.bench === 'function');
+  const cases = CASES.map((c) => ({ name: c.name, send: c.send, reply: { 1: c.reply(1), 2: c.reply(2), 4: c.reply(4) } }));
+  const rows = await page.evaluate(([c, r]) => window.bench(c, r), [cases, ROUNDS]);
+  for (const r of rows) {
+    console.log(`messages ${r.name}: ${r.workers} workers: median ${r.median.toFixed(3)} ms per round (p90 ${r.p90.toFixed(3)})`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}

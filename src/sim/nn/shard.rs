@@ -1,0 +1,402 @@
+//! Data-parallel training of one network (docs/models.md §13): the sharded step, whose bits do
+//! not depend on how many workers compute it.
+//!
+//! A run's n training rows are cut into [`SHARDS`] fixed shards (shard s holds rows
+//! `s·n/S .. (s+1)·n/S`; a shard may be empty when n < S), whatever the number of workers. One
+//! round at θ_t:
+//!
+//! ```text
+//!   leader:  apply the pending gradient (θ_t = optimizer step(θ_{t−1}, g_{t−1})), draw the
+//!            step's supervision (Fig. 2's mask) → RoundOrder { step t, θ_t, mask }
+//!   workers: per shard s they own: forward on its rows at θ_t, ∂L/∂f of those rows with the
+//!            batch's normaliser (nK or n), backward → g_s; summed up the fixed tree (below)
+//!            over each aligned block they own → ShardReply { outputs of their rows, block sums }
+//!   leader:  outputs of all rows → the observables of row t, exactly as a forward pass would;
+//!            block sums → g_t up the same tree; re-weighted MSE: g_t / mean ℓ (from the outputs)
+//! ```
+//!
+//! The tree: node [a, a + 2^k) (a a multiple of 2^k) = node [a, a + 2^{k−1}) + node
+//! [a + 2^{k−1}, a + 2^k), elementwise in the run's precision, leaves = the shards' gradients.
+//! A worker owning a contiguous range of shards sends one sum per maximal aligned block of it
+//! ([`blocks`]); the leader completes the tree from those. Every node is always the sum of its
+//! two children, so 1, 2, 3, … 16 workers and the one-thread path ([`Sharded::step_sharded`])
+//! give the same bits. Compared with the unsharded step (`Experiment::step`) only the order
+//! of the sums over rows changes (and, re-weighted, where 1/mean ℓ is applied): equal to
+//! rounding.
+//!
+//! Workers build the same experiment from the run's link (data, init and fixed masks from the
+//! seeded streams), so only θ, the drawn mask and the results travel.
+
+use super::engine::{with_core, Core, Experiment, Objective, Rows};
+use super::gemm::Gemm;
+use super::mlp::{mse_rows_gradient, mse_sum, softmax_ce_rows, Input, Real};
+use crate::sim::error::SimError;
+use std::ops::Range;
+
+/// Shards of every run's training rows, whatever the number of workers.
+pub const SHARDS: usize = 16;
+
+/// The rows of shard `s` of `n` rows.
+pub fn shard_rows(n: usize, s: usize) -> Range<usize> {
+    s * n / SHARDS..(s + 1) * n / SHARDS
+}
+
+/// Whether `b` is a node of the reduction tree: an aligned power-of-two block of shards.
+pub fn is_block(b: &Range<usize>) -> bool {
+    let len = b.end.saturating_sub(b.start);
+    len.is_power_of_two() && b.start.is_multiple_of(len) && b.end <= SHARDS
+}
+
+/// The maximal aligned blocks that tile `shards`, in order (e.g. 6..11 → 6..8, 8..10, 10..11).
+pub fn blocks(shards: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = vec![];
+    let mut a = shards.start;
+    while a < shards.end.min(SHARDS) {
+        let mut len = 1;
+        while 2 * len <= SHARDS && a.is_multiple_of(2 * len) && a + 2 * len <= shards.end {
+            len *= 2;
+        }
+        out.push(a..a + len);
+        a += len;
+    }
+    out
+}
+
+/// Which shards each of `workers` workers computes: contiguous ranges of nearly equal size
+/// (at most [`SHARDS`] workers get work).
+pub fn ownership(workers: usize) -> Vec<Range<usize>> {
+    let w = workers.clamp(1, SHARDS);
+    (0..w)
+        .map(|i| i * SHARDS / w..(i + 1) * SHARDS / w)
+        .collect()
+}
+
+/// What the leader sends for one round: the step t, θ_t (in f64, exact for an f32 run) and the
+/// step's supervision mask when it is drawn per step (n × K), else `None`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoundOrder {
+    pub step: u32,
+    pub theta: Vec<f64>,
+    pub mask: Option<Vec<f64>>,
+}
+
+/// A worker's answer to a [`RoundOrder`] for its shards: the outputs of their rows (rows ×
+/// K, in row order) and one gradient sum per block of `blocks(shards)`, concatenated (each
+/// `n_params` long; f64, exact for an f32 run).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShardReply {
+    pub step: u32,
+    pub shards: Range<usize>,
+    pub outputs: Vec<f64>,
+    pub grads: Vec<f64>,
+}
+
+/// The rows of `rows` in `r`.
+fn rows_in<'a, T: Real>(rows: &'a Rows<T>, per_row: usize, r: &Range<usize>) -> Input<'a, T> {
+    match rows {
+        Rows::Dense(x) => Input::Dense(&x[r.start * per_row..r.end * per_row]),
+        Rows::Tokens(t) => Input::Tokens(&t[r.start * per_row..r.end * per_row]),
+    }
+}
+
+impl<T: Gemm> Core<T> {
+    /// Numbers per training row (inputs, or tokens).
+    fn per_row(&self) -> usize {
+        match self.net.spec().embedding {
+            Some(e) => e.tokens,
+            None => self.net.n_in(),
+        }
+    }
+
+    /// Training rows.
+    fn n_rows(&self) -> usize {
+        let len = match &self.rows {
+            Rows::Dense(x) => x.len(),
+            Rows::Tokens(t) => t.len(),
+        };
+        len / self.per_row().max(1)
+    }
+
+    /// Forward and backward pass of shard `s` at the current θ: its outputs appended to
+    /// `out`, its gradient returned.
+    fn shard_gradient(&mut self, s: usize, out: &mut Vec<f64>, d: &mut Vec<T>) -> Vec<T> {
+        let mut g = vec![T::ZERO; self.net.n_params()];
+        let n = self.n_rows();
+        let r = shard_rows(n, s);
+        if r.is_empty() {
+            return g;
+        }
+        let k = self.net.n_out();
+        let input = rows_in(&self.rows, self.per_row(), &r);
+        let f = self.net.forward(input, &mut self.shard_tape);
+        out.extend(f.iter().map(|x| x.to_f64()));
+        d.clear();
+        d.resize(f.len(), T::ZERO);
+        match self.objective {
+            Objective::Mse { reweight } => {
+                let e = r.start * k..r.end * k;
+                let total = T::from_f64((n * k) as f64);
+                mse_rows_gradient(f, &self.y[e.clone()], &self.mask[e], total, reweight, d);
+            }
+            Objective::CrossEntropy => {
+                let nf = T::from_f64(n as f64);
+                softmax_ce_rows(f, k, &self.labels[r], nf, Some(d));
+            }
+        }
+        self.net.backward(input, &mut self.shard_tape, d, &mut g);
+        g
+    }
+
+    /// The tree node `b`'s gradient (the sum of its two children; a leaf is a shard).
+    fn block_gradient(&mut self, b: Range<usize>, out: &mut Vec<f64>, d: &mut Vec<T>) -> Vec<T> {
+        if b.end - b.start == 1 {
+            return self.shard_gradient(b.start, out, d);
+        }
+        let mid = (b.start + b.end) / 2;
+        let mut left = self.block_gradient(b.start..mid, out, d);
+        let right = self.block_gradient(mid..b.end, out, d);
+        left.iter_mut().zip(&right).for_each(|(l, &r)| *l += r);
+        left
+    }
+
+    /// The reply for `shards` at the current θ and mask.
+    fn shard_reply(&mut self, step: u32, shards: Range<usize>) -> ShardReply {
+        let (mut outputs, mut grads, mut d) = (vec![], vec![], vec![]);
+        for b in blocks(shards.clone()) {
+            let g = self.block_gradient(b, &mut outputs, &mut d);
+            grads.extend(g.iter().map(|x| x.to_f64()));
+        }
+        ShardReply {
+            step,
+            shards,
+            outputs,
+            grads,
+        }
+    }
+
+    /// θ and (when given) the mask of `order`; an error names a length that does not fit.
+    fn take_order(&mut self, order: &RoundOrder) -> Result<(), SimError> {
+        if order.theta.len() != self.net.n_params() {
+            return Err(SimError::Invalid(format!(
+                "θ has {} numbers, the network {}",
+                order.theta.len(),
+                self.net.n_params()
+            )));
+        }
+        if let Some(m) = &order.mask {
+            if m.len() != self.mask.len() {
+                return Err(SimError::Invalid(format!(
+                    "the mask has {} entries, the run {}",
+                    m.len(),
+                    self.mask.len()
+                )));
+            }
+            self.mask
+                .iter_mut()
+                .zip(m)
+                .for_each(|(a, &b)| *a = T::from_f64(b));
+        }
+        let theta = self.net.theta_mut();
+        theta
+            .iter_mut()
+            .zip(&order.theta)
+            .for_each(|(a, &b)| *a = T::from_f64(b));
+        Ok(())
+    }
+
+    /// Completes the tree from the replies' blocks (checked by [`check_replies`]), keeps the
+    /// gathered outputs on the tape and the gradient as pending.
+    fn gather(&mut self, replies: &[&ShardReply]) {
+        let p = self.net.n_params();
+        let mut nodes: Vec<(Range<usize>, &[f64])> = vec![];
+        for r in replies {
+            for (b, g) in blocks(r.shards.clone())
+                .into_iter()
+                .zip(r.grads.chunks_exact(p))
+            {
+                nodes.push((b, g));
+            }
+        }
+        let f: Vec<T> = replies
+            .iter()
+            .flat_map(|r| r.outputs.iter().map(|&x| T::from_f64(x)))
+            .collect();
+        let mut g = reduce(0..SHARDS, &nodes, p);
+        if self.objective == (Objective::Mse { reweight: true }) {
+            let mean = mse_sum(&f, &self.y, &self.mask) / T::from_f64(f.len() as f64);
+            if mean == T::ZERO {
+                g.iter_mut().for_each(|x| *x = T::ZERO);
+            } else {
+                g.iter_mut().for_each(|x| *x /= mean);
+            }
+        }
+        self.grad = g;
+        self.pending = true;
+        self.tape.set_output(&f);
+    }
+}
+
+/// Node `b` of the tree from the given `nodes` (a node given is taken as is, else the sum of
+/// its children; a missing leaf counts as zero, which [`check_replies`] rules out).
+fn reduce<T: Real>(b: Range<usize>, nodes: &[(Range<usize>, &[f64])], p: usize) -> Vec<T> {
+    if let Some((_, g)) = nodes.iter().find(|(n, _)| *n == b) {
+        return g.iter().map(|&x| T::from_f64(x)).collect();
+    }
+    if b.end - b.start <= 1 {
+        return vec![T::ZERO; p];
+    }
+    let mid = (b.start + b.end) / 2;
+    let mut left: Vec<T> = reduce(b.start..mid, nodes, p);
+    let right: Vec<T> = reduce(mid..b.end, nodes, p);
+    left.iter_mut().zip(&right).for_each(|(l, &r)| *l += r);
+    left
+}
+
+/// Whether `replies` answer `order` and together cover every shard once with outputs and
+/// gradients of the right sizes for a network of `n_params` parameters, `n_rows` rows and `k`
+/// outputs; the message names the first problem.
+pub fn check_replies(
+    order: &RoundOrder,
+    replies: &[ShardReply],
+    n_params: usize,
+    n_rows: usize,
+    k: usize,
+) -> Result<(), String> {
+    let mut sorted: Vec<&ShardReply> = replies.iter().collect();
+    sorted.sort_by_key(|r| r.shards.start);
+    let mut next = 0;
+    for r in sorted {
+        if r.step != order.step {
+            return Err(format!(
+                "a reply for step {} came to the round of step {}",
+                r.step, order.step
+            ));
+        }
+        if r.shards.start != next || r.shards.end <= r.shards.start || r.shards.end > SHARDS {
+            return Err(format!(
+                "shards {}..{} do not continue at shard {next}",
+                r.shards.start, r.shards.end
+            ));
+        }
+        next = r.shards.end;
+        let rows =
+            shard_rows(n_rows, r.shards.start).start..shard_rows(n_rows, r.shards.end - 1).end;
+        let want_out = (rows.end - rows.start) * k;
+        let want_grad = blocks(r.shards.clone()).len() * n_params;
+        if r.outputs.len() != want_out || r.grads.len() != want_grad {
+            return Err(format!(
+                "shards {}..{}: {} outputs and {} gradient numbers, expected {want_out} and {want_grad}",
+                r.shards.start,
+                r.shards.end,
+                r.outputs.len(),
+                r.grads.len()
+            ));
+        }
+    }
+    if next != SHARDS {
+        return Err(format!("shards {next}..{SHARDS} are missing"));
+    }
+    Ok(())
+}
+
+/// The sharded step's protocol on every experiment: the leader's side (`round_order`,
+/// `finish_round`), the worker's (`shard_work`) and both in one thread (`step_sharded`).
+pub trait Sharded: Experiment {
+    /// Whether the run steps sharded (after its first [`Sharded::round_order`]).
+    fn is_sharded(&self) -> bool {
+        with_core!(&self.trainer().engine, c => c.sharded)
+    }
+
+    /// Whether the gradient at the current θ is gathered and waits to be applied.
+    fn is_pending(&self) -> bool {
+        with_core!(&self.trainer().engine, c => c.pending)
+    }
+
+    /// Leader: the next round's order. Applies the pending gradient first (one more update
+    /// counted), then draws the step's supervision; without a pending gradient (the first
+    /// round) the round is at the current θ.
+    fn round_order(&mut self) -> RoundOrder {
+        let t = self.trainer_mut();
+        let opt = &mut t.opt;
+        let applied = with_core!(&mut t.engine, c => {
+            c.sharded = true;
+            let pending = c.pending;
+            if pending {
+                opt.step(c.net.theta_mut(), &c.grad);
+                c.pending = false;
+            }
+            pending
+        });
+        if applied {
+            t.step += 1;
+        }
+        let drew = self.draw_supervision();
+        let engine = &self.trainer().engine;
+        RoundOrder {
+            step: self.step_count(),
+            theta: engine.theta(),
+            mask: drew
+                .then(|| with_core!(engine, c => c.mask.iter().map(|x| x.to_f64()).collect())),
+        }
+    }
+
+    /// Worker: the reply to `order` for `shards` (a non-empty range of 0..[`SHARDS`]), on
+    /// this experiment's own copy of the run.
+    fn shard_work(
+        &mut self,
+        order: &RoundOrder,
+        shards: Range<usize>,
+    ) -> Result<ShardReply, SimError> {
+        if shards.start >= shards.end || shards.end > SHARDS {
+            return Err(SimError::Invalid(format!(
+                "shards {}..{} are not a range of 0..{SHARDS}",
+                shards.start, shards.end
+            )));
+        }
+        with_core!(&mut self.trainer_mut().engine, c => {
+            c.take_order(order)?;
+            Ok(c.shard_reply(order.step, shards))
+        })
+    }
+
+    /// Leader: whether `replies` answer `order` (see [`check_replies`]).
+    fn check_replies(&self, order: &RoundOrder, replies: &[ShardReply]) -> Result<(), String> {
+        with_core!(&self.trainer().engine, c => {
+            check_replies(order, replies, c.net.n_params(), c.n_rows(), c.net.n_out())
+        })
+    }
+
+    /// Leader: the round's result: the observables at θ_t from the gathered outputs and the
+    /// gradient at θ_t kept for the next round. Replies that do not answer `order` are
+    /// refused (nothing changes); a non-finite observation ends the run as in
+    /// `Experiment::step`.
+    fn finish_round(&mut self, order: &RoundOrder, replies: &[ShardReply]) -> Result<(), SimError> {
+        self.check_replies(order, replies)
+            .map_err(SimError::Invalid)?;
+        let mut sorted: Vec<&ShardReply> = replies.iter().collect();
+        sorted.sort_by_key(|r| r.shards.start);
+        with_core!(&mut self.trainer_mut().engine, c => c.gather(&sorted));
+        self.observe();
+        self.trainer().check(self.watched())
+    }
+
+    /// Leader without workers: `order`'s round on every shard in this thread.
+    fn local_round(&mut self, order: &RoundOrder) -> Result<(), SimError> {
+        let reply =
+            with_core!(&mut self.trainer_mut().engine, c => c.shard_reply(order.step, 0..SHARDS));
+        self.finish_round(order, &[reply])
+    }
+
+    /// One sharded step in this thread, θ_t → θ_{t+1} with the observables at θ_{t+1} (as
+    /// `Experiment::step`), on the same shards and tree as any number of workers.
+    fn step_sharded(&mut self) -> Result<(), SimError> {
+        if !self.is_pending() {
+            let order = self.round_order();
+            self.local_round(&order)?;
+        }
+        let order = self.round_order();
+        self.local_round(&order)
+    }
+}
+
+impl<E: Experiment + ?Sized> Sharded for E {}
