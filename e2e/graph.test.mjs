@@ -3,8 +3,11 @@
 // drag that would close a cycle or join a tile to itself is refused with a message, the ⇐
 // label switches AND/OR, an arc click removes it, the keyboard does each of these, and a
 // tile's frequency bar drag writes p=. Each edit is checked in the address, in the arcs and
-// in the history. SHOTS=dir writes the screenshots of a graph drawn by dragging at 1280×800
-// and 390×844 (default: e2e/, where *.png is ignored by git).
+// in the history. With many skills on several rows, each arc's end points are read against
+// its tiles' boxes; a vertical touch drag (on a tile or a bar) draws without scrolling the
+// page; a comparison's B tiles edit B's #vs=. SHOTS=dir writes the screenshots of a graph
+// drawn by dragging at 1280×800 and 390×844, of arcs across rows and of a graph drawn by
+// touch (default: e2e/, where *.png is ignored by git).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
