@@ -69,6 +69,29 @@ test('the inside view of Fig. 2 appears when opened and updates while the run pl
   await lab.close();
 });
 
+// The charts take the lab column's width (their time axes line up) and more height on a taller
+// screen; on a phone they fit the screen. (A stylesheet block left open once kept them at the
+// canvas's default 300 × 150 on every screen wider than 640 px.)
+test('the inside charts use the space on a desktop and fit a phone', async () => {
+  for (const [w, h, phone] of [[1280, 800, false], [1920, 1080, false], [390, 844, true]]) {
+    const opts = phone ? { deviceScaleFactor: 2, isMobile: true, hasTouch: true } : {};
+    const lab = await env.open('/?v=1&preset=fig2&autoplay=0', { viewport: { width: w, height: h }, ...opts });
+    await lab.testid('inside-open').check();
+    await lab.page.waitForFunction(() => /\(1 so far\)/.test(document.querySelector('[data-testid=inside-status]')?.textContent));
+    const column = await lab.page.locator('[data-testid=inside]').evaluate((e) => e.clientWidth);
+    for (const id of ['inside-units', 'inside-serving']) {
+      const c = await lab.canvasInk(id);
+      const at = `${id} at ${w}×${h}: ${c.cssWidth}×${c.cssHeight} in a panel ${column} wide`;
+      assert.ok(c.cssWidth >= column - 60 && c.cssWidth <= w, at);
+      assert.ok(phone ? c.cssHeight >= 190 && c.cssHeight <= 240 : c.cssHeight >= 250, at);
+      assert.ok(c.width >= c.cssWidth, `${at}: drawn at the screen's resolution (${c.width} px)`);
+      assert.ok(c.ink > 200, `${at}: drawn (${c.ink})`);
+    }
+    lab.assertNoErrors();
+    await lab.close();
+  }
+});
+
 test('a toy model has no inside view', async () => {
   const lab = await env.open('/?v=1&m=geometry&autoplay=0');
   await lab.testid('chart').waitFor();

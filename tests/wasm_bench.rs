@@ -389,3 +389,60 @@ async fn sharded_rounds_in_the_browser() {
         }
     }
 }
+
+/// The inside view's cost in the browser (docs/models.md §12; the native figures are
+/// `cargo bench --bench mlp -- inside`): one training step against one attribution (K backward
+/// passes at the kept forward pass) of the same network after `warm` steps, Fig. 2 (p2 = 0.1)
+/// and Fig. 19 (non-modular, f32). The page attributes every `lab::inside::every_for(steps)`
+/// steps (10 for these runs) while the view is open.
+#[wasm_bindgen_test]
+async fn inside_in_the_browser() {
+    let full = option_env!("BENCH_SAMPLES").is_some();
+    let cases: [(&str, &str); 2] = if full {
+        [
+            ("fig2 (p2 = 0.1)", "v=1&preset=fig2"),
+            ("fig19 (non-modular, f32)", "v=1&m=modular"),
+        ]
+    } else {
+        [
+            ("fig2 (small)", "v=1&m=parity&samples=200&width=8"),
+            ("fig19 (small)", "v=1&m=modular&samples=100&width=8"),
+        ]
+    };
+    let (samples, warm) = if full { (15, 200) } else { (3, 5) };
+    for (name, q) in cases {
+        let parsed = parse(q);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let mut sim = Simulation::new(parsed.config.spec().unwrap()).unwrap();
+        for _ in 0..warm {
+            sim.step().unwrap();
+        }
+        let (mut step, mut attr) = (vec![], vec![]);
+        for _ in 0..samples {
+            let t0 = now_ms();
+            sim.step().unwrap();
+            let t1 = now_ms();
+            let Simulation::Net(net) = &mut sim else {
+                panic!("{name}: not a network");
+            };
+            let a = net.experiment_mut().attribution();
+            let t2 = now_ms();
+            assert!(a.is_some(), "{name}: no attribution");
+            step.push(t1 - t0);
+            attr.push(t2 - t1);
+            yield_now().await;
+        }
+        step.sort_by(f64::total_cmp);
+        attr.sort_by(f64::total_cmp);
+        let (s, a) = (step[samples / 2], attr[samples / 2]);
+        web_sys::console::log_1(
+            &format!(
+                "wasm inside {name}: median step {s:.2} ms, attribution {a:.2} ms ({:.2} steps; +{:.0} % at one snapshot per 10 steps)",
+                a / s,
+                100.0 * a / (10.0 * s)
+            )
+            .into(),
+        );
+        assert!(s > 0.0 && a > 0.0 && a.is_finite(), "{name}: {s} {a}");
+    }
+}

@@ -165,6 +165,16 @@ impl Compare {
         }
     }
 
+    /// This comparison with `key` set to `value` in B: the key's earlier differences are
+    /// dropped and the new one goes last (differences apply in order, so a key B's editor
+    /// writes after another, as `or` after `and` in a switch AND → OR, is read after it).
+    pub fn with_diff(&self, key: &str, value: &str) -> Compare {
+        let mut diffs = self.diffs.clone();
+        diffs.retain(|(k, _)| k != key);
+        diffs.push((key.to_string(), value.to_string()));
+        Compare { diffs }
+    }
+
     /// A short description: "opt = sgd, lr = 0.03".
     pub fn describe(&self) -> String {
         self.diffs
@@ -340,6 +350,33 @@ mod tests {
         assert_eq!(a.problems.len(), 1, "{:?}", a.problems);
         assert_eq!(a.problems[0].key, "vs");
         assert_eq!(a.kept.describe(), "lr = 0.01");
+    }
+
+    #[test]
+    fn b_edited_on_its_dominoes_keeps_its_other_differences() {
+        // the issue: B's dominoes could not be edited; an edit of B's graph sets B's `and` /
+        // `or` in #vs= (A unchanged) and keeps B's other differences
+        let a = parse("preset=fig17and").config;
+        let c = Compare::parse("and=5:1-2,7:5-6&seed=3&or=6:3-4");
+        // skill 7 switched from AND to OR: `and` loses it before `or` gains it
+        let edited = c.with_diff("and", "5:1-2").with_diff("or", "6:3-4,7:5-6");
+        assert_eq!(edited.text(), "seed=3&and=5:1-2&or=6:3-4,7:5-6");
+        let b = edited.apply(&a);
+        assert!(b.problems.is_empty(), "{:?}", b.problems);
+        assert_eq!(
+            (b.config.get("and"), b.config.get("or")),
+            ("5:1-2".into(), "6:3-4,7:5-6".into())
+        );
+        assert_eq!(b.config.seed, 3);
+        // written in the other order, 7 would be in both lists when `or` is read: refused
+        let wrong = Compare::parse("or=6:3-4,7:5-6&and=5:1-2").apply(&a);
+        assert!(!wrong.problems.is_empty());
+        // a p list written for B implies freq=list there too
+        let r = parse("m=resource&n=3").config;
+        let b = Compare::default().with_diff("p", "0.5,0.3,0.2").apply(&r);
+        assert!(b.problems.is_empty(), "{:?}", b.problems);
+        assert_eq!(b.config.freqs(), vec![0.5, 0.3, 0.2]);
+        assert_ne!(r.freqs(), b.config.freqs());
     }
 
     #[test]

@@ -327,6 +327,58 @@ pub fn p_with(c: &Config, i: usize, value: f64) -> Option<String> {
     Some(next.get("p"))
 }
 
+/// Where a row of tiles sits in the domino rows: CSS pixels from the rows' top to the row's
+/// top and bottom (measured in the page; the rows' heights depend on fonts and labels).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RowSpan {
+    pub top: f64,
+    pub bottom: f64,
+}
+
+/// The centre of tile `i`'s column, in column units, when rows hold `cols` tiles (the rows
+/// are grids of equal columns spanning the same width, so this is exact at any width).
+fn column_x(i: usize, cols: usize) -> f64 {
+    (i % cols.max(1)) as f64 + 0.5
+}
+
+/// The arc (an SVG path) between two tiles of one row, in the lane above that row: a box
+/// `cols` units wide (one per column) and one unit high, the row's top at y = 1. Longer arcs
+/// rise higher, so they do not overlap.
+pub fn lane_arc(from: usize, to: usize, cols: usize) -> String {
+    let (x1, x2) = (column_x(from, cols), column_x(to, cols));
+    // a cubic from y = 1 with both control points at `top` peaks at 1 − ¾(1 − top)
+    let peak = (0.75 - 0.15 * (x1 - x2).abs()).max(0.06);
+    let top = 1.0 - (1.0 - peak) / 0.75;
+    format!("M {x1} 1 C {x1} {top:.3} {x2} {top:.3} {x2} 1")
+}
+
+/// The arc (an SVG path) between tiles on different rows, over all the rows: a box `cols`
+/// units wide and CSS pixels high (`rows`: each row's span). It leaves the prerequisite's row
+/// on the side facing the other tile (its bottom when the skill that needs it is on a later
+/// row, its top when on an earlier one) at the prerequisite's column and ends on the facing
+/// side of the other tile's row, at that tile's column. `None` for tiles on one row (see
+/// [`lane_arc`]) or a row not in `rows`.
+pub fn cross_arc(from: usize, to: usize, cols: usize, rows: &[RowSpan]) -> Option<String> {
+    let cols = cols.max(1);
+    let (rf, rt) = (from / cols, to / cols);
+    if rf == rt {
+        return None;
+    }
+    let (a, b) = (rows.get(rf)?, rows.get(rt)?);
+    let (y1, y2) = if rf < rt {
+        (a.bottom, b.top)
+    } else {
+        (a.top, b.bottom)
+    };
+    let (x1, x2) = (column_x(from, cols), column_x(to, cols));
+    let bend = (y2 - y1) / 2.0;
+    Some(format!(
+        "M {x1} {y1:.1} C {x1} {:.1} {x2} {:.1} {x2} {y2:.1}",
+        y1 + bend,
+        y2 - bend
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,5 +402,40 @@ mod tests {
         assert!((bar_height(&f, 1) - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(bar_height(&f, 2), 0.06);
         assert_eq!(bar_height(&f, 3), 0.0);
+    }
+
+    /// The numbers of a path's `d`: start point, control points, end point.
+    fn points(d: &str) -> Vec<f64> {
+        d.split([' ', 'M', 'C'])
+            .filter_map(|t| t.parse().ok())
+            .collect()
+    }
+
+    #[test]
+    fn an_arc_between_rows_ends_at_both_tiles() {
+        // the defect: skill 3's arc to skill 13 (10 to a row) began above skill 11, in the
+        // lane of the second row; it must leave the first row below skill 3's column
+        let rows = [
+            RowSpan {
+                top: 44.0,
+                bottom: 120.0,
+            },
+            RowSpan {
+                top: 170.0,
+                bottom: 250.0,
+            },
+        ];
+        let p = points(&cross_arc(2, 12, 10, &rows).unwrap());
+        assert_eq!((p[0], p[1]), (2.5, 120.0), "from below skill 3");
+        assert_eq!((p[6], p[7]), (2.5, 170.0), "to the top of skill 13's row");
+        // a prerequisite on a later row: from its row's top to the earlier row's bottom
+        let p = points(&cross_arc(17, 4, 10, &rows).unwrap());
+        assert_eq!((p[0], p[1]), (7.5, 170.0));
+        assert_eq!((p[6], p[7]), (4.5, 120.0));
+        // one row: the lane's arc instead; a row that was not measured: none
+        assert_eq!(cross_arc(1, 4, 10, &rows), None);
+        assert_eq!(cross_arc(1, 24, 10, &rows), None);
+        let p = points(&lane_arc(1, 4, 10));
+        assert_eq!((p[0], p[1], p[6], p[7]), (1.5, 1.0, 4.5, 1.0));
     }
 }

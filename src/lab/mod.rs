@@ -34,8 +34,8 @@ pub use controls::{
     auto_value, nice, range_text, round_sig, set_by_control, shown_value, Slider, PER_DECADE,
 };
 pub use graph::{
-    bar_height, dragged_freq, freq_draggable, graph_editable, p_with, stepped_freq, Edge, Gate,
-    Graph,
+    bar_height, cross_arc, dragged_freq, freq_draggable, graph_editable, lane_arc, p_with,
+    stepped_freq, Edge, Gate, Graph, RowSpan,
 };
 pub use interactive::{
     interactive, sample_runs, sweep_tab_seconds, FrameCost, Interactive, SWEEP_AUTOSTART_S,

@@ -5,14 +5,18 @@
 //! from each parent to its composite skill, which stays hatched ("waiting") until its gate
 //! opens. Many skills wrap onto several rows; beyond [`MAX_TILES`] a heat strip.
 //!
-//! Run A's tiles are also the graph editor (`super::graph`, logic in `lab::graph`): where the
+//! The tiles are also the graph editor (`super::graph`, logic in `lab::graph`): where the
 //! model reads `and` / `or`, a drag from tile to tile adds a prerequisite, an arc removes it,
 //! a tile's ⇐ label switches AND/OR; where it reads `p`, each tile has a frequency bar to drag.
+//! In a comparison, B's tiles edit B (its differences in `#vs=`), A's edit the link.
 
 use super::graph::{DragKind, GraphEdit};
 use super::state::{ChartCanvases, LabState, Playback, Runs, Side};
 use crate::lab::view::tile_angle;
-use crate::lab::{bar_height, freq_draggable, graph_editable, skill_freqs, Gate, Graph};
+use crate::lab::{
+    bar_height, cross_arc, freq_draggable, graph_editable, lane_arc, skill_freqs, Gate, Graph,
+    RowSpan,
+};
 use crate::link::Config;
 use crate::plot::run::{css_color, sig2, skill_color};
 use leptos::ev;
@@ -57,7 +61,9 @@ pub fn Dominoes(lab: LabState) -> impl IntoView {
         playback: lab.playback,
         canvases: lab.canvases,
     };
-    let edit = GraphEdit::new(lab);
+    let note = RwSignal::new(String::new());
+    let edit = GraphEdit::new(lab, Side::A, note);
+    let edit_b = GraphEdit::new(lab, Side::B, note);
     let width = RwSignal::new(row_width());
     let resize = window_event_listener(ev::resize, move |_| {
         let w = row_width();
@@ -86,8 +92,12 @@ pub fn Dominoes(lab: LabState) -> impl IntoView {
                     {both.then(|| view! { <h3 class="side-head">"A"</h3> })}
                     {row(shown, Side::A, &cfg, w, Some(edit))}
                     {b.map(|cb| view! {
-                        <h3 class="side-head">"B"</h3>
-                        {row(shown, Side::B, &cb, w, None)}
+                        <h3 class="side-head">"B"
+                            {(graph_editable(&cb) || freq_draggable(&cb)).then_some(view! {
+                                <span class="side-note" data-testid="b-edits">" · its tiles edit B only (the link's #vs=)"</span>
+                            })}
+                        </h3>
+                        {row(shown, Side::B, &cb, w, Some(edit_b))}
                     })}
                 }
             }}
@@ -146,7 +156,7 @@ fn row(shown: Shown, side: Side, cfg: &Config, width: f64, edit: Option<GraphEdi
     let names = cfg.skill_names();
     let thr = cfg.thr;
     let graph = Graph::of(cfg);
-    // what run A's tiles edit (B follows A's differences, so it is never edited)
+    // what the tiles edit (B's edits become differences of `#vs=`)
     let ed = Editing {
         edit,
         graph: edit.is_some() && graph_editable(cfg),
@@ -170,10 +180,13 @@ fn row(shown: Shown, side: Side, cfg: &Config, width: f64, edit: Option<GraphEdi
     };
     let learned = move |i: usize| level(i) > thr;
     let rows_ref = NodeRef::<leptos::html::Div>::new();
+    let row_refs: Vec<NodeRef<leptos::html::Ol>> = (0..rows).map(|_| NodeRef::new()).collect();
+    let cross = cross_links(&graph, cols, n, rows_ref, row_refs.clone(), learned, ed);
     let rows_view = (0..rows)
         .map(|r| {
             let range = r * cols..((r + 1) * cols).min(n);
             let lane = links_lane(&graph, range.clone(), cols, n, learned, ed);
+            let row_ref = row_refs[r];
             let tiles = range
                 .map(|i| {
                     let t = TileData {
@@ -189,7 +202,7 @@ fn row(shown: Shown, side: Side, cfg: &Config, width: f64, edit: Option<GraphEdi
                 .collect_view();
             view! {
                 {lane}
-                <ol class="dominoes" start=r * cols + 1
+                <ol class="dominoes" start=r * cols + 1 node_ref=row_ref
                     style:grid-template-columns=format!("repeat({cols}, minmax(0, 1fr))")>
                     {tiles}
                 </ol>
@@ -199,6 +212,7 @@ fn row(shown: Shown, side: Side, cfg: &Config, width: f64, edit: Option<GraphEdi
     view! {
         <div class="domino-rows" class:multi={rows > 1} class:editing=ed.graph data-testid=testid node_ref=rows_ref>
             {rows_view}
+            {cross}
             {edit.filter(|_| ed.graph).map(|e| band(e, rows_ref))}
         </div>
     }
@@ -231,8 +245,10 @@ struct Editing {
     freq: bool,
 }
 
-/// One lane of arcs above a row: parent → composite for every composite in `range`. Where
-/// the graph is edited, each arc also has a wide, focusable hit line that removes it.
+/// One lane of arcs above a row: the arcs between two tiles of the row. Where the graph is
+/// edited, each arc also has a wide, focusable hit line that removes it. A row also gets an
+/// (empty) lane when an arc from another row arrives at its top ([`cross_arc`]), so that arc
+/// has room to bend.
 fn links_lane(
     graph: &Graph,
     range: std::ops::Range<usize>,
@@ -241,78 +257,24 @@ fn links_lane(
     learned: impl Fn(usize) -> bool + Copy + Send + Sync + 'static,
     ed: Editing,
 ) -> Option<impl IntoView> {
-    let links: Vec<(usize, usize, bool)> = graph
-        .edges()
+    let edges = graph.edges();
+    let row = range.start / cols.max(1);
+    let row_of = |i: usize| i / cols.max(1);
+    let arrives = edges.iter().any(|e| {
+        (row_of(e.to) == row && row_of(e.from) != row)
+            || (row_of(e.from) == row && row_of(e.to) < row)
+    });
+    let links: Vec<(usize, usize, bool)> = edges
         .into_iter()
-        .filter(|e| range.contains(&e.to))
+        .filter(|e| range.contains(&e.to) && range.contains(&e.from))
         .map(|e| (e.from, e.to, e.all))
         .collect();
-    if links.is_empty() {
+    if links.is_empty() && !arrives {
         return None;
     }
-    let x = move |i: usize| (i % cols) as f64 + 0.5;
     let paths = links
         .into_iter()
-        .map(|(p, c, all)| {
-            let (x1, x2) = (x(p), x(c));
-            // Higher arcs for longer links, so they do not overlap. A cubic from y = 1 with
-            // both control points at `top` peaks at 1 − ¾(1 − top).
-            let peak = (0.75 - 0.15 * (x1 - x2).abs()).max(0.06);
-            let top = 1.0 - (1.0 - peak) / 0.75;
-            let d = format!("M {x1} 1 C {x1} {top:.3} {x2} {top:.3} {x2} 1");
-            let color = css_color(skill_color(p, n));
-            let kind = if all { "and" } else { "or" };
-            let what = format!(
-                "skill {} {} skill {}",
-                p + 1,
-                if all { "is needed by" } else { "can unlock" },
-                c + 1
-            );
-            let hit = ed.edit.filter(|_| ed.graph).map(|e| {
-                let label = format!(
-                    "Prerequisite {} → {} ({}): press Delete or click to remove it",
-                    p + 1,
-                    c + 1,
-                    kind.to_uppercase()
-                );
-                view! {
-                    <path
-                        d=d.clone()
-                        class="link-hit"
-                        vector-effect="non-scaling-stroke"
-                        tabindex="0"
-                        role="button"
-                        aria-label=label
-                        data-edge=format!("{}-{}", p + 1, c + 1)
-                        data-testid="link-hit"
-                        on:click=move |_| e.remove(p, c, false)
-                        on:keydown=move |ev: ev::KeyboardEvent| {
-                            if matches!(ev.key().as_str(), "Delete" | "Backspace" | "Enter" | " ") {
-                                ev.prevent_default();
-                                ev.stop_propagation();
-                                e.remove(p, c, true);
-                            }
-                        }
-                    >
-                        <title>{format!("{what}: click to remove")}</title>
-                    </path>
-                }
-            });
-            view! {
-                <path
-                    d=d.clone()
-                    class=format!("link {kind}")
-                    class:open=move || learned(p)
-                    stroke=color
-                    data-testid="link"
-                    data-edge=format!("{}-{}", p + 1, c + 1)
-                    vector-effect="non-scaling-stroke"
-                >
-                    <title>{what}</title>
-                </path>
-                {hit}
-            }
-        })
+        .map(|(p, c, all)| arc(lane_arc(p, c, cols), (p, c, all), n, learned, ed))
         .collect_view();
     let hidden = if ed.graph { None } else { Some("true") };
     Some(view! {
@@ -320,6 +282,145 @@ fn links_lane(
             {paths}
         </svg>
     })
+}
+
+/// The arcs between tiles on different rows, drawn over all the rows once their positions
+/// are measured (after each render and window resize: a row's height depends on its labels
+/// and fonts). `None` when every arc joins tiles of one row.
+fn cross_links(
+    graph: &Graph,
+    cols: usize,
+    n: usize,
+    rows_ref: NodeRef<leptos::html::Div>,
+    row_refs: Vec<NodeRef<leptos::html::Ol>>,
+    learned: impl Fn(usize) -> bool + Copy + Send + Sync + 'static,
+    ed: Editing,
+) -> Option<impl IntoView> {
+    let cols = cols.max(1);
+    let links: Vec<(usize, usize, bool)> = graph
+        .edges()
+        .into_iter()
+        .filter(|e| e.from / cols != e.to / cols)
+        .map(|e| (e.from, e.to, e.all))
+        .collect();
+    if links.is_empty() {
+        return None;
+    }
+    // (the rows' height, each row's span), in CSS pixels from the rows' top
+    let spans: RwSignal<Option<(f64, Vec<RowSpan>)>> = RwSignal::new(None);
+    let measure = move || {
+        let Some(el) = rows_ref.get_untracked() else {
+            return;
+        };
+        let b = el.get_bounding_client_rect();
+        let rows: Option<Vec<RowSpan>> = row_refs
+            .iter()
+            .map(|r| {
+                r.get_untracked().map(|ol| {
+                    let o = ol.get_bounding_client_rect();
+                    RowSpan {
+                        top: o.top() - b.top(),
+                        bottom: o.bottom() - b.top(),
+                    }
+                })
+            })
+            .collect();
+        let next = rows.map(|rows| (b.height(), rows));
+        if next != spans.get_untracked() {
+            spans.set(next);
+        }
+    };
+    let first = measure.clone();
+    Effect::new(move |_| {
+        if rows_ref.get().is_some() {
+            request_animation_frame(first.clone());
+        }
+    });
+    let resize = window_event_listener(ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+    let hidden = if ed.graph { None } else { Some("true") };
+    Some(move || {
+        spans.with(|s| {
+            s.as_ref().map(|(height, rows)| {
+                let paths = links
+                    .iter()
+                    .filter_map(|&(p, c, all)| {
+                        let d = cross_arc(p, c, cols, rows)?;
+                        Some(arc(d, (p, c, all), n, learned, ed))
+                    })
+                    .collect_view();
+                view! {
+                    <svg class="cross-links" data-testid="cross-links"
+                        viewBox=format!("0 0 {cols} {height:.1}") preserveAspectRatio="none" aria-hidden=hidden>
+                        {paths}
+                    </svg>
+                }
+            })
+        })
+    })
+}
+
+/// One arc, `d` its path, from parent `p` to composite `c` (`all`: an AND gate), and where the
+/// graph is edited its wide, focusable hit line that removes it.
+fn arc(
+    d: String,
+    (p, c, all): (usize, usize, bool),
+    n: usize,
+    learned: impl Fn(usize) -> bool + Copy + Send + Sync + 'static,
+    ed: Editing,
+) -> impl IntoView {
+    let color = css_color(skill_color(p, n));
+    let kind = if all { "and" } else { "or" };
+    let what = format!(
+        "skill {} {} skill {}",
+        p + 1,
+        if all { "is needed by" } else { "can unlock" },
+        c + 1
+    );
+    let hit = ed.edit.filter(|_| ed.graph).map(|e| {
+        let label = format!(
+            "Prerequisite {} → {} ({}): press Delete or click to remove it",
+            p + 1,
+            c + 1,
+            kind.to_uppercase()
+        );
+        view! {
+            <path
+                d=d.clone()
+                class="link-hit"
+                vector-effect="non-scaling-stroke"
+                tabindex="0"
+                role="button"
+                aria-label=label
+                data-edge=format!("{}-{}", p + 1, c + 1)
+                data-testid="link-hit"
+                on:click=move |_| e.remove(p, c, false)
+                on:keydown=move |ev: ev::KeyboardEvent| {
+                    if matches!(ev.key().as_str(), "Delete" | "Backspace" | "Enter" | " ") {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                        e.remove(p, c, true);
+                    }
+                }
+            >
+                <title>{format!("{what}: click to remove")}</title>
+            </path>
+        }
+    });
+    view! {
+        <path
+            d=d
+            class=format!("link {kind}")
+            class:open=move || learned(p)
+            stroke=color
+            data-testid="link"
+            data-edge=format!("{}-{}", p + 1, c + 1)
+            vector-effect="non-scaling-stroke"
+        >
+            <title>{what}</title>
+        </path>
+        {hit}
+    }
 }
 
 /// A frequency in at most six characters under a tile: 0.65, 0.0080, 9.9e-4.

@@ -2,12 +2,14 @@
 //! `lab::graph`): a pointer drag from one tile to another adds a prerequisite, a drag on a
 //! tile's frequency bar sets its `p`, the keys of a focused tile do the same, and each edit
 //! goes through the lab's acts (`LabState::set_key`, `drag_key`, `release_key`), so the link
-//! and the history follow and the run restarts. Pointer events (mouse, pen and touch alike)
+//! and the history follow and the run restarts. In a comparison, B's tiles edit B: their
+//! changes become differences of `#vs=` (`LabState::set_b_keys`). Pointer events (mouse, pen and touch alike)
 //! are followed on the window once a drag starts, so a tile re-drawn under the pointer while
 //! the run restarts never loses the drag.
 
-use super::state::LabState;
+use super::state::{LabState, Side};
 use crate::lab::{dragged_freq, p_with, stepped_freq, Graph};
+use crate::link::Config;
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -42,6 +44,8 @@ pub struct Drag {
 #[derive(Clone, Copy)]
 pub struct GraphEdit {
     pub lab: LabState,
+    /// The run whose tiles this edits: A (the link's keys) or B (its `#vs=` differences).
+    pub side: Side,
     pub drag: RwSignal<Option<Drag>>,
     /// A keyboard edge being chosen: (from, to).
     pub pick: RwSignal<Option<(usize, usize)>>,
@@ -50,13 +54,15 @@ pub struct GraphEdit {
 }
 
 impl GraphEdit {
-    /// The editor, following pointer moves and releases on the window while it lives.
-    pub fn new(lab: LabState) -> Self {
+    /// The editor of `side`'s tiles, writing its messages to `note` (one line for both
+    /// runs), following pointer moves and releases on the window while it lives.
+    pub fn new(lab: LabState, side: Side, note: RwSignal<String>) -> Self {
         let edit = GraphEdit {
             lab,
+            side,
             drag: RwSignal::new(None),
             pick: RwSignal::new(None),
-            note: RwSignal::new(String::new()),
+            note,
         };
         let moves = window_event_listener(ev::pointermove, move |e| edit.pointer_move(&e));
         let ups = window_event_listener(ev::pointerup, move |e| edit.pointer_up(&e, false));
@@ -69,28 +75,55 @@ impl GraphEdit {
         edit
     }
 
+    /// The configuration of the edited run (B's when comparing, else A's).
+    fn config(self) -> Config {
+        match self.side {
+            Side::A => None,
+            Side::B => self.lab.setup.config_b.get_untracked(),
+        }
+        .unwrap_or_else(|| self.lab.setup.config.get_untracked())
+    }
+
     fn graph(self) -> Graph {
-        self.lab.setup.config.with_untracked(Graph::of)
+        Graph::of(&self.config())
+    }
+
+    /// A message about the edited run ("B: " before it for run B).
+    fn say(self, text: String) {
+        self.note.set(match self.side {
+            Side::A => text,
+            Side::B => format!("B: {text}"),
+        });
+    }
+
+    /// Write keys of the edited run: A's link keys (the first as a new history entry when
+    /// `push`, the others replacing it), or B's differences in `#vs=`.
+    fn write(self, keys: &[(&'static str, String)], push: bool) {
+        match self.side {
+            Side::A => {
+                for (k, (key, value)) in keys.iter().enumerate() {
+                    self.lab.set_key(key, value, push && k == 0);
+                }
+            }
+            Side::B => self.lab.set_b_keys(keys, push),
+        }
     }
 
     /// Apply an edit: the keys it changes, the first as a new history entry and the others
     /// replacing it (a switch AND → OR writes `and` then `or`: one step back undoes it).
     fn commit(self, next: Result<Graph, String>, done: String, focus: Option<usize>) {
         match next {
-            Err(why) => self.note.set(format!("Not changed: {why}.")),
+            Err(why) => self.say(format!("Not changed: {why}.")),
             Ok(g) => {
-                let c = self.lab.setup.config.get_untracked();
-                for (k, (key, value)) in g.changes(&c).into_iter().enumerate() {
-                    self.lab.set_key(key, &value, k == 0);
-                }
+                self.write(&g.changes(&self.config()), true);
                 let now = self.graph();
-                self.note.set(if now == g {
+                self.say(if now == g {
                     format!("{done}. Back undoes it.")
                 } else {
                     "Not changed (see the status line).".into()
                 });
                 if let Some(i) = focus {
-                    refocus(i);
+                    refocus(self.side, i);
                 }
             }
         }
@@ -134,19 +167,16 @@ impl GraphEdit {
         );
     }
 
-    /// Set skill `i`'s frequency to `value`; `push`: a new history entry.
-    fn set_freq(self, i: usize, value: f64, drag: bool) -> Option<String> {
-        let text = self
-            .lab
-            .setup
-            .config
-            .with_untracked(|c| p_with(c, i, value))?;
-        if drag {
-            self.lab.drag_key("p", &text);
-        } else {
-            self.lab.set_key("p", &text, true);
+    /// Set skill `i`'s frequency to `value`: by a drag (`first`: its first change, a new
+    /// history entry; the later ones replace it) or a key (`None`: a new entry).
+    fn set_freq(self, i: usize, value: f64, drag: Option<bool>) -> Option<String> {
+        let text = p_with(&self.config(), i, value)?;
+        match (self.side, drag) {
+            (Side::A, Some(_)) => self.lab.drag_key("p", &text),
+            (Side::A, None) => self.lab.set_key("p", &text, true),
+            (Side::B, first) => self.write(&[("p", text.clone())], first.unwrap_or(true)),
         }
-        self.note.set(format!(
+        self.say(format!(
             "Skill {}: frequency {}",
             i + 1,
             crate::link::num(value)
@@ -188,9 +218,9 @@ impl GraphEdit {
             if d.moved {
                 e.prevent_default();
                 if let Some(v) = dragged_freq(*p0, -dy) {
-                    let text = self.lab.setup.config.with_untracked(|c| p_with(c, *i, v));
+                    let text = p_with(&self.config(), *i, v);
                     if text.is_some() && text != *last {
-                        *last = self.set_freq(*i, v, true);
+                        *last = self.set_freq(*i, v, Some(last.is_none()));
                     }
                 }
             }
@@ -209,9 +239,12 @@ impl GraphEdit {
         match d.kind {
             DragKind::Freq { i, last, .. } => {
                 if let Some(text) = last {
-                    // the drag's last value, as a slider's release: one history entry
-                    self.lab.release_key("p", &text);
-                    self.note.set(format!(
+                    // the drag's last value, as a slider's release: one history entry (B's
+                    // drag wrote its entry as it went)
+                    if self.side == Side::A {
+                        self.lab.release_key("p", &text);
+                    }
+                    self.say(format!(
                         "Skill {}: frequency set by the drag. Back undoes it.",
                         i + 1
                     ));
@@ -219,12 +252,12 @@ impl GraphEdit {
             }
             DragKind::Edge { from } => {
                 if cancelled {
-                    self.note.set("Drag cancelled.".into());
+                    self.say("Drag cancelled.".into());
                 } else if d.moved {
-                    match skill_at(e.client_x() as f64, e.client_y() as f64) {
+                    match skill_at(self.side, e.client_x() as f64, e.client_y() as f64) {
                         Some(to) => self.add(from, to, false),
-                        None => self.note.set(format!(
-                            "Not changed: drop on another tile to make it need skill {}.",
+                        None => self.say(format!(
+                            "Not changed: drop on another tile of the same run to make it need skill {}.",
                             from + 1
                         )),
                     }
@@ -256,12 +289,12 @@ impl GraphEdit {
             ("ArrowLeft" | "ArrowRight", Some((from, to))) => {
                 let to = step(to, e.key() == "ArrowRight");
                 self.pick.set(Some((from, to)));
-                self.note.set(format!(
+                self.say(format!(
                     "New prerequisite {} → {}: Enter adds it, Esc cancels.",
                     from + 1,
                     to + 1
                 ));
-                refocus(to);
+                refocus(self.side, to);
             }
             ("Enter", Some((from, to))) => {
                 self.pick.set(None);
@@ -269,29 +302,29 @@ impl GraphEdit {
             }
             ("Escape", Some(_)) => {
                 self.pick.set(None);
-                self.note.set("Cancelled.".into());
+                self.say("Cancelled.".into());
             }
             ("e" | "E" | "Enter", None) if editable && n > 1 => {
                 let to = step(i, true);
                 self.pick.set(Some((i, to)));
-                self.note.set(format!(
+                self.say(format!(
                     "New prerequisite {} → {}: ←/→ pick the skill that needs {}, Enter adds it, Esc cancels.",
                     i + 1,
                     to + 1,
                     i + 1
                 ));
-                refocus(to);
+                refocus(self.side, to);
             }
             ("t" | "T", None) if editable => self.toggle(i, true),
             ("ArrowUp" | "ArrowDown", None) => {
                 let Some(p) = freq.and_then(|p| stepped_freq(p, e.key() == "ArrowUp")) else {
                     return false;
                 };
-                self.set_freq(i, p, false);
-                refocus(i);
+                self.set_freq(i, p, None);
+                refocus(self.side, i);
             }
             ("ArrowLeft" | "ArrowRight", None) => {
-                refocus(step(i, e.key() == "ArrowRight"));
+                refocus(self.side, step(i, e.key() == "ArrowRight"));
             }
             _ => return false,
         }
@@ -299,18 +332,29 @@ impl GraphEdit {
     }
 }
 
-/// The skill (0-based) of the tile under a point of the window.
-fn skill_at(x: f64, y: f64) -> Option<usize> {
+/// The rows of `side`'s tiles, as a CSS selector.
+fn rows_of(side: Side) -> &'static str {
+    match side {
+        Side::A => ".dominoes-wrap [data-testid=dominoes]",
+        Side::B => ".dominoes-wrap [data-testid=dominoes-b]",
+    }
+}
+
+/// The skill (0-based) of `side`'s tile under a point of the window (a tile of the other
+/// run is none).
+fn skill_at(side: Side, x: f64, y: f64) -> Option<usize> {
     let el = document().element_from_point(x as f32, y as f32)?;
-    let slot = el.closest("[data-skill]").ok()??;
+    let slot = el
+        .closest(&format!("{} [data-skill]", rows_of(side)))
+        .ok()??;
     slot.get_attribute("data-skill")?.parse().ok()
 }
 
-/// Focus skill `i`'s tile after the dominoes are re-drawn (the next frame).
-fn refocus(i: usize) {
+/// Focus skill `i`'s tile of `side` after the dominoes are re-drawn (the next frame).
+fn refocus(side: Side, i: usize) {
     request_animation_frame(move || {
         let el = document()
-            .query_selector(&format!(".dominoes-wrap [data-skill=\"{i}\"]"))
+            .query_selector(&format!("{} [data-skill=\"{i}\"]", rows_of(side)))
             .ok()
             .flatten()
             .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());

@@ -181,6 +181,22 @@ impl LabState {
         self.restart();
     }
 
+    /// Set keys of B, the comparison's second run, as its dominoes' editor does: each key
+    /// becomes (or replaces) a difference of `#vs=`, in order, and both runs restart; `push`:
+    /// a new history entry, else the current one is replaced (a drag's later changes).
+    pub fn set_b_keys(self, keys: &[(&str, String)], push: bool) {
+        let Some(mut c) = self.setup.compare.get_untracked() else {
+            return;
+        };
+        for (k, v) in keys {
+            c = c.with_diff(k, v);
+        }
+        let cfg = self.setup.config.get_untracked();
+        self.setup.set_compare(Some(c), &cfg);
+        self.write_link(push);
+        self.restart_soon();
+    }
+
     /// A ready-made comparison: A is the run on screen with the example's keys set (or, for
     /// another model or an example with a setup of its own, that model's defaults), then B.
     pub fn compare_example(self, ex: &CompareExample) {
