@@ -357,6 +357,9 @@ mod page {
                 let mut rounds = Rounds::new(w);
                 while let Some((generation, order)) = rounds.begin(&mut run) {
                     let order = order.clone();
+                    // a round out (its update taken, its frame not in): the run is not over,
+                    // even at its last step, so the page does not stop before the frame
+                    assert!(!run.finished(), "{q}: step {} is out", order.step);
                     let owned = rounds.owned().to_vec();
                     let mut last = Received::Waiting;
                     for (i, (shards, net)) in owned.into_iter().zip(&mut workers).enumerate().rev()

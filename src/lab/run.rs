@@ -44,6 +44,18 @@ pub fn skill_freqs(config: &Config) -> Vec<f64> {
     config.skill_freqs()
 }
 
+/// A sharded network's round is out: its update is taken, the replies that record the
+/// step's frame are not in yet (docs/models.md §13).
+fn round_out(s: &Simulation) -> bool {
+    match s {
+        Simulation::Net(n) => {
+            let e = n.experiment();
+            e.is_sharded() && !e.is_pending()
+        }
+        _ => false,
+    }
+}
+
 /// How many steps apart recorded frames are for a run of `steps` steps.
 pub fn record_every(steps: u32) -> u32 {
     steps.div_ceil(MAX_RECORDED).max(1)
@@ -114,7 +126,7 @@ impl Run {
             || self
                 .sim
                 .as_ref()
-                .is_none_or(|s| s.step_count() >= self.steps)
+                .is_none_or(|s| s.step_count() >= self.steps && !round_out(s))
     }
 
     /// Every skill is above the threshold.

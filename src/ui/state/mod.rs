@@ -12,6 +12,7 @@
 //! [`StoredValue`]s, so a 1000-frame trajectory is never cloned to re-render.
 
 mod playback;
+mod pool;
 mod setup;
 
 use super::animation::{now, Animation};
@@ -360,6 +361,7 @@ impl LabState {
             anim: Animation::new(),
         };
         lab.anim.on_frame(move || lab.frame());
+        lab.attach_pool();
         lab
     }
 
@@ -383,6 +385,7 @@ impl LabState {
         self.playback.scrubbed.set(None);
         self.playback.hover.set(None);
         self.playback.ignore_stop.set_value(false);
+        self.attach_pool();
         self.bump();
         self.request_redraw();
     }

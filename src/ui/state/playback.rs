@@ -61,7 +61,8 @@ impl LabState {
             self.request_redraw();
             return;
         }
-        let mut changed = self.runs.a.update_value_returning(|r| r.step_once(&now));
+        let settled = self.settle_pool();
+        let mut changed = settled || self.runs.a.update_value_returning(|r| r.step_once(&now));
         changed |= self
             .runs
             .b
@@ -146,10 +147,14 @@ impl LabState {
         let left = FRAME_BUDGET_MS - p.last_draw_ms.get_value() - DOM_MS;
         let with_b = self.runs.b.with_value(|r| r.is_some());
         let budget = left.clamp(1.0, SLICE_BUDGET_MS) / if with_b { 2.0 } else { 1.0 };
-        let mut changed = self
-            .runs
-            .a
-            .update_value_returning(|r| r.advance(speed, &now, budget));
+        // run A's network on its workers, else on this thread
+        let mut changed = match self.pump_pool(speed) {
+            Some(changed) => changed,
+            None => self
+                .runs
+                .a
+                .update_value_returning(|r| r.advance(speed, &now, budget)),
+        };
         changed |= self
             .runs
             .b

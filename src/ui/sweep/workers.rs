@@ -87,6 +87,14 @@ fn urls() -> Result<Urls, String> {
     })
 }
 
+/// The addresses a worker of script `script` (`net-worker.js`) needs: (the script, the page's
+/// module's JS, its wasm).
+pub fn worker_urls(script: &str) -> Result<(String, String, String), String> {
+    let u = urls()?;
+    let dir = u.js.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    Ok((format!("{dir}/{script}"), u.js, u.wasm))
+}
+
 /// The address of a file the site serves beside the page's module (`grids/fig10n.csv`):
 /// the module's directory is the site's root on every page (figure pages live under
 /// `fig/<id>/`).

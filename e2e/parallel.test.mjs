@@ -1,0 +1,88 @@
+// Issue 13 in the page: a real network trained across Web Workers (data parallel, 16 fixed
+// shards and a fixed reduction tree: docs/models.md §13) gives the same numbers as the page's
+// own thread, which takes over where workers cannot start.
+// Run after `trunk build --release`: node --test e2e/parallel.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { start, Lab } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.stop();
+});
+
+const LINK = '/?v=1&preset=fig19&steps=300';
+
+/** Wait for the status line to match `re`; returns its text. */
+async function status(lab, re, timeout = 20000) {
+  await lab.page.waitForFunction(
+    (src) => new RegExp(src).test(document.querySelector('[data-testid=status]')?.textContent || ''),
+    re.source,
+    { timeout },
+  );
+  return lab.testid('status').textContent();
+}
+
+/** Play the run to its end and return its CSV export. */
+async function csvAtTheEnd(lab) {
+  await lab.waitStopped(120000);
+  assert.equal(await lab.step(), 300);
+  const [dl] = await Promise.all([lab.page.waitForEvent('download'), lab.testid('export-csv').click()]);
+  return (await readFile(await dl.path())).toString('utf8');
+}
+
+test('a network trains on the Web Workers and gives the numbers of the page’s own thread', async () => {
+  const workers = await env.open(LINK);
+  const said = await status(workers, /^This network trains on \d+ Web Workers/);
+  const cores = await workers.page.evaluate(() => navigator.hardwareConcurrency);
+  assert.match(said, new RegExp(`on ${Math.min(cores, 8)} Web Workers`), said);
+  const withWorkers = await csvAtTheEnd(workers);
+  assert.deepEqual(workers.errors, []);
+  await workers.close();
+
+  // the same link where the worker script cannot load: the page's thread, the same bits
+  const alone = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await alone.route('**/net-worker.js', (r) => r.abort());
+  const page = await alone.newPage();
+  await page.goto(env.base + LINK);
+  const lab = new Lab(page);
+  lab.context = alone;
+  await lab.testid('chart').waitFor();
+  await status(lab, /^This network trains on the page's own thread: .*Its numbers are the same either way\./);
+  const oneThread = await csvAtTheEnd(lab);
+  assert.equal(oneThread.split('\n').length, withWorkers.split('\n').length);
+  assert.equal(oneThread, withWorkers, 'the whole trajectory, byte for byte');
+  await lab.close();
+});
+
+test('Reset and Step while the workers train keep the run the one-thread run', async () => {
+  const lab = await env.open(LINK);
+  await status(lab, /^This network trains on \d+ Web Workers/);
+  await lab.waitStepAbove(50, 30000);
+  await lab.testid('reset').click(); // a fresh run from step 0, paused
+  assert.equal(await lab.step(), 0);
+  await lab.testid('play').click();
+  await lab.waitStepAbove(20, 30000);
+  await lab.pause();
+  const before = await lab.step();
+  await lab.testid('stepbtn').click();
+  await lab.page.waitForFunction((s) => Number(document.querySelector('[data-testid=step]')?.textContent) > s, before);
+  await lab.testid('play').click();
+  const csv = await csvAtTheEnd(lab);
+  // the same run as the first test's one-thread run: compare with a fresh one-thread copy
+  const alone = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await alone.route('**/net-worker.js', (r) => r.abort());
+  const page = await alone.newPage();
+  await page.goto(env.base + LINK);
+  const one = new Lab(page);
+  one.context = alone;
+  await one.testid('chart').waitFor();
+  assert.equal(await csvAtTheEnd(one), csv);
+  assert.deepEqual(lab.errors, []);
+  await one.close();
+  await lab.close();
+});

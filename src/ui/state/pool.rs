@@ -1,0 +1,331 @@
+//! Run A's network trained across Web Workers (issue 13; docs/models.md §13). A network run of
+//! the page is always the sharded run (`lab::Run::shard`): its numbers are the same on any
+//! number of workers and on the page's own thread. Where workers can start (one per core the
+//! browser reports, at most [`MAX_WORKERS`]), each loads the page's own module
+//! (`web/net-worker.js`), builds its copy of the run from the run's link and answers rounds
+//! for its shards; `lab::parallel::Rounds` keeps which round is out and checks the replies.
+//! Until the workers are ready, and for good once one of them fails or a reply is refused,
+//! the run goes on on the page's thread with the same bits, and the page says why.
+//!
+//! A playing frame lets up to `speed` rounds start (the page's steps per frame, as on one
+//! thread); the next round starts from the last reply, not from the next animation frame.
+
+use super::{LabState, UpdateReturning};
+use crate::lab::parallel::{Received, Rounds};
+use crate::sim::nn::ShardReply;
+use crate::ui::sweep::workers::{cores, worker_urls};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The most workers one run uses (16 shards: more would leave workers with one shard).
+pub const MAX_WORKERS: usize = 8;
+
+struct Slot {
+    worker: web_sys::Worker,
+    ready: bool,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+struct Pool {
+    /// The link of the run the workers built.
+    query: String,
+    slots: Vec<Slot>,
+    rounds: Rounds,
+    /// Rounds this animation frame may still start.
+    allowance: u32,
+    /// A frame was recorded since the page last asked.
+    changed: bool,
+}
+
+impl Pool {
+    fn ready(&self) -> bool {
+        !self.slots.is_empty() && self.slots.iter().all(|s| s.ready)
+    }
+
+    fn stop(&mut self) {
+        for s in self.slots.drain(..) {
+            s.worker.terminate();
+        }
+    }
+}
+
+thread_local! {
+    static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
+}
+
+fn set(o: &js_sys::Object, k: &str, v: JsValue) {
+    let _ = js_sys::Reflect::set(o, &k.into(), &v);
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn numbers(v: JsValue) -> Option<Vec<f64>> {
+    v.dyn_into::<js_sys::Float64Array>()
+        .ok()
+        .map(|a| a.to_vec())
+}
+
+/// A worker's reply as the run reads it, or why it is not one.
+fn reply_of(data: &JsValue) -> Result<(u32, ShardReply), String> {
+    let int = |k: &str| -> Result<u32, String> {
+        get(data, k)
+            .as_f64()
+            .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x <= u32::MAX as f64)
+            .map(|x| x as u32)
+            .ok_or_else(|| format!("its {k} is not a whole number"))
+    };
+    let (from, to) = (int("from")? as usize, int("to")? as usize);
+    let reply = ShardReply {
+        step: int("step")?,
+        shards: from..to,
+        outputs: numbers(get(data, "outputs")).ok_or("it has no outputs")?,
+        grads: numbers(get(data, "grads")).ok_or("it has no gradients")?,
+    };
+    Ok((int("gen")?, reply))
+}
+
+impl LabState {
+    /// Serve run A: a network run becomes the sharded run and gets workers (kept when the link
+    /// is the same, e.g. a reset); any other run lets the workers go.
+    pub(super) fn attach_pool(self) {
+        let net = self.runs.a.update_value_returning(|r| {
+            let net = r.net && r.error.is_none();
+            if net {
+                r.shard();
+            }
+            net && r.error.is_none()
+        });
+        let query = self.setup.config.with_untracked(|c| c.to_query());
+        let keep = POOL.with_borrow_mut(|p| match p {
+            Some(pool) if net && pool.query == query => {
+                pool.rounds.restart();
+                true
+            }
+            _ => {
+                if let Some(mut pool) = p.take() {
+                    pool.stop();
+                }
+                false
+            }
+        });
+        let n = cores().min(MAX_WORKERS);
+        if keep || !net || n < 2 {
+            return;
+        }
+        if let Err(why) = self.spawn_pool(query, n) {
+            self.workers_failed(&why);
+        }
+    }
+
+    fn spawn_pool(self, query: String, n: usize) -> Result<(), String> {
+        let (script, js, wasm) = worker_urls("net-worker.js")?;
+        let mut slots = vec![];
+        for i in 0..n {
+            let opts = web_sys::WorkerOptions::new();
+            opts.set_type(web_sys::WorkerType::Module);
+            let worker = match web_sys::Worker::new_with_options(&script, &opts) {
+                Ok(w) => w,
+                Err(_) => {
+                    slots.iter().for_each(|s: &Slot| s.worker.terminate());
+                    return Err("Web Workers cannot start here".into());
+                }
+            };
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |e: web_sys::MessageEvent| self.on_worker_message(i, e.data()),
+            );
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+                e.prevent_default();
+                let msg = get(&e, "message")
+                    .as_string()
+                    .unwrap_or_else(|| "the worker's script failed".into());
+                self.workers_failed(&msg);
+            });
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            let init = js_sys::Object::new();
+            set(&init, "type", "init".into());
+            set(&init, "js", js.as_str().into());
+            set(&init, "wasm", wasm.as_str().into());
+            set(&init, "query", query.as_str().into());
+            worker
+                .post_message(&init)
+                .map_err(|_| "a worker cannot be reached".to_string())?;
+            slots.push(Slot {
+                worker,
+                ready: false,
+                _on_message: on_message,
+                _on_error: on_error,
+            });
+        }
+        POOL.with_borrow_mut(|p| {
+            *p = Some(Pool {
+                query,
+                slots,
+                rounds: Rounds::new(n),
+                allowance: 0,
+                changed: false,
+            })
+        });
+        Ok(())
+    }
+
+    /// The workers are given up: an open round is done on the page's thread (the same bits)
+    /// and the run goes on there; the page says why.
+    fn workers_failed(self, why: &str) {
+        let had = POOL.with_borrow_mut(|p| p.take());
+        if let Some(mut pool) = had {
+            pool.stop();
+            let recorded = self.runs.a.update_value_returning(|r| pool.rounds.fail(r));
+            if recorded {
+                self.bump();
+                self.request_redraw();
+            }
+        }
+        self.setup.status.set(format!(
+            "This network trains on the page's own thread: {why}. Its numbers are the same either way."
+        ));
+    }
+
+    fn on_worker_message(self, i: usize, data: JsValue) {
+        match get(&data, "type").as_string().as_deref() {
+            Some("ready") => {
+                let all = POOL.with_borrow_mut(|p| {
+                    let pool = p.as_mut()?;
+                    pool.slots.get_mut(i)?.ready = true;
+                    pool.ready().then_some(pool.slots.len())
+                });
+                if let Some(n) = all {
+                    self.setup.status.set(format!(
+                        "This network trains on {n} Web Workers, data parallel (the same numbers as on one thread)."
+                    ));
+                    if self.playback.playing.get_untracked() {
+                        self.anim.start();
+                    }
+                }
+            }
+            Some("reply") => match reply_of(&data) {
+                Ok((generation, reply)) => self.on_reply(i, generation, reply),
+                Err(why) => self.workers_failed(&format!("a worker's reply was refused: {why}")),
+            },
+            _ => {
+                let msg = get(&data, "message")
+                    .as_string()
+                    .unwrap_or_else(|| "unknown error".into());
+                self.workers_failed(&format!("a worker failed: {msg}"));
+            }
+        }
+    }
+
+    fn on_reply(self, i: usize, generation: u32, reply: ShardReply) {
+        let got = POOL.with_borrow_mut(|p| {
+            let pool = p.as_mut()?;
+            let got = self
+                .runs
+                .a
+                .update_value_returning(|r| pool.rounds.receive(r, generation, i, reply));
+            if let Received::Recorded(recorded) = got {
+                pool.changed |= recorded;
+            }
+            Some(got)
+        });
+        match got {
+            Some(Received::Recorded(_)) => {
+                if self.playback.playing.get_untracked() {
+                    // the next round at once, within this frame's allowance
+                    self.next_round();
+                    self.anim.start();
+                } else {
+                    // the round that was out when the reader paused: shown at once
+                    POOL.with_borrow_mut(|p| p.as_mut().map(|p| p.changed = false));
+                    self.bump();
+                    self.request_redraw();
+                }
+            }
+            Some(Received::Refused(why)) => {
+                self.workers_failed(&format!("a worker's reply was refused: {why}"))
+            }
+            _ => {}
+        }
+    }
+
+    /// Start the next round if none is out and the frame allows one. Whether one started.
+    fn next_round(self) -> bool {
+        let posted = POOL.with_borrow_mut(|p| {
+            let pool = p.as_mut().filter(|p| p.ready())?;
+            if pool.allowance == 0 || pool.rounds.busy() {
+                return None;
+            }
+            let owned = pool.rounds.owned().to_vec();
+            let order = self
+                .runs
+                .a
+                .update_value_returning(|r| pool.rounds.begin(r).map(|(g, o)| (g, o.clone())));
+            let (generation, order) = order?;
+            pool.allowance -= 1;
+            let theta = js_sys::Float64Array::from(order.theta.as_slice());
+            let mask = order
+                .mask
+                .as_ref()
+                .map(|m| JsValue::from(js_sys::Float64Array::from(m.as_slice())))
+                .unwrap_or(JsValue::NULL);
+            for (slot, shards) in pool.slots.iter().zip(owned) {
+                let m = js_sys::Object::new();
+                set(&m, "type", "round".into());
+                set(&m, "gen", generation.into());
+                set(&m, "step", order.step.into());
+                set(&m, "theta", theta.clone().into());
+                set(&m, "mask", mask.clone());
+                set(&m, "from", (shards.start as u32).into());
+                set(&m, "to", (shards.end as u32).into());
+                if slot.worker.post_message(&m).is_err() {
+                    return Some(Err("a worker cannot be reached".to_string()));
+                }
+            }
+            Some(Ok(()))
+        });
+        match posted {
+            Some(Ok(())) => true,
+            Some(Err(why)) => {
+                self.workers_failed(&why);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// A playing frame of run A when its workers train it: up to `speed` rounds may start
+    /// (from the replies). `Some(changed)` when the workers have run A, `None` when the page's
+    /// thread should step it.
+    pub(super) fn pump_pool(self, speed: u32) -> Option<bool> {
+        let active = POOL.with_borrow_mut(|p| {
+            let pool = p.as_mut().filter(|p| p.ready())?;
+            pool.allowance = speed.max(1);
+            Some(std::mem::take(&mut pool.changed))
+        })?;
+        if self.runs.a.with_value(|r| r.finished()) {
+            return Some(active);
+        }
+        self.next_round();
+        Some(active)
+    }
+
+    /// Before the page's thread steps run A itself (the Step button): a round out with the
+    /// workers is done here (the same bits) and closed, so the two never overlap.
+    pub(super) fn settle_pool(self) -> bool {
+        let recorded = POOL.with_borrow_mut(|p| {
+            let pool = p.as_mut()?;
+            if !pool.rounds.busy() {
+                return None;
+            }
+            let r = self.runs.a.update_value_returning(|r| pool.rounds.fail(r));
+            pool.rounds.restart();
+            Some(r)
+        });
+        recorded.unwrap_or(false)
+    }
+}
