@@ -1,0 +1,52 @@
+// A network run trained in the real page, end to end, on the page's Web Workers against the
+// page's own thread (the worker script refused, so the page falls back to one thread with the
+// same numbers): the time from Play to the run's end at the fastest speed, which includes the
+// page's drawing. For BENCHMARKS.md, "Real networks on every core"; run it beside
+// `torch_mlp.py 1` and `4` in the same sitting. Needs a release build in dist/.
+// Usage: node e2e/parallel-page-bench.mjs [repeats]
+import { start, Lab } from './harness.mjs';
+
+const REPEATS = Number(process.argv[2] || 3);
+const CASES = [
+  ['fig2 (1000 steps)', '/?v=1&preset=fig2&autoplay=0'],
+  ['fig13 (50 steps)', '/?v=1&preset=fig13&steps=50&autoplay=0'],
+  ['fig19 (1000 steps)', '/?v=1&preset=fig19&autoplay=0'],
+];
+
+const env = await start();
+async function timed(query, workers) {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  if (!workers) await context.route('**/net-worker.js', (r) => r.abort());
+  const lab = new Lab(await context.newPage());
+  lab.context = context;
+  await lab.page.goto(env.base + query);
+  await lab.testid('chart').waitFor();
+  const want = workers ? /^This network trains on (\d+) Web Workers/ : /^This network trains on the page's own thread/;
+  await lab.page.waitForFunction(
+    (src) => new RegExp(src).test(document.querySelector('[data-testid=status]')?.textContent || ''),
+    want.source,
+    { timeout: 60000 },
+  );
+  const status = await lab.testid('status').textContent();
+  await lab.testid('speed').fill('12');
+  const t0 = Date.now();
+  await lab.testid('play').click();
+  await lab.waitStopped(600000);
+  const secs = (Date.now() - t0) / 1000;
+  const steps = await lab.step();
+  await lab.close();
+  return { secs, steps, n: workers ? Number(status.match(want)[1]) : 1 };
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+for (const [name, q] of CASES) {
+  const one = [], many = [];
+  let n = 0;
+  for (let r = 0; r < REPEATS; r++) {
+    one.push((await timed(q, false)).secs);
+    const m = await timed(q, true);
+    many.push(m.secs);
+    n = m.n;
+  }
+  console.log(`${name}: page's thread ${median(one).toFixed(2)} s [${one.map((x) => x.toFixed(2)).join(', ')}], ${n} workers ${median(many).toFixed(2)} s [${many.map((x) => x.toFixed(2)).join(', ')}], ×${(median(one) / median(many)).toFixed(2)}`);
+}
+await env.stop();
