@@ -228,6 +228,11 @@ fn stored_fig10n_cells_rerun_to_the_same_bits() {
 }
 
 #[test]
+fn stored_fig10n_seed_cells_rerun_to_the_same_bits() {
+    rerun_stored("fig10n-seeds-more.csv", 1);
+}
+
+#[test]
 fn stored_fig10s_cells_rerun_to_the_same_bits() {
     rerun_stored("fig10s.csv", 5);
     rerun_stored("fig10s-seeds.csv", 5);
