@@ -91,7 +91,8 @@ fn reply_of(data: &JsValue) -> Result<(u32, ShardReply), String> {
 
 impl LabState {
     /// Serve run A: a network run becomes the sharded run and gets workers (kept when the link
-    /// is the same, e.g. a reset); any other run lets the workers go.
+    /// is the same, e.g. a reset); any other run lets the workers go. A network run B becomes
+    /// the sharded run too (on the page's thread).
     pub(super) fn attach_pool(self) {
         let net = self.runs.a.update_value_returning(|r| {
             let net = r.net && r.error.is_none();
@@ -99,6 +100,13 @@ impl LabState {
                 r.shard();
             }
             net && r.error.is_none()
+        });
+        // B, a comparison's network, steps on the page's thread, sharded too: a link gives
+        // the same numbers as A or as B
+        self.runs.b.update_value(|b| {
+            if let Some(b) = b.as_mut().filter(|b| b.net && b.error.is_none()) {
+                b.shard();
+            }
         });
         let query = self.setup.config.with_untracked(|c| c.to_query());
         let keep = POOL.with_borrow_mut(|p| match p {
