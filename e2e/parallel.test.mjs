@@ -27,6 +27,17 @@ async function status(lab, re, timeout = 20000) {
   return lab.testid('status').textContent();
 }
 
+/** Open `query` where the worker script cannot load: the page trains on its own thread. */
+async function openAlone(query) {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await context.route('**/net-worker.js', (r) => r.abort());
+  const lab = new Lab(await context.newPage());
+  lab.context = context;
+  await lab.page.goto(env.base + query);
+  await lab.testid('chart').waitFor();
+  return lab;
+}
+
 /** Play the run to its end and return its CSV export. */
 async function csvAtTheEnd(lab) {
   await lab.waitStopped(120000);
@@ -45,13 +56,7 @@ test('a network trains on the Web Workers and gives the numbers of the page’s 
   await workers.close();
 
   // the same link where the worker script cannot load: the page's thread, the same bits
-  const alone = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  await alone.route('**/net-worker.js', (r) => r.abort());
-  const page = await alone.newPage();
-  await page.goto(env.base + LINK);
-  const lab = new Lab(page);
-  lab.context = alone;
-  await lab.testid('chart').waitFor();
+  const lab = await openAlone(LINK);
   await status(lab, /^This network trains on the page's own thread: .*Its numbers are the same either way\./);
   const oneThread = await csvAtTheEnd(lab);
   assert.equal(oneThread.split('\n').length, withWorkers.split('\n').length);
@@ -74,13 +79,7 @@ test('Reset and Step while the workers train keep the run the one-thread run', a
   await lab.testid('play').click();
   const csv = await csvAtTheEnd(lab);
   // the same run as the first test's one-thread run: compare with a fresh one-thread copy
-  const alone = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
-  await alone.route('**/net-worker.js', (r) => r.abort());
-  const page = await alone.newPage();
-  await page.goto(env.base + LINK);
-  const one = new Lab(page);
-  one.context = alone;
-  await one.testid('chart').waitFor();
+  const one = await openAlone(LINK);
   assert.equal(await csvAtTheEnd(one), csv);
   assert.deepEqual(lab.errors, []);
   await one.close();
