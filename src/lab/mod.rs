@@ -41,6 +41,6 @@ pub use interactive::{
     interactive, sample_runs, sweep_tab_seconds, FrameCost, Interactive, SWEEP_AUTOSTART_S,
     TABLE_ROWS,
 };
-pub use playback::{default_speed, FrameStats, SPEEDS};
+pub use playback::{default_speed, FrameStats, Pacing, SPEEDS};
 pub use run::{record_every, skill_freqs, Run};
 pub use theory::{domino_ramps, has_theory, two_skill, Fit, Fitted, TwoSkill};

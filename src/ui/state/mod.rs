@@ -17,7 +17,7 @@ mod setup;
 
 use super::animation::{now, Animation};
 use super::location;
-use crate::lab::{self, default_speed, Compare, Fit, Fitted, FrameStats, Run};
+use crate::lab::{self, default_speed, Compare, Fit, Fitted, FrameStats, Pacing, Run};
 use crate::link::presets::Preset;
 use crate::link::{self, Config, Problem};
 use crate::plot::run::PlotArea;
@@ -234,6 +234,8 @@ pub struct Playback {
     pub hover: RwSignal<Option<u32>>,
     restart_pending: StoredValue<bool>,
     last_draw_ms: StoredValue<f64>,
+    /// How the playing frames share the page's thread (`lab::Pacing`).
+    pacing: StoredValue<Pacing, LocalStorage>,
     pub stats: StoredValue<FrameStats, LocalStorage>,
 }
 
@@ -342,6 +344,7 @@ impl LabState {
             hover: RwSignal::new(None),
             restart_pending: StoredValue::new(false),
             last_draw_ms: StoredValue::new(0.0),
+            pacing: StoredValue::new_local(Pacing::default()),
             stats: StoredValue::new_local(FrameStats::default()),
         };
         let lab = LabState {

@@ -2,7 +2,7 @@
 //! (a slice of steps within the frame's budget, a slice of the best-N0 fit, a redraw).
 
 use super::{FitState, LabState, UpdateReturning};
-use crate::lab::{Fit, SPEEDS};
+use crate::lab::{Fit, Pacing, SPEEDS};
 use crate::link::Model;
 use crate::ui::animation::now;
 use leptos::prelude::*;
@@ -26,6 +26,7 @@ impl LabState {
         if p.stop_learned.get_untracked() && self.runs.all_learned() {
             p.ignore_stop.set_value(true);
         }
+        p.pacing.set_value(Pacing::new(self.runs.latest_step()));
         p.playing.set(true);
         self.anim.start();
     }
@@ -85,7 +86,8 @@ impl LabState {
     }
 
     /// One animation frame: a slice of steps (or of replayed frames), a slice of the fit,
-    /// then a redraw. Returns whether there is work left for the next frame.
+    /// then a redraw (spaced while the run is compute-bound: `lab::Pacing`). Returns whether
+    /// there is work left for the next frame.
     pub(super) fn frame(self) -> bool {
         let p = self.playback;
         let t0 = now();
@@ -110,20 +112,25 @@ impl LabState {
             }
         }
         let t2 = now();
-        if changed {
+        if playing && p.scrubbed.get_untracked().is_none() {
+            self.stop_at_the_end();
+        }
+        let stopped = !p.playing.get_untracked();
+        let draw = p
+            .pacing
+            .update_value_returning(|pc| pc.redraw(t2, changed, stopped));
+        if draw {
             self.bump();
             self.anim.draw_now();
         }
         let t3 = now();
-        if changed {
+        if draw {
             p.last_draw_ms.set_value(t3 - t2);
+            p.pacing.update_value(|pc| pc.drawn(t3));
         }
         if playing {
             p.stats
                 .update_value(|s| s.add_frame(t1 - t0, t2 - t1, t3 - t2));
-        }
-        if playing && p.scrubbed.get_untracked().is_none() {
-            self.stop_at_the_end();
         }
         // The finished Geometry run gets its fit if the overlay is on.
         if !p.playing.get_untracked() && self.runs.finished() {
@@ -146,7 +153,8 @@ impl LabState {
         // What the frame has left after last frame's drawing and the DOM updates.
         let left = FRAME_BUDGET_MS - p.last_draw_ms.get_value() - DOM_MS;
         let with_b = self.runs.b.with_value(|r| r.is_some());
-        let budget = left.clamp(1.0, SLICE_BUDGET_MS) / if with_b { 2.0 } else { 1.0 };
+        let calm = left.clamp(1.0, SLICE_BUDGET_MS);
+        let budget = p.pacing.with_value(|pc| pc.slice_ms(calm)) / if with_b { 2.0 } else { 1.0 };
         // run A's network on its workers, else on this thread
         let mut changed = match self.pump_pool(speed) {
             Some(changed) => changed,
@@ -159,6 +167,9 @@ impl LabState {
             .runs
             .b
             .update_value_returning(|r| r.as_mut().is_some_and(|r| r.advance(speed, &now, budget)));
+        let (step, ended) = (self.runs.latest_step(), self.runs.finished());
+        p.pacing
+            .update_value(|pc| pc.after_slice(speed, step, ended));
         changed
     }
 
