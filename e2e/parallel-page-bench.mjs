@@ -9,7 +9,7 @@ import { start, Lab } from './harness.mjs';
 const REPEATS = Number(process.argv[2] || 3);
 const CASES = [
   ['fig2 (1000 steps)', '/?v=1&preset=fig2&autoplay=0'],
-  ['fig13 (50 steps)', '/?v=1&preset=fig13&steps=50&autoplay=0'],
+  ['fig13 (200 steps)', '/?v=1&preset=fig13&steps=200&autoplay=0'],
   ['fig19 (1000 steps)', '/?v=1&preset=fig19&autoplay=0'],
 ];
 
@@ -21,7 +21,7 @@ async function timed(query, workers) {
   lab.context = context;
   await lab.page.goto(env.base + query);
   await lab.testid('chart').waitFor();
-  const want = workers ? /^This network trains on (\d+) Web Workers/ : /^This network trains on the page's own thread/;
+  const want = workers ? /^This network trains on (\d+) threads/ : /^This network trains on the page's own thread/;
   await lab.page.waitForFunction(
     (src) => new RegExp(src).test(document.querySelector('[data-testid=status]')?.textContent || ''),
     want.source,

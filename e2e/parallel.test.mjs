@@ -48,9 +48,10 @@ async function csvAtTheEnd(lab) {
 
 test('a network trains on the Web Workers and gives the numbers of the page’s own thread', async () => {
   const workers = await env.open(LINK);
-  const said = await status(workers, /^This network trains on \d+ Web Workers/);
+  const said = await status(workers, /^This network trains on \d+ threads, the page's and \d+ Web Workers?/);
   const cores = await workers.page.evaluate(() => navigator.hardwareConcurrency);
-  assert.match(said, new RegExp(`on ${Math.min(cores, 8)} Web Workers`), said);
+  const n = Math.min(cores, 8);
+  assert.match(said, new RegExp(`on ${n} threads, the page's and ${n - 1} Web Workers?,`), said);
   const withWorkers = await csvAtTheEnd(workers);
   assert.deepEqual(workers.errors, []);
   await workers.close();
@@ -66,7 +67,7 @@ test('a network trains on the Web Workers and gives the numbers of the page’s 
 
 test('Reset and Step while the workers train keep the run the one-thread run', async () => {
   const lab = await env.open(LINK);
-  await status(lab, /^This network trains on \d+ Web Workers/);
+  await status(lab, /^This network trains on \d+ threads/);
   await lab.waitStepAbove(50, 30000);
   await lab.testid('reset').click(); // a fresh run from step 0, paused
   assert.equal(await lab.step(), 0);

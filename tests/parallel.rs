@@ -375,6 +375,47 @@ mod page {
         }
     }
 
+    /// As the page runs them: its own thread computes participant 0's share
+    /// (`Rounds::share`, right after the orders go out) and 1 or 3 workers the rest; the
+    /// frames are the one-thread frames, bit for bit.
+    #[test]
+    fn the_pages_own_share_beside_its_workers_records_the_one_thread_frames() {
+        for q in QUERIES {
+            let (mut alone, _) = run_and_workers(q, 0);
+            while !alone.finished() {
+                alone.advance(u32::MAX, &|| 0.0, f64::INFINITY);
+            }
+            for w in [1, 3] {
+                let (mut run, mut workers) = run_and_workers(q, w);
+                let mut rounds = Rounds::new(w + 1);
+                let mut rounds_done = 0;
+                while let Some((generation, order)) = rounds.begin(&mut run) {
+                    let order = order.clone();
+                    let owned = rounds.owned().to_vec();
+                    assert_eq!(rounds.share(&mut run), Received::Waiting, "{q}");
+                    let mut last = Received::Waiting;
+                    for (i, net) in workers.iter_mut().enumerate() {
+                        let reply = net
+                            .experiment_mut()
+                            .shard_work(&order, owned[i + 1].clone())
+                            .unwrap();
+                        last = rounds.receive(&mut run, generation, i + 1, reply);
+                    }
+                    assert!(matches!(last, Received::Recorded(_)), "{q}: {last:?}");
+                    rounds_done += 1;
+                }
+                assert!(rounds_done > 0);
+                assert_eq!(
+                    frame_bits(&run),
+                    frame_bits(&alone),
+                    "{q}: the page and {w} workers"
+                );
+                // no round out: the share has nothing to answer
+                assert_eq!(rounds.share(&mut run), Received::Stale);
+            }
+        }
+    }
+
     /// A reply of an earlier generation is ignored; a reply for the wrong shards is refused,
     /// and the round is then done on the page's thread: the frames stay those of one thread.
     #[test]

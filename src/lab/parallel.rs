@@ -122,6 +122,20 @@ impl Rounds {
         }
     }
 
+    /// The page's own share of the open round, computed on this thread: participant 0 (the
+    /// shards `owned()[0]`) answers as a worker would, with the same bits. The page's thread
+    /// thus computes beside its workers instead of waiting for them.
+    pub fn share(&mut self, run: &mut Run) -> Received {
+        let Some(open) = self.open.as_ref() else {
+            return Received::Stale;
+        };
+        let shards = self.owned[0].clone();
+        match run.shard_work(&open.order, shards) {
+            Ok(reply) => self.receive(run, self.generation, 0, reply),
+            Err(e) => Received::Refused(e),
+        }
+    }
+
     /// The workers failed (an error, a refused reply, no answer in time): the open round is
     /// done on the page's thread (the same bits) and closed. Returns whether a frame was
     /// recorded.

@@ -228,6 +228,21 @@ impl Run {
         Ok(self.after_round(r))
     }
 
+    /// The reply a worker would give to `order` for `shards`, computed on this run (the page's
+    /// own share of a round: `lab::parallel::Rounds::share`).
+    pub fn shard_work(
+        &mut self,
+        order: &RoundOrder,
+        shards: std::ops::Range<usize>,
+    ) -> Result<ShardReply, String> {
+        let Some(Simulation::Net(net)) = self.sim.as_mut() else {
+            return Err("this run is not a network".into());
+        };
+        net.experiment_mut()
+            .shard_work(order, shards)
+            .map_err(|e| e.to_string())
+    }
+
     /// `order`'s round on the page's thread (when its workers failed): the same bits.
     pub fn local_round(&mut self, order: &RoundOrder) -> bool {
         let Some(Simulation::Net(net)) = self.sim.as_mut() else {

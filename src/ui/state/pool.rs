@@ -1,7 +1,10 @@
 //! Run A's network trained across Web Workers (issue 13; docs/models.md §13). A network run of
 //! the page is always the sharded run (`lab::Run::shard`): its numbers are the same on any
-//! number of workers and on the page's own thread. Where workers can start (one per core the
-//! browser reports, at most [`MAX_WORKERS`]), each loads the page's own module
+//! number of workers and on the page's own thread. Where workers can start, the page's thread
+//! and one worker per further core the browser reports (at most [`MAX_THREADS`] threads in
+//! all) share each round: the workers get their orders, then the page's thread computes its
+//! own share while they compute theirs (`Rounds::share`), so no core waits for a busy page
+//! thread. Each worker loads the page's own module
 //! (`web/net-worker.js`), builds its copy of the run from the run's link and answers rounds
 //! for its shards; `lab::parallel::Rounds` keeps which round is out and checks the replies.
 //! Until the workers are ready, and for good once one of them fails or a reply is refused,
@@ -19,8 +22,9 @@ use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The most workers one run uses (16 shards: more would leave workers with one shard).
-pub const MAX_WORKERS: usize = 8;
+/// The most threads (the page's and its workers) one run uses (16 shards: more would leave a
+/// thread with one shard).
+pub const MAX_THREADS: usize = 8;
 
 struct Slot {
     worker: web_sys::Worker,
@@ -121,15 +125,16 @@ impl LabState {
                 false
             }
         });
-        let n = cores().min(MAX_WORKERS);
-        if keep || !net || n < 2 {
+        let threads = cores().min(MAX_THREADS);
+        if keep || !net || threads < 2 {
             return;
         }
-        if let Err(why) = self.spawn_pool(query, n) {
+        if let Err(why) = self.spawn_pool(query, threads - 1) {
             self.workers_failed(&why);
         }
     }
 
+    /// `n` workers beside the page's thread.
     fn spawn_pool(self, query: String, n: usize) -> Result<(), String> {
         let (script, js, wasm) = worker_urls("net-worker.js")?;
         let mut slots = vec![];
@@ -174,7 +179,7 @@ impl LabState {
             *p = Some(Pool {
                 query,
                 slots,
-                rounds: Rounds::new(n),
+                rounds: Rounds::new(n + 1),
                 allowance: 0,
                 changed: false,
             })
@@ -208,8 +213,14 @@ impl LabState {
                     pool.ready().then_some(pool.slots.len())
                 });
                 if let Some(n) = all {
+                    let workers = if n == 1 {
+                        "1 Web Worker".to_string()
+                    } else {
+                        format!("{n} Web Workers")
+                    };
                     self.setup.status.set(format!(
-                        "This network trains on {n} Web Workers, data parallel (the same numbers as on one thread)."
+                        "This network trains on {} threads, the page's and {workers}, data parallel (the same numbers as on one thread).",
+                        n + 1
                     ));
                     if self.playback.playing.get_untracked() {
                         self.anim.start();
@@ -217,7 +228,8 @@ impl LabState {
                 }
             }
             Some("reply") => match reply_of(&data) {
-                Ok((generation, reply)) => self.on_reply(i, generation, reply),
+                // participant 0 is the page's thread
+                Ok((generation, reply)) => self.on_reply(i + 1, generation, reply),
                 Err(why) => self.workers_failed(&format!("a worker's reply was refused: {why}")),
             },
             _ => {
@@ -229,6 +241,7 @@ impl LabState {
         }
     }
 
+    /// Participant `i`'s reply (a worker: `i` ≥ 1).
     fn on_reply(self, i: usize, generation: u32, reply: ShardReply) {
         let got = POOL.with_borrow_mut(|p| {
             let pool = p.as_mut()?;
@@ -281,7 +294,8 @@ impl LabState {
                 .as_ref()
                 .map(|m| JsValue::from(js_sys::Float64Array::from(m.as_slice())))
                 .unwrap_or(JsValue::NULL);
-            for (slot, shards) in pool.slots.iter().zip(owned) {
+            // participant 0 is the page's thread: the workers own the shards after its share
+            for (slot, shards) in pool.slots.iter().zip(owned.into_iter().skip(1)) {
                 let m = js_sys::Object::new();
                 set(&m, "type", "round".into());
                 set(&m, "gen", generation.into());
@@ -294,7 +308,15 @@ impl LabState {
                     return Some(Err("a worker cannot be reached".to_string()));
                 }
             }
-            Some(Ok(()))
+            // the page's own share while the workers compute theirs
+            match self.runs.a.update_value_returning(|r| pool.rounds.share(r)) {
+                Received::Refused(why) => Some(Err(format!("the page's share was refused: {why}"))),
+                Received::Recorded(recorded) => {
+                    pool.changed |= recorded;
+                    Some(Ok(()))
+                }
+                Received::Waiting | Received::Stale => Some(Ok(())),
+            }
         });
         match posted {
             Some(Ok(())) => true,
