@@ -199,6 +199,60 @@ fn sharded_steps_equal_the_unsharded_steps_to_rounding() {
 /// Workers for a while, then one thread (an embed whose workers failed), then workers again:
 /// the same bits as one thread all along; and a `Net` entering the sharded step mid-run is
 /// sharded from there on.
+/// A cross-entropy reply (Fig. 13) carries two numbers per row — the row's loss term and
+/// whether its arg-max is its label — for its training rows and then for its test rows, not
+/// the p logits of each row; the leader's observables from them are those of the unsharded
+/// step to rounding (accuracies exactly), with the test pairs observed by the workers.
+#[test]
+fn a_cross_entropy_reply_carries_two_numbers_per_training_and_test_row() {
+    let params = grokking();
+    let mut leader = Net::new(params.clone()).unwrap();
+    let plain = Net::new(params.clone()).unwrap();
+    let mut worker = Net::new(params.clone()).unwrap();
+    let order = leader.experiment_mut().round_order();
+    let (train, test) = (13 * 13 * 4 / 5, 13 * 13 - 13 * 13 * 4 / 5);
+    let owned = ownership(3);
+    let mut replies = vec![];
+    let (mut rows_seen, mut test_seen) = (0, 0);
+    for shards in &owned {
+        let reply = worker
+            .experiment_mut()
+            .shard_work(&order, shards.clone())
+            .unwrap();
+        let span = |n: usize| {
+            shards
+                .clone()
+                .map(|s| (s + 1) * n / 16 - s * n / 16)
+                .sum::<usize>()
+        };
+        let (a, b) = (span(train), span(test));
+        assert_eq!(reply.outputs.len(), 2 * (a + b), "shards {shards:?}");
+        assert!(reply
+            .outputs
+            .chunks_exact(2)
+            .all(|r| r[0].is_finite() && (r[1] == 0.0 || r[1] == 1.0)));
+        rows_seen += a;
+        test_seen += b;
+        replies.push(reply);
+    }
+    assert_eq!((rows_seen, test_seen), (train, test), "every row once");
+    leader
+        .experiment_mut()
+        .finish_round(&order, &replies)
+        .unwrap();
+    let (l, p) = (leader.experiment(), plain.experiment());
+    assert_eq!(l.accuracies(), p.accuracies());
+    for (a, b) in l.task_losses().iter().zip(p.task_losses()) {
+        assert!((a - b).abs() <= 1e-12 * b.abs(), "{a} vs {b}");
+    }
+    // a reply one row short is refused by name
+    let mut cut = replies.clone();
+    let short = cut[1].outputs.len() - 2;
+    cut[1].outputs.truncate(short);
+    let e = leader.experiment().check_replies(&order, &cut).unwrap_err();
+    assert!(e.contains("outputs"), "{e}");
+}
+
 #[test]
 fn moving_between_workers_and_one_thread_changes_no_bit() {
     let steps = 15;

@@ -84,6 +84,10 @@ pub(super) struct TrainData<'a> {
     /// Class labels (cross-entropy; empty for the MSE).
     pub labels: &'a [u32],
     pub objective: Objective,
+    /// Held-out token rows and their labels, observed at every step and never trained on
+    /// (grokking's test pairs; empty otherwise).
+    pub test_tokens: Vec<u32>,
+    pub test_labels: &'a [u32],
 }
 
 fn to_real<T: Real>(v: &[f64]) -> Vec<T> {
@@ -105,6 +109,12 @@ pub(super) struct Core<T: Gemm> {
     /// Class labels of the rows (cross-entropy; empty for the MSE).
     pub labels: Vec<u32>,
     pub objective: Objective,
+    /// Held-out token rows and their labels (`TrainData::test_tokens`).
+    pub test_tokens: Vec<u32>,
+    pub test_labels: Vec<u32>,
+    /// Sharded cross-entropy: the observables of the current θ as the leader gathered them
+    /// from the shards' rows ([train loss, train accuracy, test loss, test accuracy]).
+    pub gathered: [f64; 4],
     /// ∂L/∂f (n × d_L).
     pub d_out: Vec<T>,
     /// The gradient: of the last step, or (sharded) the one gathered for the next step.
@@ -137,6 +147,9 @@ impl<T: Gemm> Core<T> {
             mask: to_real(data.mask),
             labels: data.labels.to_vec(),
             objective: data.objective,
+            test_tokens: data.test_tokens.clone(),
+            test_labels: data.test_labels.to_vec(),
+            gathered: [0.0; 4],
             sharded: false,
             pending: false,
             shard_tape: Tape::default(),

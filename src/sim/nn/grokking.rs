@@ -8,6 +8,7 @@
 
 use super::engine::hooks::Hooks;
 use super::engine::{check_lr, with_core, Dtype, Experiment, Objective, Rows, TrainData, Trainer};
+use super::loss::argmax;
 use super::mlp::{softmax_ce, Activation, Embedding, Input, MlpSpec, Real};
 use crate::sim::error::SimError;
 use crate::sim::optim::{OptConfig, OptKind};
@@ -75,8 +76,6 @@ pub struct Grokking {
     /// The network, with the training pairs as its token rows.
     trainer: Trainer,
     train_labels: Vec<u32>,
-    test_tokens: Vec<u32>,
-    test_labels: Vec<u32>,
     loss: [f64; 2],
     acc: [f64; 2],
 }
@@ -89,15 +88,7 @@ fn argmax_accuracy<T: Real>(logits: &[T], classes: usize, labels: &[u32]) -> f64
     let hits = logits
         .chunks_exact(classes)
         .zip(labels)
-        .filter(|(row, &y)| {
-            let mut best = 0;
-            for c in 1..classes {
-                if row[c] > row[best] {
-                    best = c;
-                }
-            }
-            best == y as usize
-        })
+        .filter(|(row, &y)| argmax(row) == y as usize)
         .count();
     hits as f64 / labels.len() as f64
 }
@@ -151,13 +142,13 @@ impl Grokking {
             mask: &[],
             labels: &train_labels,
             objective: Objective::CrossEntropy,
+            test_tokens,
+            test_labels: &test_labels,
         };
         let trainer = Trainer::new(params.dtype, spec, params.seed, params.opt, data)?;
         Grokking {
             trainer,
             train_labels,
-            test_tokens,
-            test_labels,
             loss: [0.0; 2],
             acc: [0.0; 2],
             params,
@@ -170,13 +161,15 @@ impl Grokking {
 
     /// Training and test pairs.
     pub fn split_sizes(&self) -> (usize, usize) {
-        (self.train_labels.len(), self.test_labels.len())
+        let test = with_core!(&self.trainer.engine, c => c.test_labels.len());
+        (self.train_labels.len(), test)
     }
 
     /// The training and the test pairs, each as (a, b) token rows `[a0, b0, a1, b1, …]`, in the
     /// order the loss sums them; the label of (a, b) is (a + b) mod p.
     pub fn pairs(&self) -> (Vec<u32>, Vec<u32>) {
-        (self.trainer.engine.tokens(), self.test_tokens.clone())
+        let test = with_core!(&self.trainer.engine, c => c.test_tokens.clone());
+        (self.trainer.engine.tokens(), test)
     }
 
     /// θ = [W_1, b_1, W_2, b_2, W_3, b_3, E] in f64 (each W row-major as `nn.Linear.weight`,
@@ -208,23 +201,25 @@ impl Hooks for Grokking {
         let p = self.params.modulus;
         let (loss, acc) = (&mut self.loss, &mut self.acc);
         let train_labels = &self.train_labels;
-        let (test_tokens, test_labels) = (&self.test_tokens, &self.test_labels);
         with_core!(&mut self.trainer.engine, c => {
-            let f = if c.sharded {
-                c.tape.output()
-            } else {
-                c.net.forward(c.rows.input(), &mut c.tape)
-            };
+            if c.sharded {
+                // gathered from the shards' rows, in row order (`shard`)
+                let [l0, a0, l1, a1] = c.gathered;
+                *loss = [l0, l1];
+                *acc = [a0, a1];
+                return;
+            }
+            let f = c.net.forward(c.rows.input(), &mut c.tape);
             // the gradient of the next step comes with the training loss
             loss[0] = softmax_ce(f, p, train_labels, Some(&mut c.d_out)).to_f64();
             acc[0] = argmax_accuracy(f, p, train_labels);
-            if test_labels.is_empty() {
+            if c.test_labels.is_empty() {
                 loss[1] = 0.0;
                 acc[1] = 0.0;
             } else {
-                let f = c.net.forward(Input::Tokens(test_tokens), &mut c.test_tape);
-                loss[1] = softmax_ce(f, p, test_labels, None).to_f64();
-                acc[1] = argmax_accuracy(f, p, test_labels);
+                let f = c.net.forward(Input::Tokens(&c.test_tokens), &mut c.test_tape);
+                loss[1] = softmax_ce(f, p, &c.test_labels, None).to_f64();
+                acc[1] = argmax_accuracy(f, p, &c.test_labels);
             }
         });
     }
@@ -274,9 +269,10 @@ mod tests {
         for (t, &l) in train_tokens.chunks_exact(2).zip(&g.train_labels) {
             assert_eq!((t[0] + t[1]) % 7, l);
         }
+        let test_tokens = g.pairs().1;
         let mut all: Vec<&[u32]> = train_tokens
             .chunks_exact(2)
-            .chain(g.test_tokens.chunks_exact(2))
+            .chain(test_tokens.chunks_exact(2))
             .collect();
         all.sort();
         all.dedup();

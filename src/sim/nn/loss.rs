@@ -106,7 +106,22 @@ pub fn softmax_ce_rows<T: Real>(
     classes: usize,
     labels: &[u32],
     nf: T,
+    d_out: Option<&mut [T]>,
+) -> T {
+    softmax_ce_each(logits, classes, labels, nf, d_out, |_, _| {})
+}
+
+/// [`softmax_ce_rows`], also handing `each` every row's loss term (in row order: the returned
+/// sum is these terms added one after another) and whether the row's first arg-max logit is
+/// its label (as [`argmax`]). The sharded step sends these per row so that the leader sums the
+/// observed losses in row order, exactly as [`softmax_ce`] over all rows would.
+pub fn softmax_ce_each<T: Real>(
+    logits: &[T],
+    classes: usize,
+    labels: &[u32],
+    nf: T,
     mut d_out: Option<&mut [T]>,
+    mut each: impl FnMut(T, bool),
 ) -> T {
     let n = labels.len();
     assert_eq!(logits.len(), n * classes, "logits must be n × classes");
@@ -135,9 +150,22 @@ pub fn softmax_ce_rows<T: Real>(
                 }
             }
         }
-        total += max + z.ln() - row[y];
+        let term = max + z.ln() - row[y];
+        each(term, argmax(row) == y);
+        total += term;
     }
     total
+}
+
+/// The index of the first largest value of `row` (0 for an empty row).
+pub fn argmax<T: Real>(row: &[T]) -> usize {
+    let mut best = 0;
+    for c in 1..row.len() {
+        if row[c] > row[best] {
+            best = c;
+        }
+    }
+    best
 }
 
 #[cfg(test)]

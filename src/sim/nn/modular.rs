@@ -122,6 +122,8 @@ impl Modular {
             y: &y,
             mask: &mask,
             labels: &[],
+            test_tokens: vec![],
+            test_labels: &[],
             objective: Objective::Mse {
                 reweight: params.reweight,
             },

@@ -214,6 +214,8 @@ impl Parity {
                 y: &y,
                 mask: &vec![1.0; n_train * k],
                 labels: &[],
+                test_tokens: vec![],
+                test_labels: &[],
                 objective: Objective::Mse { reweight: false },
             },
         )?;

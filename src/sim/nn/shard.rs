@@ -10,10 +10,20 @@
 //!            step's supervision (Fig. 2's mask) → RoundOrder { step t, θ_t, mask }
 //!   workers: per shard s they own: forward on its rows at θ_t, ∂L/∂f of those rows with the
 //!            batch's normaliser (nK or n), backward → g_s; summed up the fixed tree (below)
-//!            over each aligned block they own → ShardReply { outputs of their rows, block sums }
-//!   leader:  outputs of all rows → the observables of row t, exactly as a forward pass would;
-//!            block sums → g_t up the same tree; re-weighted MSE: g_t / mean ℓ (from the outputs)
+//!            over each aligned block they own → ShardReply { what the leader observes of
+//!            their rows, block sums }
+//!   leader:  the rows' observations → the observables of row t; block sums → g_t up the same
+//!            tree; re-weighted MSE: g_t / mean ℓ (from the outputs)
 //! ```
+//!
+//! What a reply carries of its rows ([`ShardReply::outputs`]): for the MSE runs (Figs 2, 19)
+//! the K outputs of each row, from which the leader computes the observables exactly as a
+//! forward pass would. For cross-entropy (Fig. 13) each row's loss term and whether its
+//! arg-max is its label (2 numbers instead of p = 59 logits), and the same for the held-out
+//! test rows, cut into 16 shards the same way and observed by whoever owns the shard: the
+//! leader sums the terms in row order, so the training loss has the bits of the loss over
+//! all gathered logits, and neither the logits nor the test pass burden the leader. (The test
+//! pass runs shard by shard, so its loss equals the one-pass test loss to rounding.)
 //!
 //! The tree: node [a, a + 2^k) (a a multiple of 2^k) = node [a, a + 2^{k−1}) + node
 //! [a + 2^{k−1}, a + 2^k), elementwise in the run's precision, leaves = the shards' gradients.
@@ -29,7 +39,8 @@
 
 use super::engine::{with_core, Core, Experiment, Objective, Rows};
 use super::gemm::Gemm;
-use super::mlp::{mse_rows_gradient, mse_sum, softmax_ce_rows, Input, Real};
+use super::loss::softmax_ce_each;
+use super::mlp::{mse_rows_gradient, mse_sum, Input, Real};
 use crate::sim::error::SimError;
 use std::ops::Range;
 
@@ -80,9 +91,10 @@ pub struct RoundOrder {
     pub mask: Option<Vec<f64>>,
 }
 
-/// A worker's answer to a [`RoundOrder`] for its shards: the outputs of their rows (rows ×
-/// K, in row order) and one gradient sum per block of `blocks(shards)`, concatenated (each
-/// `n_params` long; f64, exact for an f32 run).
+/// A worker's answer to a [`RoundOrder`] for its shards: what the leader observes of their
+/// rows, in row order (MSE: rows × K outputs; cross-entropy: [loss term, hit] per training row,
+/// then per test row of the same shards) and one gradient sum per block of `blocks(shards)`,
+/// concatenated (each `n_params` long; f64, exact for an f32 run).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShardReply {
     pub step: u32,
@@ -129,18 +141,20 @@ impl<T: Gemm> Core<T> {
         let k = self.net.n_out();
         let input = rows_in(&self.rows, self.per_row(), &r);
         let f = self.net.forward(input, &mut self.shard_tape);
-        out.extend(f.iter().map(|x| x.to_f64()));
         d.clear();
         d.resize(f.len(), T::ZERO);
         match self.objective {
             Objective::Mse { reweight } => {
+                out.extend(f.iter().map(|x| x.to_f64()));
                 let e = r.start * k..r.end * k;
                 let total = T::from_f64((n * k) as f64);
                 mse_rows_gradient(f, &self.y[e.clone()], &self.mask[e], total, reweight, d);
             }
             Objective::CrossEntropy => {
                 let nf = T::from_f64(n as f64);
-                softmax_ce_rows(f, k, &self.labels[r], nf, Some(d));
+                softmax_ce_each(f, k, &self.labels[r], nf, Some(d), |l, hit| {
+                    out.extend([l.to_f64(), f64::from(u8::from(hit))])
+                });
             }
         }
         self.net.backward(input, &mut self.shard_tape, d, &mut g);
@@ -159,12 +173,41 @@ impl<T: Gemm> Core<T> {
         left
     }
 
+    /// Cross-entropy: [loss term, hit] of each test row of shard `s` at the current θ.
+    fn test_observations(&mut self, s: usize, out: &mut Vec<f64>) {
+        let r = shard_rows(self.test_labels.len(), s);
+        if r.is_empty() {
+            return;
+        }
+        let (k, per_row) = (self.net.n_out(), self.per_row());
+        let input = Input::Tokens(&self.test_tokens[r.start * per_row..r.end * per_row]);
+        let f = self.net.forward(input, &mut self.test_tape);
+        softmax_ce_each(f, k, &self.test_labels[r], T::ONE, None, |l, hit| {
+            out.extend([l.to_f64(), f64::from(u8::from(hit))])
+        });
+    }
+
+    /// Numbers a reply carries for the rows of shards `shards` (see [`ShardReply::outputs`]).
+    fn observed_len(&self, shards: &Range<usize>) -> usize {
+        let span = |n: usize| shard_rows(n, shards.start).start..shard_rows(n, shards.end - 1).end;
+        let train = span(self.n_rows()).len();
+        match self.objective {
+            Objective::Mse { .. } => train * self.net.n_out(),
+            Objective::CrossEntropy => 2 * (train + span(self.test_labels.len()).len()),
+        }
+    }
+
     /// The reply for `shards` at the current θ and mask.
     fn shard_reply(&mut self, step: u32, shards: Range<usize>) -> ShardReply {
         let (mut outputs, mut grads, mut d) = (vec![], vec![], vec![]);
         for b in blocks(shards.clone()) {
             let g = self.block_gradient(b, &mut outputs, &mut d);
             grads.extend(g.iter().map(|x| x.to_f64()));
+        }
+        if self.objective == Objective::CrossEntropy {
+            for s in shards.clone() {
+                self.test_observations(s, &mut outputs);
+            }
         }
         ShardReply {
             step,
@@ -217,11 +260,17 @@ impl<T: Gemm> Core<T> {
                 nodes.push((b, g));
             }
         }
+        let mut g = reduce(0..SHARDS, &nodes, p);
+        if self.objective == Objective::CrossEntropy {
+            self.gather_observations(replies);
+            self.grad = g;
+            self.pending = true;
+            return;
+        }
         let f: Vec<T> = replies
             .iter()
             .flat_map(|r| r.outputs.iter().map(|&x| T::from_f64(x)))
             .collect();
-        let mut g = reduce(0..SHARDS, &nodes, p);
         if self.objective == (Objective::Mse { reweight: true }) {
             let mean = mse_sum(&f, &self.y, &self.mask) / T::from_f64(f.len() as f64);
             if mean == T::ZERO {
@@ -233,6 +282,36 @@ impl<T: Gemm> Core<T> {
         self.grad = g;
         self.pending = true;
         self.tape.set_output(&f);
+    }
+}
+
+impl<T: Gemm> Core<T> {
+    /// Cross-entropy: the observables from the replies' [loss term, hit] rows (sorted by
+    /// shard): each loss is its terms summed in row order in the run's precision, divided by
+    /// the row count, as `loss::softmax_ce` does over all rows; each accuracy the share of hits.
+    fn gather_observations(&mut self, replies: &[&ShardReply]) {
+        let (n, n_test) = (self.n_rows(), self.test_labels.len());
+        let (mut train, mut test) = ((T::ZERO, 0usize), (T::ZERO, 0usize));
+        for r in replies {
+            let rows = shard_rows(n, r.shards.start).start..shard_rows(n, r.shards.end - 1).end;
+            let (ours, theirs) = r.outputs.split_at(2 * rows.len());
+            for (sum, part) in [(&mut train, ours), (&mut test, theirs)] {
+                for row in part.chunks_exact(2) {
+                    sum.0 += T::from_f64(row[0]);
+                    sum.1 += usize::from(row[1] == 1.0);
+                }
+            }
+        }
+        let mean = |(total, hits): (T, usize), rows: usize| {
+            if rows == 0 {
+                [0.0, 0.0]
+            } else {
+                let nf = T::from_f64(rows as f64);
+                [(total / nf).to_f64(), hits as f64 / rows as f64]
+            }
+        };
+        let ([l0, a0], [l1, a1]) = (mean(train, n), mean(test, n_test));
+        self.gathered = [l0, a0, l1, a1];
     }
 }
 
@@ -252,15 +331,14 @@ fn reduce<T: Real>(b: Range<usize>, nodes: &[(Range<usize>, &[f64])], p: usize) 
     left
 }
 
-/// Whether `replies` answer `order` and together cover every shard once with outputs and
-/// gradients of the right sizes for a network of `n_params` parameters, `n_rows` rows and `k`
-/// outputs; the message names the first problem.
+/// Whether `replies` answer `order` and together cover every shard once with observations
+/// (`observed_len` of a reply's shards) and gradients (`n_params` per block) of the right
+/// sizes; the message names the first problem.
 pub fn check_replies(
     order: &RoundOrder,
     replies: &[ShardReply],
     n_params: usize,
-    n_rows: usize,
-    k: usize,
+    observed_len: impl Fn(&Range<usize>) -> usize,
 ) -> Result<(), String> {
     let mut sorted: Vec<&ShardReply> = replies.iter().collect();
     sorted.sort_by_key(|r| r.shards.start);
@@ -279,9 +357,7 @@ pub fn check_replies(
             ));
         }
         next = r.shards.end;
-        let rows =
-            shard_rows(n_rows, r.shards.start).start..shard_rows(n_rows, r.shards.end - 1).end;
-        let want_out = (rows.end - rows.start) * k;
+        let want_out = observed_len(&r.shards);
         let want_grad = blocks(r.shards.clone()).len() * n_params;
         if r.outputs.len() != want_out || r.grads.len() != want_grad {
             return Err(format!(
@@ -362,7 +438,7 @@ pub trait Sharded: Experiment {
     /// Leader: whether `replies` answer `order` (see [`check_replies`]).
     fn check_replies(&self, order: &RoundOrder, replies: &[ShardReply]) -> Result<(), String> {
         with_core!(&self.trainer().engine, c => {
-            check_replies(order, replies, c.net.n_params(), c.n_rows(), c.net.n_out())
+            check_replies(order, replies, c.net.n_params(), |b| c.observed_len(b))
         })
     }
 
