@@ -202,7 +202,8 @@ fn sharded_steps_equal_the_unsharded_steps_to_rounding() {
 /// A cross-entropy reply (Fig. 13) carries two numbers per row — the row's loss term and
 /// whether its arg-max is its label — for its training rows and then for its test rows, not
 /// the p logits of each row; the leader's observables from them are those of the unsharded
-/// step to rounding (accuracies exactly), with the test pairs observed by the workers.
+/// step to rounding (the accuracies and the test loss exactly), with the test pairs observed
+/// by the workers.
 #[test]
 fn a_cross_entropy_reply_carries_two_numbers_per_training_and_test_row() {
     let params = grokking();
@@ -242,6 +243,9 @@ fn a_cross_entropy_reply_carries_two_numbers_per_training_and_test_row() {
         .unwrap();
     let (l, p) = (leader.experiment(), plain.experiment());
     assert_eq!(l.accuracies(), p.accuracies());
+    // the test rows take the first-layer path of the whole test set: the one-pass test loss,
+    // bit for bit (the training shards may take another path than the whole batch: rounding)
+    assert_eq!(l.task_losses()[1].to_bits(), p.task_losses()[1].to_bits());
     for (a, b) in l.task_losses().iter().zip(p.task_losses()) {
         assert!((a - b).abs() <= 1e-12 * b.abs(), "{a} vs {b}");
     }

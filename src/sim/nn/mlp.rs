@@ -451,13 +451,21 @@ impl<T: Gemm> Mlp<T> {
     /// (n × d_L, row-major) and keeps what the backward pass needs in `tape`.
     pub fn forward<'t>(&self, input: Input<T>, tape: &'t mut Tape<T>) -> &'t [T] {
         let n = self.rows(input).expect("input does not fit the network");
+        self.forward_as(input, tape, n)
+    }
+
+    /// [`Mlp::forward`] of some rows of a batch of `batch` rows: the first layer takes the path
+    /// the whole batch would ([`Mlp::factored`]), so each row's outputs are the same however
+    /// the batch is cut (the sharded step's test pairs, `shard`).
+    pub fn forward_as<'t>(&self, input: Input<T>, tape: &'t mut Tape<T>, batch: usize) -> &'t [T] {
+        let n = self.rows(input).expect("input does not fit the network");
         let depth = self.layers.len();
         tape.n = n;
         tape.z.resize_with(depth, Vec::new);
         tape.a.resize_with(depth - 1, Vec::new);
         tape.sig.resize_with(depth - 1, Vec::new);
         tape.w_eff.resize_with(depth, Vec::new);
-        let factored = self.factored(input, n);
+        let factored = self.factored(input, batch);
         if let (Input::Tokens(tok), Some(e)) = (input, self.spec.embedding) {
             if !factored {
                 let table = &self.theta[self.embed_at..];

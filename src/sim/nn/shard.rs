@@ -22,8 +22,9 @@
 //! arg-max is its label (2 numbers instead of p = 59 logits), and the same for the held-out
 //! test rows, cut into 16 shards the same way and observed by whoever owns the shard: the
 //! leader sums the terms in row order, so the training loss has the bits of the loss over
-//! all gathered logits, and neither the logits nor the test pass burden the leader. (The test
-//! pass runs shard by shard, so its loss equals the one-pass test loss to rounding.)
+//! all gathered logits, and neither the logits nor the test pass burden the leader. (A
+//! worker's test rows take the first-layer path of the whole test set, `Mlp::forward_as`, so
+//! each row's logits are those of the one-pass test forward.)
 //!
 //! The tree: node [a, a + 2^k) (a a multiple of 2^k) = node [a, a + 2^{k−1}) + node
 //! [a + 2^{k−1}, a + 2^k), elementwise in the run's precision, leaves = the shards' gradients.
@@ -173,15 +174,18 @@ impl<T: Gemm> Core<T> {
         left
     }
 
-    /// Cross-entropy: [loss term, hit] of each test row of shard `s` at the current θ.
-    fn test_observations(&mut self, s: usize, out: &mut Vec<f64>) {
-        let r = shard_rows(self.test_labels.len(), s);
+    /// Cross-entropy: [loss term, hit] of each test row of `shards` at the current θ, in one
+    /// forward pass that takes the path of the whole test set (`Mlp::forward_as`), so each
+    /// row's logits, and with them the observables, do not depend on who computes which shard.
+    fn test_observations(&mut self, shards: &Range<usize>, out: &mut Vec<f64>) {
+        let n = self.test_labels.len();
+        let r = shard_rows(n, shards.start).start..shard_rows(n, shards.end - 1).end;
         if r.is_empty() {
             return;
         }
         let (k, per_row) = (self.net.n_out(), self.per_row());
         let input = Input::Tokens(&self.test_tokens[r.start * per_row..r.end * per_row]);
-        let f = self.net.forward(input, &mut self.test_tape);
+        let f = self.net.forward_as(input, &mut self.test_tape, n);
         softmax_ce_each(f, k, &self.test_labels[r], T::ONE, None, |l, hit| {
             out.extend([l.to_f64(), f64::from(u8::from(hit))])
         });
@@ -205,9 +209,7 @@ impl<T: Gemm> Core<T> {
             grads.extend(g.iter().map(|x| x.to_f64()));
         }
         if self.objective == Objective::CrossEntropy {
-            for s in shards.clone() {
-                self.test_observations(s, &mut outputs);
-            }
+            self.test_observations(&shards, &mut outputs);
         }
         ShardReply {
             step,
