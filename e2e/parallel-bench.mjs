@@ -2,17 +2,19 @@
 // any compute: the page sends each of W module workers the round's order (θ and, for Fig. 2,
 // the step's mask, as a transferred Float64Array) and each answers with a reply of its size
 // (its rows' outputs and one gradient sum); the round ends when every reply is in. Median ms
-// per round over ROUNDS rounds, for W = 1, 2, 4. The sizes are those of the three figures'
+// per round over ROUNDS rounds, for W = 1, 2, 3, 4 workers (the page's thread computes a share
+// too, so W + 1 threads). The sizes are those of the three figures'
 // rounds (tests/wasm_bench.rs `sharded_rounds_in_the_browser` prints them).
 // Usage: node e2e/parallel-bench.mjs   (BENCHMARKS.md, "Real networks on every core")
 import http from 'node:http';
 import { chromium } from 'playwright-core';
 
 const ROUNDS = Number(process.env.ROUNDS || 300);
-// numbers (f64) per order and per reply, per figure: θ (+ mask), outputs/W + θ-sized gradient
+// numbers (f64) per order and per reply, per figure: θ (+ mask), observations/W + θ-sized
+// gradient (Fig. 13: a loss term and a hit per training and test row)
 const CASES = [
   { name: 'fig2', send: 1752 + 20000, reply: (w) => 20000 / w + 1752 },
-  { name: 'fig13', send: 49311, reply: (w) => (2784 * 59) / w + 49311 },
+  { name: 'fig13', send: 49311, reply: (w) => (2 * (2784 + 697)) / w + 49311 },
   { name: 'fig19', send: 10602, reply: (w) => 2000 / w + 10602 },
 ];
 
@@ -32,7 +34,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 const WORKER_URL = '/worker.js';
 window.bench = async (cases, rounds) => {
   const out = [];
-  for (const w of [1, 2, 4]) {
+  for (const w of [1, 2, 3, 4]) {
     const workers = Array.from({ length: w }, () => new Worker(WORKER_URL, { type: 'module' }));
     for (const c of cases) {
       const times = [];
