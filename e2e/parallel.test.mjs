@@ -86,3 +86,31 @@ test('Reset and Step while the workers train keep the run the one-thread run', a
   await one.close();
   await lab.close();
 });
+
+test('workers start at the first Play, not when the page loads', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const requested = [];
+  context.on('request', (r) => {
+    // the page's requests (the service worker's own fetch of the same file is not one)
+    if (r.url().includes('net-worker.js') && !r.serviceWorker()) requested.push(r.url());
+  });
+  const lab = new Lab(await context.newPage());
+  lab.context = context;
+  await lab.page.goto(env.base + LINK + '&autoplay=0');
+  await lab.testid('chart').waitFor();
+  await lab.page.waitForTimeout(1500);
+  assert.deepEqual(requested, [], 'no worker before Play');
+  assert.doesNotMatch(await lab.testid('status').textContent(), /threads/);
+  await lab.testid('play').click();
+  const said = await status(lab, /^This network trains on \d+ threads/);
+  const workers = Number(said.match(/on (\d+) threads/)[1]) - 1;
+  assert.equal(requested.length, workers, 'the worker script, once per worker');
+  // a reset keeps the workers: no new script load
+  await lab.pause();
+  await lab.testid('reset').click();
+  await lab.testid('play').click();
+  await lab.waitStepAbove(5, 30000);
+  assert.equal(requested.length, workers);
+  assert.deepEqual(lab.errors, []);
+  await lab.close();
+});

@@ -28,6 +28,7 @@ impl LabState {
         }
         p.pacing.set_value(Pacing::new(self.runs.latest_step()));
         p.playing.set(true);
+        self.start_pool();
         self.anim.start();
     }
 

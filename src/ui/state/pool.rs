@@ -7,8 +7,9 @@
 //! thread. Each worker loads the page's own module
 //! (`web/net-worker.js`), builds its copy of the run from the run's link and answers rounds
 //! for its shards; `lab::parallel::Rounds` keeps which round is out and checks the replies.
-//! Until the workers are ready, and for good once one of them fails or a reply is refused,
-//! the run goes on on the page's thread with the same bits, and the page says why.
+//! Workers start at the first Play of a network run, not at page load. Until they are ready,
+//! and for good (for that link) once one of them fails or a reply is refused, the run goes on
+//! on the page's thread with the same bits, and the page says why.
 //!
 //! A playing frame lets up to `speed` rounds start (the page's steps per frame, as on one
 //! thread); the next round starts from the last reply, not from the next animation frame.
@@ -58,6 +59,8 @@ impl Pool {
 
 thread_local! {
     static POOL: RefCell<Option<Pool>> = const { RefCell::new(None) };
+    /// The link whose workers failed: the page does not start workers for it again.
+    static GAVE_UP: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 fn set(o: &js_sys::Object, k: &str, v: JsValue) {
@@ -94,16 +97,16 @@ fn reply_of(data: &JsValue) -> Result<(u32, ShardReply), String> {
 }
 
 impl LabState {
-    /// Serve run A: a network run becomes the sharded run and gets workers (kept when the link
-    /// is the same, e.g. a reset); any other run lets the workers go. A network run B becomes
-    /// the sharded run too (on the page's thread).
+    /// Serve run A: a network run becomes the sharded run and keeps its workers when the link
+    /// is the same (a reset); any other run lets the workers go. Workers start only at Play
+    /// ([`LabState::start_pool`]): a page that is only read, or an embed that is never played,
+    /// loads no worker. A network run B becomes the sharded run too (on the page's thread).
     pub(super) fn attach_pool(self) {
         let net = self.runs.a.update_value_returning(|r| {
-            let net = r.net && r.error.is_none();
-            if net {
-                r.shard();
+            if r.net && r.error.is_none() {
+                r.shard(); // may fail (then `r.error` says why, and the run gets no workers)
             }
-            net && r.error.is_none()
+            r.net && r.error.is_none()
         });
         // B, a comparison's network, steps on the page's thread, sharded too: a link gives
         // the same numbers as A or as B
@@ -113,20 +116,27 @@ impl LabState {
             }
         });
         let query = self.setup.config.with_untracked(|c| c.to_query());
-        let keep = POOL.with_borrow_mut(|p| match p {
-            Some(pool) if net && pool.query == query => {
-                pool.rounds.restart();
-                true
-            }
+        POOL.with_borrow_mut(|p| match p {
+            Some(pool) if net && pool.query == query => pool.rounds.restart(),
             _ => {
                 if let Some(mut pool) = p.take() {
                     pool.stop();
                 }
-                false
             }
         });
+    }
+
+    /// At Play: run A's network gets its workers unless it has them, the browser reports one
+    /// core, or workers already failed for this link (the page's thread then trains it; the
+    /// status line said why). Until they are ready the page's thread steps the run.
+    pub(super) fn start_pool(self) {
+        let net = self.runs.a.with_value(|r| r.net && r.error.is_none());
         let threads = cores().min(MAX_THREADS);
-        if keep || !net || threads < 2 {
+        if !net || threads < 2 || POOL.with_borrow(|p| p.is_some()) {
+            return;
+        }
+        let query = self.setup.config.with_untracked(|c| c.to_query());
+        if GAVE_UP.with_borrow(|g| g.as_deref() == Some(query.as_str())) {
             return;
         }
         if let Err(why) = self.spawn_pool(query, threads - 1) {
@@ -190,6 +200,8 @@ impl LabState {
     /// The workers are given up: an open round is done on the page's thread (the same bits)
     /// and the run goes on there; the page says why.
     fn workers_failed(self, why: &str) {
+        let query = self.setup.config.with_untracked(|c| c.to_query());
+        GAVE_UP.with_borrow_mut(|g| *g = Some(query));
         let had = POOL.with_borrow_mut(|p| p.take());
         if let Some(mut pool) = had {
             pool.stop();
