@@ -1,4 +1,4 @@
-// A network run trained in the real page, end to end, on the page's Web Workers against the
+// A network run trained in the real page, end to end, on the page's thread and Web Workers against the
 // page's own thread (the worker script refused, so the page falls back to one thread with the
 // same numbers): the time from Play to the run's end at the fastest speed, which includes the
 // page's drawing. For BENCHMARKS.md, "Real networks on every core"; run it beside
@@ -52,6 +52,6 @@ for (const [name, q] of CASES) {
     many.push(m.secs);
     n = m.n;
   }
-  console.log(`${name}: page's thread ${median(one).toFixed(2)} s [${one.map((x) => x.toFixed(2)).join(', ')}], ${n} workers ${median(many).toFixed(2)} s [${many.map((x) => x.toFixed(2)).join(', ')}], ×${(median(one) / median(many)).toFixed(2)}`);
+  console.log(`${name}: page's thread ${median(one).toFixed(2)} s [${one.map((x) => x.toFixed(2)).join(', ')}], ${n} threads ${median(many).toFixed(2)} s [${many.map((x) => x.toFixed(2)).join(', ')}], ×${(median(one) / median(many)).toFixed(2)}`);
 }
 await env.stop();
