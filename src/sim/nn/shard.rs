@@ -53,6 +53,11 @@ pub fn shard_rows(n: usize, s: usize) -> Range<usize> {
     s * n / SHARDS..(s + 1) * n / SHARDS
 }
 
+/// The rows of shards `shards` (a non-empty range) of `n` rows: one contiguous range.
+pub fn span_rows(n: usize, shards: &Range<usize>) -> Range<usize> {
+    shard_rows(n, shards.start).start..shard_rows(n, shards.end - 1).end
+}
+
 /// Whether `b` is a node of the reduction tree: an aligned power-of-two block of shards.
 pub fn is_block(b: &Range<usize>) -> bool {
     let len = b.end.saturating_sub(b.start);
@@ -179,7 +184,7 @@ impl<T: Gemm> Core<T> {
     /// row's logits, and with them the observables, do not depend on who computes which shard.
     fn test_observations(&mut self, shards: &Range<usize>, out: &mut Vec<f64>) {
         let n = self.test_labels.len();
-        let r = shard_rows(n, shards.start).start..shard_rows(n, shards.end - 1).end;
+        let r = span_rows(n, shards);
         if r.is_empty() {
             return;
         }
@@ -193,11 +198,12 @@ impl<T: Gemm> Core<T> {
 
     /// Numbers a reply carries for the rows of shards `shards` (see [`ShardReply::outputs`]).
     fn observed_len(&self, shards: &Range<usize>) -> usize {
-        let span = |n: usize| shard_rows(n, shards.start).start..shard_rows(n, shards.end - 1).end;
-        let train = span(self.n_rows()).len();
+        let train = span_rows(self.n_rows(), shards).len();
         match self.objective {
             Objective::Mse { .. } => train * self.net.n_out(),
-            Objective::CrossEntropy => 2 * (train + span(self.test_labels.len()).len()),
+            Objective::CrossEntropy => {
+                2 * (train + span_rows(self.test_labels.len(), shards).len())
+            }
         }
     }
 
@@ -295,8 +301,7 @@ impl<T: Gemm> Core<T> {
         let (n, n_test) = (self.n_rows(), self.test_labels.len());
         let (mut train, mut test) = ((T::ZERO, 0usize), (T::ZERO, 0usize));
         for r in replies {
-            let rows = shard_rows(n, r.shards.start).start..shard_rows(n, r.shards.end - 1).end;
-            let (ours, theirs) = r.outputs.split_at(2 * rows.len());
+            let (ours, theirs) = r.outputs.split_at(2 * span_rows(n, &r.shards).len());
             for (sum, part) in [(&mut train, ours), (&mut test, theirs)] {
                 for row in part.chunks_exact(2) {
                     sum.0 += T::from_f64(row[0]);
