@@ -407,6 +407,116 @@ fn embedding_table_path_equals_the_row_by_row_path_to_rounding() {
     );
 }
 
+/// `backward_segments`: each segment's gradient is, bit for bit, the gradient of a forward and
+/// backward pass over that segment's rows alone (first layer on the same path), for dense
+/// SiLU rows (f32 and f64), block-diagonal layers, and token rows through the embedding table
+/// and row by row; an empty segment gets zeros (over a stale gradient); the segments' sum is
+/// the whole batch's gradient to rounding. (The sharded step's shards, docs/models.md §13.)
+#[test]
+fn segment_gradients_are_each_segments_own_pass() {
+    fn check<T: Real + skill_dominoes::sim::nn::gemm::Gemm>(
+        name: &str,
+        spec: MlpSpec,
+        input: Input<T>,
+        per_row: usize,
+        rows: usize,
+    ) {
+        let net = Mlp::<T>::new(spec, &mut rng_for(5, 6)).unwrap();
+        let k = net.n_out();
+        let y: Vec<T> = uniform(9, rows * k, -1.0, 1.0)
+            .iter()
+            .map(|&x| T::from_f64(x))
+            .collect();
+        let ones = vec![T::ONE; rows * k];
+        let cut = |s: usize| s * rows / 5;
+        // 5 segments with an empty one in the middle (rows 2·n/5 .. 2·n/5)
+        let segments: Vec<std::ops::Range<usize>> = vec![
+            0..cut(1),
+            cut(1)..cut(2),
+            cut(2)..cut(2),
+            cut(2)..cut(4),
+            cut(4)..rows,
+        ];
+        let mut tape = Tape::default();
+        let f = net.forward_as(input, &mut tape, rows).to_vec();
+        let mut d = vec![T::ZERO; f.len()];
+        mse_loss(&f, &y, &ones, false, &mut d);
+        let p = net.n_params();
+        let mut grads = vec![vec![T::from_f64(7.0); p]; segments.len()];
+        let mut refs: Vec<&mut [T]> = grads.iter_mut().map(|g| g.as_mut_slice()).collect();
+        net.backward_segments(input, &mut tape, &d, &segments, &mut refs);
+        let mut whole = vec![T::ZERO; p];
+        net.backward(input, &mut tape, &d, &mut whole);
+        let mut sum = vec![0.0f64; p];
+        for (r, g) in segments.iter().zip(&grads) {
+            let alone = match input {
+                Input::Dense(x) => Input::Dense(&x[r.start * per_row..r.end * per_row]),
+                Input::Tokens(t) => Input::Tokens(&t[r.start * per_row..r.end * per_row]),
+            };
+            let mut want = vec![T::ZERO; p];
+            if !r.is_empty() {
+                let mut t1 = Tape::default();
+                net.forward_as(alone, &mut t1, rows);
+                net.backward(alone, &mut t1, &d[r.start * k..r.end * k], &mut want);
+            }
+            let same = g
+                .iter()
+                .zip(&want)
+                .all(|(a, b)| a.to_f64().to_bits() == b.to_f64().to_bits());
+            assert!(same, "{name}: segment {r:?} differs from its own pass");
+            sum.iter_mut().zip(g).for_each(|(s, x)| *s += x.to_f64());
+        }
+        let scale = whole.iter().fold(0.0f64, |a, b| a.max(b.to_f64().abs()));
+        let worst = whole
+            .iter()
+            .zip(&sum)
+            .fold(0.0f64, |a, (x, y)| a.max((x.to_f64() - y).abs()));
+        let tol = if std::mem::size_of::<T>() == 4 {
+            1e-5
+        } else {
+            1e-12
+        };
+        assert!(
+            worst <= tol * scale,
+            "{name}: sum of segments {worst} off (scale {scale})"
+        );
+    }
+    let x = uniform(3, 50 * 2, -1.0, 1.0);
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let silu = MlpSpec::dense(vec![2, 12, 12, 2], Activation::Silu);
+    check::<f64>("dense f64", silu.clone(), Input::Dense(&x), 2, 50);
+    check::<f32>("dense f32", silu, Input::Dense(&x32), 2, 50);
+    let modular = MlpSpec::dense(vec![2, 12, 12, 2], Activation::Silu)
+        .block_diagonal(2)
+        .unwrap();
+    check::<f32>("block-diagonal f32", modular, Input::Dense(&x32), 2, 50);
+    let (vocab, dim) = (6usize, 5usize);
+    let tokens: Vec<u32> = (0..80u32).map(|i| (i * 7 + i / 3) % vocab as u32).collect();
+    let embedded = |widths: Vec<usize>| MlpSpec {
+        embedding: Some(Embedding {
+            vocab,
+            dim,
+            tokens: 2,
+        }),
+        ..MlpSpec::dense(widths, Activation::Relu)
+    };
+    // 40 rows > 6 tokens: the table path; 40 rows of a batch of 4 would take the direct one
+    check::<f64>(
+        "tokens, table",
+        embedded(vec![2 * dim, 9, 4]),
+        Input::Tokens(&tokens),
+        2,
+        40,
+    );
+    check::<f64>(
+        "tokens, row by row",
+        embedded(vec![2 * dim, 9, 4]),
+        Input::Tokens(&tokens[..8]),
+        2,
+        4,
+    );
+}
+
 #[test]
 fn reweighted_mse_is_the_gradient_with_frozen_weights() {
     // L = mean(ℓ·ℓ̄/mean ℓ̄): with ℓ̄ detached, its gradient is that of the surrogate

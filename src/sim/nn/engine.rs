@@ -124,8 +124,10 @@ pub(super) struct Core<T: Gemm> {
     pub sharded: bool,
     /// Sharded training: the gathered `grad` is the gradient at the current θ, not yet applied.
     pub pending: bool,
-    /// Sharded training: the tape of one shard's forward and backward pass.
+    /// Sharded training: the tape of the forward and backward pass over a worker's shards.
     pub shard_tape: Tape<T>,
+    /// Sharded training: ∂L/∂f of a worker's rows.
+    pub shard_d: Vec<T>,
 }
 
 impl<T: Gemm> Core<T> {
@@ -153,6 +155,7 @@ impl<T: Gemm> Core<T> {
             sharded: false,
             pending: false,
             shard_tape: Tape::default(),
+            shard_d: vec![],
         })
     }
 

@@ -78,6 +78,7 @@ pub use crate::sim::real::Real;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rand_pcg::Pcg64;
+use std::ops::Range;
 
 /// One batch of input rows.
 #[derive(Clone, Copy, Debug)]
@@ -136,6 +137,9 @@ pub struct Mlp<T: Real = f64> {
 #[derive(Clone, Debug)]
 pub struct Tape<T: Real = f64> {
     n: usize,
+    /// Whether the first layer ran through the embedding table ([`Mlp::factored`]); the
+    /// backward pass takes the same path.
+    factored: bool,
     /// a_0 when it is assembled from the embedding (n × d_0; direct path only).
     a0: Vec<T>,
     /// Factored embedding path: the table products (forward: Q, backward: S) in the two
@@ -159,6 +163,7 @@ impl<T: Real> Default for Tape<T> {
     fn default() -> Self {
         Tape {
             n: 0,
+            factored: false,
             a0: vec![],
             emb_unit: vec![],
             emb_slot: vec![],
@@ -466,6 +471,7 @@ impl<T: Gemm> Mlp<T> {
         tape.sig.resize_with(depth - 1, Vec::new);
         tape.w_eff.resize_with(depth, Vec::new);
         let factored = self.factored(input, batch);
+        tape.factored = factored;
         if let (Input::Tokens(tok), Some(e)) = (input, self.spec.embedding) {
             if !factored {
                 let table = &self.theta[self.embed_at..];
@@ -564,23 +570,66 @@ impl<T: Gemm> Mlp<T> {
     /// ∂L/∂f = `d_out` (n × d_L) at the state of the last `forward(input, tape)`.
     pub fn backward(&self, input: Input<T>, tape: &mut Tape<T>, d_out: &[T], grad: &mut [T]) {
         let n = tape.n;
+        self.backward_segments(input, tape, d_out, std::slice::from_ref(&(0..n)), &mut [grad]);
+    }
+
+    /// [`Mlp::backward`] with one gradient per segment of the rows: `grads[s]` is the gradient
+    /// of the loss terms of rows `segments[s]` (ranges of the last forward pass's rows, in
+    /// order). The δ of every row is computed once, over all rows (each row's δ is its own:
+    /// the products sum over columns, never over rows); only the sums over rows (∂L/∂W, ∂L/∂b,
+    /// ∂L/∂E) are taken per segment, each exactly as a backward pass over that segment's rows
+    /// alone would take it. An empty segment's gradient is zero. (The sharded step, `shard`:
+    /// one pass over a worker's rows gives each shard's gradient.)
+    pub fn backward_segments(
+        &self,
+        input: Input<T>,
+        tape: &mut Tape<T>,
+        d_out: &[T],
+        segments: &[Range<usize>],
+        grads: &mut [&mut [T]],
+    ) {
+        let n = tape.n;
         let depth = self.layers.len();
-        assert_eq!(grad.len(), self.theta.len(), "gradient length");
+        assert_eq!(segments.len(), grads.len(), "one gradient per segment");
+        assert!(
+            grads.iter().all(|g| g.len() == self.theta.len()),
+            "gradient length"
+        );
+        assert!(
+            segments.iter().all(|r| r.start <= r.end && r.end <= n),
+            "segments must lie in the batch"
+        );
         assert_eq!(d_out.len(), n * self.n_out(), "∂L/∂f must be n × d_L");
+        for (r, g) in segments.iter().zip(grads.iter_mut()) {
+            if r.is_empty() {
+                g.iter_mut().for_each(|x| *x = T::ZERO);
+            }
+        }
         let mut delta = std::mem::take(&mut tape.delta);
         let mut prev = std::mem::take(&mut tape.delta_prev);
         delta.clear();
         delta.extend_from_slice(d_out);
-        let factored = self.factored(input, n);
+        let factored = tape.factored;
+        let live = || {
+            segments
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.is_empty())
+                .map(|(i, r)| (i, r.clone()))
+        };
         for l in (0..depth).rev() {
             let la = self.layers[l];
-            self.weight_gradient(l, input, factored, tape, &delta, grad);
-            // ∂L/∂b_l = Σ_i δ_{l,i}, rows in order
-            let gb = &mut grad[la.b..la.b + la.fan_out];
-            gb.iter_mut().for_each(|g| *g = T::ZERO);
-            for row in delta.chunks_exact(la.fan_out) {
-                for (g, &d) in gb.iter_mut().zip(row) {
-                    *g += d;
+            for (i, r) in live() {
+                let grad = &mut *grads[i];
+                self.weight_gradient(l, &r, input, factored, tape, &delta, grad);
+                // ∂L/∂b_l = Σ_i δ_{l,i}, rows in order
+                let gb = &mut grad[la.b..la.b + la.fan_out];
+                gb.iter_mut().for_each(|g| *g = T::ZERO);
+                let rows = &delta[r.start * la.fan_out..r.end * la.fan_out];
+                for row in rows.chunks_exact(la.fan_out) {
+                    for (g, &d) in gb.iter_mut().zip(row) {
+                        *g += d;
+                    }
                 }
             }
             // (the factored embedding path has written ∂L/∂E already)
@@ -608,13 +657,16 @@ impl<T: Gemm> Mlp<T> {
                 std::mem::swap(&mut delta, &mut prev);
             } else if let (Input::Tokens(tok), Some(e)) = (input, self.spec.embedding) {
                 // ∂L/∂E[t]: every slot holding token t adds its slice of δ_1 W̃_1, rows in order
-                let ge = &mut grad[self.embed_at..];
-                ge.iter_mut().for_each(|g| *g = T::ZERO);
-                for (slot, &t) in tok.iter().enumerate() {
-                    let t = t as usize;
-                    let src = &prev[slot * e.dim..(slot + 1) * e.dim];
-                    for (g, &s) in ge[t * e.dim..(t + 1) * e.dim].iter_mut().zip(src) {
-                        *g += s;
+                for (i, r) in live() {
+                    let ge = &mut grads[i][self.embed_at..];
+                    ge.iter_mut().for_each(|g| *g = T::ZERO);
+                    let slots = r.start * e.tokens..r.end * e.tokens;
+                    for (slot, &t) in slots.clone().zip(&tok[slots]) {
+                        let t = t as usize;
+                        let src = &prev[slot * e.dim..(slot + 1) * e.dim];
+                        for (g, &s) in ge[t * e.dim..(t + 1) * e.dim].iter_mut().zip(src) {
+                            *g += s;
+                        }
                     }
                 }
             }
@@ -633,24 +685,27 @@ impl<T: Gemm> Mlp<T> {
         }
     }
 
-    /// ∂L/∂W_l = (δ_lᵀ a_{l−1}) ⊙ M_l into `grad` (the factored embedding path also writes
-    /// ∂L/∂E).
+    /// ∂L/∂W_l = (δ_lᵀ a_{l−1}) ⊙ M_l over the rows `r` of the batch into `grad` (the
+    /// factored embedding path also writes ∂L/∂E).
+    #[allow(clippy::too_many_arguments)]
     fn weight_gradient(
         &self,
         l: usize,
+        r: &Range<usize>,
         input: Input<T>,
         factored: bool,
         tape: &mut Tape<T>,
         delta: &[T],
         grad: &mut [T],
     ) {
-        let (n, la) = (tape.n, self.layers[l]);
+        let (n, la) = (r.len(), self.layers[l]);
+        let delta = &delta[r.start * la.fan_out..r.end * la.fan_out];
         let (gw, ge) = grad[la.w..].split_at_mut(la.b - la.w);
-        if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
+        if let (0, true, Input::Tokens(tok), Some(e)) = (l, factored, input, self.spec.embedding) {
             let w_eff = self.w_eff(0, &tape.w_eff);
             let ge = &mut ge[self.embed_at - la.b..];
             self.embed_backward(
-                tok,
+                &tok[r.start * e.tokens..r.end * e.tokens],
                 delta,
                 w_eff,
                 &mut tape.emb_slot,
@@ -660,7 +715,7 @@ impl<T: Gemm> Mlp<T> {
             );
         } else if la.blocks > 1 {
             // only the diagonal blocks: the rest of ∂L/∂W_l is masked out, exactly 0
-            let a_prev = tape.layer_input(l, input);
+            let a_prev = &tape.layer_input(l, input)[r.start * la.fan_in..r.end * la.fan_in];
             let (gin, gout) = la.block_size();
             gw.iter_mut().for_each(|g| *g = T::ZERO);
             for (i0, o0, w0) in la.diagonal_blocks() {
@@ -677,7 +732,7 @@ impl<T: Gemm> Mlp<T> {
                 );
             }
         } else {
-            let a_prev = tape.layer_input(l, input);
+            let a_prev = &tape.layer_input(l, input)[r.start * la.fan_in..r.end * la.fan_in];
             gemm(
                 la.fan_out,
                 n,

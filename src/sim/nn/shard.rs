@@ -9,7 +9,8 @@
 //!   leader:  apply the pending gradient (θ_t = optimizer step(θ_{t−1}, g_{t−1})), draw the
 //!            step's supervision (Fig. 2's mask) → RoundOrder { step t, θ_t, mask }
 //!   workers: per shard s they own: forward on its rows at θ_t, ∂L/∂f of those rows with the
-//!            batch's normaliser (nK or n), backward → g_s; summed up the fixed tree (below)
+//!            batch's normaliser (nK or n), backward → g_s (in passes over several shards that
+//!            sum each shard's rows apart, `Core::shard_gradients`); summed up the fixed tree (below)
 //!            over each aligned block they own → ShardReply { what the leader observes of
 //!            their rows, block sums }
 //!   leader:  the rows' observations → the observables of row t; block sums → g_t up the same
@@ -47,6 +48,11 @@ use std::ops::Range;
 
 /// Shards of every run's training rows, whatever the number of workers.
 pub const SHARDS: usize = 16;
+
+/// Activations one pass of a worker's shards keeps at most (rows × Σ widths × the element's
+/// size; at least one shard): a pass that stays in a core's cache instead of one over all its
+/// rows (`Core::shard_gradients`). Measured in the browser: BENCHMARKS.md, "Sixth session".
+pub const PASS_BYTES: usize = 256 * 1024;
 
 /// The rows of shard `s` of `n` rows.
 pub fn shard_rows(n: usize, s: usize) -> Range<usize> {
@@ -135,48 +141,84 @@ impl<T: Gemm> Core<T> {
         len / self.per_row().max(1)
     }
 
-    /// Forward and backward pass of shard `s` at the current θ: its outputs appended to
-    /// `out`, its gradient returned.
-    fn shard_gradient(&mut self, s: usize, out: &mut Vec<f64>, d: &mut Vec<T>) -> Vec<T> {
-        let mut g = vec![T::ZERO; self.net.n_params()];
-        let n = self.n_rows();
-        let r = shard_rows(n, s);
-        if r.is_empty() {
-            return g;
+    /// The gradients of shards `shards` at the current θ, one per shard (in order), in passes
+    /// over consecutive shards of at most [`PASS_BYTES`] of activations (at least one shard):
+    /// one forward pass over a group's rows (the first layer on the whole training set's path,
+    /// `Mlp::forward_as`, so each row's numbers do not depend on which rows are computed
+    /// together), ∂L/∂f of those rows with the batch's normaliser, and one backward pass that
+    /// sums each shard's rows apart (`Mlp::backward_segments`). Each shard's gradient is thus
+    /// the one a pass over that shard alone would give, whoever computes which shards and
+    /// however they are grouped. What the leader observes of the rows is appended to `out`.
+    fn shard_gradients(&mut self, shards: &Range<usize>, out: &mut Vec<f64>) -> Vec<Vec<T>> {
+        let (n, p) = (self.n_rows(), self.net.n_params());
+        let mut leaves: Vec<Vec<T>> = shards.clone().map(|_| vec![T::ZERO; p]).collect();
+        let row_bytes = self.net.spec().widths.iter().sum::<usize>() * std::mem::size_of::<T>();
+        let mut first = shards.start;
+        while first < shards.end {
+            let mut end = first + 1;
+            while end < shards.end
+                && span_rows(n, &(first..end + 1)).len() * row_bytes <= PASS_BYTES
+            {
+                end += 1;
+            }
+            let group = first..end;
+            let at = first - shards.start..end - shards.start;
+            self.group_gradients(&group, &mut leaves[at], out);
+            first = end;
         }
-        let k = self.net.n_out();
-        let input = rows_in(&self.rows, self.per_row(), &r);
-        let f = self.net.forward(input, &mut self.shard_tape);
+        leaves
+    }
+
+    /// One pass of [`Core::shard_gradients`] over the consecutive shards `group`, into their
+    /// `leaves`.
+    fn group_gradients(&mut self, group: &Range<usize>, leaves: &mut [Vec<T>], out: &mut Vec<f64>) {
+        let (n, k) = (self.n_rows(), self.net.n_out());
+        let span = span_rows(n, group);
+        if span.is_empty() {
+            return;
+        }
+        let input = rows_in(&self.rows, self.per_row(), &span);
+        let f = self.net.forward_as(input, &mut self.shard_tape, n);
+        let mut d = std::mem::take(&mut self.shard_d);
         d.clear();
         d.resize(f.len(), T::ZERO);
         match self.objective {
             Objective::Mse { reweight } => {
                 out.extend(f.iter().map(|x| x.to_f64()));
-                let e = r.start * k..r.end * k;
+                let e = span.start * k..span.end * k;
                 let total = T::from_f64((n * k) as f64);
-                mse_rows_gradient(f, &self.y[e.clone()], &self.mask[e], total, reweight, d);
+                mse_rows_gradient(
+                    f,
+                    &self.y[e.clone()],
+                    &self.mask[e],
+                    total,
+                    reweight,
+                    &mut d,
+                );
             }
             Objective::CrossEntropy => {
                 let nf = T::from_f64(n as f64);
-                softmax_ce_each(f, k, &self.labels[r], nf, Some(d), |l, hit| {
-                    out.extend([l.to_f64(), f64::from(u8::from(hit))])
-                });
+                softmax_ce_each(
+                    f,
+                    k,
+                    &self.labels[span.clone()],
+                    nf,
+                    Some(&mut d),
+                    |l, hit| out.extend([l.to_f64(), f64::from(u8::from(hit))]),
+                );
             }
         }
-        self.net.backward(input, &mut self.shard_tape, d, &mut g);
-        g
-    }
-
-    /// The tree node `b`'s gradient (the sum of its two children; a leaf is a shard).
-    fn block_gradient(&mut self, b: Range<usize>, out: &mut Vec<f64>, d: &mut Vec<T>) -> Vec<T> {
-        if b.end - b.start == 1 {
-            return self.shard_gradient(b.start, out, d);
-        }
-        let mid = (b.start + b.end) / 2;
-        let mut left = self.block_gradient(b.start..mid, out, d);
-        let right = self.block_gradient(mid..b.end, out, d);
-        left.iter_mut().zip(&right).for_each(|(l, &r)| *l += r);
-        left
+        let segments: Vec<Range<usize>> = group
+            .clone()
+            .map(|s| {
+                let r = shard_rows(n, s);
+                r.start - span.start..r.end - span.start
+            })
+            .collect();
+        let mut grads: Vec<&mut [T]> = leaves.iter_mut().map(|g| g.as_mut_slice()).collect();
+        self.net
+            .backward_segments(input, &mut self.shard_tape, &d, &segments, &mut grads);
+        self.shard_d = d;
     }
 
     /// Cross-entropy: [loss term, hit] of each test row of `shards` at the current θ, in one
@@ -209,9 +251,11 @@ impl<T: Gemm> Core<T> {
 
     /// The reply for `shards` at the current θ and mask.
     fn shard_reply(&mut self, step: u32, shards: Range<usize>) -> ShardReply {
-        let (mut outputs, mut grads, mut d) = (vec![], vec![], vec![]);
+        let mut outputs = vec![];
+        let mut leaves = self.shard_gradients(&shards, &mut outputs);
+        let mut grads = vec![];
         for b in blocks(shards.clone()) {
-            let g = self.block_gradient(b, &mut outputs, &mut d);
+            let g = tree_sum(&mut leaves, shards.start, b);
             grads.extend(g.iter().map(|x| x.to_f64()));
         }
         if self.objective == Objective::CrossEntropy {
@@ -320,6 +364,19 @@ impl<T: Gemm> Core<T> {
         let ([l0, a0], [l1, a1]) = (mean(train, n), mean(test, n_test));
         self.gathered = [l0, a0, l1, a1];
     }
+}
+
+/// The tree node `b`'s gradient from the shards' own (`leaves[s − first]` is shard s's,
+/// taken): the sum of its two children, a leaf is a shard.
+fn tree_sum<T: Real>(leaves: &mut [Vec<T>], first: usize, b: Range<usize>) -> Vec<T> {
+    if b.end - b.start == 1 {
+        return std::mem::take(&mut leaves[b.start - first]);
+    }
+    let mid = (b.start + b.end) / 2;
+    let mut left = tree_sum(leaves, first, b.start..mid);
+    let right = tree_sum(leaves, first, mid..b.end);
+    left.iter_mut().zip(&right).for_each(|(l, &r)| *l += r);
+    left
 }
 
 /// Node `b` of the tree from the given `nodes` (a node given is taken as is, else the sum of
