@@ -32,9 +32,11 @@ const GZIPPED = new Map();
  * GitHub Pages serves a project site; anything outside it is 404; `base` then ends with it,
  * without its final '/'). A path ending in '/' serves that directory's index.html. `cors:
  * false` serves without `access-control-allow-origin` (as a host that sends no CORS header);
- * `browser` reuses a running browser (which `stop()` then leaves open).
+ * `browser` reuses a running browser (which `stop()` then leaves open). `isolated: true` sends
+ * COOP and COEP (README "Serving"), so the page is cross-origin isolated and a network run's
+ * workers take their rounds through shared memory.
  */
-export async function start({ dist = DIST, prefix = '/', cors = true, browser: shared = null } = {}) {
+export async function start({ dist = DIST, prefix = '/', cors = true, browser: shared = null, isolated = false } = {}) {
   const root = path.resolve(dist);
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -68,6 +70,9 @@ export async function start({ dist = DIST, prefix = '/', cors = true, browser: s
         // as GitHub Pages sends: a frame sandboxed with allow-scripts only (an opaque origin)
         // may load the page's script and wasm
         ...(cors ? { 'access-control-allow-origin': '*' } : {}),
+        ...(isolated
+          ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+          : {}),
       });
       res.end(body);
     } catch {

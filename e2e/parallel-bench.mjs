@@ -32,6 +32,32 @@ self.onmessage = (e) => {
   self.postMessage({ reply }, [reply.buffer]);
 };`;
 
+// The same round through shared memory (needs cross-origin isolation): the worker blocks in
+// Atomics.wait on its control word; the page copies the order into the worker's buffer, bumps
+// the word and spins until the worker has copied its reply back and bumped its done word.
+const SAB_WORKER = `
+self.onmessage = (e) => {
+  const { sab, cap } = e.data;
+  const ctl = new Int32Array(sab, 0, 4);
+  const data = new Float64Array(sab, 16, cap);
+  const local = new Float64Array(cap);
+  let last = 0;
+  self.postMessage('ready');
+  for (;;) {
+    Atomics.wait(ctl, 0, last);
+    const gen = Atomics.load(ctl, 0);
+    if (gen < 0) return;
+    last = gen;
+    const send = ctl[2], n = ctl[3];
+    local.set(data.subarray(0, send));
+    let s = 0;
+    for (let i = 0; i < send; i += 64) s += local[i];
+    local[0] = s;
+    data.set(local.subarray(0, n));
+    Atomics.store(ctl, 1, gen);
+  }
+};`;
+
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 const WORKER_URL = '/worker.js';
 window.bench = async (cases, rounds) => {
@@ -56,6 +82,44 @@ window.bench = async (cases, rounds) => {
     }
     workers.forEach((wk) => wk.terminate());
   }
+  if (!self.crossOriginIsolated) return out;
+  for (const w of [1, 2, 3]) {
+    const cap = Math.max(...cases.map((c) => Math.max(c.send, Math.ceil(c.reply[w + 1]))));
+    const chans = await Promise.all(Array.from({ length: w }, () => new Promise((resolve) => {
+      const sab = new SharedArrayBuffer(16 + 8 * cap);
+      const wk = new Worker('/sab-worker.js', { type: 'module' });
+      // the page spins only once the worker runs (starting a worker needs the page's thread)
+      wk.onmessage = () => resolve({ wk, ctl: new Int32Array(sab, 0, 4), data: new Float64Array(sab, 16, cap) });
+      wk.postMessage({ sab, cap });
+    })));
+    let gen = 0;
+    for (const c of cases) {
+      const order = new Float64Array(c.send);
+      const reply = new Float64Array(Math.ceil(c.reply[w + 1]));
+      const times = [];
+      for (let r = 0; r < rounds + 20; r++) {
+        const t0 = performance.now();
+        gen++;
+        order[0] = r;
+        for (const ch of chans) {
+          ch.data.set(order);
+          ch.ctl[2] = c.send;
+          ch.ctl[3] = reply.length;
+          Atomics.store(ch.ctl, 0, gen);
+          Atomics.notify(ch.ctl, 0);
+        }
+        for (const ch of chans) {
+          while (Atomics.load(ch.ctl, 1) !== gen) {}
+          reply.set(ch.data.subarray(0, reply.length));
+        }
+        if (r >= 20) times.push(performance.now() - t0);
+      }
+      const mean = times.reduce((a, b) => a + b, 0) / times.length;
+      times.sort((a, b) => a - b);
+      out.push({ name: c.name + ' (shared memory)', workers: w, median: times[times.length >> 1], mean, p90: times[Math.floor(times.length * 0.9)] });
+    }
+    chans.forEach((ch) => { Atomics.store(ch.ctl, 0, -1); Atomics.notify(ch.ctl, 0); ch.wk.terminate(); });
+  }
   return out;
 };
 </script>`;
@@ -66,7 +130,9 @@ const ISOLATED = {
   'cross-origin-embedder-policy': 'require-corp',
 };
 const server = http.createServer((req, res) => {
-  if (req.url === '/worker.js') {
+  if (req.url === '/sab-worker.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript', ...ISOLATED }).end(SAB_WORKER);
+  } else if (req.url === '/worker.js') {
     res.writeHead(200, { 'content-type': 'text/javascript', ...ISOLATED }).end(WORKER);
   } else {
     res.writeHead(200, { 'content-type': 'text/html', ...ISOLATED }).end(PAGE);

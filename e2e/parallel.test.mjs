@@ -65,6 +65,23 @@ test('a network trains on the Web Workers and gives the numbers of the page’s 
   await lab.close();
 });
 
+test('on a cross-origin isolated page the workers take their rounds through shared memory, with the same numbers', async () => {
+  const iso = await start({ browser: env.browser, isolated: true });
+  try {
+    const shared = await iso.open(LINK);
+    assert.equal(await shared.page.evaluate(() => self.crossOriginIsolated), true);
+    await status(shared, /^This network trains on \d+ threads, the page's and \d+ Web Workers? through shared memory,/);
+    const viaMemory = await csvAtTheEnd(shared);
+    assert.deepEqual(shared.errors, []);
+    await shared.close();
+    const lab = await openAlone(LINK);
+    assert.equal(await csvAtTheEnd(lab), viaMemory, 'the whole trajectory, byte for byte');
+    await lab.close();
+  } finally {
+    await iso.stop();
+  }
+});
+
 test('Reset and Step while the workers train keep the run the one-thread run', async () => {
   const lab = await env.open(LINK);
   await status(lab, /^This network trains on \d+ threads/);

@@ -211,6 +211,14 @@ impl Run {
         (e.is_sharded() && e.is_pending()).then(|| e.round_order())
     }
 
+    /// A network run's order and reply sizes for `shards` (`Sharded::round_lens`).
+    pub fn round_lens(&self, shards: &std::ops::Range<usize>) -> Option<(usize, usize)> {
+        match self.sim.as_ref()? {
+            Simulation::Net(net) => Some(net.experiment().round_lens(shards)),
+            _ => None,
+        }
+    }
+
     /// Workers: the replies to `order`, checked first (a refused set names its problem and
     /// changes nothing: [`Run::local_round`] can then do the round on the page's thread);
     /// records the frame as [`Run::advance`] would. Returns whether a frame was recorded.

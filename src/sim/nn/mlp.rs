@@ -570,7 +570,13 @@ impl<T: Gemm> Mlp<T> {
     /// ∂L/∂f = `d_out` (n × d_L) at the state of the last `forward(input, tape)`.
     pub fn backward(&self, input: Input<T>, tape: &mut Tape<T>, d_out: &[T], grad: &mut [T]) {
         let n = tape.n;
-        self.backward_segments(input, tape, d_out, std::slice::from_ref(&(0..n)), &mut [grad]);
+        self.backward_segments(
+            input,
+            tape,
+            d_out,
+            std::slice::from_ref(&(0..n)),
+            &mut [grad],
+        );
     }
 
     /// [`Mlp::backward`] with one gradient per segment of the rows: `grads[s]` is the gradient

@@ -499,6 +499,16 @@ pub trait Sharded: Experiment {
         })
     }
 
+    /// The most numbers an order carries (θ and the step's mask) and the numbers of a reply
+    /// for `shards` (observations, one gradient per block): the room a worker's shared-memory
+    /// channel needs (`ui::state::pool`).
+    fn round_lens(&self, shards: &Range<usize>) -> (usize, usize) {
+        with_core!(&self.trainer().engine, c => {
+            let p = c.net.n_params();
+            (p + c.mask.len(), c.observed_len(shards) + blocks(shards.clone()).len() * p)
+        })
+    }
+
     /// Leader: whether `replies` answer `order` (see [`check_replies`]).
     fn check_replies(&self, order: &RoundOrder, replies: &[ShardReply]) -> Result<(), String> {
         with_core!(&self.trainer().engine, c => {

@@ -157,7 +157,7 @@ impl LabState {
         let calm = left.clamp(1.0, SLICE_BUDGET_MS);
         let budget = p.pacing.with_value(|pc| pc.slice_ms(calm)) / if with_b { 2.0 } else { 1.0 };
         // run A's network on its workers, else on this thread
-        let mut changed = match self.pump_pool(speed) {
+        let mut changed = match self.pump_pool(speed, budget) {
             Some(changed) => changed,
             None => self
                 .runs

@@ -11,15 +11,25 @@
 //! and for good (for that link) once one of them fails or a reply is refused, the run goes on
 //! on the page's thread with the same bits, and the page says why.
 //!
-//! A playing frame lets up to `speed` rounds start (the page's steps per frame, as on one
-//! thread); the next round starts from the last reply, not from the next animation frame.
+//! Two ways to hand out a round, the same numbers either way:
+//! * **Shared memory**, when the page is cross-origin isolated (its host sends COOP and COEP,
+//!   README "Serving"): each worker gets a `SharedArrayBuffer` at start and then waits on it
+//!   (`Atomics.wait`); the page writes θ into it, wakes the worker, computes its own share and
+//!   reads the reply back from the buffer. A round then costs the page ≈ 0.05 ms of hand-off
+//!   instead of ≈ 0.3 ms of messages (BENCHMARKS.md, "Sixth session"), and a frame's rounds run
+//!   back to back within the frame's slice, as on one thread.
+//! * **Messages** otherwise (an embed on another site, a host without the headers): a playing
+//!   frame lets up to `speed` rounds start (the page's steps per frame, as on one thread); the
+//!   next round starts from the last reply, not from the next animation frame.
 
 use super::{LabState, UpdateReturning};
 use crate::lab::parallel::{Received, Rounds};
-use crate::sim::nn::ShardReply;
+use crate::sim::nn::shard::ownership;
+use crate::sim::nn::{RoundOrder, ShardReply};
 use crate::ui::sweep::workers::{cores, worker_urls};
 use leptos::prelude::*;
 use std::cell::RefCell;
+use std::ops::Range;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -27,9 +37,134 @@ use wasm_bindgen::{JsCast, JsValue};
 /// thread with one shard).
 pub const MAX_THREADS: usize = 8;
 
+/// Control words of a worker's shared buffer (Int32; `web/net-worker.js` reads the same).
+const C_SEQ: u32 = 0;
+const C_DONE: u32 = 1;
+const C_STEP: u32 = 2;
+const C_FROM: u32 = 3;
+const C_TO: u32 = 4;
+const C_THETA: u32 = 5;
+const C_MASK: u32 = 6;
+const C_OUTPUTS: u32 = 7;
+const C_GRADS: u32 = 8;
+const C_R_STEP: u32 = 9;
+const C_R_FROM: u32 = 10;
+const C_R_TO: u32 = 11;
+/// Control words, then the numbers from this byte on.
+const CTL_WORDS: u32 = 16;
+const DATA_AT: u32 = 4 * CTL_WORDS;
+/// How long the page waits for a worker's reply through shared memory before giving the
+/// workers up (a round takes milliseconds).
+const SHARED_TIMEOUT_MS: f64 = 10_000.0;
+
+/// A worker's shared buffer: its control words, its numbers and the last round handed out.
+struct Channel {
+    ctl: js_sys::Int32Array,
+    data: js_sys::Float64Array,
+    seq: i32,
+}
+
+impl Channel {
+    /// A buffer for orders of `order` numbers and replies of `reply` numbers.
+    fn new(order: usize, reply: usize) -> Result<(Channel, js_sys::SharedArrayBuffer), String> {
+        let room = order.max(reply);
+        let bytes = DATA_AT as usize + 8 * room;
+        if bytes > u32::MAX as usize {
+            return Err(format!("a round of {room} numbers is too large to share"));
+        }
+        let sab = js_sys::SharedArrayBuffer::new(bytes as u32);
+        let ctl = js_sys::Int32Array::new_with_byte_offset_and_length(&sab, 0, CTL_WORDS);
+        let data =
+            js_sys::Float64Array::new_with_byte_offset_and_length(&sab, DATA_AT, room as u32);
+        Ok((Channel { ctl, data, seq: 0 }, sab))
+    }
+
+    /// Hands `order` for `shards` to the worker and wakes it.
+    fn post(&mut self, order: &RoundOrder, shards: &Range<usize>) -> Result<(), String> {
+        let (tl, ml) = (order.theta.len(), order.mask.as_ref().map(|m| m.len()));
+        if tl + ml.unwrap_or(0) > self.data.length() as usize {
+            return Err("an order does not fit the shared buffer".into());
+        }
+        self.data.subarray(0, tl as u32).copy_from(&order.theta);
+        if let Some(m) = &order.mask {
+            self.data
+                .subarray(tl as u32, (tl + m.len()) as u32)
+                .copy_from(m);
+        }
+        let c = &self.ctl;
+        c.set_index(C_STEP, order.step as i32);
+        c.set_index(C_FROM, shards.start as i32);
+        c.set_index(C_TO, shards.end as i32);
+        c.set_index(C_THETA, tl as i32);
+        c.set_index(C_MASK, ml.map_or(-1, |m| m as i32));
+        self.seq = self.seq.wrapping_add(1).max(1);
+        let fail = |_| "the shared buffer refused an atomic operation".to_string();
+        js_sys::Atomics::store(c, C_SEQ, self.seq).map_err(fail)?;
+        js_sys::Atomics::notify(c, C_SEQ).map_err(fail)?;
+        Ok(())
+    }
+
+    /// Waits (spinning: the page's thread may not block) for the reply to the last order.
+    fn reply(&self) -> Result<ShardReply, String> {
+        let deadline = now() + SHARED_TIMEOUT_MS;
+        let mut spins = 0u32;
+        loop {
+            let done = js_sys::Atomics::load(&self.ctl, C_DONE)
+                .map_err(|_| "the shared buffer refused an atomic operation".to_string())?;
+            if done == self.seq {
+                break;
+            }
+            if done == -self.seq {
+                return Err("a worker failed on its shards".into());
+            }
+            spins = spins.wrapping_add(1);
+            if spins.is_multiple_of(4096) && now() > deadline {
+                return Err(format!(
+                    "a worker did not answer within {} s",
+                    SHARED_TIMEOUT_MS / 1000.0
+                ));
+            }
+        }
+        let c = &self.ctl;
+        let (n, g) = (c.get_index(C_OUTPUTS), c.get_index(C_GRADS));
+        let len = self.data.length() as i64;
+        if n < 0 || g < 0 || n as i64 + g as i64 > len {
+            return Err(format!(
+                "a worker's reply of {n} + {g} numbers does not fit its buffer"
+            ));
+        }
+        let (n, g) = (n as u32, g as u32);
+        let word =
+            |i| u32::try_from(c.get_index(i)).map_err(|_| "a negative shard or step".to_string());
+        Ok(ShardReply {
+            step: word(C_R_STEP)?,
+            shards: word(C_R_FROM)? as usize..word(C_R_TO)? as usize,
+            outputs: self.data.subarray(0, n).to_vec(),
+            grads: self.data.subarray(n, n + g).to_vec(),
+        })
+    }
+}
+
+fn now() -> f64 {
+    leptos::prelude::window()
+        .performance()
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Whether the page is cross-origin isolated (then `SharedArrayBuffer` exists).
+fn isolated() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
 struct Slot {
     worker: web_sys::Worker,
     ready: bool,
+    /// Shared memory (a cross-origin isolated page); `None`: messages.
+    channel: Option<Channel>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -48,6 +183,11 @@ struct Pool {
 impl Pool {
     fn ready(&self) -> bool {
         !self.slots.is_empty() && self.slots.iter().all(|s| s.ready)
+    }
+
+    /// Whether the rounds go through shared memory (every worker has a channel).
+    fn shared(&self) -> bool {
+        self.slots.iter().all(|s| s.channel.is_some())
     }
 
     fn stop(&mut self) {
@@ -144,11 +284,26 @@ impl LabState {
         }
     }
 
-    /// `n` workers beside the page's thread.
+    /// `n` workers beside the page's thread, each with a shared buffer when the page is
+    /// cross-origin isolated (all or none: a worker given one no longer reads messages).
     fn spawn_pool(self, query: String, n: usize) -> Result<(), String> {
         let (script, js, wasm) = worker_urls("net-worker.js")?;
+        let owned = ownership(n + 1);
+        let mut channels: Vec<Option<(Channel, js_sys::SharedArrayBuffer)>> =
+            (0..n).map(|_| None).collect();
+        if isolated() {
+            let made: Option<Vec<_>> = (0..n)
+                .map(|i| {
+                    let lens = self.runs.a.with_value(|r| r.round_lens(&owned[i + 1]))?;
+                    Channel::new(lens.0, lens.1).ok()
+                })
+                .collect();
+            if let Some(made) = made {
+                channels = made.into_iter().map(Some).collect();
+            }
+        }
         let mut slots = vec![];
-        for i in 0..n {
+        for (i, channel) in channels.into_iter().enumerate() {
             let opts = web_sys::WorkerOptions::new();
             opts.set_type(web_sys::WorkerType::Module);
             let worker = match web_sys::Worker::new_with_options(&script, &opts) {
@@ -175,12 +330,17 @@ impl LabState {
             set(&init, "js", js.as_str().into());
             set(&init, "wasm", wasm.as_str().into());
             set(&init, "query", query.as_str().into());
+            let channel = channel.map(|(c, sab)| {
+                set(&init, "sab", sab.into());
+                c
+            });
             worker
                 .post_message(&init)
                 .map_err(|_| "a worker cannot be reached".to_string())?;
             slots.push(Slot {
                 worker,
                 ready: false,
+                channel,
                 _on_message: on_message,
                 _on_error: on_error,
             });
@@ -222,16 +382,17 @@ impl LabState {
                 let all = POOL.with_borrow_mut(|p| {
                     let pool = p.as_mut()?;
                     pool.slots.get_mut(i)?.ready = true;
-                    pool.ready().then_some(pool.slots.len())
+                    pool.ready().then_some((pool.slots.len(), pool.shared()))
                 });
-                if let Some(n) = all {
+                if let Some((n, shared)) = all {
                     let workers = if n == 1 {
                         "1 Web Worker".to_string()
                     } else {
                         format!("{n} Web Workers")
                     };
+                    let how = if shared { " through shared memory" } else { "" };
                     self.setup.status.set(format!(
-                        "This network trains on {} threads, the page's and {workers}, data parallel (the same numbers as on one thread).",
+                        "This network trains on {} threads, the page's and {workers}{how}, data parallel (the same numbers as on one thread).",
                         n + 1
                     ));
                     if self.playback.playing.get_untracked() {
@@ -340,17 +501,84 @@ impl LabState {
         }
     }
 
-    /// A playing frame of run A when its workers train it: up to `speed` rounds may start
-    /// (from the replies). `Some(changed)` when the workers have run A, `None` when the page's
-    /// thread should step it.
-    pub(super) fn pump_pool(self, speed: u32) -> Option<bool> {
-        let active = POOL.with_borrow_mut(|p| {
+    /// Shared memory: rounds back to back, while the frame's allowance lasts and within
+    /// `budget` ms. Whether a frame was recorded; an error means the workers are to be given up
+    /// (a round left open is then done on the page's thread).
+    fn shared_rounds(self, budget: f64) -> Result<bool, String> {
+        let start = now();
+        let mut recorded = false;
+        loop {
+            let round = POOL.with_borrow_mut(|p| -> Result<Option<bool>, String> {
+                let Some(pool) = p.as_mut().filter(|p| p.allowance > 0) else {
+                    return Ok(None);
+                };
+                self.runs.a.update_value_returning(|r| {
+                    let Some((generation, order)) =
+                        pool.rounds.begin(r).map(|(g, o)| (g, o.clone()))
+                    else {
+                        return Ok(None);
+                    };
+                    pool.allowance -= 1;
+                    let owned = pool.rounds.owned().to_vec();
+                    // participant 0 is the page's thread: the workers own the shards after
+                    // its share
+                    for (slot, shards) in pool.slots.iter_mut().zip(&owned[1..]) {
+                        let ch = slot
+                            .channel
+                            .as_mut()
+                            .ok_or("a worker has no shared buffer")?;
+                        ch.post(&order, shards)?;
+                    }
+                    let mut got = pool.rounds.share(r);
+                    for (i, slot) in pool.slots.iter().enumerate() {
+                        if let Received::Refused(why) = &got {
+                            return Err(format!("a reply was refused: {why}"));
+                        }
+                        let ch = slot
+                            .channel
+                            .as_ref()
+                            .ok_or("a worker has no shared buffer")?;
+                        got = pool.rounds.receive(r, generation, i + 1, ch.reply()?);
+                    }
+                    match got {
+                        Received::Recorded(rec) => Ok(Some(rec)),
+                        Received::Refused(why) => Err(format!("a reply was refused: {why}")),
+                        Received::Waiting | Received::Stale => Err("a round was left open".into()),
+                    }
+                })
+            })?;
+            match round {
+                Some(rec) => recorded |= rec,
+                None => break,
+            }
+            if now() - start >= budget {
+                break;
+            }
+        }
+        Ok(recorded)
+    }
+
+    /// A playing frame of run A when its workers train it: up to `speed` rounds (through
+    /// shared memory: within `budget` ms, on this thread; by messages: started from the
+    /// replies). `Some(changed)` when the workers have run A, `None` when the page's thread
+    /// should step it.
+    pub(super) fn pump_pool(self, speed: u32, budget: f64) -> Option<bool> {
+        let (active, shared) = POOL.with_borrow_mut(|p| {
             let pool = p.as_mut().filter(|p| p.ready())?;
             pool.allowance = speed.max(1);
-            Some(std::mem::take(&mut pool.changed))
+            Some((std::mem::take(&mut pool.changed), pool.shared()))
         })?;
         if self.runs.a.with_value(|r| r.finished()) {
             return Some(active);
+        }
+        if shared {
+            return match self.shared_rounds(budget) {
+                Ok(recorded) => Some(active | recorded),
+                Err(why) => {
+                    self.workers_failed(&why);
+                    Some(true)
+                }
+            };
         }
         self.next_round();
         Some(active)
