@@ -33,7 +33,7 @@ const GZIPPED = new Map();
  * without its final '/'). A path ending in '/' serves that directory's index.html. `cors:
  * false` serves without `access-control-allow-origin` (as a host that sends no CORS header);
  * `browser` reuses a running browser (which `stop()` then leaves open). `isolated: true` sends
- * COOP and COEP (README "Serving"), so the page is cross-origin isolated and a network run's
+ * COOP and COEP (README "Real networks on every core"), so the page is cross-origin isolated and a network run's
  * workers take their rounds through shared memory.
  */
 export async function start({ dist = DIST, prefix = '/', cors = true, browser: shared = null, isolated = false } = {}) {

@@ -2,7 +2,9 @@
 // page's own thread (the worker script refused, so the page falls back to one thread with the
 // same numbers): the time from Play to the run's end at the fastest speed, which includes the
 // page's drawing. For BENCHMARKS.md, "Real networks on every core"; run it beside
-// `torch_mlp.py 1` and `4` in the same sitting. Needs a release build in dist/.
+// `torch_mlp.py 1` and `4` in the same sitting. Needs a release build in dist/. The workers run
+// twice: by messages (a page that is not cross-origin isolated) and through shared memory (the
+// same build served with COOP and COEP).
 // Usage: node e2e/parallel-page-bench.mjs [repeats]
 import { start, Lab } from './harness.mjs';
 
@@ -14,12 +16,14 @@ const CASES = [
 ];
 
 const env = await start();
-async function timed(query, workers) {
+const iso = await start({ browser: env.browser, isolated: true });
+async function timed(query, workers, shared = false) {
   const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const base = shared ? iso.base : env.base;
   if (!workers) await context.route('**/net-worker.js', (r) => r.abort());
   const lab = new Lab(await context.newPage());
   lab.context = context;
-  await lab.page.goto(env.base + query);
+  await lab.page.goto(base + query);
   await lab.testid('chart').waitFor();
   // workers start at the first Play: play until the status line says where the run trains,
   // then time a fresh run from Reset (which keeps the workers)
@@ -44,14 +48,17 @@ async function timed(query, workers) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [name, q] of CASES) {
-  const one = [], many = [];
+  const one = [], many = [], mem = [];
   let n = 0;
   for (let r = 0; r < REPEATS; r++) {
     one.push((await timed(q, false)).secs);
     const m = await timed(q, true);
     many.push(m.secs);
     n = m.n;
+    mem.push((await timed(q, true, true)).secs);
   }
-  console.log(`${name}: page's thread ${median(one).toFixed(2)} s [${one.map((x) => x.toFixed(2)).join(', ')}], ${n} threads ${median(many).toFixed(2)} s [${many.map((x) => x.toFixed(2)).join(', ')}], ×${(median(one) / median(many)).toFixed(2)}`);
+  const list = (xs) => `${median(xs).toFixed(2)} s [${xs.map((x) => x.toFixed(2)).join(', ')}]`;
+  console.log(`${name}: page's thread ${list(one)}; ${n} threads by messages ${list(many)}, through shared memory ${list(mem)}`);
 }
+await iso.stop();
 await env.stop();

@@ -82,6 +82,24 @@ test('on a cross-origin isolated page the workers take their rounds through shar
   }
 });
 
+test('the service worker makes the site cross-origin isolated on a host that sends no such header', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const lab = new Lab(await context.newPage());
+  lab.context = context;
+  await lab.page.goto(env.base + LINK + '&autoplay=0');
+  await lab.testid('chart').waitFor();
+  assert.equal(await lab.page.evaluate(() => self.crossOriginIsolated), false, 'the first visit: the host sends no COOP/COEP');
+  await lab.page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await lab.page.reload();
+  await lab.testid('chart').waitFor();
+  assert.equal(await lab.page.evaluate(() => self.crossOriginIsolated), true, 'served by the service worker');
+  await lab.testid('play').click();
+  await status(lab, /^This network trains on \d+ threads, the page's and \d+ Web Workers? through shared memory,/);
+  await lab.waitStepAbove(20, 30000);
+  assert.deepEqual(lab.errors, []);
+  await lab.close();
+});
+
 test('Reset and Step while the workers train keep the run the one-thread run', async () => {
   const lab = await env.open(LINK);
   await status(lab, /^This network trains on \d+ threads/);

@@ -7,6 +7,12 @@
 //   - Pages (navigations), start.js, first.js, sweep-worker.js and the drawn figures
 //     (first/*.svg): network first, the cache when offline.
 // Only same-origin GET requests are handled; everything else goes to the network untouched.
+//   - Cross-origin isolation: every response it serves carries COOP (same-origin) and COEP
+//     (require-corp), which static hosts such as GitHub Pages cannot send, so a page it serves
+//     is cross-origin isolated and a network run's workers take their rounds through shared
+//     memory (src/ui/state/pool.rs). The page loads nothing from other origins. A first visit,
+//     before the worker controls the page, and a page framed by another site use messages;
+//     the numbers are the same either way.
 const CACHE = 'skill-dominoes-v1';
 const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
 
@@ -17,8 +23,16 @@ self.addEventListener('fetch', (e) => {
   const req = e.request;
   const url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== self.location.origin) return;
-  e.respondWith(HASHED.test(url.pathname) ? cacheFirst(req, url) : networkFirst(req));
+  e.respondWith((HASHED.test(url.pathname) ? cacheFirst(req, url) : networkFirst(req)).then(isolate));
 });
+
+function isolate(res) {
+  if (!res || res.status < 200 || res.status > 599) return res;
+  const headers = new Headers(res.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
 
 async function cacheFirst(req, url) {
   const cache = await caches.open(CACHE);

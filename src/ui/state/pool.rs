@@ -13,7 +13,7 @@
 //!
 //! Two ways to hand out a round, the same numbers either way:
 //! * **Shared memory**, when the page is cross-origin isolated (its host sends COOP and COEP,
-//!   README "Serving"): each worker gets a `SharedArrayBuffer` at start and then waits on it
+//!   README "Real networks on every core"): each worker gets a `SharedArrayBuffer` at start and then waits on it
 //!   (`Atomics.wait`); the page writes θ into it, wakes the worker, computes its own share and
 //!   reads the reply back from the buffer. A round then costs the page ≈ 0.05 ms of hand-off
 //!   instead of ≈ 0.3 ms of messages (BENCHMARKS.md, "Sixth session"), and a frame's rounds run
