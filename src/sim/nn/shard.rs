@@ -148,10 +148,15 @@ impl<T: Gemm> Core<T> {
     /// together), ∂L/∂f of those rows with the batch's normaliser, and one backward pass that
     /// sums each shard's rows apart (`Mlp::backward_segments`). Each shard's gradient is thus
     /// the one a pass over that shard alone would give, whoever computes which shards and
-    /// however they are grouped. What the leader observes of the rows is appended to `out`.
-    fn shard_gradients(&mut self, shards: &Range<usize>, out: &mut Vec<f64>) -> Vec<Vec<T>> {
+    /// however they are grouped. Each shard's gradient goes to `sink` in shard order, as soon
+    /// as its pass is done. What the leader observes of the rows is appended to `out`.
+    fn shard_gradients(
+        &mut self,
+        shards: &Range<usize>,
+        out: &mut Vec<f64>,
+        mut sink: impl FnMut(usize, Vec<T>),
+    ) {
         let (n, p) = (self.n_rows(), self.net.n_params());
-        let mut leaves: Vec<Vec<T>> = shards.clone().map(|_| vec![T::ZERO; p]).collect();
         let row_bytes = self.net.spec().widths.iter().sum::<usize>() * std::mem::size_of::<T>();
         let mut first = shards.start;
         while first < shards.end {
@@ -162,11 +167,13 @@ impl<T: Gemm> Core<T> {
                 end += 1;
             }
             let group = first..end;
-            let at = first - shards.start..end - shards.start;
-            self.group_gradients(&group, &mut leaves[at], out);
+            let mut leaves: Vec<Vec<T>> = group.clone().map(|_| vec![T::ZERO; p]).collect();
+            self.group_gradients(&group, &mut leaves, out);
+            for (s, g) in group.zip(leaves) {
+                sink(s, g);
+            }
             first = end;
         }
-        leaves
     }
 
     /// One pass of [`Core::shard_gradients`] over the consecutive shards `group`, into their
@@ -249,13 +256,33 @@ impl<T: Gemm> Core<T> {
         }
     }
 
-    /// The reply for `shards` at the current θ and mask.
+    /// The reply for `shards` at the current θ and mask. The tree's blocks are summed as the
+    /// shards come (a stack of aligned blocks: two equal neighbours whose union is an aligned
+    /// block become that block, its left child plus its right), so at most one pass's
+    /// gradients and one per tree level are kept at once; what is left on the stack is
+    /// `blocks(shards)`, each node the sum of its two children as the tree defines it.
     fn shard_reply(&mut self, step: u32, shards: Range<usize>) -> ShardReply {
         let mut outputs = vec![];
-        let mut leaves = self.shard_gradients(&shards, &mut outputs);
-        let mut grads = vec![];
-        for b in blocks(shards.clone()) {
-            let g = tree_sum(&mut leaves, shards.start, b);
+        let mut stack: Vec<(Range<usize>, Vec<T>)> = vec![];
+        self.shard_gradients(&shards, &mut outputs, |s, g| {
+            stack.push((s..s + 1, g));
+            while let [.., (a, _), (b, _)] = stack.as_slice() {
+                let len = a.end - a.start;
+                if b.end - b.start != len || !a.start.is_multiple_of(2 * len) {
+                    break;
+                }
+                let (right, rg) = stack.pop().expect("two blocks");
+                let (left, lg) = stack.last_mut().expect("two blocks");
+                lg.iter_mut().zip(&rg).for_each(|(l, &r)| *l += r);
+                left.end = right.end;
+            }
+        });
+        debug_assert!(stack
+            .iter()
+            .map(|(b, _)| b.clone())
+            .eq(blocks(shards.clone())));
+        let mut grads = Vec::with_capacity(stack.len() * self.net.n_params());
+        for (_, g) in &stack {
             grads.extend(g.iter().map(|x| x.to_f64()));
         }
         if self.objective == Objective::CrossEntropy {
@@ -364,19 +391,6 @@ impl<T: Gemm> Core<T> {
         let ([l0, a0], [l1, a1]) = (mean(train, n), mean(test, n_test));
         self.gathered = [l0, a0, l1, a1];
     }
-}
-
-/// The tree node `b`'s gradient from the shards' own (`leaves[s − first]` is shard s's,
-/// taken): the sum of its two children, a leaf is a shard.
-fn tree_sum<T: Real>(leaves: &mut [Vec<T>], first: usize, b: Range<usize>) -> Vec<T> {
-    if b.end - b.start == 1 {
-        return std::mem::take(&mut leaves[b.start - first]);
-    }
-    let mid = (b.start + b.end) / 2;
-    let mut left = tree_sum(leaves, first, b.start..mid);
-    let right = tree_sum(leaves, first, mid..b.end);
-    left.iter_mut().zip(&right).for_each(|(l, &r)| *l += r);
-    left
 }
 
 /// Node `b` of the tree from the given `nodes` (a node given is taken as is, else the sum of
