@@ -122,7 +122,9 @@ pub fn draw_units<DB: DrawingBackend>(
 /// The fraction of the network serving each task (`serving`: (step, fractions), solid, with
 /// the idle fraction in grey when any unit is idle) and the Resource model's share of its
 /// resource per skill (`resource`: (x on the network's step axis, shares), dashed), against
-/// the step 0 … `x_end`, shares 0 … 1, with a legend of `names`.
+/// the step 0 … `x_end`, shares 0 … 1. The legend (`names` solid, "Resource model" dashed)
+/// sits in a strip above the plot, wrapped to the chart's width, so it never covers a curve
+/// (on a phone a legend inside the plot hid most of the later curves).
 pub fn draw_serving<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     serving: &[(u32, Vec<f64>)],
@@ -135,8 +137,56 @@ pub fn draw_serving<DB: DrawingBackend>(
     let px = |v: f64| (v * k).round().max(1.0) as u32;
     let c = opts.theme.colors();
     root.fill(&c.bg).map_err(err)?;
-    let x_max = x_end.max(1) as f64;
+    let n = names.len();
     let font = ("sans-serif", 12.0 * k).into_font().color(&c.fg);
+    // the legend's entries: (colour, dashed, label), laid out left to right, wrapping
+    let mut entries: Vec<(RGBColor, bool, String)> = (0..n)
+        .map(|i| (skill_color(i, n), false, names[i].clone()))
+        .collect();
+    if resource.len() >= 2 {
+        entries.push((c.fg, true, "Resource model".into()));
+    }
+    let (w, h) = root.dim_in_pixel();
+    let (swatch, gap, line, edge) = (px(18.0), px(12.0), px(18.0), px(8.0) as i32);
+    let mut placed: Vec<(i32, i32, u32)> = vec![];
+    let (mut x, mut y) = (edge, px(4.0) as i32);
+    for (_, _, label) in &entries {
+        let (tw, th) = root.estimate_text_size(label, &font).map_err(err)?;
+        let width = (swatch + px(4.0) + tw) as i32;
+        if x > edge && x + width > w as i32 - edge {
+            x = edge;
+            y += line as i32;
+        }
+        placed.push((x, y, th));
+        x += width + gap as i32;
+    }
+    let strip = if entries.is_empty() {
+        0
+    } else {
+        (y as u32 + line + px(2.0)).min(h / 2)
+    };
+    let (top, plot) = root.split_vertically(strip);
+    for ((col, dashed, label), &(x, y, th)) in entries.iter().zip(&placed) {
+        let mid = y + line as i32 / 2;
+        let ends = vec![(x, mid), (x + swatch as i32, mid)];
+        if *dashed {
+            top.draw(&DashedPathElement::new(
+                ends,
+                px(5.0),
+                px(3.0),
+                col.stroke_width(px(1.5)),
+            ))
+            .map_err(err)?;
+        } else {
+            top.draw(&PathElement::new(ends, col.stroke_width(px(2.0))))
+                .map_err(err)?;
+        }
+        let at = (x + (swatch + px(4.0)) as i32, mid - th as i32 / 2);
+        top.draw(&Text::new(label.clone(), at, font.clone()))
+            .map_err(err)?;
+    }
+    let root = &plot;
+    let x_max = x_end.max(1) as f64;
     let mut chart = ChartBuilder::on(root)
         .margin(px(6.0))
         .margin_right(px(14.0))
@@ -159,7 +209,6 @@ pub fn draw_serving<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .draw()
         .map_err(err)?;
-    let n = names.len();
     let on_axis = |x: f64| x <= x_max;
     for i in 0..n {
         let col = skill_color(i, n);
@@ -170,16 +219,14 @@ pub fn draw_serving<DB: DrawingBackend>(
             .collect();
         chart
             .draw_series(LineSeries::new(pts, col.stroke_width(px(2.0))))
-            .map_err(err)?
-            .label(format!("{} (network)", names[i]))
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], col.stroke_width(2)));
+            .map_err(err)?;
         let dashed: Vec<(f64, f64)> = resource
             .iter()
             .filter(|(x, v)| on_axis(*x) && v.len() > i)
             .map(|(x, v)| (*x, v[i].clamp(0.0, 1.0)))
             .collect();
         if dashed.len() >= 2 {
-            let series = chart
+            chart
                 .draw_series(DashedLineSeries::new(
                     dashed,
                     px(6.0),
@@ -187,13 +234,6 @@ pub fn draw_serving<DB: DrawingBackend>(
                     col.stroke_width(px(1.5)),
                 ))
                 .map_err(err)?;
-            // one legend entry says what the dashed curves are (their colours are the tasks')
-            if i == 0 {
-                let fg = c.fg;
-                series.label("Resource model").legend(move |(x, y)| {
-                    DashedPathElement::new(vec![(x, y), (x + 16, y)], 4, 3, fg.stroke_width(1))
-                });
-            }
         }
     }
     let idle: Vec<(f64, f64)> = serving
@@ -206,14 +246,64 @@ pub fn draw_serving<DB: DrawingBackend>(
             .draw_series(LineSeries::new(idle, c.cursor.stroke_width(px(1.0))))
             .map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(font)
-        .background_style(c.bg.mix(0.6))
-        .border_style(c.grid)
-        .draw()
-        .map_err(err)?;
     root.present().map_err(err)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The y of the first SVG `<text>` whose content is `label`.
+    fn text_y(svg: &str, label: &str) -> Option<f64> {
+        svg.split("<text").skip(1).find_map(|t| {
+            let (attrs, rest) = t.split_once('>')?;
+            if rest.trim_start().split("</text>").next()?.trim() != label {
+                return None;
+            }
+            let y = attrs.split("y=\"").nth(1)?.split('"').next()?;
+            y.parse().ok()
+        })
+    }
+
+    /// The serving chart's legend sits above the plot at a phone's width and a desktop's: every
+    /// entry's text is above the share axis' top label ("1.0"), none inside the plot.
+    #[test]
+    fn the_serving_legend_is_above_the_plot_at_every_width() {
+        let names: Vec<String> = vec!["x1²".into(), "x2²".into()];
+        let serving: Vec<(u32, Vec<f64>)> = (0..=10)
+            .map(|i| (i * 100, vec![1.0 - i as f64 / 20.0, i as f64 / 20.0]))
+            .collect();
+        let resource: Vec<(f64, Vec<f64>)> = (0..=10)
+            .map(|i| {
+                (
+                    i as f64 * 100.0,
+                    vec![1.0 - i as f64 / 10.0, i as f64 / 10.0],
+                )
+            })
+            .collect();
+        for (w, h) in [(340u32, 200u32), (900, 260)] {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+                draw_serving(
+                    &root,
+                    &serving,
+                    &resource,
+                    &names,
+                    1000,
+                    &ChartOpts::default(),
+                )
+                .unwrap();
+            }
+            let top = text_y(&svg, "1.0").expect("the share axis' top label");
+            for label in ["x1²", "x2²", "Resource model"] {
+                let y = text_y(&svg, label).unwrap_or_else(|| panic!("{w} px: no {label}"));
+                assert!(
+                    y < top,
+                    "{w} px: {label} at y = {y}, the plot starts at {top}"
+                );
+            }
+        }
+    }
 }
