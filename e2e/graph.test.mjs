@@ -275,6 +275,16 @@ for (const [w, h] of [[390, 844], [1280, 800]]) {
       await lab.page.waitForTimeout(300);
       assert.deepEqual((await arcEnds(lab)).bad, []);
     }
+    // the rows grow without any window resize (larger labels, as when a font arrives late or
+    // the reader enlarges text): the arcs are measured again (a ResizeObserver on the rows)
+    const before = await lab.page.$eval('[data-testid=dominoes] [data-skill="34"]', (t) => t.getBoundingClientRect().top);
+    await lab.page.$$eval('[data-testid=dominoes] [data-skill]', (tiles) => tiles.forEach((t) => { t.style.paddingBottom = '28px'; }));
+    await lab.page.waitForFunction(
+      (y) => document.querySelector('[data-testid=dominoes] [data-skill="34"]').getBoundingClientRect().top > y + 20,
+      before,
+    );
+    await lab.page.waitForTimeout(300);
+    assert.deepEqual((await arcEnds(lab)).bad, []);
     lab.assertNoErrors();
     await lab.close();
   });

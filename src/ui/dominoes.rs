@@ -21,6 +21,8 @@ use crate::link::Config;
 use crate::plot::run::{css_color, sig2, skill_color};
 use leptos::ev;
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 /// Up to this many skills are drawn as tiles; more become a heat strip.
 pub const MAX_TILES: usize = 100;
@@ -285,8 +287,9 @@ fn links_lane(
 }
 
 /// The arcs between tiles on different rows, drawn over all the rows once their positions
-/// are measured (after each render and window resize: a row's height depends on its labels
-/// and fonts). `None` when every arc joins tiles of one row.
+/// are measured (after each render, and whenever the rows' box changes size, through a
+/// `ResizeObserver`: a row's height depends on its labels and fonts, which can change without
+/// a window resize). `None` when every arc joins tiles of one row.
 fn cross_links(
     graph: &Graph,
     cols: usize,
@@ -331,13 +334,27 @@ fn cross_links(
         }
     };
     let first = measure.clone();
+    type Observer = (super::embed::ResizeObserver, Closure<dyn Fn()>);
+    let observer: StoredValue<Option<Observer>, LocalStorage> = StoredValue::new_local(None);
     Effect::new(move |_| {
-        if rows_ref.get().is_some() {
+        if let Some(el) = rows_ref.get() {
             request_animation_frame(first.clone());
+            if observer.with_value(|o| o.is_none()) {
+                let cb = Closure::<dyn Fn()>::new(measure.clone());
+                if let Ok(obs) = super::embed::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+                    obs.observe(&el);
+                    observer.set_value(Some((obs, cb)));
+                }
+            }
         }
     });
-    let resize = window_event_listener(ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
+    on_cleanup(move || {
+        observer.update_value(|o| {
+            if let Some((obs, _)) = o.take() {
+                obs.disconnect();
+            }
+        })
+    });
     let hidden = if ed.graph { None } else { Some("true") };
     Some(move || {
         spans.with(|s| {

@@ -17,11 +17,14 @@ use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
-    type ResizeObserver;
+    /// `ResizeObserver` (also used by the dominoes' arcs across rows).
+    pub(super) type ResizeObserver;
     #[wasm_bindgen(constructor, catch)]
-    fn new(callback: &js_sys::Function) -> Result<ResizeObserver, JsValue>;
+    pub(super) fn new(callback: &js_sys::Function) -> Result<ResizeObserver, JsValue>;
     #[wasm_bindgen(method)]
-    fn observe(this: &ResizeObserver, target: &web_sys::Element);
+    pub(super) fn observe(this: &ResizeObserver, target: &web_sys::Element);
+    #[wasm_bindgen(method)]
+    pub(super) fn disconnect(this: &ResizeObserver);
 }
 
 #[wasm_bindgen]
