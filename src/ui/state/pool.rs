@@ -26,6 +26,7 @@ use super::{LabState, UpdateReturning};
 use crate::lab::parallel::{Received, Rounds};
 use crate::sim::nn::shard::ownership;
 use crate::sim::nn::{RoundOrder, ShardReply};
+use crate::ui::animation::now;
 use crate::ui::sweep::workers::{cores, worker_urls};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -143,13 +144,6 @@ impl Channel {
             grads: self.data.subarray(n, n + g).to_vec(),
         })
     }
-}
-
-fn now() -> f64 {
-    leptos::prelude::window()
-        .performance()
-        .map(|p| p.now())
-        .unwrap_or(0.0)
 }
 
 /// Whether the page is cross-origin isolated (then `SharedArrayBuffer` exists).
