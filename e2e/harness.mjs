@@ -109,6 +109,7 @@ export async function start({ dist = DIST, prefix = '/', cors = true, browser: s
       lab.context = context;
       await lab.page.goto(base + query);
       await lab.page.getByTestId(ready).waitFor();
+      await lab.frames();
       return lab;
     },
   };
@@ -146,14 +147,32 @@ export class Lab {
     return (await this.testid('play').textContent()).trim() === 'Pause';
   }
 
+  /** Wait for `n` animation frames of the page: the lab's autoplay starts two frames after its
+   *  first drawing (ui::app), so a test that reads the Play button right after the chart shows
+   *  could otherwise see "Play" just before the run starts by itself. */
+  async frames(n = 3) {
+    await this.page.evaluate(
+      (n) => new Promise((ok) => {
+        const next = (k) => (k ? requestAnimationFrame(() => next(k - 1)) : ok());
+        next(n);
+      }),
+      n,
+    );
+  }
+
   async pause() {
     // The button's label follows the state on the next render; a click that lands while the
     // page is busy starting a run may need a moment (or, rarely, a second click) to show.
-    for (let i = 0; i < 3 && (await this.playing()); i++) {
-      await this.testid('play').click();
-      await this.page
-        .waitForFunction(() => document.querySelector('[data-testid=play]')?.textContent.trim() !== 'Pause', null, { timeout: 2000 })
-        .catch(() => {});
+    // Paused means: "Play" shown, and still shown a few frames later.
+    for (let i = 0; i < 4; i++) {
+      if (await this.playing()) {
+        await this.testid('play').click();
+        await this.page
+          .waitForFunction(() => document.querySelector('[data-testid=play]')?.textContent.trim() !== 'Pause', null, { timeout: 2000 })
+          .catch(() => {});
+      }
+      await this.frames(2);
+      if (!(await this.playing())) break;
     }
     assert.equal(await this.playing(), false);
   }

@@ -112,7 +112,9 @@ impl Rounds {
         if open.replies.iter().any(Option::is_none) {
             return Received::Waiting;
         }
-        let replies: Vec<ShardReply> = open.replies.iter().flatten().cloned().collect();
+        // Taken, not copied (a reply is up to ≈ 0.4 MB of gradients): a refused set leaves
+        // the round open with its order, all that `fail` needs.
+        let replies: Vec<ShardReply> = open.replies.iter_mut().filter_map(Option::take).collect();
         match run.end_round(&open.order, &replies) {
             Ok(recorded) => {
                 self.open = None;

@@ -409,9 +409,22 @@ fn reduce<T: Real>(b: Range<usize>, nodes: &[(Range<usize>, &[f64])], p: usize) 
     left
 }
 
+/// The numbers a reply for `shards` carries: its observations (`observed_len` of the shards)
+/// and its gradients (`n_params` per block of the tree). The one size rule of a reply, for
+/// [`check_replies`] and for the room a shared-memory channel needs ([`Sharded::round_lens`]).
+pub fn reply_lens(
+    shards: &Range<usize>,
+    n_params: usize,
+    observed_len: impl Fn(&Range<usize>) -> usize,
+) -> (usize, usize) {
+    (
+        observed_len(shards),
+        blocks(shards.clone()).len() * n_params,
+    )
+}
+
 /// Whether `replies` answer `order` and together cover every shard once with observations
-/// (`observed_len` of a reply's shards) and gradients (`n_params` per block) of the right
-/// sizes; the message names the first problem.
+/// and gradients of the sizes [`reply_lens`] gives; the message names the first problem.
 pub fn check_replies(
     order: &RoundOrder,
     replies: &[ShardReply],
@@ -435,8 +448,7 @@ pub fn check_replies(
             ));
         }
         next = r.shards.end;
-        let want_out = observed_len(&r.shards);
-        let want_grad = blocks(r.shards.clone()).len() * n_params;
+        let (want_out, want_grad) = reply_lens(&r.shards, n_params, &observed_len);
         if r.outputs.len() != want_out || r.grads.len() != want_grad {
             return Err(format!(
                 "shards {}..{}: {} outputs and {} gradient numbers, expected {want_out} and {want_grad}",
@@ -519,7 +531,8 @@ pub trait Sharded: Experiment {
     fn round_lens(&self, shards: &Range<usize>) -> (usize, usize) {
         with_core!(&self.trainer().engine, c => {
             let p = c.net.n_params();
-            (p + c.mask.len(), c.observed_len(shards) + blocks(shards.clone()).len() * p)
+            let (outputs, grads) = reply_lens(shards, p, |b| c.observed_len(b));
+            (p + c.mask.len(), outputs + grads)
         })
     }
 
