@@ -17,6 +17,9 @@ after(async () => {
 
 const LINK = '/?v=1&preset=fig19&steps=300';
 
+/** The Performance readout's account of the rounds (lab::FrameStats): every step is a round. */
+const ROUNDS = /\b(\d{3,}) rounds across the Web Workers: [\d.]+ ms per round on average, of which [\d.]+ ms the page's own share and [\d.]+ ms waiting for the workers after it\.$/;
+
 /** Wait for the status line to match `re`; returns its text. */
 async function status(lab, re, timeout = 20000) {
   await lab.page.waitForFunction(
@@ -53,6 +56,7 @@ test('a network trains on the Web Workers and gives the numbers of the page’s 
   const n = Math.min(cores, 8);
   assert.match(said, new RegExp(`on ${n} threads, the page's and ${n - 1} Web Workers?,`), said);
   const withWorkers = await csvAtTheEnd(workers);
+  assert.match(await workers.testid('perf').textContent(), ROUNDS);
   assert.deepEqual(workers.errors, []);
   await workers.close();
 
@@ -60,6 +64,7 @@ test('a network trains on the Web Workers and gives the numbers of the page’s 
   const lab = await openAlone(LINK);
   await status(lab, /^This network trains on the page's own thread: .*Its numbers are the same either way\./);
   const oneThread = await csvAtTheEnd(lab);
+  assert.doesNotMatch(await lab.testid('perf').textContent(), /rounds/);
   assert.equal(oneThread.split('\n').length, withWorkers.split('\n').length);
   assert.equal(oneThread, withWorkers, 'the whole trajectory, byte for byte');
   await lab.close();
@@ -72,6 +77,7 @@ test('on a cross-origin isolated page the workers take their rounds through shar
     assert.equal(await shared.page.evaluate(() => self.crossOriginIsolated), true);
     await status(shared, /^This network trains on \d+ threads, the page's and \d+ Web Workers? through shared memory,/);
     const viaMemory = await csvAtTheEnd(shared);
+    assert.match(await shared.testid('perf').textContent(), ROUNDS);
     assert.deepEqual(shared.errors, []);
     await shared.close();
     const lab = await openAlone(LINK);

@@ -19,13 +19,25 @@ function work(step, theta, mask, hasMask, from, to) {
   return { out, n: worker.outputs_len() };
 }
 
+const SPIN_MS = 2;
+
 function serveShared(sab) {
   const ctl = new Int32Array(sab, 0, 16);
   const data = new Float64Array(sab, 64);
   // the page's counter starts at 0 (a round posted before this line is still served)
   let last = 0;
   for (;;) {
-    Atomics.wait(ctl, 0, last);
+    // Spin a moment before sleeping: the page's next order usually follows within a fraction
+    // of a millisecond (rounds run back to back within a frame), and waking a sleeping thread
+    // costs about as much as a whole Fig. 19 share on a virtual machine (BENCHMARKS.md,
+    // "Seventh session"). Between frames the worker sleeps after SPIN_MS.
+    const until = performance.now() + SPIN_MS;
+    for (let i = 1; Atomics.load(ctl, 0) === last; i++) {
+      if ((i & 1023) === 0 && performance.now() > until) {
+        Atomics.wait(ctl, 0, last);
+        break;
+      }
+    }
     const seq = Atomics.load(ctl, 0);
     if (seq === last) continue;
     last = seq;

@@ -107,6 +107,20 @@ pub struct FrameStats {
     draw_ms: f64,
     /// Total of every frame measured (a few bytes per frame; runs are short).
     totals: Vec<f32>,
+    /// Rounds of a network trained across Web Workers (`lab::parallel`), and their time.
+    rounds: RoundTimes,
+}
+
+/// Where the page's thread spends a round of a network trained across Web Workers: its own
+/// share of the shards, waiting for the workers' replies after it, and the whole round (with
+/// the order, the hand-off, gathering the replies and recording the frame). By messages the
+/// wait also holds whatever the page did meanwhile (drawing, other frames' work).
+#[derive(Default)]
+struct RoundTimes {
+    count: u32,
+    share_ms: f64,
+    wait_ms: f64,
+    round_ms: f64,
 }
 
 impl FrameStats {
@@ -117,10 +131,37 @@ impl FrameStats {
         self.totals.push((sim_ms + fit_ms + draw_ms) as f32);
     }
 
+    /// A round of a network trained across Web Workers, completed: the page's share, the wait
+    /// for the workers' replies after it, and the whole round, in ms (see `RoundTimes`).
+    pub fn add_round(&mut self, share_ms: f64, wait_ms: f64, round_ms: f64) {
+        let r = &mut self.rounds;
+        r.count += 1;
+        r.share_ms += share_ms;
+        r.wait_ms += wait_ms;
+        r.round_ms += round_ms;
+    }
+
     pub fn text(&self) -> String {
         if self.totals.is_empty() {
             return "No frames measured yet.".into();
         }
+        let frames = self.frames_text();
+        let r = &self.rounds;
+        if r.count == 0 {
+            return frames;
+        }
+        let k = r.count as f64;
+        format!(
+            "{frames} {} rounds across the Web Workers: {:.2} ms per round on average, of which \
+             {:.2} ms the page's own share and {:.2} ms waiting for the workers after it.",
+            r.count,
+            r.round_ms / k,
+            r.share_ms / k,
+            r.wait_ms / k
+        )
+    }
+
+    fn frames_text(&self) -> String {
         let k = self.totals.len() as f64;
         let mut t = self.totals.clone();
         t.sort_by(f32::total_cmp);
@@ -160,6 +201,24 @@ mod tests {
         assert_eq!(SPEEDS[default_speed(1000)], 3);
         assert_eq!(SPEEDS[default_speed(20_000)], 50);
         assert_eq!(default_speed(u32::MAX), SPEEDS.len() - 1);
+    }
+
+    #[test]
+    fn the_readout_names_the_rounds_shares_and_waits_only_when_there_were_rounds() {
+        let mut s = FrameStats::default();
+        assert_eq!(s.text(), "No frames measured yet.");
+        s.add_frame(30.0, 0.0, 2.0);
+        assert!(!s.text().contains("rounds"), "{}", s.text());
+        s.add_round(1.5, 0.5, 2.0);
+        s.add_round(1.7, 0.3, 2.2);
+        let t = s.text();
+        assert!(
+            t.ends_with(
+                "2 rounds across the Web Workers: 2.10 ms per round on average, of which \
+                 1.60 ms the page's own share and 0.40 ms waiting for the workers after it."
+            ),
+            "{t}"
+        );
     }
 
     #[test]

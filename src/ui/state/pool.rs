@@ -172,6 +172,9 @@ struct Pool {
     allowance: u32,
     /// A frame was recorded since the page last asked.
     changed: bool,
+    /// By messages, the round out: when it began, the page's share (ms), when that ended
+    /// (for the Performance readout, `lab::FrameStats::add_round`).
+    timing: Option<(f64, f64, f64)>,
 }
 
 impl Pool {
@@ -346,6 +349,7 @@ impl LabState {
                 rounds: Rounds::new(n + 1),
                 allowance: 0,
                 changed: false,
+                timing: None,
             })
         });
         Ok(())
@@ -418,6 +422,12 @@ impl LabState {
                 .update_value_returning(|r| pool.rounds.receive(r, generation, i, reply));
             if let Received::Recorded(recorded) = got {
                 pool.changed |= recorded;
+                if let Some((t0, share, shared_at)) = pool.timing.take() {
+                    let t = now();
+                    self.playback
+                        .stats
+                        .update_value(|s| s.add_round(share, t - shared_at, t - t0));
+                }
             }
             Some(got)
         });
@@ -454,6 +464,7 @@ impl LabState {
                 .a
                 .update_value_returning(|r| pool.rounds.begin(r).map(|(g, o)| (g, o.clone())));
             let (generation, order) = order?;
+            let t0 = now();
             pool.allowance -= 1;
             let theta = js_sys::Float64Array::from(order.theta.as_slice());
             let mask = order
@@ -476,7 +487,11 @@ impl LabState {
                 }
             }
             // the page's own share while the workers compute theirs
-            match self.runs.a.update_value_returning(|r| pool.rounds.share(r)) {
+            let t1 = now();
+            let got = self.runs.a.update_value_returning(|r| pool.rounds.share(r));
+            let t2 = now();
+            pool.timing = Some((t0, t2 - t1, t2));
+            match got {
                 Received::Refused(why) => Some(Err(format!("the page's share was refused: {why}"))),
                 Received::Recorded(recorded) => {
                     pool.changed |= recorded;
@@ -506,6 +521,7 @@ impl LabState {
                 let Some(pool) = p.as_mut().filter(|p| p.allowance > 0) else {
                     return Ok(None);
                 };
+                let t0 = now();
                 self.runs.a.update_value_returning(|r| {
                     let Some((generation, order)) =
                         pool.rounds.begin(r).map(|(g, o)| (g, o.clone()))
@@ -523,7 +539,10 @@ impl LabState {
                             .ok_or("a worker has no shared buffer")?;
                         ch.post(&order, shards)?;
                     }
+                    let t1 = now();
                     let mut got = pool.rounds.share(r);
+                    let t2 = now();
+                    let mut wait = 0.0;
                     for (i, slot) in pool.slots.iter().enumerate() {
                         if let Received::Refused(why) = &got {
                             return Err(format!("a reply was refused: {why}"));
@@ -532,10 +551,19 @@ impl LabState {
                             .channel
                             .as_ref()
                             .ok_or("a worker has no shared buffer")?;
-                        got = pool.rounds.receive(r, generation, i + 1, ch.reply()?);
+                        let t = now();
+                        let reply = ch.reply()?;
+                        wait += now() - t;
+                        got = pool.rounds.receive(r, generation, i + 1, reply);
                     }
                     match got {
-                        Received::Recorded(rec) => Ok(Some(rec)),
+                        Received::Recorded(rec) => {
+                            let t3 = now();
+                            self.playback
+                                .stats
+                                .update_value(|s| s.add_round(t2 - t1, wait, t3 - t0));
+                            Ok(Some(rec))
+                        }
                         Received::Refused(why) => Err(format!("a reply was refused: {why}")),
                         Received::Waiting | Received::Stale => Err("a round was left open".into()),
                     }
