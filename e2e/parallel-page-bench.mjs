@@ -43,8 +43,10 @@ async function timed(query, workers, shared = false) {
   await lab.waitStopped(600000);
   const secs = (Date.now() - t0) / 1000;
   const steps = await lab.step();
+  // the Performance readout's rounds (lab::FrameStats; the warm-up's rounds included)
+  const rounds = /\d+ rounds across.*$/.exec(await lab.testid('perf').textContent())?.[0] ?? '';
   await lab.close();
-  return { secs, steps, n: workers ? Number(status.match(want)[1]) : 1 };
+  return { secs, steps, rounds, n: workers ? Number(status.match(want)[1]) : 1 };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [name, q] of CASES) {
@@ -55,7 +57,10 @@ for (const [name, q] of CASES) {
     const m = await timed(q, true);
     many.push(m.secs);
     n = m.n;
-    mem.push((await timed(q, true, true)).secs);
+    const s = await timed(q, true, true);
+    mem.push(s.secs);
+    console.log(`  ${name}, run ${r + 1}: by messages: ${m.rounds}`);
+    console.log(`  ${name}, run ${r + 1}: through shared memory: ${s.rounds}`);
   }
   const list = (xs) => `${median(xs).toFixed(2)} s [${xs.map((x) => x.toFixed(2)).join(', ')}]`;
   console.log(`${name}: page's thread ${list(one)}; ${n} threads by messages ${list(many)}, through shared memory ${list(mem)}`);
