@@ -490,7 +490,13 @@ impl LabState {
             let t1 = now();
             let got = self.runs.a.update_value_returning(|r| pool.rounds.share(r));
             let t2 = now();
-            pool.timing = Some((t0, t2 - t1, t2));
+            if matches!(got, Received::Recorded(_)) {
+                // the workers had answered before the page's share was done: no wait
+                let stats = self.playback.stats;
+                stats.update_value(|s| s.add_round(t2 - t1, 0.0, t2 - t0));
+            } else {
+                pool.timing = Some((t0, t2 - t1, t2));
+            }
             match got {
                 Received::Refused(why) => Some(Err(format!("the page's share was refused: {why}"))),
                 Received::Recorded(recorded) => {
