@@ -218,3 +218,22 @@ test('the scaling-law step shows Fig. 10’s precomputed grid at once, the paper
   assert.deepEqual(lab.errors, []);
   await lab.close();
 });
+
+test('while the offer floats, the page scrolls its end above it (the footer stays reachable)', async () => {
+  for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+    const lab = await env.open('/?v=1&autoplay=0', { viewport });
+    await lab.testid('tour-offer').waitFor();
+    await lab.page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    const [offer, summary] = await Promise.all([
+      lab.testid('tour-offer').boundingBox(),
+      lab.page.locator('details.perf summary').boundingBox(),
+    ]);
+    assert.ok(summary.y + summary.height <= offer.y, `${viewport.width} px: the Performance summary (bottom ${summary.y + summary.height}) is above the offer (top ${offer.y})`);
+    // a click reaches it, with the offer still there
+    await lab.page.locator('details.perf summary').click();
+    assert.equal(await lab.page.locator('details.perf').evaluate((d) => d.open), true);
+    assert.equal(await lab.testid('tour-offer').count(), 1);
+    assert.deepEqual(lab.errors, []);
+    await lab.close();
+  }
+});
