@@ -28,9 +28,10 @@ function serveShared(sab) {
   let last = 0;
   for (;;) {
     // Spin a moment before sleeping: the page's next order usually follows within a fraction
-    // of a millisecond (rounds run back to back within a frame), and waking a sleeping thread
-    // costs about as much as a whole Fig. 19 share on a virtual machine (BENCHMARKS.md,
-    // "Seventh session"). Between frames the worker sleeps after SPIN_MS.
+    // of a millisecond (rounds run back to back within a frame), and a spinning worker sees
+    // it without the wake-up of a sleeping thread (Fig. 19 through shared memory, 2 threads:
+    // 2.39–2.44 s before, 2.32–2.34 s after; BENCHMARKS.md, "Seventh session"). Between
+    // frames the worker sleeps after SPIN_MS.
     const until = performance.now() + SPIN_MS;
     for (let i = 1; Atomics.load(ctl, 0) === last; i++) {
       if ((i & 1023) === 0 && performance.now() > until) {
