@@ -37,7 +37,7 @@ impl<T: Gemm> Mlp<T> {
             T::ZERO,
             q_unit,
         );
-        unit_to_slot(q_unit, q_slot, vocab, d1, t);
+        transpose_blocks(q_unit, q_slot, vocab, d1, t);
         for (zr, row) in z.chunks_exact_mut(d1).zip(tok.chunks_exact(t)) {
             for (s, &x) in row.iter().enumerate() {
                 let at = (x as usize * t + s) * d1;
@@ -80,7 +80,7 @@ impl<T: Gemm> Mlp<T> {
                     .for_each(|(a, &d)| *a += d);
             }
         }
-        slot_to_unit(s_slot, s_unit, vocab, d1, t);
+        transpose_blocks(s_slot, s_unit, vocab, t, d1);
         let table = &self.theta[self.embed_at..];
         gemm(
             d1 * t,
@@ -107,25 +107,16 @@ impl<T: Gemm> Mlp<T> {
     }
 }
 
-/// `vocab × d1·T` with column j·T + s (unit-major) → `vocab × T·d1` with column s·d1 + j.
-fn unit_to_slot<T: Real>(unit: &[T], slot: &mut Vec<T>, vocab: usize, d1: usize, t: usize) {
-    slot.resize(vocab * t * d1, T::ZERO);
-    for (u, sl) in unit.chunks_exact(d1 * t).zip(slot.chunks_exact_mut(t * d1)) {
-        for j in 0..d1 {
-            for s in 0..t {
-                sl[s * d1 + j] = u[j * t + s];
-            }
-        }
-    }
-}
-
-/// The inverse re-layout of [`unit_to_slot`].
-fn slot_to_unit<T: Real>(slot: &[T], unit: &mut Vec<T>, vocab: usize, d1: usize, t: usize) {
-    unit.resize(vocab * d1 * t, T::ZERO);
-    for (sl, u) in slot.chunks_exact(t * d1).zip(unit.chunks_exact_mut(d1 * t)) {
-        for j in 0..d1 {
-            for s in 0..t {
-                u[j * t + s] = sl[s * d1 + j];
+/// Each of `rows` consecutive `a × b` blocks of `src` (row-major) transposed into a `b × a`
+/// block of `dst`: per block, `dst[c·a + r] = src[r·b + c]`. The two layouts of the table
+/// product: unit-major (`vocab × d1·T`, column j·T + s) to slot-major (`vocab × T·d1`, column
+/// s·d1 + j) is `transpose_blocks(…, vocab, d1, t)`, and back is `(…, vocab, t, d1)`.
+fn transpose_blocks<T: Real>(src: &[T], dst: &mut Vec<T>, rows: usize, a: usize, b: usize) {
+    dst.resize(rows * a * b, T::ZERO);
+    for (from, to) in src.chunks_exact(a * b).zip(dst.chunks_exact_mut(a * b)) {
+        for r in 0..a {
+            for c in 0..b {
+                to[c * a + r] = from[r * b + c];
             }
         }
     }
