@@ -98,3 +98,19 @@ test('choosing a paper sweep with stored grids in the picker shows them at once'
   assert.deepEqual(lab.errors, []);
   await lab.close();
 });
+
+test('on a phone the stored grids’ provenance wraps: nothing is wider than the screen', async () => {
+  for (const preset of ['fig10n', 'fig18']) {
+    const lab = await env.open(`/?v=1&preset=${preset}`, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, 'sweep-chart');
+    await lab.testid('sweep-precomputed-grid').first().waitFor();
+    const wide = await lab.page.evaluate(() => ({
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      past: [...document.querySelectorAll('.sweep-precomputed *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth)
+        .map((e) => `${e.tagName} ${e.textContent.slice(0, 40)}`),
+    }));
+    assert.deepEqual(wide, { overflow: 0, past: [] }, preset);
+    lab.assertNoErrors();
+    await lab.close();
+  }
+});
