@@ -97,8 +97,10 @@ test('a figure page opens its figure, with its own title, card and oEmbed docume
 });
 
 test('a sweep opened from a figure page runs in workers loaded from the project path', async () => {
-  // fig7n0: not precomputed (a stored grid would show at once, with nothing to run)
-  const lab = await env.open('/fig/fig4/?v=1&preset=fig7n0', {}, 'sweep-chart');
+  // fig7n0: not precomputed (a stored grid would show at once, with nothing to run);
+  // autoplay=0: it is small enough to start by itself on open and finishes in ≈ 1.5 s, which
+  // could beat the click (then "All 10 runs were already computed", and no workers seen)
+  const lab = await env.open('/fig/fig4/?v=1&preset=fig7n0&autoplay=0', {}, 'sweep-chart');
   const workers = [];
   lab.page.on('worker', (w) => workers.push(new URL(w.url()).pathname));
   await lab.testid('sweep-run').click();
