@@ -132,6 +132,18 @@ pub struct Mlp<T: Real = f64> {
     /// The spec's masks in `T` (0 and 1 are exact in both precisions).
     masks: Vec<Option<Vec<T>>>,
     theta: Vec<T>,
+    /// Names this θ: a fresh number from [`next_stamp`] at construction and at every
+    /// [`Mlp::theta_mut`], so two nets share a stamp only as clones with the same θ. A tape's
+    /// embedding-table product Q (a function of θ alone) is reused while the stamp it was made
+    /// at is current (`Tape::q_stamp`).
+    stamp: u64,
+}
+
+/// A θ stamp no net has had before (the `stamp` field of [`Mlp`]).
+fn next_stamp() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// What a forward pass keeps for the backward pass (and the outputs). Buffers grow to the
@@ -146,8 +158,13 @@ pub struct Tape<T: Real = f64> {
     a0: Vec<T>,
     /// Factored embedding path: the table products (forward: Q, backward: S) in the two
     /// layouts (`vocab × d_1·T`, unit-major, and `vocab × T·d_1`, slot-major).
-    emb_unit: Vec<T>,
-    emb_slot: Vec<T>,
+    q_unit: Vec<T>,
+    q_slot: Vec<T>,
+    s_unit: Vec<T>,
+    s_slot: Vec<T>,
+    /// The θ stamp (`Mlp::stamp`) `q_slot` was computed at: a forward pass at the same θ (the
+    /// sharded step's passes over a participant's shards, `shard`) reuses it.
+    q_stamp: Option<u64>,
     /// z_l for l = 1..L (z_L = f, the outputs).
     z: Vec<Vec<T>>,
     /// a_l = φ(z_l) for the hidden layers l = 1..L−1.
@@ -167,8 +184,11 @@ impl<T: Real> Default for Tape<T> {
             n: 0,
             factored: false,
             a0: vec![],
-            emb_unit: vec![],
-            emb_slot: vec![],
+            q_unit: vec![],
+            q_slot: vec![],
+            s_unit: vec![],
+            s_slot: vec![],
+            q_stamp: None,
             z: vec![],
             a: vec![],
             sig: vec![],
@@ -270,6 +290,7 @@ impl<T: Gemm> Mlp<T> {
             embed_at,
             masks,
             theta,
+            stamp: next_stamp(),
         })
     }
 
@@ -284,6 +305,7 @@ impl<T: Gemm> Mlp<T> {
 
     /// θ, for the optimizer (and gradient checks).
     pub fn theta_mut(&mut self) -> &mut [T] {
+        self.stamp = next_stamp();
         &mut self.theta
     }
 
@@ -399,7 +421,14 @@ impl<T: Gemm> Mlp<T> {
                 let w_eff = self.w_eff(l, &tape.w_eff);
                 let a_prev = tape.layer_input(l, input);
                 if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
-                    self.embed_forward(tok, w_eff, &mut tape.emb_unit, &mut tape.emb_slot, &mut z);
+                    self.embed_forward(
+                        tok,
+                        w_eff,
+                        &mut tape.q_unit,
+                        &mut tape.q_slot,
+                        &mut tape.q_stamp,
+                        &mut z,
+                    );
                 } else if la.blocks > 1 {
                     // z[:, out_g] = a_{l−1}[:, in_g] · W_l[out_g, in_g]ᵀ, block by block
                     let (gin, gout) = la.block_size();
@@ -615,8 +644,8 @@ impl<T: Gemm> Mlp<T> {
                 &tok[r.start * e.tokens..r.end * e.tokens],
                 delta,
                 w_eff,
-                &mut tape.emb_slot,
-                &mut tape.emb_unit,
+                &mut tape.s_slot,
+                &mut tape.s_unit,
                 gw,
                 ge,
             );
@@ -777,5 +806,50 @@ mod tests {
         assert!(net.rows(Input::Dense(&[0.0; 7])).is_err());
         assert!(net.rows(Input::Tokens(&[0; 3])).is_err());
         assert_eq!(net.rows(Input::Dense(&[0.0; 9])).unwrap(), 3);
+    }
+
+    #[test]
+    fn the_table_product_is_reused_at_the_same_theta_and_redone_after_a_change() {
+        let spec = MlpSpec {
+            embedding: Some(Embedding {
+                vocab: 7,
+                dim: 3,
+                tokens: 2,
+            }),
+            ..MlpSpec::dense(vec![6, 5, 7], Activation::Silu)
+        };
+        let mut net = Mlp::<f64>::new(spec, &mut rng_for(3, 1)).unwrap();
+        let tok: Vec<u32> = (0..40).map(|i| (i * 5 % 7) as u32).collect();
+        let input = Input::Tokens(&tok);
+        let fresh = |net: &Mlp<f64>| {
+            let mut tape = Tape::default();
+            let f = net.forward(input, &mut tape).to_vec();
+            assert!(tape.factored, "20 rows, 7 tokens: the table path");
+            f
+        };
+        let mut tape = Tape::default();
+        let first = net.forward(input, &mut tape).to_vec();
+        assert_eq!(tape.q_stamp, Some(net.stamp));
+        // the same θ: Q is not recomputed (a poisoned Q would show), the outputs are equal
+        tape.q_slot.iter_mut().for_each(|q| *q = 0.5);
+        let poisoned = net.forward(input, &mut tape).to_vec();
+        assert_ne!(poisoned, first, "the stored Q was used");
+        tape.q_stamp = None;
+        assert_eq!(net.forward(input, &mut tape), &first[..]);
+        // θ changed through theta_mut: a new stamp, Q redone, the fresh tape's outputs
+        net.theta_mut()[0] += 0.25;
+        let after = net.forward(input, &mut tape).to_vec();
+        assert_eq!(tape.q_stamp, Some(net.stamp));
+        let want = fresh(&net);
+        assert_eq!(
+            after.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+        assert_ne!(after, first);
+        // a clone shares the stamp while its θ is the same; changing either gives a new one
+        let mut other = net.clone();
+        assert_eq!(other.stamp, net.stamp);
+        other.theta_mut();
+        assert_ne!(other.stamp, net.stamp);
     }
 }
