@@ -730,16 +730,17 @@ mod tests {
     use super::*;
     use crate::sim::rng::rng_for;
 
+    /// A SiLU network over `tokens` tokens of a `vocab`-word embedding of `dim` numbers.
+    fn embedded(vocab: usize, dim: usize, tokens: usize, widths: Vec<usize>) -> MlpSpec {
+        MlpSpec {
+            embedding: Some(Embedding { vocab, dim, tokens }),
+            ..MlpSpec::dense(widths, Activation::Silu)
+        }
+    }
+
     #[test]
     fn pytorch_linear_init_bounds_and_embedding() {
-        let spec = MlpSpec {
-            embedding: Some(Embedding {
-                vocab: 59,
-                dim: 128,
-                tokens: 2,
-            }),
-            ..MlpSpec::dense(vec![256, 100, 100, 59], Activation::Silu)
-        };
+        let spec = embedded(59, 128, 2, vec![256, 100, 100, 59]);
         let net = Mlp::<f64>::new(spec, &mut rng_for(0, 1)).unwrap();
         assert_eq!(
             net.n_params(),
@@ -782,16 +783,7 @@ mod tests {
         }
         assert_eq!(blocks(odd), [2, 1, 2]);
         // an embedding's first layer keeps W̃ for its table path
-        let emb = MlpSpec {
-            embedding: Some(Embedding {
-                vocab: 5,
-                dim: 2,
-                tokens: 2,
-            }),
-            ..MlpSpec::dense(vec![4, 6, 2], Activation::Silu)
-        }
-        .block_diagonal(2)
-        .unwrap();
+        let emb = embedded(5, 2, 2, vec![4, 6, 2]).block_diagonal(2).unwrap();
         assert_eq!(blocks(emb), [1, 2]);
     }
 
@@ -810,15 +802,8 @@ mod tests {
 
     #[test]
     fn the_table_product_is_reused_at_the_same_theta_and_redone_after_a_change() {
-        let spec = MlpSpec {
-            embedding: Some(Embedding {
-                vocab: 7,
-                dim: 3,
-                tokens: 2,
-            }),
-            ..MlpSpec::dense(vec![6, 5, 7], Activation::Silu)
-        };
-        let mut net = Mlp::<f64>::new(spec, &mut rng_for(3, 1)).unwrap();
+        let mut net =
+            Mlp::<f64>::new(embedded(7, 3, 2, vec![6, 5, 7]), &mut rng_for(3, 1)).unwrap();
         let tok: Vec<u32> = (0..40).map(|i| (i * 5 % 7) as u32).collect();
         let input = Input::Tokens(&tok);
         let fresh = |net: &Mlp<f64>| {
