@@ -99,7 +99,7 @@ test('choosing a paper sweep with stored grids in the picker shows them at once'
   await lab.close();
 });
 
-test('on a phone the stored grids’ provenance wraps: nothing is wider than the screen', async () => {
+test('on a phone the stored grids’ provenance wraps (nothing is wider than the screen) and every control is 44 px tall', async () => {
   for (const preset of ['fig10n', 'fig18']) {
     const lab = await env.open(`/?v=1&preset=${preset}`, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, 'sweep-chart');
     await lab.testid('sweep-precomputed-grid').first().waitFor();
@@ -110,6 +110,14 @@ test('on a phone the stored grids’ provenance wraps: nothing is wider than the
         .map((e) => `${e.tagName} ${e.textContent.slice(0, 40)}`),
     }));
     assert.deepEqual(wide, { overflow: 0, past: [] }, preset);
+    await lab.page.locator('details.sweep-table > summary').click();
+    const small = await lab.page.$$eval('button, select, input, summary, textarea', (els) =>
+      els
+        .filter((e) => e.offsetParent !== null && e.type !== 'checkbox' && e.type !== 'radio')
+        .map((e) => [e.dataset.testid || e.id || e.tagName, Math.round(e.getBoundingClientRect().height)])
+        .filter(([, h]) => h < 44),
+    );
+    assert.deepEqual(small, [], `${preset}: touch targets under 44 px`);
     lab.assertNoErrors();
     await lab.close();
   }
