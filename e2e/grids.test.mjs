@@ -44,11 +44,11 @@ test('fig10n: the precomputed grid is drawn at once with its provenance and the 
   const text = await status(lab, /^Precomputed: \d+ of 1400 runs shown at once/);
   const shownMs = Date.now() - t0;
   const [, n] = text.match(/^Precomputed: (\d+) of/);
-  assert.equal(Number(n), 77 + 42 + 189, text);
+  assert.equal(Number(n), 77 + 42 + 189 + 273, text);
   // nothing runs until asked: the rest waits for Run sweep
   assert.equal(await lab.testid('sweep-run').textContent(), 'Run sweep');
   const [value, max] = await lab.page.$eval('[data-testid=sweep-progress]', (p) => [Number(p.value), Number(p.max)]);
-  assert.deepEqual([value, max], [308, 1400]);
+  assert.deepEqual([value, max], [581, 1400]);
   // the chart is drawn
   const ink = await lab.canvasInk('sweep-chart');
   assert.ok(ink.ink > 2000, `the final-loss chart has ink: ${JSON.stringify(ink)}`);

@@ -230,6 +230,7 @@ fn stored_fig10n_cells_rerun_to_the_same_bits() {
 #[test]
 fn stored_fig10n_seed_cells_rerun_to_the_same_bits() {
     rerun_stored("fig10n-seeds-more.csv", 1);
+    rerun_stored("fig10n-dims.csv", 1);
 }
 
 #[test]

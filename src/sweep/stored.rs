@@ -47,7 +47,12 @@ pub const STORED_GRIDS: &[StoredGrid] = &[
     StoredGrid {
         file: "fig10n-seeds-more.csv",
         preset: "fig10n",
-        note: "seeds 1–3 at the other 9 of those 11 dims (100 000 steps), so the loss against N is the median of 4 seeds at every stored dim",
+        note: "seeds 1–3 at the other 9 of those 11 dims (100 000 steps), so the loss against N is the median of 4 seeds at these 11 dims",
+    },
+    StoredGrid {
+        file: "fig10n-dims.csv",
+        preset: "fig10n",
+        note: "seed 0 at the other 39 of the preset's 50 dims (100 000 steps), so every dim of the paper's grid has seed 0: the loss against N at the paper's resolution",
     },
     StoredGrid {
         file: "fig10s.csv",
