@@ -815,7 +815,8 @@ mod tests {
         let mut tape = Tape::default();
         let first = net.forward(input, &mut tape).to_vec();
         assert_eq!(tape.q_stamp, Some(net.stamp));
-        // the same θ: Q is not recomputed (a poisoned Q would show), the outputs are equal
+        // the same θ: the kept Q is used (a poisoned one shows in the outputs); with the stamp
+        // cleared, Q is redone and the outputs are the first pass's again
         tape.q_slot.iter_mut().for_each(|q| *q = 0.5);
         let poisoned = net.forward(input, &mut tape).to_vec();
         assert_ne!(poisoned, first, "the stored Q was used");
