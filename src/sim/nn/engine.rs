@@ -124,8 +124,7 @@ pub(super) struct Core<T: Gemm> {
     pub sharded: bool,
     /// Sharded training: the gathered `grad` is the gradient at the current θ, not yet applied.
     pub pending: bool,
-    /// Sharded training: the tape of the passes over a participant's shards (and of its test
-    /// rows' forward pass, which reuses the round's table product Q).
+    /// Sharded training: the tape of the forward and backward pass over a worker's shards.
     pub shard_tape: Tape<T>,
     /// Sharded training: ∂L/∂f of a worker's rows.
     pub shard_d: Vec<T>,

@@ -80,6 +80,7 @@ pub use crate::sim::real::Real;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rand_pcg::Pcg64;
+use std::cell::RefCell;
 use std::ops::Range;
 
 /// One batch of input rows.
@@ -132,18 +133,20 @@ pub struct Mlp<T: Real = f64> {
     /// The spec's masks in `T` (0 and 1 are exact in both precisions).
     masks: Vec<Option<Vec<T>>>,
     theta: Vec<T>,
-    /// Names this θ: a fresh number from [`next_stamp`] at construction and at every
-    /// [`Mlp::theta_mut`], so two nets share a stamp only as clones with the same θ. A tape's
-    /// embedding-table product Q (a function of θ alone) is reused while the stamp it was made
-    /// at is current (`Tape::q_stamp`).
-    stamp: u64,
+    /// The embedding table's product Q at the current θ (see [`Mlp::embed_forward`]).
+    table: RefCell<TableProduct<T>>,
 }
 
-/// A θ stamp no net has had before (the `stamp` field of [`Mlp`]).
-fn next_stamp() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
+/// The table product Q = E·W̃_1ᵀ of an embedding network in its two layouts (`vocab × d_1·T`,
+/// unit-major, and `vocab × T·d_1`, slot-major). A function of θ alone, so it is kept with θ:
+/// the first forward pass at a θ computes it and every other one reuses it (the test pass
+/// after the training pass, the sharded step's passes over a participant's shards);
+/// [`Mlp::theta_mut`] drops it.
+#[derive(Clone, Debug, Default)]
+struct TableProduct<T> {
+    unit: Vec<T>,
+    slot: Vec<T>,
+    fresh: bool,
 }
 
 /// What a forward pass keeps for the backward pass (and the outputs). Buffers grow to the
@@ -156,15 +159,10 @@ pub struct Tape<T: Real = f64> {
     factored: bool,
     /// a_0 when it is assembled from the embedding (n × d_0; direct path only).
     a0: Vec<T>,
-    /// Factored embedding path: the table products (forward: Q, backward: S) in the two
-    /// layouts (`vocab × d_1·T`, unit-major, and `vocab × T·d_1`, slot-major).
-    q_unit: Vec<T>,
-    q_slot: Vec<T>,
-    s_unit: Vec<T>,
+    /// Factored embedding path: the backward pass's scattered δ_1, S, in the two layouts of
+    /// the table product (`vocab × T·d_1`, slot-major, and `vocab × d_1·T`, unit-major).
     s_slot: Vec<T>,
-    /// The θ stamp (`Mlp::stamp`) `q_slot` was computed at: a forward pass at the same θ (the
-    /// sharded step's passes over a participant's shards, `shard`) reuses it.
-    q_stamp: Option<u64>,
+    s_unit: Vec<T>,
     /// z_l for l = 1..L (z_L = f, the outputs).
     z: Vec<Vec<T>>,
     /// a_l = φ(z_l) for the hidden layers l = 1..L−1.
@@ -184,11 +182,8 @@ impl<T: Real> Default for Tape<T> {
             n: 0,
             factored: false,
             a0: vec![],
-            q_unit: vec![],
-            q_slot: vec![],
-            s_unit: vec![],
             s_slot: vec![],
-            q_stamp: None,
+            s_unit: vec![],
             z: vec![],
             a: vec![],
             sig: vec![],
@@ -290,7 +285,7 @@ impl<T: Gemm> Mlp<T> {
             embed_at,
             masks,
             theta,
-            stamp: next_stamp(),
+            table: RefCell::default(),
         })
     }
 
@@ -305,7 +300,7 @@ impl<T: Gemm> Mlp<T> {
 
     /// θ, for the optimizer (and gradient checks).
     pub fn theta_mut(&mut self) -> &mut [T] {
-        self.stamp = next_stamp();
+        self.table.get_mut().fresh = false;
         &mut self.theta
     }
 
@@ -421,14 +416,7 @@ impl<T: Gemm> Mlp<T> {
                 let w_eff = self.w_eff(l, &tape.w_eff);
                 let a_prev = tape.layer_input(l, input);
                 if let (0, true, Input::Tokens(tok)) = (l, factored, input) {
-                    self.embed_forward(
-                        tok,
-                        w_eff,
-                        &mut tape.q_unit,
-                        &mut tape.q_slot,
-                        &mut tape.q_stamp,
-                        &mut z,
-                    );
+                    self.embed_forward(tok, w_eff, &mut z);
                 } else if la.blocks > 1 {
                     // z[:, out_g] = a_{l−1}[:, in_g] · W_l[out_g, in_g]ᵀ, block by block
                     let (gin, gout) = la.block_size();
@@ -806,36 +794,35 @@ mod tests {
             Mlp::<f64>::new(embedded(7, 3, 2, vec![6, 5, 7]), &mut rng_for(3, 1)).unwrap();
         let tok: Vec<u32> = (0..40).map(|i| (i * 5 % 7) as u32).collect();
         let input = Input::Tokens(&tok);
+        let bits = |f: &[f64]| f.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // a net whose kept Q is dropped computes it anew: the reference outputs
         let fresh = |net: &Mlp<f64>| {
+            let mut net = net.clone();
+            net.theta_mut();
             let mut tape = Tape::default();
             let f = net.forward(input, &mut tape).to_vec();
             assert!(tape.factored, "20 rows, 7 tokens: the table path");
             f
         };
-        let mut tape = Tape::default();
-        let first = net.forward(input, &mut tape).to_vec();
-        assert_eq!(tape.q_stamp, Some(net.stamp));
-        // the same θ: the kept Q is used (a poisoned one shows in the outputs); with the stamp
-        // cleared, Q is redone and the outputs are the first pass's again
-        tape.q_slot.iter_mut().for_each(|q| *q = 0.5);
-        let poisoned = net.forward(input, &mut tape).to_vec();
-        assert_ne!(poisoned, first, "the stored Q was used");
-        tape.q_stamp = None;
-        assert_eq!(net.forward(input, &mut tape), &first[..]);
-        // θ changed through theta_mut: a new stamp, Q redone, the fresh tape's outputs
+        let first = net.forward(input, &mut Tape::default()).to_vec();
+        assert!(net.table.borrow().fresh);
+        // the same θ: the kept Q is used, by any tape (a poisoned one shows in the outputs)
+        net.table
+            .borrow_mut()
+            .slot
+            .iter_mut()
+            .for_each(|q| *q = 0.5);
+        let poisoned = net.forward(input, &mut Tape::default()).to_vec();
+        assert_ne!(poisoned, first, "the kept Q was used");
+        // θ changed through theta_mut: Q redone, the outputs of a fresh computation
         net.theta_mut()[0] += 0.25;
-        let after = net.forward(input, &mut tape).to_vec();
-        assert_eq!(tape.q_stamp, Some(net.stamp));
-        let want = fresh(&net);
-        assert_eq!(
-            after.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-            want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
-        );
+        let after = net.forward(input, &mut Tape::default()).to_vec();
+        assert_eq!(bits(&after), bits(&fresh(&net)));
         assert_ne!(after, first);
-        // a clone shares the stamp while its θ is the same; changing either gives a new one
+        // a clone keeps the Q of its θ; changing its θ drops its own Q only
         let mut other = net.clone();
-        assert_eq!(other.stamp, net.stamp);
+        assert!(other.table.borrow().fresh);
         other.theta_mut();
-        assert_ne!(other.stamp, net.stamp);
+        assert!(!other.table.borrow().fresh && net.table.borrow().fresh);
     }
 }

@@ -239,8 +239,7 @@ impl<T: Gemm> Core<T> {
         }
         let (k, per_row) = (self.net.n_out(), self.per_row());
         let input = Input::Tokens(&self.test_tokens[r.start * per_row..r.end * per_row]);
-        // the training passes' tape: its table product Q is this θ's already (docs/models.md §13)
-        let f = self.net.forward_as(input, &mut self.shard_tape, n);
+        let f = self.net.forward_as(input, &mut self.test_tape, n);
         softmax_ce_each(f, k, &self.test_labels[r], T::ONE, None, |l, hit| {
             out.extend([l.to_f64(), f64::from(u8::from(hit))])
         });

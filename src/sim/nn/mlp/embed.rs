@@ -2,7 +2,7 @@
 //! function" in `mlp`): the table products forward and backward, and the two layouts of the
 //! table (unit-major for the product, slot-major for the gather).
 
-use super::{gemm, Gemm, Mlp, Real};
+use super::{gemm, Gemm, Mlp, Real, TableProduct};
 
 impl<T: Gemm> Mlp<T> {
     /// z_1 = a_0 W̃_1ᵀ for token rows, through the table: a_0 = concat(E[x_1], …, E[x_T]) gives
@@ -12,22 +12,19 @@ impl<T: Gemm> Mlp<T> {
     /// (d_1·T) × dim matrix, all slots are one product `E · W̃_1ᵀ` (vocab × d_1·T, column
     /// j·T + s), re-laid slot-major so that each row is a sum of T contiguous rows, in slot
     /// order. Same sum as the direct path, grouped by slot: equal to rounding, not bit for bit.
-    /// Q depends on θ alone, so it is computed once per θ (`q_stamp`: the θ stamp it was made
-    /// at): the sharded step's passes over a participant's shards share one Q.
-    pub(super) fn embed_forward(
-        &self,
-        tok: &[u32],
-        w_eff: &[T],
-        q_unit: &mut Vec<T>,
-        q_slot: &mut Vec<T>,
-        q_stamp: &mut Option<u64>,
-        z: &mut [T],
-    ) {
+    /// Q depends on θ alone, so it is computed once per θ and kept with it (`TableProduct`).
+    pub(super) fn embed_forward(&self, tok: &[u32], w_eff: &[T], z: &mut [T]) {
         let Some(e) = self.spec.embedding else {
             return;
         };
         let (vocab, t, d1) = (e.vocab, e.tokens, self.layers[0].fan_out);
-        if *q_stamp != Some(self.stamp) {
+        let mut kept = self.table.borrow_mut();
+        let TableProduct {
+            unit: q_unit,
+            slot: q_slot,
+            fresh,
+        } = &mut *kept;
+        if !*fresh {
             let table = &self.theta[self.embed_at..];
             q_unit.resize(vocab * d1 * t, T::ZERO);
             gemm(
@@ -42,7 +39,7 @@ impl<T: Gemm> Mlp<T> {
                 q_unit,
             );
             transpose_blocks(q_unit, q_slot, vocab, d1, t);
-            *q_stamp = Some(self.stamp);
+            *fresh = true;
         }
         for (zr, row) in z.chunks_exact_mut(d1).zip(tok.chunks_exact(t)) {
             for (s, &x) in row.iter().enumerate() {
