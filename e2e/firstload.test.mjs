@@ -123,11 +123,14 @@ test('a second visit loads the lab from the service worker: offline it still sta
   await context.close();
 });
 
+// Trunk's content hash in a file name is a 64-bit number in hex without leading zeros: up to
+// 16 digits (15 for one build in 16), hence [0-9a-f]{1,16} here and in web/sw.js.
+
 /** Open `query` with the lab's wasm blocked (the lab never starts), the live preview's allowed. */
 async function previewOnly(viewport = { width: 390, height: 844 }) {
   const context = await env.browser.newContext({ viewport });
   const page = await context.newPage();
-  await page.route(/skill-dominoes-[0-9a-f]{16}_bg\.wasm$/, (r) => r.abort());
+  await page.route(/skill-dominoes-[0-9a-f]{1,16}_bg\.wasm$/, (r) => r.abort());
   return { context, page };
 }
 
@@ -135,7 +138,7 @@ async function previewOnly(viewport = { width: 390, height: 844 }) {
 function previewRequests(page) {
   const asked = [];
   page.on('request', (r) => {
-    if (/\/preview-[0-9a-f]{16}(_bg\.wasm|\.js)$/.test(r.url())) asked.push(r.url());
+    if (/\/preview-[0-9a-f]{1,16}(_bg\.wasm|\.js)$/.test(r.url())) asked.push(r.url());
   });
   return asked;
 }
@@ -148,7 +151,7 @@ test('the live preview runs the address in the loading block before the lab arri
   // the lab's wasm is held back until the preview has gone past step 300 of 1000
   let release;
   const held = new Promise((r) => (release = r));
-  await page.route(/skill-dominoes-[0-9a-f]{16}_bg\.wasm$/, async (route) => {
+  await page.route(/skill-dominoes-[0-9a-f]{1,16}_bg\.wasm$/, async (route) => {
     await held;
     await route.continue();
   });
@@ -183,8 +186,8 @@ test('the preview is a small module: at most 260 KB gzipped, under a third of th
     assert.ok(f, `${re} in dist/`);
     return gzipSync(readFileSync(path.join(dist, f))).length;
   };
-  const preview = gz(/^preview-[0-9a-f]{16}_bg\.wasm$/);
-  const lab = gz(/^skill-dominoes-[0-9a-f]{16}_bg\.wasm$/);
+  const preview = gz(/^preview-[0-9a-f]{1,16}_bg\.wasm$/);
+  const lab = gz(/^skill-dominoes-[0-9a-f]{1,16}_bg\.wasm$/);
   console.log(`# preview ${(preview / 1024).toFixed(1)} KB, lab ${(lab / 1024).toFixed(1)} KB gzipped`);
   assert.ok(preview <= 260 * 1024, `${preview} bytes`);
   assert.ok(preview * 3 < lab, `${preview} vs ${lab}`);

@@ -1,7 +1,8 @@
 // The page's service worker (README "First load"): a second visit, and every further embed of
 // the lab on the same site, loads the module and the wasm from this cache instead of the
 // network. web/start.js registers it once the lab has started.
-//   - Build files whose names carry Trunk's content hash (…-<16 hex>.{js,wasm,css}) never
+//   - Build files whose names carry Trunk's content hash (…-<hex>.{js,wasm,css}: a 64-bit hash
+//     written without leading zeros, so up to 16 digits, 15 for one build in 16) never
 //     change: cache first. A newer build's files have new names; older ones of the same kind
 //     are dropped when a new one is stored.
 //   - Pages (navigations), start.js, first.js, sweep-worker.js and the drawn figures
@@ -14,7 +15,7 @@
 //     before the worker controls the page, and a page framed by another site use messages;
 //     the numbers are the same either way.
 const CACHE = 'skill-dominoes-v1';
-const HASHED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+const HASHED = /-[0-9a-f]{1,16}(_bg)?\.(js|wasm|css)$/;
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));
